@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { modelNameSchema } from '../models/model-name.ts';
+
+export const agentNameSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,62}$/,
+    'lowercase letters, digits and dashes, starting with a letter, at most 63 characters',
+  );
+
+export const agentLimitsSchema = z.strictObject({
+  /** Model turns before the run ends as budget_exceeded. */
+  maxSteps: z.number().int().min(1).max(1_000).default(20),
+  /** Input + output tokens over the whole run. */
+  maxTokens: z.number().int().min(1).optional(),
+  maxCostUsd: z.number().positive().optional(),
+  /** Wall-clock budget of the whole run, pauses excluded. */
+  timeoutMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(7 * 24 * 3_600_000)
+    .optional(),
+  /** Per tool call, unless the tool sets its own. */
+  toolTimeoutMs: z.number().int().min(10).max(3_600_000).default(60_000),
+  /** Invalid tool calls (bad JSON, wrong arguments, unknown tool) answered to the model before the run fails. */
+  maxInvalidToolCalls: z.number().int().min(0).max(100).default(3),
+});
+
+/** What a builder writes; every update stores a new version and runs pin the version they started with. */
+export const agentDefinitionSchema = z.strictObject({
+  name: agentNameSchema,
+  /** What the agent is for, in a sentence or two: routing matches tasks against it. */
+  description: z.string().trim().min(1).max(2_000),
+  instructions: z.string().max(100_000).default(''),
+  model: modelNameSchema,
+  tools: z.array(z.string().min(1).max(200)).max(128).default([]),
+  limits: agentLimitsSchema.default(() => agentLimitsSchema.parse({})),
+});
+
+export type AgentDefinitionInput = z.input<typeof agentDefinitionSchema>;
+export type AgentDefinition = z.output<typeof agentDefinitionSchema>;
+export type AgentLimits = z.output<typeof agentLimitsSchema>;

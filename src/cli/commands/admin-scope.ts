@@ -1,0 +1,37 @@
+import { AgentOsError } from '../../errors/agent-os-error.ts';
+import { findUserByEmail, listMembers } from '../../identity/user-repo.ts';
+import { getWorkspace, listWorkspaces, type Workspace } from '../../identity/workspace-repo.ts';
+import type { SqlClient } from '../../store/sql-client.ts';
+
+/** `--workspace` by id or name; without it, the first workspace (the one first start made). */
+export async function resolveWorkspace(db: SqlClient, idOrName: string | undefined): Promise<Workspace> {
+  if (idOrName !== undefined) return getWorkspace(db, idOrName);
+  const [first] = await listWorkspaces(db);
+  if (first === undefined) {
+    throw new AgentOsError(
+      'resource.not_found',
+      'There is no workspace yet: run "agentos serve" once, or "agentos workspaces create"',
+    );
+  }
+  return first;
+}
+
+/** `--user` by email; without it, the workspace's first admin. */
+export async function resolveMember(
+  db: SqlClient,
+  workspaceId: string,
+  email: string | undefined,
+): Promise<string> {
+  if (email !== undefined) {
+    const user = await findUserByEmail(db, email);
+    const members = await listMembers(db, workspaceId);
+    if (user === undefined || !members.some((m) => m.id === user.id)) {
+      throw new AgentOsError('resource.not_found', `No member with email "${email}" in this workspace`);
+    }
+    return user.id;
+  }
+  const admin = (await listMembers(db, workspaceId)).find((m) => m.role === 'admin');
+  if (admin === undefined)
+    throw new AgentOsError('resource.not_found', 'This workspace has no admin; pass --user');
+  return admin.id;
+}

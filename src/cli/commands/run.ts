@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { AgentOsError } from '../../errors/agent-os-error.ts';
+import type { RunRecord } from '../../kernel/run-record.ts';
+import type { ApiClient, StreamEvent } from '../api-client.ts';
+import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
+import { UsageError } from '../output.ts';
+
+const prioritySchema = z.enum(['interactive', 'standard', 'background']);
+
+interface RunOptions extends ClientOptions {
+  priority: string;
+}
+
+/** Follows a run's events to its end, reconnecting with Last-Event-ID if the stream breaks. */
+async function follow(
+  client: ApiClient,
+  runId: string,
+  onEvent: (event: StreamEvent) => void,
+): Promise<void> {
+  let lastId = '0';
+  let finished = false;
+  for (let attempt = 0; !finished; attempt++) {
+    try {
+      await client.stream(`/runs/${runId}/events?after=${lastId}`, (event) => {
+        if (event.id !== undefined) lastId = event.id;
+        if (event.event === 'run.finished' || event.event === 'run.paused') finished = true;
+        onEvent(event);
+      });
+      finished = true;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    }
+  }
+}
+
+export function registerRun(program: Command): void {
+  withClientFlags(
+    program
+      .command('run <agent> <task>')
+      .description('Start a run and stream its answer')
+      .option('--priority <class>', 'interactive | standard | background', 'interactive'),
+  ).action(async (agent: string, task: string, options: RunOptions) => {
+    const priority = prioritySchema.safeParse(options.priority);
+    if (!priority.success) throw new UsageError('--priority must be interactive, standard or background');
+    if (task.trim() === '') throw new UsageError('the task must not be empty');
+    const client = clientFor(program, options);
+    const { run } = await client.post<{ run: RunRecord }>('/runs', { agent, task, priority: priority.data });
+    if (!options.json) process.stderr.write(`run ${run.id}\n`);
+    let answered = false;
+    await follow(client, run.id, (event) => {
+      if (options.json) {
+        process.stdout.write(
+          `${JSON.stringify({ id: event.id, event: event.event, data: JSON.parse(event.data) })}\n`,
+        );
+        return;
+      }
+      const data = JSON.parse(event.data) as Record<string, unknown>;
+      if (event.event === 'model.delta') {
+        process.stdout.write(String(data.text));
+        answered = true;
+      } else if (event.event === 'model.completed' && answered) {
+        process.stdout.write('\n');
+        answered = false;
+      } else if (event.event === 'tool.started') process.stderr.write(`→ ${data.name}(${data.arguments})\n`);
+      else if (event.event === 'tool.finished')
+        process.stderr.write(`← ${data.name}${data.isError ? ' (error)' : ''}\n`);
+      else if (event.event === 'model.retry') process.stderr.write(`… provider retry: ${data.reason}\n`);
+    });
+    const { run: final } = await client.get<{ run: RunRecord }>(`/runs/${run.id}`);
+    if (options.json) process.stdout.write(`${JSON.stringify({ run: final })}\n`);
+    else if (final.status === 'paused') process.stderr.write(`paused: ${final.pause?.message ?? ''}\n`);
+    else if (final.status !== 'succeeded')
+      process.stderr.write(`${final.status}: ${final.error?.message ?? ''}\n`);
+    if (final.status !== 'succeeded' && final.status !== 'paused') {
+      throw new AgentOsError('internal', `run ${final.id} ended ${final.status}`);
+    }
+  });
+}

@@ -1,0 +1,142 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { JournalStep } from '../../kernel/run-journal.ts';
+import type { RunRecord } from '../../kernel/run-record.ts';
+import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
+import { emit, table, UsageError } from '../output.ts';
+
+const limitSchema = z.coerce.number().int().min(1).max(500);
+const statusSchema = z.enum([
+  'queued',
+  'running',
+  'paused',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'budget_exceeded',
+]);
+
+function runRow(run: RunRecord): Record<string, unknown> {
+  return {
+    id: run.id,
+    status: run.status,
+    agent: `${run.agentId}@${run.agentVersion}`,
+    tokens: run.usage.inputTokens + run.usage.outputTokens,
+    cost: `$${run.usage.costUsd.toFixed(4)}`,
+    created: run.createdAt,
+  };
+}
+
+function describeRun(run: RunRecord, steps: JournalStep[]): string {
+  const lines = [
+    `run ${run.id}: ${run.status}${run.error ? ` — ${run.error.code}: ${run.error.message}` : ''}`,
+    `task: ${run.input.task}`,
+    `usage: ${run.usage.modelCalls} model calls, ${run.usage.toolCalls} tool calls, ${run.usage.inputTokens + run.usage.outputTokens} tokens, $${run.usage.costUsd.toFixed(4)}`,
+  ];
+  if (run.pause) lines.push(`paused: ${run.pause.message}`);
+  if (run.output) lines.push(`answer: ${run.output.text}`);
+  lines.push(
+    table(
+      steps.map((s) => ({
+        turn: s.turn,
+        call: s.callIndex,
+        kind: s.kind,
+        name: s.name,
+        status: s.status,
+        attempt: s.attempt,
+      })),
+      ['turn', 'call', 'kind', 'name', 'status', 'attempt'],
+    ),
+  );
+  return lines.join('\n');
+}
+
+export function registerRuns(program: Command): void {
+  const runs = program.command('runs').description('Inspect and control runs on a running server');
+
+  withClientFlags(runs.command('list', { isDefault: true }).description('List recent runs'))
+    .option('--status <status>', 'only runs in this state')
+    .option('--agent <idOrName>', 'only runs of this agent')
+    .option('--limit <n>', 'at most this many (1–500)', '50')
+    .action(async (options: ClientOptions & { status?: string; agent?: string; limit: string }) => {
+      const limit = limitSchema.safeParse(options.limit);
+      if (!limit.success) throw new UsageError('--limit must be an integer from 1 to 500');
+      if (options.status !== undefined && !statusSchema.safeParse(options.status).success) {
+        throw new UsageError(`--status must be one of ${statusSchema.options.join(', ')}`);
+      }
+      const query = new URLSearchParams({ limit: String(limit.data) });
+      if (options.status) query.set('status', options.status);
+      if (options.agent) query.set('agent', options.agent);
+      const result = await clientFor(program, options).get<{ runs: RunRecord[] }>(`/runs?${query}`);
+      emit(options, result, () =>
+        table(result.runs.map(runRow), ['id', 'status', 'agent', 'tokens', 'cost', 'created']),
+      );
+    });
+
+  withClientFlags(runs.command('show <runId>').description('Show a run and its journal')).action(
+    async (runId: string, options: ClientOptions) => {
+      const client = clientFor(program, options);
+      const { run } = await client.get<{ run: RunRecord }>(`/runs/${encodeURIComponent(runId)}`);
+      const { steps } = await client.get<{ steps: JournalStep[] }>(
+        `/runs/${encodeURIComponent(runId)}/steps`,
+      );
+      emit(options, { run, steps }, () => describeRun(run, steps));
+    },
+  );
+
+  withClientFlags(
+    runs.command('cancel <runId>').description('Cancel a queued, paused or running run'),
+  ).action(async (runId: string, options: ClientOptions) => {
+    const result = await clientFor(program, options).post<{ run: RunRecord }>(
+      `/runs/${encodeURIComponent(runId)}/cancel`,
+    );
+    emit(options, result, () =>
+      result.run.status === 'cancelled'
+        ? `cancelled ${runId}`
+        : `cancellation requested for ${runId} (stops at its next step)`,
+    );
+  });
+
+  withClientFlags(
+    runs
+      .command('resume <runId>')
+      .description('Resume a paused run with a decision about the tool call whose outcome is unknown')
+      .requiredOption('--decision <action>', 'retry | assume_done | fail')
+      .option('--output <json>', 'with assume_done: the tool output to record (JSON)')
+      .option('--reason <text>', 'with fail: why'),
+  ).action(
+    async (
+      runId: string,
+      options: ClientOptions & { decision: string; output?: string; reason?: string },
+    ) => {
+      let decision: Record<string, unknown>;
+      if (options.decision === 'retry') decision = { action: 'retry' };
+      else if (options.decision === 'fail')
+        decision = { action: 'fail', ...(options.reason ? { reason: options.reason } : {}) };
+      else if (options.decision === 'assume_done') {
+        let output: unknown;
+        try {
+          output = options.output === undefined ? undefined : JSON.parse(options.output);
+        } catch {
+          throw new UsageError('--output must be JSON');
+        }
+        decision = { action: 'assume_done', ...(output === undefined ? {} : { output }) };
+      } else throw new UsageError('--decision must be retry, assume_done or fail');
+      const result = await clientFor(program, options).post<{ run: RunRecord }>(
+        `/runs/${encodeURIComponent(runId)}/resume`,
+        { decision },
+      );
+      emit(options, result, () => `run ${runId} is ${result.run.status}`);
+    },
+  );
+
+  withClientFlags(
+    runs.command('answer <runId> <answer>').description("Answer a run's ask_human question and resume it"),
+  ).action(async (runId: string, answer: string, options: ClientOptions) => {
+    const result = await clientFor(program, options).post<{ runId: string; status: string }>(
+      `/runs/${encodeURIComponent(runId)}/answer`,
+      { answer },
+    );
+    emit(options, result, () => `run ${runId} answered; it is ${result.status}`);
+  });
+}

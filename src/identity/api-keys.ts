@@ -1,0 +1,101 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { AgentOsError } from '../errors/agent-os-error.ts';
+import { newId } from '../store/ids.ts';
+import type { SqlClient } from '../store/sql-client.ts';
+import type { Role } from './roles.ts';
+
+const KEY_PREFIX = 'aos_';
+
+export interface ApiKeyInfo {
+  id: string;
+  workspaceId: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** Who a request acts as once its key is accepted. */
+export interface Principal {
+  keyId: string;
+  workspaceId: string;
+  userId: string;
+  role: Role;
+}
+
+interface ApiKeyRow {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const toInfo = (row: ApiKeyRow): ApiKeyInfo => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  userId: row.user_id,
+  name: row.name,
+  prefix: row.prefix,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+});
+
+// Keys carry 256 random bits, so an unsalted SHA-256 is a sound, indexable verifier.
+const hashKey = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+/** Creates a key; the secret is returned once and only its hash is stored. */
+export async function createApiKey(
+  db: SqlClient,
+  input: { workspaceId: string; userId: string; name: string },
+): Promise<{ key: ApiKeyInfo; secret: string }> {
+  const secret = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const { rows } = await db.query<ApiKeyRow>(
+    `INSERT INTO api_keys (id, workspace_id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5, $6)
+     RETURNING id, workspace_id, user_id, name, prefix, created_at, last_used_at, revoked_at`,
+    [newId('key'), input.workspaceId, input.userId, input.name, secret.slice(0, 12), hashKey(secret)],
+  );
+  return { key: toInfo(rows[0]!), secret };
+}
+
+export async function listApiKeys(db: SqlClient, workspaceId: string): Promise<ApiKeyInfo[]> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `SELECT id, workspace_id, user_id, name, prefix, created_at, last_used_at, revoked_at
+     FROM api_keys WHERE workspace_id = $1 ORDER BY created_at, id`,
+    [workspaceId],
+  );
+  return rows.map(toInfo);
+}
+
+export async function revokeApiKey(db: SqlClient, workspaceId: string, keyId: string): Promise<ApiKeyInfo> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 AND workspace_id = $2
+     RETURNING id, workspace_id, user_id, name, prefix, created_at, last_used_at, revoked_at`,
+    [keyId, workspaceId],
+  );
+  const row = rows[0];
+  if (row === undefined)
+    throw new AgentOsError('resource.not_found', `No API key "${keyId}" in this workspace`);
+  return toInfo(row);
+}
+
+/** Resolves a presented secret to its principal; throws `auth.invalid` for unknown or revoked keys. */
+export async function authenticateApiKey(db: SqlClient, secret: string): Promise<Principal> {
+  if (!secret.startsWith(KEY_PREFIX)) throw new AgentOsError('auth.invalid', 'The API key is not valid');
+  const { rows } = await db.query<{ id: string; workspace_id: string; user_id: string; role: Role }>(
+    `SELECT k.id, k.workspace_id, k.user_id, m.role FROM api_keys k
+     JOIN memberships m ON m.workspace_id = k.workspace_id AND m.user_id = k.user_id
+     WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+    [hashKey(secret)],
+  );
+  const row = rows[0];
+  if (row === undefined)
+    throw new AgentOsError('auth.invalid', 'The API key is not valid or has been revoked');
+  return { keyId: row.id, workspaceId: row.workspace_id, userId: row.user_id, role: row.role };
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * The run journal's persisted format. Bump JOURNAL_VERSION when a payload changes shape and teach
+ * `readModelResult` / `readToolResult` to read the old one; fixtures of every version live in
+ * test/kernel/fixtures and are replayed in tests.
+ */
+export const JOURNAL_VERSION = 1;
+
+export const toolCallRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The raw JSON text the model produced; parsed and validated only when the call runs. */
+  argumentsText: z.string(),
+});
+export type ToolCallRecord = z.infer<typeof toolCallRecordSchema>;
+
+export const modelResultSchema = z.object({
+  v: z.literal(1),
+  text: z.string(),
+  toolCalls: z.array(toolCallRecordSchema),
+  finishReason: z.string(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+});
+export type ModelResult = z.infer<typeof modelResultSchema>;
+
+export const toolResultSchema = z.object({
+  v: z.literal(1),
+  output: z.unknown(),
+  isError: z.boolean(),
+  /** How it was obtained: executed now, reconciled after a crash, or decided by a person. */
+  via: z.enum(['executed', 'reconciled', 'decision', 'rejected']),
+  /** Information-flow label of the output (absent in journals before labels: recomputed from the tool). */
+  label: z.enum(['trusted', 'untrusted']).optional(),
+});
+export type ToolResult = z.infer<typeof toolResultSchema>;
+
+export const runInputSchema = z.object({
+  task: z.string(),
+  /** A sub-agent's share of its parent's remaining budget; tightens the agent's own limits. */
+  budget: z.object({ maxTokens: z.number().optional(), maxCostUsd: z.number().optional() }).optional(),
+  /** The task carries content from outside (a webhook payload): the run is tainted from its first call. */
+  untrusted: z.boolean().optional(),
+});
+export type RunInput = z.infer<typeof runInputSchema>;
+
+export function readModelResult(value: unknown): ModelResult {
+  return modelResultSchema.parse(value);
+}
+
+export function readToolResult(value: unknown): ToolResult {
+  return toolResultSchema.parse(value);
+}
+
+/** call_index of a turn's model step; tool calls use 0, 1, 2 … */
+export const MODEL_CALL_INDEX = -1;

@@ -1,0 +1,71 @@
+import type { AgentOsConfig } from '../config/config-schema.ts';
+import { memoryTools } from '../memory/memory-tools.ts';
+import { createModelRegistry } from '../models/provider-registry.ts';
+import { askHumanTool } from '../orchestration/ask-human-tool.ts';
+import { runAgentTool } from '../orchestration/run-agent-tool.ts';
+import { scheduleTaskTool } from '../orchestration/schedule-task-tool.ts';
+import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
+import { loadSecretBox, type SecretBox } from '../secrets/secret-box.ts';
+import type { Store } from '../store/sql-client.ts';
+import { builtinTools } from '../tools/builtin/builtin-tools.ts';
+import { ToolRegistry } from '../tools/tool-registry.ts';
+import type { ModelGateway } from './model-gateway.ts';
+import { KernelSignals } from './run-events.ts';
+import { Worker, type WorkerOptions } from './worker.ts';
+
+export interface Kernel {
+  store: Store;
+  config: AgentOsConfig;
+  signals: KernelSignals;
+  tools: ToolRegistry;
+  gateway: ModelGateway;
+  startWorker(options?: Partial<WorkerOptions>): Worker;
+}
+
+export interface KernelOptions {
+  tools?: ToolRegistry;
+  gateway?: ModelGateway;
+  log?: (message: string) => void;
+}
+
+/** The agent process model for one OS process: shared signals, tools and model access, and its workers. */
+export function createKernel(store: Store, config: AgentOsConfig, options: KernelOptions = {}): Kernel {
+  const signals = new KernelSignals();
+  let box: SecretBox | undefined;
+  const secretBox = (): SecretBox => {
+    box ??= loadSecretBox(config.home);
+    return box;
+  };
+  const orchestrationTools = [
+    askHumanTool(),
+    runAgentTool(() => ({ store, signals })),
+    // The secret box (and its key file) is only touched when a task is actually scheduled.
+    scheduleTaskTool(() => ({ store, box: secretBox() })),
+  ];
+  const tools =
+    options.tools ??
+    new ToolRegistry([...builtinTools(config), ...memoryTools(store), ...orchestrationTools]);
+  const gateway =
+    options.gateway ?? new LlmScheduler(createModelRegistry(config.providers), config.scheduler);
+  return {
+    store,
+    config,
+    signals,
+    tools,
+    gateway,
+    startWorker: (overrides = {}) => {
+      const worker = new Worker(
+        { store, signals, tools, gateway },
+        {
+          concurrency: config.worker.concurrency,
+          leaseMs: config.worker.leaseMs,
+          pollMs: config.worker.pollMs,
+          ...(options.log ? { log: options.log } : {}),
+          ...overrides,
+        },
+      );
+      worker.start();
+      return worker;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { EventEmitter } from 'node:events';
+import { jsonParam, type SqlClient } from '../store/sql-client.ts';
+
+export type RunEventType =
+  | 'run.queued'
+  | 'run.started'
+  | 'model.delta'
+  | 'model.retry'
+  | 'model.completed'
+  | 'tool.started'
+  | 'tool.finished'
+  | 'step.committed'
+  | 'run.paused'
+  | 'run.resumed'
+  | 'run.cancel_requested'
+  | 'run.finished'
+  | 'policy.decision'
+  | 'run.routed';
+
+export interface RunEvent {
+  id: number;
+  runId: string;
+  type: RunEventType;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export async function appendRunEvent(
+  db: SqlClient,
+  runId: string,
+  type: RunEventType,
+  data: Record<string, unknown>,
+): Promise<void> {
+  await db.query('INSERT INTO run_events (run_id, type, data) VALUES ($1, $2, $3::jsonb)', [
+    runId,
+    type,
+    jsonParam(data),
+  ]);
+}
+
+export async function listRunEvents(
+  db: SqlClient,
+  runId: string,
+  afterId: number,
+  limit = 500,
+): Promise<RunEvent[]> {
+  const { rows } = await db.query<{
+    id: number;
+    run_id: string;
+    type: RunEventType;
+    data: Record<string, unknown>;
+    created_at: Date;
+  }>(
+    'SELECT id, run_id, type, data, created_at FROM run_events WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3',
+    [runId, afterId, limit],
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    runId: row.run_id,
+    type: row.type,
+    data: row.data,
+    createdAt: row.created_at,
+  }));
+}
+
+/**
+ * In-process wake-ups: "this run changed" for event streams and waiters, "work is queued" for workers.
+ * Other processes are not told; their readers and workers poll the store as well.
+ */
+export class KernelSignals {
+  readonly #emitter = new EventEmitter();
+  readonly #shutdown = new AbortController();
+  /** Aborted when the process begins a graceful stop: long-lived readers end. */
+  readonly stopping: AbortSignal = this.#shutdown.signal;
+
+  shutdown(): void {
+    this.#shutdown.abort();
+  }
+
+  constructor() {
+    this.#emitter.setMaxListeners(0);
+  }
+
+  runChanged(runId: string): void {
+    this.#emitter.emit(`run:${runId}`);
+  }
+
+  onRunChanged(runId: string, listener: () => void): () => void {
+    this.#emitter.on(`run:${runId}`, listener);
+    return () => this.#emitter.off(`run:${runId}`, listener);
+  }
+
+  /** A cancel was requested in this process; a local worker driving the run stops at once. */
+  cancelRequested(runId: string): void {
+    this.#emitter.emit('cancel', runId);
+  }
+
+  onCancelRequested(listener: (runId: string) => void): () => void {
+    this.#emitter.on('cancel', listener);
+    return () => this.#emitter.off('cancel', listener);
+  }
+
+  /** The run ended or paused: what waiters for an answer wait for. */
+  runSettled(runId: string): void {
+    this.#emitter.emit(`settled:${runId}`);
+  }
+
+  onRunSettled(runId: string, listener: () => void): () => void {
+    this.#emitter.on(`settled:${runId}`, listener);
+    return () => this.#emitter.off(`settled:${runId}`, listener);
+  }
+
+  workQueued(): void {
+    this.#emitter.emit('work');
+  }
+
+  onWorkQueued(listener: () => void): () => void {
+    this.#emitter.on('work', listener);
+    return () => this.#emitter.off('work', listener);
+  }
+}

@@ -1,0 +1,318 @@
+import type { SqlClient, Store } from '../store/sql-client.ts';
+import { type AuditContext, type FencedWrite, type StepWrite, writeFencedBatch } from './fenced-write.ts';
+import type { JournalBatcher } from './journal-batcher.ts';
+import {
+  MODEL_CALL_INDEX,
+  type ModelResult,
+  type ToolCallRecord,
+  type ToolResult,
+} from './journal-format.ts';
+import { hashInputs, idempotencyKey, type JournalStep, listRunSteps } from './journal-steps.ts';
+import type { PolicyNote } from './policy-note.ts';
+import type { KernelSignals } from './run-events.ts';
+import { type Lease, LeaseLostError } from './run-lease.ts';
+import type { RunError, RunPause, RunStatus, RunUsage } from './run-record.ts';
+
+export {
+  canonicalJson,
+  hashInputs,
+  idempotencyKey,
+  type JournalStep,
+  listRunSteps,
+} from './journal-steps.ts';
+export { type PolicyNote, policyNote } from './policy-note.ts';
+
+/** Who a run's journal entries are attributed to in the audit log. */
+export interface RunIdentity {
+  workspaceId: string;
+  agentId: string;
+  userId: string | null;
+}
+
+type EndStatus = Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled' | 'budget_exceeded'>;
+
+/**
+ * The write side of one attempt's journal. Every write is one fenced statement (fenced-write.ts):
+ * a worker that lost the run commits nothing, and the step, its events and its audit entry land together.
+ */
+export class RunJournal {
+  readonly #store: Store;
+  readonly #signals: KernelSignals;
+  readonly lease: Lease;
+  #identity: RunIdentity | undefined;
+  readonly #batcher: JournalBatcher | undefined;
+  /** Set when a write saw that someone asked to cancel the run. */
+  cancelRequested = false;
+
+  constructor(
+    store: Store,
+    lease: Lease,
+    signals: KernelSignals,
+    options: { identity?: RunIdentity; batcher?: JournalBatcher } = {},
+  ) {
+    this.#store = store;
+    this.lease = lease;
+    this.#signals = signals;
+    this.#identity = options.identity;
+    this.#batcher = options.batcher;
+  }
+
+  load(): Promise<JournalStep[]> {
+    return listRunSteps(this.#store, this.lease.runId);
+  }
+
+  async #context(db: SqlClient): Promise<AuditContext> {
+    if (this.#identity === undefined) {
+      const { rows } = await db.query<{ workspace_id: string; agent_id: string; user_id: string | null }>(
+        'SELECT workspace_id, agent_id, user_id FROM runs WHERE id = $1',
+        [this.lease.runId],
+      );
+      const row = rows[0];
+      this.#identity = {
+        workspaceId: row?.workspace_id ?? '',
+        agentId: row?.agent_id ?? 'unknown',
+        userId: row?.user_id ?? null,
+      };
+    }
+    const { workspaceId, agentId, userId } = this.#identity;
+    return {
+      workspaceId,
+      actor: { type: 'agent', id: agentId, ...(userId === null ? {} : { onBehalfOf: userId }) },
+    };
+  }
+
+  async #write(write: FencedWrite): Promise<RunUsage> {
+    const pending = { lease: this.lease, context: await this.#context(this.#store), write };
+    const [result] =
+      this.#batcher === undefined
+        ? await writeFencedBatch(this.#store, [pending])
+        : [await this.#batcher.write(pending)];
+    if (result === undefined) throw new LeaseLostError(this.lease);
+    this.cancelRequested = result.cancelRequested;
+    this.#signals.runChanged(this.lease.runId);
+    if (write.transition !== undefined && write.transition.to !== 'running')
+      this.#signals.runSettled(this.lease.runId);
+    return result.usage;
+  }
+
+  recordModelStep(
+    turn: number,
+    model: string,
+    inputsHash: string,
+    result: ModelResult,
+    costUsd: number,
+  ): Promise<RunUsage> {
+    const { runId } = this.lease;
+    return this.#write({
+      progress: true,
+      steps: [
+        {
+          turn,
+          call_index: MODEL_CALL_INDEX,
+          kind: 'model',
+          status: 'completed',
+          idempotency_key: idempotencyKey(runId, turn, MODEL_CALL_INDEX),
+          name: model,
+          inputs_hash: inputsHash,
+          input: null,
+          result,
+          input_tokens: result.inputTokens,
+          output_tokens: result.outputTokens,
+          cost_usd: costUsd,
+        },
+      ],
+      usage: {
+        inputTokens: result.inputTokens,
+        outputTokens: result.outputTokens,
+        costUsd,
+        modelCalls: 1,
+        toolCalls: 0,
+      },
+      events: [
+        {
+          type: 'model.completed',
+          data: { turn, text: result.text, toolCalls: result.toolCalls, finishReason: result.finishReason },
+        },
+        { type: 'step.committed', data: { turn, callIndex: MODEL_CALL_INDEX, kind: 'model' } },
+      ],
+      // Metadata only; "usage" avoids a key that reads as a secret ("tokens").
+      audit: [
+        {
+          action: 'model.call',
+          data: {
+            turn,
+            model,
+            usage: { input: result.inputTokens, output: result.outputTokens },
+            costUsd,
+            inputsHash,
+          },
+        },
+      ],
+    });
+  }
+
+  #toolStep(
+    turn: number,
+    callIndex: number,
+    call: ToolCallRecord,
+    inputsHash: string,
+    status: StepWrite['status'],
+    result: ToolResult | null,
+  ): StepWrite {
+    return {
+      turn,
+      call_index: callIndex,
+      kind: 'tool',
+      status,
+      idempotency_key: idempotencyKey(this.lease.runId, turn, callIndex),
+      name: call.name,
+      inputs_hash: inputsHash,
+      input: call,
+      result,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+    };
+  }
+
+  /** Write-ahead record of a non-idempotent call about to run: after a crash it says "this may have happened". */
+  async beginToolStep(
+    turn: number,
+    callIndex: number,
+    call: ToolCallRecord,
+    inputsHash: string,
+    note?: PolicyNote,
+  ): Promise<void> {
+    await this.#write({
+      progress: true,
+      steps: [this.#toolStep(turn, callIndex, call, inputsHash, 'started', null)],
+      events: [
+        ...(note?.events ?? []),
+        { type: 'tool.started', data: { turn, callIndex, name: call.name, arguments: call.argumentsText } },
+      ],
+      ...(note === undefined ? {} : { audit: note.audit }),
+    });
+  }
+
+  /** `announce`: also emit tool.started (for calls that had no write-ahead record). */
+  async completeToolStep(
+    turn: number,
+    callIndex: number,
+    call: ToolCallRecord,
+    inputsHash: string,
+    result: ToolResult,
+    announce = false,
+    note?: PolicyNote,
+  ): Promise<void> {
+    await this.#write({
+      progress: true,
+      steps: [this.#toolStep(turn, callIndex, call, inputsHash, 'completed', result)],
+      usage: { inputTokens: 0, outputTokens: 0, costUsd: 0, modelCalls: 0, toolCalls: 1 },
+      events: [
+        ...(note?.events ?? []),
+        ...(announce
+          ? [
+              {
+                type: 'tool.started' as const,
+                data: { turn, callIndex, name: call.name, arguments: call.argumentsText },
+              },
+            ]
+          : []),
+        {
+          type: 'tool.finished',
+          data: {
+            turn,
+            callIndex,
+            name: call.name,
+            output: result.output,
+            isError: result.isError,
+            via: result.via,
+          },
+        },
+        { type: 'step.committed', data: { turn, callIndex, kind: 'tool' } },
+      ],
+      audit: [
+        ...(note?.audit ?? []),
+        {
+          action: 'tool.call',
+          data: {
+            turn,
+            callIndex,
+            tool: call.name,
+            argumentsHash: hashInputs(call.argumentsText),
+            isError: result.isError,
+            via: result.via,
+          },
+        },
+      ],
+    });
+  }
+
+  /** The gate asked a person: release the run until the approval is decided (the call itself is not journaled). */
+  async pauseForApproval(pause: RunPause, note: PolicyNote = { events: [], audit: [] }): Promise<void> {
+    await this.#write({
+      progress: true,
+      events: [...note.events, { type: 'run.paused', data: { ...pause } }],
+      audit: [
+        ...note.audit,
+        { action: 'run.pause', data: { reason: pause.reason, turn: pause.turn, tool: pause.tool } },
+      ],
+      transition: { to: 'paused', pause },
+    });
+  }
+
+  /** The tool call's outcome is unknown after a crash: mark it, release the run, and wait for a person. */
+  async pauseForUnknownOutcome(pause: RunPause, call: ToolCallRecord): Promise<void> {
+    const inputsHash = hashInputs({ name: call.name, arguments: call.argumentsText });
+    await this.#write({
+      progress: true,
+      steps: [this.#toolStep(pause.turn, pause.callIndex, call, inputsHash, 'unknown', null)],
+      events: [{ type: 'run.paused', data: { ...pause } }],
+      audit: [{ action: 'run.pause', data: { reason: pause.reason, turn: pause.turn, tool: pause.tool } }],
+      transition: { to: 'paused', pause },
+    });
+  }
+
+  /** ask_human: write-ahead the call as `started` and release the run until a person answers it. */
+  async pauseForQuestion(pause: RunPause, call: ToolCallRecord, note?: PolicyNote): Promise<void> {
+    const inputsHash = hashInputs({ name: call.name, arguments: call.argumentsText });
+    await this.#write({
+      progress: true,
+      steps: [this.#toolStep(pause.turn, pause.callIndex, call, inputsHash, 'started', null)],
+      events: [...(note?.events ?? []), { type: 'run.paused', data: { ...pause } }],
+      audit: [
+        ...(note?.audit ?? []),
+        { action: 'run.pause', data: { reason: pause.reason, turn: pause.turn, tool: pause.tool } },
+      ],
+      transition: { to: 'paused', pause },
+    });
+  }
+
+  async finish(status: EndStatus, outcome: { output?: { text: string }; error?: RunError }): Promise<void> {
+    const output = outcome.output ?? null;
+    const error = outcome.error ?? null;
+    await this.#write({
+      progress: false,
+      events: [{ type: 'run.finished', data: { status, output, error } }],
+      audit: [{ action: 'run.finish', data: { status, errorCode: error?.code ?? null } }],
+      transition: { to: status, output, error },
+    });
+  }
+
+  /** Live output. Written under the same fence, which also keeps event ids in commit order for SSE resumption. */
+  async appendDelta(turn: number, text: string): Promise<void> {
+    await this.#write({ progress: false, events: [{ type: 'model.delta', data: { turn, text } }] });
+  }
+
+  async appendRetry(turn: number, info: { attempt: number; reason: string; delayMs: number }): Promise<void> {
+    await this.#write({ progress: false, events: [{ type: 'model.retry', data: { turn, ...info } }] });
+  }
+
+  async markStarted(): Promise<void> {
+    await this.#write({
+      progress: false,
+      events: [{ type: 'run.started', data: { attempt: this.lease.attempt } }],
+      audit: [{ action: 'run.start', data: { attempt: this.lease.attempt } }],
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { getAgent } from '../agents/agent-repo.ts';
+import type { Kernel } from './kernel.ts';
+import type { Priority } from './model-gateway.ts';
+import { isTerminal, type RunRecord } from './run-record.ts';
+import { createRun, getRun } from './run-repo.ts';
+
+export interface SubmitRun {
+  workspaceId: string;
+  userId: string | null;
+  /** Agent id or name; the run pins its latest version now. */
+  agent: string;
+  task: string;
+  priority: Priority;
+  idempotencyKey?: string | undefined;
+}
+
+export async function submitRun(kernel: Kernel, request: SubmitRun): Promise<RunRecord> {
+  const agent = await getAgent(kernel.store, request.workspaceId, request.agent);
+  const run = await createRun(kernel.store, {
+    workspaceId: request.workspaceId,
+    agentId: agent.id,
+    agentVersion: agent.version,
+    userId: request.userId,
+    input: { task: request.task },
+    priority: request.priority,
+    idempotencyKey: request.idempotencyKey,
+  });
+  kernel.signals.workQueued();
+  return run;
+}
+
+/** Resolves when the run ends or pauses, or with its current state after `timeoutMs`. */
+export async function waitForRun(
+  kernel: Kernel,
+  workspaceId: string,
+  runId: string,
+  options: { timeoutMs: number; pollMs?: number; signal?: AbortSignal },
+): Promise<RunRecord> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const run = await getRun(kernel.store, workspaceId, runId);
+    if (
+      isTerminal(run.status) ||
+      run.status === 'paused' ||
+      Date.now() >= deadline ||
+      options.signal?.aborted
+    )
+      return run;
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      // Another process may drive the run, so poll as well as listen.
+      const timer = setTimeout(finish, Math.min(options.pollMs ?? 250, Math.max(1, deadline - Date.now())));
+      const unsubscribe = kernel.signals.onRunSettled(runId, finish);
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import { Cron } from 'croner';
+import { AgentOsError } from '../errors/agent-os-error.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import { submitRun } from '../kernel/run-service.ts';
+import { expireDueQuestions } from './question-repo.ts';
+import { reserveFiring, type TriggerRow, toTrigger } from './trigger-repo.ts';
+
+/** The next firing of a croner expression (UTC) after `after`; a bad expression is a 400. */
+export function nextFireAt(schedule: string, after: Date): Date {
+  let next: Date | null;
+  try {
+    next = new Cron(schedule, { paused: true, timezone: 'UTC' }).nextRun(after);
+  } catch (error) {
+    throw new AgentOsError(
+      'request.invalid',
+      `Invalid cron schedule "${schedule}": ${(error as Error).message}`,
+    );
+  }
+  if (next === null) throw new AgentOsError('request.invalid', `The cron schedule "${schedule}" never fires`);
+  return next;
+}
+
+/**
+ * Fires every due cron trigger once: the run's idempotency key is `cron:<trigger>:<firing time>`, created
+ * before the trigger advances, so a process that dies in between (or a second process ticking at the same
+ * time) finds that run instead of starting another. Missed firings collapse into one. Returns the run ids.
+ */
+export async function fireDueCronTriggers(kernel: Kernel): Promise<string[]> {
+  const { rows } = await kernel.store.query<TriggerRow>(
+    `SELECT * FROM triggers WHERE kind = 'cron' AND next_fire_at <= now() ORDER BY next_fire_at, id LIMIT 100`,
+  );
+  const started: string[] = [];
+  for (const row of rows) {
+    const trigger = toTrigger(row);
+    const firedAt = row.next_fire_at!;
+    const key = `cron:${trigger.id}:${firedAt.toISOString()}`;
+    const existing = await kernel.store.query<{ id: string }>(
+      'SELECT id FROM runs WHERE workspace_id = $1 AND idempotency_key = $2',
+      [trigger.workspaceId, key],
+    );
+    if (existing.rows[0] === undefined && (await reserveFiring(kernel.store, trigger))) {
+      const run = await submitRun(kernel, {
+        workspaceId: trigger.workspaceId,
+        userId: trigger.ownerUserId,
+        agent: trigger.agentId,
+        task: trigger.task ?? '',
+        priority: 'background',
+        idempotencyKey: key,
+      });
+      started.push(run.id);
+    }
+    await kernel.store.query('UPDATE triggers SET next_fire_at = $3 WHERE id = $1 AND next_fire_at = $2', [
+      trigger.id,
+      firedAt,
+      nextFireAt(trigger.schedule ?? '', new Date()),
+    ]);
+  }
+  return started;
+}
+
+/**
+ * The time-driven part of orchestration, ticking in every worker process: fires due cron triggers (their
+ * idempotency keys make concurrent ticks harmless) and ends overdue ask_human questions.
+ */
+export class OrchestrationTicker {
+  readonly #kernel: Kernel;
+  readonly #intervalMs: number;
+  readonly #log: (message: string) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #tick: Promise<void> = Promise.resolve();
+
+  constructor(kernel: Kernel, options: { intervalMs?: number; log?: (message: string) => void } = {}) {
+    this.#kernel = kernel;
+    this.#intervalMs = options.intervalMs ?? 5_000;
+    this.#log = options.log ?? (() => {});
+  }
+
+  start(): void {
+    this.#timer ??= setInterval(() => {
+      this.#tick = this.#tick.then(() =>
+        this.tickOnce().catch((error: unknown) =>
+          this.#log(`orchestration tick failed: ${(error as Error).message}`),
+        ),
+      );
+    }, this.#intervalMs);
+  }
+
+  async tickOnce(): Promise<void> {
+    await fireDueCronTriggers(this.#kernel);
+    const requeued = await expireDueQuestions(this.#kernel.store);
+    if (requeued.length > 0) this.#kernel.signals.workQueued();
+    for (const runId of requeued) this.#kernel.signals.runChanged(runId);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#tick;
+  }
+}

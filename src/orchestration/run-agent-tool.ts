@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { getAgent, getAgentVersionById } from '../agents/agent-repo.ts';
+import type { KernelSignals } from '../kernel/run-events.ts';
+import { isTerminal, type RunRecord } from '../kernel/run-record.ts';
+import { createRun, getRun } from '../kernel/run-repo.ts';
+import type { Store } from '../store/sql-client.ts';
+import { defineTool, type ToolDefinition } from '../tools/tool.ts';
+import { remainingBudget, withRunBudget } from './run-budget.ts';
+
+export const RUN_AGENT = 'run_agent';
+export const DEFAULT_MAX_DEPTH = 3;
+const DEFAULT_WAIT_MS = 30 * 60_000;
+
+export interface RunAgentDeps {
+  store: Store;
+  signals: KernelSignals;
+}
+
+export interface RunAgentOptions {
+  /** A run at this depth may not start another (root = 0). */
+  maxDepth?: number;
+  /** How long the parent's call waits for the child (the tool's timeout). */
+  waitTimeoutMs?: number;
+}
+
+/** Waits until the child ends; a child paused for a person keeps its parent waiting. */
+async function awaitChild(deps: RunAgentDeps, child: RunRecord, signal: AbortSignal): Promise<RunRecord> {
+  for (;;) {
+    const run = await getRun(deps.store, child.workspaceId, child.id);
+    if (isTerminal(run.status)) return run;
+    signal.throwIfAborted();
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        signal.removeEventListener('abort', finish);
+        resolve();
+      };
+      // The child may run in another process: poll as well as listen.
+      const timer = setTimeout(finish, 250);
+      const unsubscribe = deps.signals.onRunSettled(child.id, finish);
+      signal.addEventListener('abort', finish, { once: true });
+    });
+  }
+}
+
+/**
+ * A sub-agent as a tool: starts a child run of another agent of the workspace for the same user and
+ * returns its answer. The child's idempotency key is the parent call's key, so a parent re-driven after a
+ * crash finds the same child instead of starting a second one.
+ */
+export function runAgentTool(deps: () => RunAgentDeps, options: RunAgentOptions = {}): ToolDefinition {
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  return defineTool({
+    name: RUN_AGENT,
+    description:
+      'Delegate a task to another agent of this workspace and wait for its answer. Input: the agent name and the task.',
+    inputSchema: z.strictObject({ agent: z.string().min(1).max(200), task: z.string().min(1).max(200_000) }),
+    idempotent: true,
+    stakes: 'medium',
+    effect: 'write',
+    timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_MS,
+    execute: async (input, context) => {
+      const { store, signals } = deps();
+      const parent = await getRun(store, context.workspaceId, context.runId);
+      const { rows } = await store.query<{ depth: number }>('SELECT depth FROM runs WHERE id = $1', [
+        parent.id,
+      ]);
+      const depth = (rows[0]?.depth ?? 0) + 1;
+      if (depth > maxDepth) {
+        throw new Error(`sub-agents may nest at most ${maxDepth} deep; this run is at depth ${depth - 1}`);
+      }
+      const parentAgent = await getAgentVersionById(store, parent.agentId, parent.agentVersion);
+      const budget = remainingBudget(
+        withRunBudget(parentAgent.definition, parent.input.budget),
+        parent.usage,
+      );
+      if (budget !== undefined && (budget.maxTokens === 0 || budget.maxCostUsd === 0)) {
+        throw new Error('no budget left to give a sub-agent');
+      }
+      const agent = await getAgent(store, context.workspaceId, input.agent);
+      const child = await createRun(store, {
+        workspaceId: context.workspaceId,
+        agentId: agent.id,
+        agentVersion: agent.version,
+        userId: context.userId,
+        // The child's budget is carved out of what the parent has left.
+        input: { task: input.task, ...(budget === undefined ? {} : { budget }) },
+        // Claimed before queued standard work, so waiting parents free their slots sooner.
+        priority: 'interactive',
+        idempotencyKey: context.idempotencyKey,
+        parentRunId: context.runId,
+        depth,
+      });
+      signals.workQueued();
+      const ended = await awaitChild({ store, signals }, child, context.signal);
+      if (ended.status === 'succeeded') {
+        return { runId: ended.id, agent: input.agent, answer: ended.output?.text ?? '' };
+      }
+      const why = ended.error === null ? '' : `: ${ended.error.message}`;
+      throw new Error(`sub-agent run ${ended.id} (${input.agent}) ended ${ended.status}${why}`);
+    },
+  });
+}

@@ -1,0 +1,145 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { canonicalJson } from '../audit/audit-entry.ts';
+import { AgentOsError } from '../errors/agent-os-error.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
+import { jsonParam, type SqlClient } from '../store/sql-client.ts';
+
+/** Only payloads whose value at `path` (dot-separated) equals `equals` start a run. */
+export interface PayloadFilter {
+  path: string;
+  equals: unknown;
+}
+
+export type TriggerKind = 'webhook' | 'cron';
+
+export interface Trigger {
+  id: string;
+  workspaceId: string;
+  kind: TriggerKind;
+  agentId: string;
+  ownerUserId: string;
+  filter: PayloadFilter | null;
+  dailyLimit: number;
+  /** cron only: the expression (UTC), the task of each run, and the next firing. */
+  schedule: string | null;
+  task: string | null;
+  nextFireAt: Date | null;
+  createdAt: Date;
+}
+
+export interface TriggerRow {
+  id: string;
+  workspace_id: string;
+  kind: TriggerKind;
+  agent_id: string;
+  owner_user_id: string;
+  secret_sealed: string | null;
+  filter: PayloadFilter | null;
+  daily_limit: number;
+  schedule: string | null;
+  task: string | null;
+  next_fire_at: Date | null;
+  created_at: Date;
+}
+
+export const toTrigger = (row: TriggerRow): Trigger => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  kind: row.kind,
+  agentId: row.agent_id,
+  ownerUserId: row.owner_user_id,
+  filter: row.filter,
+  dailyLimit: row.daily_limit,
+  schedule: row.schedule,
+  task: row.task,
+  nextFireAt: row.next_fire_at,
+  createdAt: row.created_at,
+});
+
+/** Stores a trigger; a webhook gets a fresh HMAC secret, returned once and kept only sealed. */
+export async function createTrigger(
+  db: SqlClient,
+  box: SecretBox,
+  input: {
+    workspaceId: string;
+    agentId: string;
+    ownerUserId: string;
+    filter: PayloadFilter | null;
+    dailyLimit: number;
+    cron?: { schedule: string; task: string; nextFireAt: Date };
+  },
+): Promise<{ trigger: Trigger; secret: string | null }> {
+  const id = `trg_${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
+  const secret = input.cron === undefined ? randomBytes(32).toString('hex') : null;
+  const { rows } = await db.query<TriggerRow>(
+    `INSERT INTO triggers (id, workspace_id, kind, agent_id, owner_user_id, secret_sealed, filter, daily_limit,
+       schedule, task, next_fire_at)
+     VALUES ($1, $2, $8, $3, $4, $5, $6::jsonb, $7, $9, $10, $11) RETURNING *`,
+    [
+      id,
+      input.workspaceId,
+      input.agentId,
+      input.ownerUserId,
+      secret === null ? null : box.seal(secret, id),
+      input.filter === null ? null : jsonParam(input.filter),
+      input.dailyLimit,
+      input.cron === undefined ? 'webhook' : 'cron',
+      input.cron?.schedule ?? null,
+      input.cron?.task ?? null,
+      input.cron?.nextFireAt ?? null,
+    ],
+  );
+  return { trigger: toTrigger(rows[0]!), secret };
+}
+
+export async function listTriggers(db: SqlClient, workspaceId: string): Promise<Trigger[]> {
+  const { rows } = await db.query<TriggerRow>(
+    'SELECT * FROM triggers WHERE workspace_id = $1 ORDER BY created_at, id',
+    [workspaceId],
+  );
+  return rows.map(toTrigger);
+}
+
+/**
+ * The trigger whose secret signed `body` (`X-AgentOS-Signature: sha256=<hex HMAC-SHA256 of the raw body>`),
+ * compared in constant time. An unknown trigger and a bad signature are the same refusal.
+ */
+export async function verifiedTrigger(
+  db: SqlClient,
+  box: SecretBox,
+  triggerId: string,
+  body: Buffer,
+  signature: string | undefined,
+): Promise<Trigger> {
+  const refused = new AgentOsError('auth.invalid', 'The webhook signature does not match');
+  const { rows } = await db.query<TriggerRow>("SELECT * FROM triggers WHERE id = $1 AND kind = 'webhook'", [
+    triggerId,
+  ]);
+  const row = rows[0];
+  const given = /^sha256=([0-9a-f]{64})$/i.exec(signature ?? '')?.[1];
+  if (row?.secret_sealed == null || given === undefined) throw refused;
+  const expected = createHmac('sha256', box.open(row.secret_sealed, row.id)).update(body).digest();
+  if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) throw refused;
+  return toTrigger(row);
+}
+
+export function matchesFilter(filter: PayloadFilter | null, payload: unknown): boolean {
+  if (filter === null) return true;
+  let value: unknown = payload;
+  for (const key of filter.path.split('.')) {
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value !== undefined && canonicalJson(value) === canonicalJson(filter.equals);
+}
+
+/** Counts one firing against today's (UTC) limit; false when the limit is already reached. */
+export async function reserveFiring(db: SqlClient, trigger: Trigger): Promise<boolean> {
+  const { rows } = await db.query<{ count: number }>(
+    `INSERT INTO trigger_firings (trigger_id, day, count) VALUES ($1, (now() AT TIME ZONE 'UTC')::date, 1)
+     ON CONFLICT (trigger_id, day) DO UPDATE SET count = trigger_firings.count + 1
+       WHERE trigger_firings.count < $2
+     RETURNING count`,
+    [trigger.id, trigger.dailyLimit],
+  );
+  return rows[0] !== undefined;
+}

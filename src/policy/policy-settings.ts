@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { jsonParam, type SqlClient } from '../store/sql-client.ts';
+
+/** Bumped when the gate's rules change meaning: approvals given under older rules no longer apply. */
+const POLICY_RULES_VERSION = 1;
+
+export const DEFAULT_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** A workspace's policy settings (`workspace_policies`; a workspace without a row gets the defaults). */
+export const policySettingsSchema = z.strictObject({
+  /** Off: every call is allowed (still recorded). For measuring what the defences are worth. */
+  enabled: z.boolean().default(true),
+  /** What a consequential call in a tainted context gets: a person's approval, or a flat denial. */
+  taintedConsequential: z.enum(['ask', 'deny']).default('ask'),
+  /**
+   * Recipients, hosts and domains an `external_send` call may reach without approval (`example.com`
+   * also covers its subdomains and addresses). Absent: the rule is off.
+   */
+  recipientAllowlist: z.array(z.string().min(1).max(320)).max(1_000).optional(),
+  approvalTtlMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(30 * 24 * 60 * 60 * 1000)
+    .default(DEFAULT_APPROVAL_TTL_MS),
+});
+export type PolicySettings = z.output<typeof policySettingsSchema>;
+export type PolicySettingsInput = z.input<typeof policySettingsSchema>;
+
+/** Settings plus the version an approval is bound to (rules version and a hash of the settings). */
+export interface PolicySnapshot {
+  settings: PolicySettings;
+  version: string;
+}
+
+export function policySnapshot(settings: PolicySettings): PolicySnapshot {
+  const digest = createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
+  return { settings, version: `${POLICY_RULES_VERSION}:${digest}` };
+}
+
+export async function loadPolicy(db: SqlClient, workspaceId: string): Promise<PolicySnapshot> {
+  const { rows } = await db.query<{ settings: unknown }>(
+    'SELECT settings FROM workspace_policies WHERE workspace_id = $1',
+    [workspaceId],
+  );
+  return policySnapshot(policySettingsSchema.parse(rows[0]?.settings ?? {}));
+}
+
+export async function savePolicy(
+  db: SqlClient,
+  workspaceId: string,
+  input: PolicySettingsInput,
+): Promise<PolicySnapshot> {
+  const settings = policySettingsSchema.parse(input);
+  await db.query(
+    `INSERT INTO workspace_policies (workspace_id, settings) VALUES ($1, $2::jsonb)
+     ON CONFLICT (workspace_id) DO UPDATE SET settings = EXCLUDED.settings, updated_at = now()`,
+    [workspaceId, jsonParam(settings)],
+  );
+  return policySnapshot(settings);
+}

@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import type { SqlClient } from '../store/sql-client.ts';
+import { type ToolDefinition, type ToolStakes, toolEffect, toolStakes } from '../tools/tool.ts';
+import { findApproval, requestApproval } from './approval-repo.ts';
+import { destinationsOutside } from './argument-rules.ts';
+import type { PolicySnapshot } from './policy-settings.ts';
+
+export type GateEffect = 'allow' | 'ask' | 'deny';
+
+export interface GateDecision {
+  effect: GateEffect;
+  /** `stakes.high`, `args.destination_outside_allowlist`, `flow.tainted_consequential`, `approval.granted`, … */
+  ruleId: string;
+  reason: string;
+  stakes: ToolStakes;
+  argumentsHash: string;
+  /** For `ask`: the pending approval the run waits for. */
+  approvalId?: string;
+  /** For `deny`: what the model is told. */
+  message?: string;
+}
+
+export interface GateRequest {
+  store: SqlClient;
+  policy: PolicySnapshot;
+  workspaceId: string;
+  runId: string;
+  userId: string | null;
+  turn: number;
+  callIndex: number;
+  tool: ToolDefinition;
+  argumentsText: string;
+  /** The validated arguments. */
+  input: unknown;
+  /** Untrusted content is in the run's context: the call's arguments may be attacker-influenced. */
+  tainted: boolean;
+}
+
+const CONSEQUENTIAL = new Set(['write', 'external_send', 'destructive']);
+
+export const argumentsHash = (argumentsText: string): string =>
+  createHash('sha256').update(argumentsText).digest('hex');
+
+type Verdict = Omit<GateDecision, 'argumentsHash' | 'approvalId' | 'message'>;
+
+/** The rules, before any approval: what this call would need. */
+function evaluateRules(request: GateRequest): Verdict {
+  const { tool, policy, tainted } = request;
+  const effect = toolEffect(tool);
+  let stakes = toolStakes(tool);
+  if (!policy.settings.enabled)
+    return { effect: 'allow', ruleId: 'policy.disabled', reason: 'the policy is switched off', stakes };
+  if (effect === 'external_send') {
+    const outside = destinationsOutside(request.input, policy.settings.recipientAllowlist);
+    if (outside.length > 0) {
+      stakes = 'high';
+      return {
+        effect: 'ask',
+        ruleId: 'args.destination_outside_allowlist',
+        reason: `sends to ${outside.slice(0, 3).join(', ')}, outside the workspace's allowlist`,
+        stakes,
+      };
+    }
+  }
+  if (stakes === 'high')
+    return { effect: 'ask', ruleId: 'stakes.high', reason: `"${tool.name}" is high stakes`, stakes };
+  if (tainted && CONSEQUENTIAL.has(effect)) {
+    return {
+      effect: policy.settings.taintedConsequential,
+      ruleId: 'flow.tainted_consequential',
+      reason: `a ${effect} call after untrusted content entered the run's context`,
+      stakes,
+    };
+  }
+  return { effect: 'allow', ruleId: 'default.allow', reason: `${stakes} stakes ${effect}`, stakes };
+}
+
+/**
+ * Decides one tool call: allow, ask a person, or deny. An `ask` is answered by an approval bound to exactly
+ * this call (run, turn, call, tool, arguments hash, policy version): approved runs it once, denied or expired
+ * tells the model why, pending (or none yet: one is requested) pauses the run.
+ */
+export async function gateToolCall(request: GateRequest): Promise<GateDecision> {
+  const verdict = evaluateRules(request);
+  const hash = argumentsHash(request.argumentsText);
+  if (verdict.effect === 'allow') return { ...verdict, argumentsHash: hash };
+  if (verdict.effect === 'deny') {
+    return {
+      ...verdict,
+      argumentsHash: hash,
+      message: `Blocked by policy (${verdict.ruleId}): ${verdict.reason}.`,
+    };
+  }
+  const binding = {
+    runId: request.runId,
+    turn: request.turn,
+    callIndex: request.callIndex,
+    tool: request.tool.name,
+    argumentsHash: hash,
+    policyVersion: request.policy.version,
+  };
+  const existing = await findApproval(request.store, binding);
+  if (existing?.status === 'approved') {
+    return {
+      ...verdict,
+      effect: 'allow',
+      ruleId: 'approval.granted',
+      reason: `approved by ${existing.decidedByName ?? existing.decidedBy} (asked: ${verdict.ruleId})`,
+      argumentsHash: hash,
+    };
+  }
+  if (existing?.status === 'denied') {
+    const by = existing.decidedByName ?? existing.decidedBy ?? 'a person';
+    return {
+      ...verdict,
+      effect: 'deny',
+      ruleId: 'approval.denied',
+      reason: existing.decisionReason ?? 'denied',
+      argumentsHash: hash,
+      message: `The call was denied by ${by}: ${existing.decisionReason ?? 'no reason given'}`,
+    };
+  }
+  if (existing?.status === 'expired') {
+    return {
+      ...verdict,
+      effect: 'deny',
+      ruleId: 'approval.expired',
+      reason: 'nobody decided in time',
+      argumentsHash: hash,
+      message: "The call needed a person's approval, which expired before anyone decided. Do not retry it.",
+    };
+  }
+  const approval =
+    existing ??
+    (await requestApproval(request.store, {
+      ...binding,
+      workspaceId: request.workspaceId,
+      userId: request.userId,
+      ruleId: verdict.ruleId,
+      reason: verdict.reason,
+      ttlMs: request.policy.settings.approvalTtlMs,
+    }));
+  return { ...verdict, argumentsHash: hash, approvalId: approval.id };
+}

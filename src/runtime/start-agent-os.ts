@@ -1,0 +1,110 @@
+import { AuditCheckpointer, loadAuditSigner } from '../audit/audit-signer.ts';
+import type { AgentOsConfig } from '../config/config-schema.ts';
+import { ensureFirstStart, type FirstStartResult } from '../identity/first-start.ts';
+import { createKernel, type Kernel, type KernelOptions } from '../kernel/kernel.ts';
+import type { Worker } from '../kernel/worker.ts';
+import { type McpClients, startMcpClients } from '../mcp/mcp-clients.ts';
+import { OrchestrationTicker } from '../orchestration/orchestration-ticker.ts';
+import { mountWebhooks } from '../orchestration/trigger-routes.ts';
+import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
+import { SchedulerMembership } from '../scheduler/scheduler-membership.ts';
+import { createApp } from '../server/app.ts';
+import { mountMcpEndpoint } from '../server/routes/mcp-endpoint.ts';
+import { mcpServerRoutes } from '../server/routes/mcp-servers.ts';
+import { runRoutes } from '../server/routes/runs.ts';
+import { schedulerRoutes } from '../server/routes/scheduler.ts';
+import { type RunningHttpServer, serveHttp } from '../server/serve-http.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/sql-client.ts';
+import { AGENT_OS_VERSION } from './version.ts';
+
+export type ProcessRole = 'api' | 'worker';
+
+export interface AgentOsProcess {
+  store: Store;
+  kernel: Kernel;
+  http: RunningHttpServer | undefined;
+  worker: Worker | undefined;
+  firstStart: FirstStartResult;
+  /** Graceful: stop taking work, hand in-flight runs back, let requests finish, close the store. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions extends Omit<KernelOptions, 'log'> {
+  roles: readonly ProcessRole[];
+  log?: (message: string) => void;
+  /** Use this store instead of opening the configured one (tests). It is closed by stop(). */
+  store?: Store;
+}
+
+/** One process of Agent OS with any mix of roles: the API (HTTP + SSE) and a worker. */
+export async function startAgentOs(config: AgentOsConfig, options: StartOptions): Promise<AgentOsProcess> {
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, home: config.home }));
+  let http: RunningHttpServer | undefined;
+  let worker: Worker | undefined;
+  let ticker: OrchestrationTicker | undefined;
+  let membership: SchedulerMembership | undefined;
+  let mcpClients: McpClients | undefined;
+  try {
+    const firstStart = options.roles.includes('api')
+      ? await ensureFirstStart(store, config.home)
+      : { created: false as const };
+    const kernel = createKernel(store, config, {
+      log,
+      ...(options.tools ? { tools: options.tools } : {}),
+      ...(options.gateway ? { gateway: options.gateway } : {}),
+    });
+    mcpClients = startMcpClients(store, kernel.tools, { home: config.home, version: AGENT_OS_VERSION, log });
+    if (options.roles.includes('api')) {
+      const app = createApp({ store, config, version: AGENT_OS_VERSION, log }, [
+        runRoutes(kernel),
+        schedulerRoutes(store),
+        mcpServerRoutes(mcpClients.manager),
+      ]);
+      mountMcpEndpoint(app, kernel, AGENT_OS_VERSION);
+      mountWebhooks(app, kernel);
+      http = await serveHttp(app, { host: config.host, port: config.port });
+    }
+    if (options.roles.includes('worker')) {
+      worker = kernel.startWorker();
+      ticker = new OrchestrationTicker(kernel, { log });
+      ticker.start();
+      if (kernel.gateway instanceof LlmScheduler && config.scheduler.coordinate) {
+        membership = new SchedulerMembership(store, kernel.gateway, { memberId: worker.id });
+        await membership.start();
+      }
+    }
+    const checkpointer = new AuditCheckpointer(store, loadAuditSigner(config.home), { log });
+    checkpointer.start();
+    let stopping: Promise<void> | undefined;
+    return {
+      store,
+      kernel,
+      http,
+      worker,
+      firstStart,
+      stop: () => {
+        stopping ??= (async () => {
+          kernel.signals.shutdown();
+          await ticker?.stop();
+          await worker?.stop();
+          await membership?.stop();
+          await http?.close();
+          await mcpClients?.close();
+          await checkpointer.stop();
+          await store.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await ticker?.stop();
+    await worker?.stop();
+    await membership?.stop();
+    await http?.close(0);
+    await mcpClients?.close();
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+import { Hono } from 'hono';
+import { AgentOsError } from '../errors/agent-os-error.ts';
+import type { AppEnv, ServerDeps } from './app-env.ts';
+import { auditMutations } from './audit-mutations.ts';
+import { authenticate } from './authenticate.ts';
+import { errorResponse, toAgentOsError } from './error-response.ts';
+import { agentRoutes } from './routes/agents.ts';
+import { artefactRoutes } from './routes/artefacts.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { healthRoutes } from './routes/health.ts';
+import { identityRoutes } from './routes/identity.ts';
+import { memoryRoutes } from './routes/memories.ts';
+
+export type RouteMount = (api: Hono<AppEnv>) => void;
+
+/** The HTTP API: public health, then everything else behind an API key. */
+export function createApp(deps: ServerDeps, extraRoutes: readonly RouteMount[] = []): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.onError((error, c) => errorResponse(c, toAgentOsError(error, deps.log)));
+  app.notFound((c) =>
+    errorResponse(
+      c,
+      new AgentOsError('route.not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}`),
+    ),
+  );
+
+  app.route('/api', healthRoutes(deps));
+  const api = new Hono<AppEnv>();
+  api.use('*', authenticate(deps.store));
+  api.use('*', auditMutations(deps));
+  identityRoutes(api, deps);
+  agentRoutes(api, deps);
+  memoryRoutes(api, deps);
+  auditRoutes(api, deps);
+  artefactRoutes(api, deps);
+  for (const mount of extraRoutes) mount(api);
+  app.route('/api', api);
+  return app;
+}

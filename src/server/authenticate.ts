@@ -1,0 +1,38 @@
+import type { MiddlewareHandler } from 'hono';
+import { AgentOsError } from '../errors/agent-os-error.ts';
+import { authenticateApiKey } from '../identity/api-keys.ts';
+import { type Role, roleAtLeast } from '../identity/roles.ts';
+import type { Store } from '../store/sql-client.ts';
+import type { AppEnv } from './app-env.ts';
+
+/** `Authorization: Bearer aos_…` → the request's principal. */
+export function authenticate(store: Store): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (header === undefined || header.trim() === '') {
+      throw new AgentOsError(
+        'auth.missing',
+        'This endpoint needs an API key: send "Authorization: Bearer <key>"',
+      );
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match?.[1] === undefined) {
+      throw new AgentOsError('auth.invalid', 'The Authorization header must be "Bearer <key>"');
+    }
+    c.set('principal', await authenticateApiKey(store, match[1]));
+    await next();
+  };
+}
+
+export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const principal = c.get('principal');
+    if (!roleAtLeast(principal.role, role)) {
+      throw new AgentOsError(
+        'auth.forbidden',
+        `This action needs the ${role} role; you are ${principal.role}`,
+      );
+    }
+    await next();
+  };
+}

@@ -1,0 +1,79 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { agentDefinitionSchema } from '../../agents/agent-definition.ts';
+import {
+  agentPatchSchema,
+  createAgent,
+  deleteAgent,
+  getAgent,
+  listAgents,
+  listAgentVersions,
+  updateAgent,
+} from '../../agents/agent-repo.ts';
+import type { AppEnv, ServerDeps } from '../app-env.ts';
+import { requireRole } from '../authenticate.ts';
+import { readJson, readQuery } from '../validate.ts';
+
+const versionQuery = z.strictObject({
+  version: z
+    .string()
+    .regex(/^[1-9][0-9]{0,9}$/, 'must be a positive whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(2_147_483_647))
+    .optional(),
+});
+
+const noQuery = z.strictObject({});
+
+const patchBody = agentPatchSchema.refine((patch) => Object.keys(patch).length > 0, {
+  message: 'the patch is empty: send at least one field to change',
+});
+
+export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+  const { store } = deps;
+
+  api.get('/agents', async (c) => {
+    readQuery(c, noQuery);
+    return c.json({ agents: await listAgents(store, c.get('principal').workspaceId) });
+  });
+
+  api.post('/agents', requireRole('builder'), async (c) => {
+    const definition = await readJson(c, agentDefinitionSchema);
+    const principal = c.get('principal');
+    const agent = await createAgent(store, {
+      workspaceId: principal.workspaceId,
+      definition,
+      createdBy: principal.userId,
+    });
+    return c.json({ agent }, 201);
+  });
+
+  api.get('/agents/:idOrName', async (c) => {
+    const { version } = readQuery(c, versionQuery);
+    const agent = await getAgent(store, c.get('principal').workspaceId, c.req.param('idOrName'), version);
+    return c.json({ agent });
+  });
+
+  api.get('/agents/:idOrName/versions', async (c) => {
+    readQuery(c, noQuery);
+    const versions = await listAgentVersions(store, c.get('principal').workspaceId, c.req.param('idOrName'));
+    return c.json({ versions });
+  });
+
+  api.patch('/agents/:idOrName', requireRole('builder'), async (c) => {
+    const patch = await readJson(c, patchBody);
+    const principal = c.get('principal');
+    const agent = await updateAgent(store, {
+      workspaceId: principal.workspaceId,
+      idOrName: c.req.param('idOrName'),
+      patch,
+      updatedBy: principal.userId,
+    });
+    return c.json({ agent });
+  });
+
+  api.delete('/agents/:idOrName', requireRole('builder'), async (c) => {
+    const agent = await deleteAgent(store, c.get('principal').workspaceId, c.req.param('idOrName'));
+    return c.json({ agent });
+  });
+}

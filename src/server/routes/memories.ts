@@ -1,0 +1,183 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { AgentOsError } from '../../errors/agent-os-error.ts';
+import {
+  assertWritable,
+  type MemoryPrincipal,
+  readableScopes,
+  scopeIncludes,
+  writableScope,
+} from '../../memory/memory-access.ts';
+import { listMemoryChanges } from '../../memory/memory-changes.ts';
+import {
+  memoryContentSchema,
+  memoryContextSchema,
+  memoryKindSchema,
+  memoryScopeSchema,
+  memorySubjectsSchema,
+  type NewMemory,
+  unitIntervalSchema,
+} from '../../memory/memory-record.ts';
+import {
+  createMemory,
+  deleteMemory,
+  getMemory,
+  listMemories,
+  supersedeMemory,
+  updateMemory,
+} from '../../memory/memory-repo.ts';
+import { searchMemories } from '../../memory/memory-search.ts';
+import type { SqlClient } from '../../store/sql-client.ts';
+import type { AppEnv, ServerDeps } from '../app-env.ts';
+import { readJson, readQuery } from '../validate.ts';
+
+const dateTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+
+const listQuery = z.strictObject({
+  q: z.string().trim().min(1).max(1_000).optional(),
+  kind: memoryKindSchema.optional(),
+  scope: memoryScopeSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+  /** Superseded and expired memories too. */
+  inactive: z.enum(['true', 'false']).default('false'),
+});
+
+const createBody = z.strictObject({
+  kind: memoryKindSchema,
+  content: memoryContentSchema,
+  subjects: memorySubjectsSchema.default([]),
+  context: memoryContextSchema.optional(),
+  scope: memoryScopeSchema.default('user'),
+  /** Defaults to the caller for `user` and to this workspace for `workspace`; required for agent and space. */
+  scopeId: z.string().min(1).max(200).optional(),
+  confidence: unitIntervalSchema.optional(),
+  importance: unitIntervalSchema.optional(),
+  occurredAt: dateTime.optional(),
+  validTo: dateTime.optional(),
+  /** The id of the memory this one replaces. */
+  supersedes: z.string().min(1).optional(),
+});
+
+const patchBody = z
+  .strictObject({
+    kind: memoryKindSchema.optional(),
+    content: memoryContentSchema.optional(),
+    subjects: memorySubjectsSchema.optional(),
+    context: memoryContextSchema.optional(),
+    confidence: unitIntervalSchema.optional(),
+    importance: unitIntervalSchema.optional(),
+    occurredAt: dateTime.nullable().optional(),
+    validTo: dateTime.nullable().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: 'the patch is empty: send at least one field to change',
+  });
+
+const noQuery = z.strictObject({});
+
+const principalOf = (principal: MemoryPrincipal): MemoryPrincipal => ({
+  workspaceId: principal.workspaceId,
+  userId: principal.userId,
+  role: principal.role,
+});
+
+const actorOf = (principal: MemoryPrincipal) => ({ userId: principal.userId, agentId: null, runId: null });
+
+/** A memory the caller may read; anything else is "not found", so other scopes do not leak. */
+async function readableMemory(db: SqlClient, principal: MemoryPrincipal, id: string) {
+  const memory = await getMemory(db, principal.workspaceId, id);
+  if (memory.deletedAt !== null || !scopeIncludes(await readableScopes(db, principal), memory)) {
+    throw new AgentOsError('resource.not_found', `No memory "${id}"`);
+  }
+  return memory;
+}
+
+/** `/memories`: search or list, write, edit and delete long-term memories, scoped to the caller's rights. */
+export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+  const { store } = deps;
+
+  api.get('/memories', async (c) => {
+    const query = readQuery(c, listQuery);
+    const principal = principalOf(c.get('principal'));
+    const readable = await readableScopes(store, principal);
+    const scopes = query.scope === undefined ? readable : readable.filter((s) => s.scope === query.scope);
+    const inactive = query.inactive === 'true';
+    if (query.q === undefined) {
+      const memories = await listMemories(store, {
+        workspaceId: principal.workspaceId,
+        scopes,
+        kind: query.kind,
+        limit: query.limit,
+        includeInactive: inactive,
+      });
+      return c.json({ memories });
+    }
+    const hits = await searchMemories(store, {
+      workspaceId: principal.workspaceId,
+      query: query.q,
+      scopes,
+      limit: query.limit,
+      kind: query.kind,
+      includeSuperseded: inactive,
+      includeExpired: inactive,
+    });
+    return c.json({ memories: hits.map((hit) => ({ ...hit.memory, score: hit.score })) });
+  });
+
+  api.post('/memories', async (c) => {
+    const body = await readJson(c, createBody);
+    const principal = principalOf(c.get('principal'));
+    const target = await writableScope(store, principal, body.scope, body.scopeId);
+    const input: NewMemory = {
+      kind: body.kind,
+      content: body.content,
+      subjects: body.subjects,
+      context: body.context,
+      ...target,
+      provenance: { source: 'user', userId: principal.userId },
+      confidence: body.confidence,
+      importance: body.importance,
+      occurredAt: body.occurredAt,
+      validTo: body.validTo,
+    };
+    if (body.supersedes !== undefined) {
+      await assertWritable(store, principal, await readableMemory(store, principal, body.supersedes));
+      const result = await supersedeMemory(
+        store,
+        principal.workspaceId,
+        body.supersedes,
+        input,
+        actorOf(principal),
+      );
+      return c.json({ memory: result.memory, merged: false, superseded: result.superseded }, 201);
+    }
+    const result = await createMemory(store, principal.workspaceId, input, actorOf(principal));
+    return c.json({ memory: result.memory, merged: result.merged }, result.merged ? 200 : 201);
+  });
+
+  api.get('/memories/:id', async (c) => {
+    readQuery(c, noQuery);
+    const principal = principalOf(c.get('principal'));
+    const memory = await readableMemory(store, principal, c.req.param('id'));
+    const changes = await listMemoryChanges(store, principal.workspaceId, memory.id);
+    return c.json({ memory, changes });
+  });
+
+  api.patch('/memories/:id', async (c) => {
+    const patch = await readJson(c, patchBody);
+    const principal = principalOf(c.get('principal'));
+    const memory = await readableMemory(store, principal, c.req.param('id'));
+    await assertWritable(store, principal, memory);
+    const updated = await updateMemory(store, principal.workspaceId, memory.id, patch, actorOf(principal));
+    return c.json({ memory: updated });
+  });
+
+  api.delete('/memories/:id', async (c) => {
+    const principal = principalOf(c.get('principal'));
+    const memory = await readableMemory(store, principal, c.req.param('id'));
+    await assertWritable(store, principal, memory);
+    return c.json({
+      memory: await deleteMemory(store, principal.workspaceId, memory.id, actorOf(principal)),
+    });
+  });
+}

@@ -1,0 +1,9 @@
+import { randomBytes } from 'node:crypto';
+
+export type IdPrefix = 'ws' | 'usr' | 'spc' | 'key' | 'agt' | 'run' | 'stp' | 'evt' | 'mcp';
+
+/** Sortable-enough, URL-safe identifiers with a type prefix (`run_…`), so a stray id names its kind. */
+export function newId(prefix: IdPrefix): string {
+  const time = Date.now().toString(36).padStart(9, '0');
+  return `${prefix}_${time}${randomBytes(10).toString('hex')}`;
+}

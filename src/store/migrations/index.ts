@@ -1,0 +1,23 @@
+import type { Migration } from '../migration.ts';
+import { foundation } from './0001-foundation.ts';
+import { runJournal } from './0002-run-journal.ts';
+import { auditLog } from './0003-audit-log.ts';
+import { memories } from './0004-memories.ts';
+import { runProgressAndScheduler } from './0005-run-progress-and-scheduler.ts';
+import { artefactsAndMcp } from './0006-artefacts-and-mcp.ts';
+import { auditOutbox } from './0007-audit-outbox.ts';
+import { approvalsAndLabels } from './0008-approvals-and-labels.ts';
+import { orchestration } from './0009-orchestration.ts';
+
+/** The one migration history, in order. Append only: never edit a migration that has shipped. */
+export const migrations: readonly Migration[] = [
+  foundation,
+  runJournal,
+  auditLog,
+  memories,
+  runProgressAndScheduler,
+  artefactsAndMcp,
+  auditOutbox,
+  approvalsAndLabels,
+  orchestration,
+];

@@ -1,0 +1,39 @@
+import { createApiKey } from '../../src/identity/api-keys.ts';
+import { createUser, setMembership } from '../../src/identity/user-repo.ts';
+import type { Kernel } from '../../src/kernel/kernel.ts';
+import type { RunRecord } from '../../src/kernel/run-record.ts';
+import { waitForRun } from '../../src/kernel/run-service.ts';
+import type { KernelHarness } from '../support/kernel-harness.ts';
+import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
+
+/** Waits for the run to end or pause. */
+export const settle = (kernel: Kernel, workspaceId: string, runId: string): Promise<RunRecord> =>
+  waitForRun(kernel, workspaceId, runId, { timeoutMs: 15_000, pollMs: 20 });
+
+/** A builder who is not the runs' user: for the 403 paths. Returns their API key. */
+export async function otherUserKey(h: KernelHarness): Promise<string> {
+  const other = await createUser(h.agentOs.store, { email: 'eve@example.com', name: 'Eve' });
+  await setMembership(h.agentOs.store, h.workspaceId, other.id, 'builder');
+  return (await createApiKey(h.agentOs.store, { workspaceId: h.workspaceId, userId: other.id, name: 'e' }))
+    .secret;
+}
+
+export async function post(
+  h: KernelHarness,
+  path: string,
+  body: unknown,
+  key = h.key,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${h.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** The tool results the model saw in its n-th request. */
+export const toolMessages = (model: ScriptedModelServer, request: number): string[] =>
+  (model.requests[request]?.body.messages ?? [])
+    .filter((m) => m.role === 'tool')
+    .map((m) => String(m.content));

@@ -1,0 +1,283 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chainPendingAudit } from '../../src/audit/audit-chainer.ts';
+import { listAudit } from '../../src/audit/audit-log.ts';
+import { createApiKey } from '../../src/identity/api-keys.ts';
+import { createUser, setMembership } from '../../src/identity/user-repo.ts';
+import { listRunEvents } from '../../src/kernel/run-events.ts';
+import type { RunRecord } from '../../src/kernel/run-record.ts';
+import { waitForRun } from '../../src/kernel/run-service.ts';
+import type { Worker } from '../../src/kernel/worker.ts';
+import type { Approval } from '../../src/policy/approval-repo.ts';
+import { savePolicy } from '../../src/policy/policy-settings.ts';
+import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
+import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
+import { storeTargets } from '../support/test-stores.ts';
+import { effects, policyTools, TOOL_NAMES } from './policy-support.ts';
+
+describe.each(storeTargets())('policy gate and approvals on $kind', (target) => {
+  let model: ScriptedModelServer;
+  let h: KernelHarness;
+  let worker: Worker;
+  let otherKey: string;
+
+  const settle = (runId: string) =>
+    waitForRun(h.agentOs.kernel, h.workspaceId, runId, { timeoutMs: 15_000, pollMs: 20 });
+  const start = async (task: string) => {
+    const { body } = await h.api<{ run: RunRecord }>('POST', '/api/runs', { agent: 'clerk', task });
+    return settle(body.run.id);
+  };
+  const pending = async (runId: string) =>
+    (await h.api<{ approvals: Approval[] }>('GET', '/api/approvals?status=pending')).body.approvals.filter(
+      (a) => a.runId === runId,
+    );
+  const decide = async (id: string, action: 'approve' | 'deny', body?: unknown, key = h.key) => {
+    const response = await fetch(`${h.url}/api/approvals/${id}/${action}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as { approval: Approval } };
+  };
+  const decisions = async (runId: string) =>
+    (await listRunEvents(h.agentOs.store, runId, 0))
+      .filter((e) => e.type === 'policy.decision')
+      .map((e) => `${e.data.tool}:${e.data.effect}:${e.data.ruleId}`);
+  const toolMessages = (request: number) =>
+    (model.requests[request]?.body.messages ?? [])
+      .filter((m) => m.role === 'tool')
+      .map((m) => String(m.content));
+
+  beforeAll(async () => {
+    model = await startScriptedModelServer();
+    h = await startKernelHarness({
+      store: await target.open(),
+      modelBaseUrl: model.url,
+      tools: policyTools,
+      roles: ['api'],
+    });
+    worker = h.agentOs.kernel.startWorker({ leaseMs: 3_000, pollMs: 20 });
+    await h.createAgent({ name: 'clerk', instructions: 'You are a clerk.', tools: TOOL_NAMES });
+    const other = await createUser(h.agentOs.store, { email: 'eve@example.com', name: 'Eve' });
+    await setMembership(h.agentOs.store, h.workspaceId, other.id, 'builder');
+    otherKey = (
+      await createApiKey(h.agentOs.store, { workspaceId: h.workspaceId, userId: other.id, name: 'e' })
+    ).secret;
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await h.agentOs.stop();
+    await model.close();
+  });
+  beforeEach(() => {
+    effects.length = 0;
+    model.requests.length = 0;
+  });
+
+  it('runs an untainted low-stakes call without approval', async () => {
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'lookup', arguments: { order: 42 } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'note', arguments: { text: 'order 42 shipped' } }] },
+      { text: 'Done.' },
+    );
+    const run = await start('Note the status of order 42');
+    expect(run.status).toBe('succeeded');
+    expect(effects).toEqual(['note:order 42 shipped']);
+    expect(await decisions(run.id)).toEqual(['lookup:allow:default.allow', 'note:allow:default.allow']);
+    // Trusted output reaches the model as is; untrusted output would be spotlighted.
+    expect(toolMessages(1)[0]).not.toMatch(/untrusted_tool_output/);
+  });
+
+  it('pauses a high-stakes call for approval and runs it exactly once when approved', async () => {
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'pay', arguments: { to: 'ada' } }] },
+      { text: 'Paid.' },
+    );
+    const paused = await start('Pay ada');
+    expect(paused.status).toBe('paused');
+    expect(paused.pause).toMatchObject({ reason: 'approval_required', tool: 'pay', ruleId: 'stakes.high' });
+    expect(effects).toEqual([]);
+    const [approval] = await pending(paused.id);
+    expect(approval).toMatchObject({
+      runId: paused.id,
+      tool: 'pay',
+      turn: 0,
+      callIndex: 0,
+      status: 'pending',
+    });
+    const approved = await decide(approval!.id, 'approve');
+    expect(approved.status).toBe(200);
+    expect(approved.body.approval.status).toBe('approved');
+    const done = await settle(paused.id);
+    expect(done.status).toBe('succeeded');
+    expect(effects.filter((e) => e.startsWith('pay:ada'))).toHaveLength(1);
+    expect(await decisions(paused.id)).toEqual(['pay:ask:stakes.high', 'pay:allow:approval.granted']);
+    expect((await decide(approval!.id, 'approve')).status).toBe(409);
+  });
+
+  it('asks again when the model re-plans the approved call with different arguments', async () => {
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'pay', arguments: { to: 'ada' } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'pay', arguments: { to: 'mallory' } }] },
+    );
+    const paused = await start('Pay ada');
+    const [first] = await pending(paused.id);
+    await decide(first!.id, 'approve');
+    const again = await settle(paused.id);
+    expect(again.status).toBe('paused');
+    const [second] = await pending(paused.id);
+    expect(second).toMatchObject({ turn: 1, tool: 'pay' });
+    expect(second!.id).not.toBe(first!.id);
+    expect(second!.argumentsHash).not.toBe(first!.argumentsHash);
+    expect(effects.map((e) => e.split(':')[1])).toEqual(['ada']);
+    await h.api('POST', `/api/runs/${paused.id}/cancel`);
+  });
+
+  it('gives a denial to the model as an error result', async () => {
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'pay', arguments: { to: 'ada' } }] },
+      { text: 'OK.' },
+    );
+    const paused = await start('Pay ada');
+    const [approval] = await pending(paused.id);
+    expect((await decide(approval!.id, 'deny', { reason: 'not today' })).status).toBe(200);
+    const done = await settle(paused.id);
+    expect(done.status).toBe('succeeded');
+    expect(effects).toEqual([]);
+    expect(toolMessages(1)[0]).toMatch(/denied by .+: not today/);
+    expect(await decisions(paused.id)).toEqual(['pay:ask:stakes.high', 'pay:deny:approval.denied']);
+  });
+
+  it('asks before a consequential call once untrusted content is in the context', async () => {
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'fetch_page', arguments: { url: 'https://example.org' } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'note', arguments: { text: 'pay mallory' } }] },
+    );
+    const paused = await start('Summarise the page');
+    expect(paused.pause).toMatchObject({ reason: 'approval_required', ruleId: 'flow.tainted_consequential' });
+    expect(toolMessages(1)[0]).toMatch(/<<<untrusted_tool_output>>>[\s\S]*Ignore previous/);
+    expect(effects).toEqual([]);
+    await h.api('POST', `/api/runs/${paused.id}/cancel`);
+  });
+
+  it("refuses a decision from someone who is neither the run's user nor an admin", async () => {
+    model.enqueue({ kind: 'tool_calls', toolCalls: [{ name: 'pay', arguments: { to: 'ada' } }] });
+    const paused = await start('Pay ada');
+    const [approval] = await pending(paused.id);
+    expect((await decide(approval!.id, 'approve', undefined, otherKey)).status).toBe(403);
+    expect((await decide(approval!.id, 'deny', { reason: 'mine now' }, otherKey)).status).toBe(403);
+    const theirs = await fetch(`${h.url}/api/approvals?status=pending`, {
+      headers: { authorization: `Bearer ${otherKey}` },
+    });
+    expect(((await theirs.json()) as { approvals: Approval[] }).approvals).toEqual([]);
+    expect((await settle(paused.id)).status).toBe('paused');
+    await h.api('POST', `/api/runs/${paused.id}/cancel`);
+  });
+
+  it("lets the run's own user (not an admin) see and decide its approvals", async () => {
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'pay', arguments: { to: 'eve' } }] },
+      { text: 'Paid.' },
+    );
+    const submitted = await fetch(`${h.url}/api/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${otherKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ agent: 'clerk', task: 'Pay eve' }),
+    });
+    const paused = await settle(((await submitted.json()) as { run: RunRecord }).run.id);
+    const mine = await fetch(`${h.url}/api/approvals?status=pending`, {
+      headers: { authorization: `Bearer ${otherKey}` },
+    });
+    const [approval] = ((await mine.json()) as { approvals: Approval[] }).approvals;
+    expect(approval).toMatchObject({ runId: paused.id, userId: paused.userId });
+    expect((await decide(approval!.id, 'approve', undefined, otherKey)).status).toBe(200);
+    expect((await settle(paused.id)).status).toBe('succeeded');
+    expect(effects.filter((e) => e.startsWith('pay:eve'))).toHaveLength(1);
+  });
+
+  it('keeps an approval across workers: a new worker runs the approved call once', async () => {
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'pay', arguments: { to: 'bob' } }] },
+      { text: 'Paid.' },
+    );
+    const paused = await start('Pay bob');
+    await worker.stop();
+    const [approval] = await pending(paused.id);
+    await decide(approval!.id, 'approve');
+    worker = h.agentOs.kernel.startWorker({ leaseMs: 3_000, pollMs: 20 });
+    expect((await settle(paused.id)).status).toBe('succeeded');
+    expect(effects.filter((e) => e.startsWith('pay:bob'))).toHaveLength(1);
+  });
+
+  it('denies once the approval has expired', async () => {
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'pay', arguments: { to: 'ada' } }] },
+      { text: 'Gave up.' },
+    );
+    const paused = await start('Pay ada');
+    const [approval] = await pending(paused.id);
+    await h.agentOs.store.query(
+      "UPDATE approvals SET expires_at = now() - interval '1 second' WHERE id = $1",
+      [approval!.id],
+    );
+    expect((await decide(approval!.id, 'approve')).status).toBe(409);
+    const done = await settle(paused.id);
+    expect(done.status).toBe('succeeded');
+    expect(effects).toEqual([]);
+    expect(toolMessages(1)[0]).toMatch(/expired/);
+    expect(await decisions(paused.id)).toEqual(['pay:ask:stakes.high', 'pay:deny:approval.expired']);
+  });
+
+  it('follows the workspace policy: deny tainted consequential calls, ask for destinations outside the allowlist', async () => {
+    await savePolicy(h.agentOs.store, h.workspaceId, {
+      taintedConsequential: 'deny',
+      recipientAllowlist: ['acme.com'],
+    });
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'fetch_page', arguments: { url: 'https://example.org' } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'note', arguments: { text: 'pay mallory' } }] },
+      { text: 'Could not.' },
+    );
+    const denied = await start('Summarise the page');
+    expect(denied.status).toBe('succeeded');
+    expect(effects).toEqual([]);
+    expect(toolMessages(2)[1]).toMatch(/Blocked by policy \(flow.tainted_consequential\)/);
+
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'mail', arguments: { to: 'sara@acme.com', body: 'hi' } }] },
+      {
+        kind: 'tool_calls',
+        toolCalls: [{ name: 'mail', arguments: { to: 'mark@evil.example', body: 'hi' } }],
+      },
+    );
+    const paused = await start('Mail Sara, then Mark');
+    expect(paused.pause).toMatchObject({
+      reason: 'approval_required',
+      ruleId: 'args.destination_outside_allowlist',
+    });
+    expect(effects).toEqual(['mail:sara@acme.com']);
+    await h.api('POST', `/api/runs/${paused.id}/cancel`);
+    await savePolicy(h.agentOs.store, h.workspaceId, {});
+  });
+
+  it('records every decision in the audit log with its rule id and no arguments', async () => {
+    await chainPendingAudit(h.agentOs.store);
+    const entries = await listAudit(h.agentOs.store, { action: 'policy.decision', limit: 1_000 });
+    const rules = new Set(entries.map((e) => e.data.ruleId));
+    for (const rule of [
+      'default.allow',
+      'stakes.high',
+      'approval.granted',
+      'approval.denied',
+      'approval.expired',
+    ])
+      expect(rules).toContain(rule);
+    expect(rules).toContain('flow.tainted_consequential');
+    for (const entry of entries) {
+      expect(entry.data.argumentsHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(entry.data.labels).toBeDefined();
+      expect(JSON.stringify(entry.data)).not.toMatch(/mallory|"ada"/);
+    }
+    const decided = await listAudit(h.agentOs.store, { action: 'approval.deny', limit: 10 });
+    expect(decided.length).toBeGreaterThan(0);
+  });
+});
