@@ -27,6 +27,16 @@ export const agentLimitsSchema = z.strictObject({
   maxInvalidToolCalls: z.number().int().min(0).max(100).default(3),
 });
 
+/** How the kernel builds the agent's context and what it keeps after a run. */
+export const agentMemorySchema = z.strictObject({
+  /** Trusted long-term memories retrieved for the task and put into the context at the start of a run. */
+  recall: z.number().int().min(0).max(25).default(5),
+  /** Prompt token budget; the model's context window minus its output reserve when absent. */
+  contextTokens: z.number().int().min(256).max(10_000_000).optional(),
+  /** After a successful run, a model call records the run's conclusions and decisions as memories. */
+  extract: z.boolean().default(false),
+});
+
 /** What a builder writes; every update stores a new version and runs pin the version they started with. */
 export const agentDefinitionSchema = z.strictObject({
   name: agentNameSchema,
@@ -36,8 +46,10 @@ export const agentDefinitionSchema = z.strictObject({
   model: modelNameSchema,
   tools: z.array(z.string().min(1).max(200)).max(128).default([]),
   limits: agentLimitsSchema.default(() => agentLimitsSchema.parse({})),
+  memory: agentMemorySchema.default(() => agentMemorySchema.parse({})),
 });
 
 export type AgentDefinitionInput = z.input<typeof agentDefinitionSchema>;
 export type AgentDefinition = z.output<typeof agentDefinitionSchema>;
 export type AgentLimits = z.output<typeof agentLimitsSchema>;
+export type AgentMemorySettings = z.output<typeof agentMemorySchema>;

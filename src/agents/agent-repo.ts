@@ -8,6 +8,7 @@ import {
   type AgentDefinitionInput,
   agentDefinitionSchema,
   agentLimitsSchema,
+  agentMemorySchema,
 } from './agent-definition.ts';
 
 /** One version of an agent. `createdAt` is when the agent was created, `updatedAt` when this version was written. */
@@ -23,14 +24,19 @@ export interface AgentRecord {
 }
 
 type AgentLimitsInput = NonNullable<AgentDefinitionInput['limits']>;
+type AgentMemoryInput = NonNullable<AgentDefinitionInput['memory']>;
+type Partial<T> = { [K in keyof T]?: T[K] | undefined };
 
-/** A partial definition merged over the latest one (`limits` merges key by key); undefined keys are ignored. */
+/** A partial definition merged over the latest one (`limits` and `memory` merge key by key); undefined keys are ignored. */
 export type AgentPatch = {
-  [K in Exclude<keyof AgentDefinitionInput, 'limits'>]?: AgentDefinitionInput[K] | undefined;
-} & { limits?: { [K in keyof AgentLimitsInput]?: AgentLimitsInput[K] | undefined } | undefined };
+  [K in Exclude<keyof AgentDefinitionInput, 'limits' | 'memory'>]?: AgentDefinitionInput[K] | undefined;
+} & { limits?: Partial<AgentLimitsInput> | undefined; memory?: Partial<AgentMemoryInput> | undefined };
+
+const NESTED_KEYS = ['limits', 'memory'] as const;
 
 const definitionShape = agentDefinitionSchema.shape;
 const limitsShape = agentLimitsSchema.shape;
+const memoryShape = agentMemorySchema.shape;
 
 /** The shape of a patch, without the defaults (a patch that omits a key must not reset it). */
 export const agentPatchSchema = z.strictObject({
@@ -47,6 +53,13 @@ export const agentPatchSchema = z.strictObject({
       timeoutMs: limitsShape.timeoutMs,
       toolTimeoutMs: limitsShape.toolTimeoutMs.unwrap().optional(),
       maxInvalidToolCalls: limitsShape.maxInvalidToolCalls.unwrap().optional(),
+    })
+    .optional(),
+  memory: z
+    .strictObject({
+      recall: memoryShape.recall.unwrap().optional(),
+      contextTokens: memoryShape.contextTokens,
+      extract: memoryShape.extract.unwrap().optional(),
     })
     .optional(),
 });
@@ -193,15 +206,17 @@ export async function updateAgent(
 function mergePatch(base: AgentDefinition, patch: AgentPatch): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined || key === 'limits') continue;
+    if (value === undefined || (NESTED_KEYS as readonly string[]).includes(key)) continue;
     merged[key] = value;
   }
-  if (patch.limits !== undefined) {
-    const limits: Record<string, unknown> = { ...base.limits };
-    for (const [key, value] of Object.entries(patch.limits)) {
-      if (value !== undefined) limits[key] = value;
+  for (const nested of NESTED_KEYS) {
+    const changes = patch[nested];
+    if (changes === undefined) continue;
+    const values: Record<string, unknown> = { ...base[nested] };
+    for (const [key, value] of Object.entries(changes)) {
+      if (value !== undefined) values[key] = value;
     }
-    merged.limits = limits;
+    merged[nested] = values;
   }
   return merged;
 }

@@ -49,6 +49,12 @@ export const configSchema = z.strictObject({
         .default({ allowHosts: [] }),
     })
     .optional(),
+  memory: z
+    .strictObject({
+      /** How often a worker process consolidates memories (merge, expire, recent-decisions); 0 disables. */
+      consolidateEveryMs: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+    })
+    .default({ consolidateEveryMs: 600_000 }),
   orchestration: z
     .strictObject({
       /** Picks an agent for a run submitted without one (default: the workspace's first agent's model). */

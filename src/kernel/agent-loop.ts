@@ -8,12 +8,30 @@ import { isTainted } from '../policy/information-flow.ts';
 import { loadPolicy } from '../policy/policy-settings.ts';
 import type { Store } from '../store/sql-client.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
+import {
+  type ContextSnapshot,
+  contextSnapshotSchema,
+  EMPTY_SNAPSHOT,
+  gatherContext,
+  isEmptySnapshot,
+  preambleMessages,
+} from './context-builder.ts';
+import { compactionPrompt, countAll, planCompaction, summaryMessage } from './context-compaction.ts';
 import { DeltaBuffer } from './delta-buffer.ts';
-import { MODEL_CALL_INDEX, type ModelResult, readModelResult } from './journal-format.ts';
+import {
+  COMPACTION_CALL_INDEX,
+  CONTEXT_CALL_INDEX,
+  EXTRACTION_CALL_INDEX,
+  MODEL_CALL_INDEX,
+  type ModelResult,
+  readModelResult,
+} from './journal-format.ts';
 import { assistantMessage, type ChatMessage } from './messages.ts';
-import type { ModelGateway, ModelToolSpec } from './model-gateway.ts';
+import type { ModelCallHooks, ModelCallRequest, ModelGateway, ModelToolSpec } from './model-gateway.ts';
+import { extractionPrompt, parseExtraction, storeExtractedMemories } from './run-extraction.ts';
 import { hashInputs, type JournalStep, type RunJournal } from './run-journal.ts';
 import type { RunError, RunRecord, RunUsage } from './run-record.ts';
+import { tokenCounterFor } from './token-counter.ts';
 import { runToolStep } from './tool-step.ts';
 
 export interface LoopDeps {
@@ -60,9 +78,22 @@ function toolSpecs(def: AgentDefinition, tools: ToolRegistry): ModelToolSpec[] {
   });
 }
 
+/** What the prompt may hold: the context window less the reply's reserve. */
+function promptBudget(info: { contextWindow: number; maxOutputTokens: number }): number {
+  return info.contextWindow - Math.min(info.maxOutputTokens, Math.floor(info.contextWindow / 4));
+}
+
+function runError(error: unknown): RunError {
+  return error instanceof AgentOsError
+    ? { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) }
+    : { code: 'model.provider_error', message: String(error) };
+}
+
 /**
  * The reason–act loop of one run attempt. It replays the journal first — a completed model step is
  * never called again, a completed tool call never executed again — then continues from where it stopped.
+ * The context of every call is built here (context-builder.ts): the journaled starting context, then the
+ * conversation, compacted into a journaled summary when it would outgrow the prompt budget.
  */
 export async function driveRun(
   deps: LoopDeps,
@@ -81,20 +112,23 @@ export async function driveRun(
   const specs = toolSpecs(def, tools);
   const granted = new Set(def.tools);
   const policy = await loadPolicy(deps.store, run.workspaceId);
-  const messages: ChatMessage[] = [
-    ...(def.instructions === '' ? [] : [{ role: 'system' as const, content: def.instructions }]),
-    { role: 'user', content: run.input.task },
-  ];
+  const counter = await tokenCounterFor(provider);
+  const budgetTokens = def.memory.contextTokens ?? promptBudget(info);
   let usage = run.usage;
   let invalidCalls = 0;
   await journal.markStarted();
 
-  for (let turn = 0; ; turn++) {
-    if (journal.cancelRequested || signal.aborted)
-      throw signal.reason ?? new AgentOsError('run.cancelled', 'Cancelled');
+  /** Replays a recorded model step (checking its inputs) or makes the call; undefined when the run ended. */
+  async function modelStep(
+    turn: number,
+    callIndex: number,
+    messages: ChatMessage[],
+    request: Omit<ModelCallRequest, 'model' | 'messages' | 'workspaceId' | 'agentId' | 'runId'>,
+    record: (inputsHash: string, result: ModelResult, cost: number) => Promise<RunUsage>,
+    hooks: Omit<ModelCallHooks, 'signal'> = {},
+  ): Promise<ModelResult | RunError> {
     const inputsHash = hashInputs({ model: def.model, messages });
-    const recorded = steps.get(stepKey(turn, MODEL_CALL_INDEX));
-    let result: ModelResult;
+    const recorded = steps.get(stepKey(turn, callIndex));
     if (recorded?.status === 'completed') {
       if (recorded.inputsHash !== inputsHash) {
         throw new AgentOsError(
@@ -102,8 +136,108 @@ export async function driveRun(
           `Run ${run.id} journal diverged at turn ${turn}: replayed inputs differ from the recorded ones`,
         );
       }
-      result = readModelResult(recorded.result);
-    } else {
+      return readModelResult(recorded.result);
+    }
+    let result: ModelResult;
+    try {
+      result = await deps.gateway.call(
+        {
+          model: def.model,
+          messages,
+          ...request,
+          workspaceId: run.workspaceId,
+          agentId: run.agentId,
+          runId: run.id,
+        },
+        { signal, ...hooks },
+      );
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      return runError(error);
+    }
+    usage = await record(inputsHash, result, costUsd(info, result));
+    return result;
+  }
+
+  /** The starting context: as journaled, or gathered now when the run has not called its model yet. */
+  async function startingContext(): Promise<ContextSnapshot> {
+    const recorded = steps.get(stepKey(0, CONTEXT_CALL_INDEX));
+    if (recorded !== undefined) return contextSnapshotSchema.parse(recorded.result);
+    // A run that already has steps started with nothing to add (an empty context is not journaled).
+    if (steps.size > 0) return EMPTY_SNAPSHOT;
+    const snapshot = await gatherContext(deps.store, run, def);
+    if (!isEmptySnapshot(snapshot)) await journal.recordContextStep(snapshot, hashInputs(snapshot));
+    return snapshot;
+  }
+
+  const preamble = preambleMessages(def, run, await startingContext());
+  const fixedTokens = countAll(counter, preamble) + counter.text(JSON.stringify(specs));
+  /** Everything after the preamble, and the turn each message belongs to. */
+  const conversation: ChatMessage[] = [];
+  const turns: number[] = [];
+  /** Taint only grows: it survives the compaction of the messages that caused it. */
+  let taintedEarlier = run.input.untrusted === true;
+  const isToolTainted = (messages: readonly ChatMessage[]) => isTainted(messages, (name) => tools.get(name));
+
+  /** Replaces the oldest turns by a summary when the next call would not fit; false when the run ended. */
+  async function compactIfNeeded(turn: number): Promise<boolean> {
+    const plan = planCompaction(counter, budgetTokens, fixedTokens, conversation, turns);
+    if (plan === undefined) return true;
+    const replaced = conversation.slice(0, plan.replaceCount);
+    const input = { fromTurn: plan.fromTurn, toTurn: plan.toTurn, replacedMessages: plan.replaceCount };
+    const result = await modelStep(
+      turn,
+      COMPACTION_CALL_INDEX,
+      compactionPrompt(run.input.task, replaced),
+      { tools: [], priority: run.priority },
+      (inputsHash, result, cost) =>
+        journal.recordModelStep(turn, def.model, inputsHash, result, cost, {
+          kind: 'compaction',
+          callIndex: COMPACTION_CALL_INDEX,
+          input,
+          event: { type: 'context.compacted', data: { turn, ...input } },
+        }),
+    );
+    if (!('text' in result)) {
+      await journal.finish('failed', { error: result });
+      return false;
+    }
+    taintedEarlier ||= isToolTainted(replaced);
+    conversation.splice(0, plan.replaceCount, summaryMessage(result.text, plan, taintedEarlier));
+    turns.splice(0, plan.replaceCount, plan.fromTurn);
+    return true;
+  }
+
+  /** End-of-run extraction of conclusions into memories; a failure costs the memories, never the run. */
+  async function extractMemories(turn: number, answer: string, tainted: boolean): Promise<void> {
+    if (!def.memory.extract || budgetProblem(def, usage, 0, null) !== undefined) return;
+    const result = await modelStep(
+      turn,
+      EXTRACTION_CALL_INDEX,
+      extractionPrompt(run.input.task, conversation, answer),
+      { tools: [], priority: 'background' },
+      (inputsHash, result, cost) => {
+        const { memories, problem } = parseExtraction(result.text);
+        return journal.recordModelStep(turn, def.model, inputsHash, result, cost, {
+          kind: 'extraction',
+          callIndex: EXTRACTION_CALL_INDEX,
+          input: null,
+          event: {
+            type: 'memory.extracted',
+            data: { turn, memories: memories.length, ...(problem === undefined ? {} : { problem }) },
+          },
+        });
+      },
+    );
+    if (!('text' in result)) return;
+    await storeExtractedMemories(deps.store, run, turn, parseExtraction(result.text).memories, tainted);
+  }
+
+  for (let turn = 0; ; turn++) {
+    if (journal.cancelRequested || signal.aborted)
+      throw signal.reason ?? new AgentOsError('run.cancelled', 'Cancelled');
+    const recorded = steps.get(stepKey(turn, MODEL_CALL_INDEX));
+    if (recorded?.status !== 'completed') {
       const problem = budgetProblem(def, usage, turn, run.startedAt);
       if (problem !== undefined) {
         await journal.finish('budget_exceeded', {
@@ -111,50 +245,38 @@ export async function driveRun(
         });
         return 'finished';
       }
-      const deltas = new DeltaBuffer((text) => journal.appendDelta(turn, text));
-      try {
-        result = await deps.gateway.call(
-          {
-            model: def.model,
-            messages,
-            tools: specs,
-            priority: run.priority,
-            workspaceId: run.workspaceId,
-            agentId: run.agentId,
-            runId: run.id,
-          },
-          {
-            signal,
-            onTextDelta: (delta) => deltas.push(delta),
-            // Live notice only: a lost lease surfaces at the next step write.
-            onRetry: (retry) => void journal.appendRetry(turn, retry).catch(() => {}),
-          },
-        );
-      } catch (error) {
-        await deltas.close();
-        if (signal.aborted) throw signal.reason;
-        const failure: RunError =
-          error instanceof AgentOsError
-            ? {
-                code: error.code,
-                message: error.message,
-                ...(error.details ? { details: error.details } : {}),
-              }
-            : { code: 'model.provider_error', message: String(error) };
-        await journal.finish('failed', { error: failure });
-        return 'finished';
-      }
-      await deltas.close();
-      usage = await journal.recordModelStep(turn, def.model, inputsHash, result, costUsd(info, result));
     }
-    messages.push(assistantMessage(result));
+    // A replayed turn compacts only where the original did: its prompt hash was taken after that compaction.
+    if (recorded?.status !== 'completed' || steps.has(stepKey(turn, COMPACTION_CALL_INDEX))) {
+      if (!(await compactIfNeeded(turn))) return 'finished';
+    }
+    const deltas = new DeltaBuffer((text) => journal.appendDelta(turn, text));
+    const result = await modelStep(
+      turn,
+      MODEL_CALL_INDEX,
+      [...preamble, ...conversation],
+      { tools: specs, priority: run.priority },
+      (inputsHash, result, cost) => journal.recordModelStep(turn, def.model, inputsHash, result, cost),
+      {
+        onTextDelta: (delta) => deltas.push(delta),
+        // Live notice only: a lost lease surfaces at the next step write.
+        onRetry: (retry) => void journal.appendRetry(turn, retry).catch(() => {}),
+      },
+    ).finally(() => deltas.close());
+    if (!('text' in result)) {
+      await journal.finish('failed', { error: result });
+      return 'finished';
+    }
+    conversation.push(assistantMessage(result));
+    turns.push(turn);
+    // Derived from the journaled labels, so a replay taints exactly where the original run did.
+    const tainted = taintedEarlier || isToolTainted(conversation);
     if (result.toolCalls.length === 0) {
+      await extractMemories(turn, result.text, tainted);
       await journal.finish('succeeded', { output: { text: result.text } });
       return 'finished';
     }
 
-    // Derived from the journaled labels, so a replay taints exactly where the original run did.
-    const tainted = run.input.untrusted === true || isTainted(messages, (name) => tools.get(name));
     const outcomes = await Promise.all(
       result.toolCalls.map((call, index) =>
         runToolStep(
@@ -189,7 +311,8 @@ export async function driveRun(
     }
     for (const [index, outcome] of outcomes.entries()) {
       if (outcome.kind !== 'result') continue;
-      messages.push({ role: 'tool', call: result.toolCalls[index]!, result: outcome.result });
+      conversation.push({ role: 'tool', call: result.toolCalls[index]!, result: outcome.result });
+      turns.push(turn);
       if (outcome.invalid) invalidCalls++;
     }
     if (invalidCalls > def.limits.maxInvalidToolCalls) {

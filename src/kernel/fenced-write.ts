@@ -8,7 +8,7 @@ import type { RunUsage } from './run-record.ts';
 export interface StepWrite {
   turn: number;
   call_index: number;
-  kind: 'model' | 'tool';
+  kind: 'model' | 'tool' | 'context' | 'compaction' | 'extraction';
   status: 'started' | 'completed' | 'unknown';
   idempotency_key: string;
   name: string;

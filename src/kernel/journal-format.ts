@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { handoffSchema } from '../memory/handoff.ts';
 
 /**
  * The run journal's persisted format. Bump JOURNAL_VERSION when a payload changes shape and teach
@@ -42,6 +43,8 @@ export const runInputSchema = z.object({
   budget: z.object({ maxTokens: z.number().optional(), maxCostUsd: z.number().optional() }).optional(),
   /** The task carries content from outside (a webhook payload): the run is tainted from its first call. */
   untrusted: z.boolean().optional(),
+  /** What the delegating agent handed over (run_agent): goal, work done, decisions, open questions, artefacts. */
+  handoff: handoffSchema.optional(),
 });
 export type RunInput = z.infer<typeof runInputSchema>;
 
@@ -55,3 +58,9 @@ export function readToolResult(value: unknown): ToolResult {
 
 /** call_index of a turn's model step; tool calls use 0, 1, 2 … */
 export const MODEL_CALL_INDEX = -1;
+/** call_index of a compaction before a turn's model call. */
+export const COMPACTION_CALL_INDEX = -2;
+/** call_index (at turn 0) of the context snapshot a run starts from. */
+export const CONTEXT_CALL_INDEX = -3;
+/** call_index (at the final turn, after the answer) of the end-of-run extraction. */
+export const EXTRACTION_CALL_INDEX = 1_000_000;

@@ -15,7 +15,9 @@ export type RunEventType =
   | 'run.cancel_requested'
   | 'run.finished'
   | 'policy.decision'
-  | 'run.routed';
+  | 'run.routed'
+  | 'context.compacted'
+  | 'memory.extracted';
 
 export interface RunEvent {
   id: number;

@@ -2,6 +2,7 @@ import type { SqlClient, Store } from '../store/sql-client.ts';
 import { type AuditContext, type FencedWrite, type StepWrite, writeFencedBatch } from './fenced-write.ts';
 import type { JournalBatcher } from './journal-batcher.ts';
 import {
+  CONTEXT_CALL_INDEX,
   MODEL_CALL_INDEX,
   type ModelResult,
   type ToolCallRecord,
@@ -9,7 +10,7 @@ import {
 } from './journal-format.ts';
 import { hashInputs, idempotencyKey, type JournalStep, listRunSteps } from './journal-steps.ts';
 import type { PolicyNote } from './policy-note.ts';
-import type { KernelSignals } from './run-events.ts';
+import type { KernelSignals, RunEventType } from './run-events.ts';
 import { type Lease, LeaseLostError } from './run-lease.ts';
 import type { RunError, RunPause, RunStatus, RunUsage } from './run-record.ts';
 
@@ -27,6 +28,14 @@ export interface RunIdentity {
   workspaceId: string;
   agentId: string;
   userId: string | null;
+}
+
+/** A model call that is not one of the run's turns: a compaction or the end-of-run extraction. */
+export interface AuxiliaryModelStep {
+  kind: 'compaction' | 'extraction';
+  callIndex: number;
+  input: unknown;
+  event: { type: RunEventType; data: Record<string, unknown> };
 }
 
 type EndStatus = Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled' | 'budget_exceeded'>;
@@ -101,20 +110,23 @@ export class RunJournal {
     inputsHash: string,
     result: ModelResult,
     costUsd: number,
+    step: AuxiliaryModelStep | undefined = undefined,
   ): Promise<RunUsage> {
     const { runId } = this.lease;
+    const callIndex = step?.callIndex ?? MODEL_CALL_INDEX;
+    const kind = step?.kind ?? 'model';
     return this.#write({
       progress: true,
       steps: [
         {
           turn,
-          call_index: MODEL_CALL_INDEX,
-          kind: 'model',
+          call_index: callIndex,
+          kind,
           status: 'completed',
-          idempotency_key: idempotencyKey(runId, turn, MODEL_CALL_INDEX),
+          idempotency_key: idempotencyKey(runId, turn, callIndex),
           name: model,
           inputs_hash: inputsHash,
-          input: null,
+          input: step?.input ?? null,
           result,
           input_tokens: result.inputTokens,
           output_tokens: result.outputTokens,
@@ -129,11 +141,18 @@ export class RunJournal {
         toolCalls: 0,
       },
       events: [
-        {
-          type: 'model.completed',
-          data: { turn, text: result.text, toolCalls: result.toolCalls, finishReason: result.finishReason },
-        },
-        { type: 'step.committed', data: { turn, callIndex: MODEL_CALL_INDEX, kind: 'model' } },
+        step === undefined
+          ? {
+              type: 'model.completed',
+              data: {
+                turn,
+                text: result.text,
+                toolCalls: result.toolCalls,
+                finishReason: result.finishReason,
+              },
+            }
+          : step.event,
+        { type: 'step.committed', data: { turn, callIndex, kind } },
       ],
       // Metadata only; "usage" avoids a key that reads as a secret ("tokens").
       audit: [
@@ -142,12 +161,38 @@ export class RunJournal {
           data: {
             turn,
             model,
+            ...(step === undefined ? {} : { purpose: kind }),
             usage: { input: result.inputTokens, output: result.outputTokens },
             costUsd,
             inputsHash,
           },
         },
       ],
+    });
+  }
+
+  /** The context a run starts from (pinned notes, recalled memories), so a resume rebuilds the same prompt. */
+  async recordContextStep(snapshot: unknown, inputsHash: string): Promise<void> {
+    const { runId } = this.lease;
+    await this.#write({
+      progress: true,
+      steps: [
+        {
+          turn: 0,
+          call_index: CONTEXT_CALL_INDEX,
+          kind: 'context',
+          status: 'completed',
+          idempotency_key: idempotencyKey(runId, 0, CONTEXT_CALL_INDEX),
+          name: 'context',
+          inputs_hash: inputsHash,
+          input: null,
+          result: snapshot,
+          input_tokens: 0,
+          output_tokens: 0,
+          cost_usd: 0,
+        },
+      ],
+      events: [{ type: 'step.committed', data: { turn: 0, callIndex: CONTEXT_CALL_INDEX, kind: 'context' } }],
     });
   }
 

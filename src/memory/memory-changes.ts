@@ -1,7 +1,7 @@
 import { jsonParam, type SqlClient } from '../store/sql-client.ts';
 import type { MemoryActor, MemoryRecord } from './memory-record.ts';
 
-export type MemoryChangeAction = 'create' | 'merge' | 'update' | 'supersede' | 'delete';
+export type MemoryChangeAction = 'create' | 'merge' | 'update' | 'supersede' | 'delete' | 'expire';
 
 /** The parts of a memory a change can touch, as stored in `memory_changes.old` / `.new`. */
 export type MemorySnapshot = Pick<
@@ -28,7 +28,7 @@ export interface MemoryChange {
   agentId: string | null;
   runId: string | null;
   old: MemorySnapshot | null;
-  new: (MemorySnapshot & { mergedContent?: string }) | null;
+  new: (MemorySnapshot & { mergedContent?: string; mergedInto?: string; expiredAt?: Date }) | null;
   createdAt: Date;
 }
 

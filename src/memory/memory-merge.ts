@@ -16,16 +16,20 @@ export const NEAR_DUPLICATE_SIMILARITY = 0.8;
 /** How much a restated memory gains in importance. */
 const MERGE_IMPORTANCE_BUMP = 0.05;
 
-/** The live memory `input` restates (same scope and kind, and for episodes the same moment), if any. */
+/**
+ * The live memory `input` restates (same scope and kind, and for episodes the same moment), if any. A
+ * handoff records one delegation, with its own run in the provenance: it never restates another.
+ */
 export async function findNearDuplicate(
   tx: SqlClient,
   workspaceId: string,
   input: NewMemory,
 ): Promise<MemoryRecord | undefined> {
+  if (input.kind === 'handoff') return undefined;
   const { rows } = await tx.query<MemoryRow>(
     `SELECT ${MEMORY_COLUMNS} FROM memories m
      WHERE m.workspace_id = $1 AND m.scope = $2 AND m.scope_id = $3 AND m.kind = $4
-       AND m.deleted_at IS NULL AND m.superseded_by IS NULL
+       AND m.deleted_at IS NULL AND m.superseded_by IS NULL AND m.expired_at IS NULL
        AND (m.kind <> 'episode' OR m.occurred_at IS NOT DISTINCT FROM $7)
        AND m.content % $5 AND similarity(m.content, $5) >= $6
      ORDER BY similarity(m.content, $5) DESC, m.created_at, m.id LIMIT 1 FOR UPDATE`,

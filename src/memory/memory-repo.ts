@@ -145,7 +145,8 @@ export async function listMemories(db: SqlClient, query: ListMemoriesQuery): Pro
      WHERE m.workspace_id = $1
        AND (m.scope, m.scope_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
        AND ($4::text IS NULL OR m.kind = $4)
-       AND ($5 OR (m.deleted_at IS NULL AND m.superseded_by IS NULL AND (m.valid_to IS NULL OR m.valid_to > now())))
+       AND ($5 OR (m.deleted_at IS NULL AND m.superseded_by IS NULL AND m.expired_at IS NULL
+         AND (m.valid_to IS NULL OR m.valid_to > now())))
      ORDER BY m.created_at DESC, m.id DESC LIMIT $6`,
     [query.workspaceId, scopes, scopeIds, query.kind ?? null, query.includeInactive ?? false, query.limit],
   );

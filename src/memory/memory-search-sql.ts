@@ -17,7 +17,8 @@ const FILTERS = `m.workspace_id = $1 AND m.deleted_at IS NULL
     AND (m.scope, m.scope_id) IN (SELECT scope, scope_id FROM readable)
     AND ($5::text IS NULL OR m.kind = $5)
     AND ($6::boolean OR m.superseded_by IS NULL)
-    AND ($7::boolean OR ((m.valid_to IS NULL OR m.valid_to > now()) AND m.valid_from <= now()))`;
+    AND ($7::boolean OR ((m.valid_to IS NULL OR m.valid_to > now()) AND m.valid_from <= now()
+      AND m.expired_at IS NULL))`;
 
 const termParam = (term: number, offset: 0 | 1 | 2) => `$${FIRST_TERM_PARAM + term * 3 + offset}`;
 

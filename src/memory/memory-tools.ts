@@ -20,6 +20,7 @@ import {
 } from './memory-record.ts';
 import { createMemory, deleteMemory, getMemory, supersedeMemory, updateMemory } from './memory-repo.ts';
 import { searchMemories } from './memory-search.ts';
+import { pinNoteTool } from './pin-note-tool.ts';
 
 const agentOf = (context: ToolCallContext): AgentPrincipal => ({
   workspaceId: context.workspaceId,
@@ -116,7 +117,7 @@ const updateInput = z
 const forgetInput = z.strictObject({ id: z.string().min(1) });
 
 /**
- * `remember`, `recall`, `update_memory` and `forget`, acting with the run's agent and user. Recalled
+ * `remember`, `recall`, `update_memory`, `forget` and `pin_note`, acting with the run's agent and user. Recalled
  * memories may hold text from tool output or documents, so `recall` output is untrusted (spotlighted).
  */
 export function memoryTools(store: Store): ToolDefinition[] {
@@ -217,5 +218,6 @@ export function memoryTools(store: Store): ToolDefinition[] {
         return { forgotten: memory.id };
       },
     }),
+    pinNoteTool(store),
   ];
 }

@@ -3,6 +3,7 @@ import { getAgent, getAgentVersionById } from '../agents/agent-repo.ts';
 import type { KernelSignals } from '../kernel/run-events.ts';
 import { isTerminal, type RunRecord } from '../kernel/run-record.ts';
 import { createRun, getRun } from '../kernel/run-repo.ts';
+import { handoffSchema, storeHandoff } from '../memory/handoff.ts';
 import type { Store } from '../store/sql-client.ts';
 import { defineTool, type ToolDefinition } from '../tools/tool.ts';
 import { remainingBudget, withRunBudget } from './run-budget.ts';
@@ -44,18 +45,37 @@ async function awaitChild(deps: RunAgentDeps, child: RunRecord, signal: AbortSig
   }
 }
 
+const runAgentInput = z.strictObject({
+  agent: z.string().min(1).max(200),
+  task: z.string().min(1).max(200_000),
+  handoff: handoffSchema
+    .optional()
+    .describe(
+      'What the other agent needs to continue your work: goal, done, decisions, open questions, artefacts',
+    ),
+});
+
+/** The turn of the call, from its idempotency key `<run>:<turn>:<call>`. */
+function turnOf(idempotencyKey: string): number | undefined {
+  const turn = /:(\d+):\d+$/.exec(idempotencyKey)?.[1];
+  return turn === undefined ? undefined : Number(turn);
+}
+
 /**
  * A sub-agent as a tool: starts a child run of another agent of the workspace for the same user and
  * returns its answer. The child's idempotency key is the parent call's key, so a parent re-driven after a
- * crash finds the same child instead of starting a second one.
+ * crash finds the same child instead of starting a second one. A handoff goes to the child as
+ * `input.handoff` and is stored as a `handoff` memory, once per call (keyed by the call's key).
  */
 export function runAgentTool(deps: () => RunAgentDeps, options: RunAgentOptions = {}): ToolDefinition {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   return defineTool({
     name: RUN_AGENT,
     description:
-      'Delegate a task to another agent of this workspace and wait for its answer. Input: the agent name and the task.',
-    inputSchema: z.strictObject({ agent: z.string().min(1).max(200), task: z.string().min(1).max(200_000) }),
+      'Delegate a task to another agent of this workspace and wait for its answer. Input: the agent name, the task, ' +
+      'and when you have already worked on it a handoff (goal, what is done, decisions taken, open questions, ' +
+      'artefacts with their ids) so the other agent continues without repeating your work.',
+    inputSchema: runAgentInput,
     idempotent: true,
     stakes: 'medium',
     effect: 'write',
@@ -79,13 +99,35 @@ export function runAgentTool(deps: () => RunAgentDeps, options: RunAgentOptions 
         throw new Error('no budget left to give a sub-agent');
       }
       const agent = await getAgent(store, context.workspaceId, input.agent);
+      // Stored before the child exists, so the child can already recall it.
+      const stored =
+        input.handoff === undefined
+          ? undefined
+          : await storeHandoff(store, {
+              workspaceId: context.workspaceId,
+              userId: context.userId,
+              fromAgentId: parentAgent.id,
+              fromAgentName: parentAgent.name,
+              toAgentId: agent.id,
+              toAgentName: agent.name,
+              runId: parent.id,
+              step: turnOf(context.idempotencyKey),
+              requestKey: context.idempotencyKey,
+              // A run fed outside content from its start cannot vouch for what it hands over.
+              trust: parent.input.untrusted === true ? 'untrusted' : 'trusted',
+              handoff: input.handoff,
+            });
       const child = await createRun(store, {
         workspaceId: context.workspaceId,
         agentId: agent.id,
         agentVersion: agent.version,
         userId: context.userId,
         // The child's budget is carved out of what the parent has left.
-        input: { task: input.task, ...(budget === undefined ? {} : { budget }) },
+        input: {
+          task: input.task,
+          ...(budget === undefined ? {} : { budget }),
+          ...(input.handoff === undefined ? {} : { handoff: input.handoff }),
+        },
         // Claimed before queued standard work, so waiting parents free their slots sooner.
         priority: 'interactive',
         idempotencyKey: context.idempotencyKey,
@@ -95,7 +137,12 @@ export function runAgentTool(deps: () => RunAgentDeps, options: RunAgentOptions 
       signals.workQueued();
       const ended = await awaitChild({ store, signals }, child, context.signal);
       if (ended.status === 'succeeded') {
-        return { runId: ended.id, agent: input.agent, answer: ended.output?.text ?? '' };
+        return {
+          runId: ended.id,
+          agent: input.agent,
+          answer: ended.output?.text ?? '',
+          ...(stored === undefined ? {} : { handoffId: stored.id }),
+        };
       }
       const why = ended.error === null ? '' : `: ${ended.error.message}`;
       throw new Error(`sub-agent run ${ended.id} (${input.agent}) ended ${ended.status}${why}`);

@@ -4,6 +4,7 @@ import { ensureFirstStart, type FirstStartResult } from '../identity/first-start
 import { createKernel, type Kernel, type KernelOptions } from '../kernel/kernel.ts';
 import type { Worker } from '../kernel/worker.ts';
 import { type McpClients, startMcpClients } from '../mcp/mcp-clients.ts';
+import { ConsolidationTicker } from '../memory/consolidation-ticker.ts';
 import { OrchestrationTicker } from '../orchestration/orchestration-ticker.ts';
 import { mountWebhooks } from '../orchestration/trigger-routes.ts';
 import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
@@ -44,6 +45,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
   let http: RunningHttpServer | undefined;
   let worker: Worker | undefined;
   let ticker: OrchestrationTicker | undefined;
+  let consolidation: ConsolidationTicker | undefined;
   let membership: SchedulerMembership | undefined;
   let mcpClients: McpClients | undefined;
   try {
@@ -70,6 +72,11 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
       worker = kernel.startWorker();
       ticker = new OrchestrationTicker(kernel, { log });
       ticker.start();
+      consolidation = new ConsolidationTicker(store, {
+        intervalMs: config.memory.consolidateEveryMs,
+        log,
+      });
+      consolidation.start();
       if (kernel.gateway instanceof LlmScheduler && config.scheduler.coordinate) {
         membership = new SchedulerMembership(store, kernel.gateway, { memberId: worker.id });
         await membership.start();
@@ -88,6 +95,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
         stopping ??= (async () => {
           kernel.signals.shutdown();
           await ticker?.stop();
+          await consolidation?.stop();
           await worker?.stop();
           await membership?.stop();
           await http?.close();
@@ -100,6 +108,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
     };
   } catch (error) {
     await ticker?.stop();
+    await consolidation?.stop();
     await worker?.stop();
     await membership?.stop();
     await http?.close(0);

@@ -10,6 +10,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { memoryRoutes } from './routes/memories.ts';
+import { memoryBlockRoutes } from './routes/memory-blocks.ts';
 
 export type RouteMount = (api: Hono<AppEnv>) => void;
 
@@ -31,6 +32,7 @@ export function createApp(deps: ServerDeps, extraRoutes: readonly RouteMount[] =
   identityRoutes(api, deps);
   agentRoutes(api, deps);
   memoryRoutes(api, deps);
+  memoryBlockRoutes(api, deps);
   auditRoutes(api, deps);
   artefactRoutes(api, deps);
   for (const mount of extraRoutes) mount(api);

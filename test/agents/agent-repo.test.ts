@@ -71,6 +71,7 @@ describe.each(storeTargets())('agent repository on $kind', (target) => {
       model: 'openai:gpt-4o-mini',
       tools: [],
       limits: { maxSteps: 20, toolTimeoutMs: 60_000, maxInvalidToolCalls: 3 },
+      memory: { recall: 5, extract: false },
     });
     expect(created.createdAt).toBeInstanceOf(Date);
     expect(await getAgent(store, workspaceId, 'alpha')).toEqual(created);

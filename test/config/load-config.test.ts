@@ -51,6 +51,17 @@ describe('loadConfig', () => {
     expect(url.message).toMatch(/databaseUrl: must be a postgres/);
   });
 
+  it('consolidates memories every 10 minutes unless configured (0 disables)', () => {
+    expect(loadConfig({ env: {}, cwd: tempHome() }).memory).toEqual({ consolidateEveryMs: 600_000 });
+    const cwd = tempHome();
+    writeFileSync(join(cwd, 'agentos.config.json'), JSON.stringify({ memory: { consolidateEveryMs: 0 } }));
+    expect(loadConfig({ env: {}, cwd }).memory.consolidateEveryMs).toBe(0);
+    writeFileSync(join(cwd, 'agentos.config.json'), JSON.stringify({ memory: { consolidateEveryMs: -5 } }));
+    expect(configError(() => loadConfig({ env: {}, cwd })).message).toMatch(/memory\.consolidateEveryMs/);
+    writeFileSync(join(cwd, 'agentos.config.json'), JSON.stringify({ memory: { everyMs: 5 } }));
+    expect(configError(() => loadConfig({ env: {}, cwd })).message).toMatch(/everyMs/);
+  });
+
   it('rejects unknown keys and malformed JSON in the file', () => {
     const cwd = tempHome();
     writeFileSync(join(cwd, 'agentos.config.json'), JSON.stringify({ prot: 1 }));

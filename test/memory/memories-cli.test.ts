@@ -101,6 +101,32 @@ describe('agentos memories through a running server', () => {
     expect(JSON.parse(gone.stderr)).toMatchObject({ error: { code: 'resource.not_found' } });
   }, 60_000);
 
+  it('pins, lists and deletes memory blocks', async () => {
+    interface BlockJson {
+      id: string;
+      scope: string;
+      label: string;
+      content: string;
+    }
+    const set = parsed<{ block: BlockJson; changed: boolean }>(
+      await agentos(['memories', 'blocks', 'set', 'tone', 'Short answers, please.', '--json']),
+    );
+    expect(set).toMatchObject({ changed: true, block: { scope: 'user', label: 'tone' } });
+    const workspace = parsed<{ block: BlockJson }>(
+      await agentos(['memories', 'blocks', 'set', 'rules', 'Be kind.', '--scope', 'workspace', '--json']),
+    );
+    const listed = parsed<{ blocks: BlockJson[] }>(await agentos(['memories', 'blocks', 'list', '--json']));
+    expect(listed.blocks.map((b) => `${b.scope}/${b.label}`)).toEqual(['user/tone', 'workspace/rules']);
+    const text = await agentos(['memories', 'blocks', 'list']);
+    expect(text.stdout).toContain('Short answers, please.');
+    const deleted = parsed<{ block: BlockJson }>(
+      await agentos(['memories', 'blocks', 'delete', workspace.block.id, '--json']),
+    );
+    expect(deleted.block.id).toBe(workspace.block.id);
+    const badLabel = await agentos(['memories', 'blocks', 'set', 'Bad Label', 'x', '--json']);
+    expect(badLabel.code).toBe(2);
+  }, 60_000);
+
   it('exits 2 for usage mistakes and bodies the server rejects', async () => {
     const badImportance = await agentos(['memories', 'add', 'x', '--importance', '7', '--json']);
     expect(badImportance.code).toBe(2);

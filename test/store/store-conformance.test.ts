@@ -108,7 +108,7 @@ describe.runIf(testDatabaseUrl !== undefined)('migrations on PostgreSQL with sev
     const stores = await Promise.all([1, 2, 3, 4].map(() => PostgresStore.open(database.url)));
     try {
       const results = await Promise.all(stores.map((s) => migrate(s)));
-      expect(results.flat().sort()).toEqual(migrations.map((m) => m.version));
+      expect(results.flat().sort((a, b) => a - b)).toEqual(migrations.map((m) => m.version));
       const { rows } = await stores[0]!.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM agentos_migrations',
       );

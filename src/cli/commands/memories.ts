@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ApiClient } from '../api-client.ts';
 import { type ClientOptions, clientFor as clientForProgram, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
 
@@ -102,6 +103,81 @@ function withWriteFlags(command: Command): Command {
     .option('--importance <0..1>', 'how much it matters');
 }
 
+interface BlockView {
+  id: string;
+  scope: string;
+  scopeId: string;
+  label: string;
+  content: string;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+interface BlockOptions extends ClientOptions {
+  agent?: string;
+  scope?: string;
+  scopeId?: string;
+}
+
+/** `memories blocks list|set|delete`: the pinned notes put into every model call. */
+function registerBlocks(memories: Command, clientFor: (options: ClientOptions) => ApiClient): void {
+  const blocks = memories.command('blocks').description('Pinned memory blocks: notes in every model call');
+
+  withClientFlags(
+    blocks
+      .command('list')
+      .description("Your user blocks, the workspace's, and with --agent that agent's")
+      .option('--agent <id>', "also that agent's blocks (builder or admin)"),
+  ).action(async (options: BlockOptions) => {
+    const query = options.agent === undefined ? '' : `?agentId=${encodeURIComponent(options.agent)}`;
+    const result = await clientFor(options).get<{ blocks: BlockView[] }>(`/memory-blocks${query}`);
+    emit(options, result, () =>
+      table(
+        result.blocks.map((block) => ({
+          id: block.id,
+          scope: block.scope,
+          label: block.label,
+          content: clip(block.content.replaceAll('\n', ' ')),
+        })),
+        ['id', 'scope', 'label', 'content'],
+      ),
+    );
+  });
+
+  withClientFlags(
+    blocks
+      .command('set <label> <content>')
+      .description('Create or replace a block (your user scope by default)')
+      .option('--scope <scope>', 'user (default), agent or workspace')
+      .option('--scope-id <id>', 'the agent id for the agent scope'),
+  ).action(async (label: string, content: string, options: BlockOptions) => {
+    const body = {
+      scope: options.scope ?? 'user',
+      label,
+      content,
+      ...(options.scopeId === undefined ? {} : { scopeId: options.scopeId }),
+    };
+    const result = await clientFor(options).put<{ block: BlockView; changed: boolean }>(
+      '/memory-blocks',
+      body,
+    );
+    emit(options, result, () =>
+      result.changed
+        ? `pinned ${result.block.label} (${result.block.id})`
+        : `${result.block.label} unchanged`,
+    );
+  });
+
+  withClientFlags(blocks.command('delete <id>').description('Remove a block')).action(
+    async (id: string, options: ClientOptions) => {
+      const result = await clientFor(options).delete<{ block: BlockView }>(
+        `/memory-blocks/${encodeURIComponent(id)}`,
+      );
+      emit(options, result, () => `deleted ${result.block.label} (${result.block.id})`);
+    },
+  );
+}
+
 export function registerMemories(program: Command): void {
   const memories = program
     .command('memories')
@@ -182,6 +258,8 @@ export function registerMemories(program: Command): void {
     const result = await clientFor(options).patch<{ memory: MemoryView }>(memoryPath(id), patch);
     emit(options, result, () => `updated ${result.memory.id}`);
   });
+
+  registerBlocks(memories, clientFor);
 
   withClientFlags(memories.command('delete <id>').description('Delete a memory (its history stays)')).action(
     async (id: string, options: ClientOptions) => {

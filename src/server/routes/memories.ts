@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
+import { roleAtLeast } from '../../identity/roles.ts';
 import {
   assertWritable,
   type MemoryPrincipal,
@@ -9,6 +10,7 @@ import {
   writableScope,
 } from '../../memory/memory-access.ts';
 import { listMemoryChanges } from '../../memory/memory-changes.ts';
+import { consolidateMemories } from '../../memory/memory-consolidation.ts';
 import {
   memoryContentSchema,
   memoryContextSchema,
@@ -153,6 +155,18 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     }
     const result = await createMemory(store, principal.workspaceId, input, actorOf(principal));
     return c.json({ memory: result.memory, merged: result.merged }, result.merged ? 200 : 201);
+  });
+
+  api.post('/memories/consolidate', async (c) => {
+    readQuery(c, noQuery);
+    const principal = c.get('principal');
+    if (!roleAtLeast(principal.role, 'admin')) {
+      throw new AgentOsError(
+        'auth.forbidden',
+        `Consolidating memories needs the admin role; you are ${principal.role}`,
+      );
+    }
+    return c.json(await consolidateMemories(store));
   });
 
   api.get('/memories/:id', async (c) => {

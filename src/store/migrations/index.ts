@@ -8,6 +8,8 @@ import { artefactsAndMcp } from './0006-artefacts-and-mcp.ts';
 import { auditOutbox } from './0007-audit-outbox.ts';
 import { approvalsAndLabels } from './0008-approvals-and-labels.ts';
 import { orchestration } from './0009-orchestration.ts';
+import { memoryBlocks } from './0010-memory-blocks.ts';
+import { contextSteps } from './0011-context-steps.ts';
 
 /** The one migration history, in order. Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -20,4 +22,6 @@ export const migrations: readonly Migration[] = [
   auditOutbox,
   approvalsAndLabels,
   orchestration,
+  memoryBlocks,
+  contextSteps,
 ];

@@ -1,0 +1,106 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { AgentOsError } from '../../errors/agent-os-error.ts';
+import type { Principal } from '../../identity/api-keys.ts';
+import { roleAtLeast } from '../../identity/roles.ts';
+import { writableScope } from '../../memory/memory-access.ts';
+import {
+  blockContentSchema,
+  blockLabelSchema,
+  blockScopeSchema,
+  deletePinnedBlock,
+  getMemoryBlock,
+  listMemoryBlocks,
+  type MemoryBlock,
+  setPinnedBlock,
+} from '../../memory/memory-blocks.ts';
+import type { SqlClient } from '../../store/sql-client.ts';
+import type { AppEnv, ServerDeps } from '../app-env.ts';
+import { readJson, readQuery } from '../validate.ts';
+
+const listQuery = z.strictObject({ agentId: z.string().min(1).max(200).optional() });
+
+const putBody = z.strictObject({
+  scope: blockScopeSchema,
+  /** Defaults to the caller for `user` and to this workspace for `workspace`; required for `agent`. */
+  scopeId: z.string().min(1).max(200).optional(),
+  label: blockLabelSchema,
+  content: blockContentSchema,
+});
+
+const actorOf = (principal: Principal) => ({
+  type: 'user' as const,
+  id: principal.userId,
+  keyId: principal.keyId,
+});
+
+/** A block the caller may see: their own user blocks, the workspace's, and (builders) agents'. */
+function visible(principal: Principal, block: MemoryBlock): boolean {
+  if (block.scope === 'user') return block.scopeId === principal.userId;
+  if (block.scope === 'workspace') return true;
+  return roleAtLeast(principal.role, 'builder');
+}
+
+async function assertAgentExists(db: SqlClient, workspaceId: string, agentId: string): Promise<void> {
+  const { rows } = await db.query('SELECT 1 FROM agents WHERE workspace_id = $1 AND id = $2', [
+    workspaceId,
+    agentId,
+  ]);
+  if (rows.length === 0)
+    throw new AgentOsError('resource.not_found', `No agent "${agentId}" in this workspace`);
+}
+
+/**
+ * `/memory-blocks`: pinned notes. Anyone edits their own user blocks; agent and workspace blocks need
+ * builder or admin. Reading follows memory reading: agent blocks are for builders and admins.
+ */
+export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+  const { store } = deps;
+
+  api.get('/memory-blocks', async (c) => {
+    const query = readQuery(c, listQuery);
+    const principal = c.get('principal');
+    const scopes: Array<{ scope: 'agent' | 'user' | 'workspace'; scopeId: string }> = [
+      { scope: 'user', scopeId: principal.userId },
+      { scope: 'workspace', scopeId: principal.workspaceId },
+    ];
+    if (query.agentId !== undefined) {
+      if (!roleAtLeast(principal.role, 'builder')) {
+        throw new AgentOsError(
+          'auth.forbidden',
+          `Reading agent blocks needs the builder role; you are ${principal.role}`,
+        );
+      }
+      await assertAgentExists(store, principal.workspaceId, query.agentId);
+      scopes.unshift({ scope: 'agent', scopeId: query.agentId });
+    }
+    return c.json({ blocks: await listMemoryBlocks(store, principal.workspaceId, scopes) });
+  });
+
+  api.put('/memory-blocks', async (c) => {
+    const body = await readJson(c, putBody);
+    const principal = c.get('principal');
+    const target = await writableScope(store, principal, body.scope, body.scopeId);
+    const result = await setPinnedBlock(
+      store,
+      {
+        workspaceId: principal.workspaceId,
+        scope: body.scope,
+        scopeId: target.scopeId,
+        label: body.label,
+        content: body.content,
+      },
+      actorOf(principal),
+    );
+    return c.json(result);
+  });
+
+  api.delete('/memory-blocks/:id', async (c) => {
+    const principal = c.get('principal');
+    const id = c.req.param('id');
+    const block = await getMemoryBlock(store, principal.workspaceId, id);
+    if (!visible(principal, block)) throw new AgentOsError('resource.not_found', `No memory block "${id}"`);
+    await writableScope(store, principal, block.scope, block.scopeId);
+    return c.json({ block: await deletePinnedBlock(store, principal.workspaceId, id, actorOf(principal)) });
+  });
+}
