@@ -15,6 +15,7 @@ import {
   gatherContext,
   isEmptySnapshot,
   preambleMessages,
+  snapshotTainted,
 } from './context-builder.ts';
 import { compactionPrompt, countAll, planCompaction, summaryMessage } from './context-compaction.ts';
 import { DeltaBuffer } from './delta-buffer.ts';
@@ -170,13 +171,14 @@ export async function driveRun(
     return snapshot;
   }
 
-  const preamble = preambleMessages(def, run, await startingContext());
+  const snapshot = await startingContext();
+  const preamble = preambleMessages(def, run, snapshot);
   const fixedTokens = countAll(counter, preamble) + counter.text(JSON.stringify(specs));
   /** Everything after the preamble, and the turn each message belongs to. */
   const conversation: ChatMessage[] = [];
   const turns: number[] = [];
   /** Taint only grows: it survives the compaction of the messages that caused it. */
-  let taintedEarlier = run.input.untrusted === true;
+  let taintedEarlier = run.input.untrusted === true || snapshotTainted(snapshot);
   const isToolTainted = (messages: readonly ChatMessage[]) => isTainted(messages, (name) => tools.get(name));
 
   /** Replaces the oldest turns by a summary when the next call would not fit; false when the run ended. */

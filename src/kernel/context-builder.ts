@@ -5,7 +5,7 @@ import { agentReadableScopes } from '../memory/memory-access.ts';
 import { listPinnedBlocks } from '../memory/memory-blocks.ts';
 import { searchMemories } from '../memory/memory-search.ts';
 import type { SqlClient } from '../store/sql-client.ts';
-import type { ChatMessage } from './messages.ts';
+import { type ChatMessage, spotlight } from './messages.ts';
 import type { RunRecord } from './run-record.ts';
 
 /**
@@ -15,7 +15,9 @@ import type { RunRecord } from './run-record.ts';
  */
 export const contextSnapshotSchema = z.object({
   v: z.literal(1),
-  pinned: z.array(z.object({ scope: z.string(), label: z.string(), content: z.string() })),
+  pinned: z.array(
+    z.object({ scope: z.string(), label: z.string(), content: z.string(), trusted: z.boolean() }),
+  ),
   memories: z.array(
     z.object({ id: z.string(), kind: z.string(), content: z.string(), occurredAt: z.string().nullable() }),
   ),
@@ -24,6 +26,10 @@ export type ContextSnapshot = z.infer<typeof contextSnapshotSchema>;
 
 export const isEmptySnapshot = (snapshot: ContextSnapshot): boolean =>
   snapshot.pinned.length === 0 && snapshot.memories.length === 0;
+
+/** Pinned text an agent or the consolidation job wrote is data from outside a person's control: it taints. */
+export const snapshotTainted = (snapshot: ContextSnapshot): boolean =>
+  snapshot.pinned.some((block) => !block.trusted);
 
 export const EMPTY_SNAPSHOT: ContextSnapshot = { v: 1, pinned: [], memories: [] };
 
@@ -55,7 +61,12 @@ export async function gatherContext(
   ]);
   return {
     v: 1,
-    pinned: blocks.map((block) => ({ scope: block.scope, label: block.label, content: block.content })),
+    pinned: blocks.map((block) => ({
+      scope: block.scope,
+      label: block.label,
+      content: block.content,
+      trusted: block.trusted,
+    })),
     memories: hits
       .filter(
         (hit) =>
@@ -76,7 +87,10 @@ function contextNote(snapshot: ContextSnapshot): string | undefined {
   if (snapshot.pinned.length > 0) {
     sections.push(
       'Pinned notes (kept by you and your user):',
-      ...snapshot.pinned.map((block) => `[${block.scope}/${block.label}]\n${block.content}`),
+      ...snapshot.pinned.map(
+        (block) =>
+          `[${block.scope}/${block.label}]\n${block.trusted ? block.content : spotlight(block.content)}`,
+      ),
     );
   }
   if (snapshot.memories.length > 0) {

@@ -25,7 +25,12 @@ export interface PinnedBlock {
   label: string;
   content: string;
   updatedAt: Date;
+  /** Written by a person. Blocks an agent or the consolidation job wrote may carry outside text. */
+  trusted: boolean;
 }
+
+/** Only a person's words are trusted: user ids are `usr_…`; agents and the consolidation job are not. */
+export const writtenByPerson = (updatedBy: string): boolean => updatedBy.startsWith('usr_');
 
 export interface MemoryBlock extends PinnedBlock {
   workspaceId: string;
@@ -63,6 +68,7 @@ const toBlock = (row: BlockRow): MemoryBlock => ({
   content: row.content,
   updatedBy: row.updated_by,
   updatedAt: row.updated_at,
+  trusted: writtenByPerson(row.updated_by),
 });
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -103,6 +109,7 @@ export async function listPinnedBlocks(
     label: row.label,
     content: row.content,
     updatedAt: row.updated_at,
+    trusted: writtenByPerson(row.updated_by),
   }));
 }
 
