@@ -105,6 +105,29 @@ export class KernelSignals {
   /** The run ended or paused: what waiters for an answer wait for. */
   runSettled(runId: string): void {
     this.#emitter.emit(`settled:${runId}`);
+    this.#emitter.emit('settled', runId);
+  }
+
+  /** Any run ended or paused (the plan executor advances the plans waiting for it). */
+  onAnyRunSettled(listener: (runId: string) => void): () => void {
+    this.#emitter.on('settled', listener);
+    return () => this.#emitter.off('settled', listener);
+  }
+
+  /** A plan was created, advanced or ended. */
+  planChanged(planId: string): void {
+    this.#emitter.emit(`plan:${planId}`);
+    this.#emitter.emit('plan', planId);
+  }
+
+  onPlanChanged(planId: string, listener: () => void): () => void {
+    this.#emitter.on(`plan:${planId}`, listener);
+    return () => this.#emitter.off(`plan:${planId}`, listener);
+  }
+
+  onAnyPlanChanged(listener: (planId: string) => void): () => void {
+    this.#emitter.on('plan', listener);
+    return () => this.#emitter.off('plan', listener);
   }
 
   onRunSettled(runId: string, listener: () => void): () => void {

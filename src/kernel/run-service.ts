@@ -12,6 +12,8 @@ export interface SubmitRun {
   task: string;
   priority: Priority;
   idempotencyKey?: string | undefined;
+  /** The task carries content from outside: the run is tainted from its first call. */
+  untrusted?: boolean | undefined;
 }
 
 export async function submitRun(kernel: Kernel, request: SubmitRun): Promise<RunRecord> {
@@ -21,7 +23,7 @@ export async function submitRun(kernel: Kernel, request: SubmitRun): Promise<Run
     agentId: agent.id,
     agentVersion: agent.version,
     userId: request.userId,
-    input: { task: request.task },
+    input: request.untrusted === true ? { task: request.task, untrusted: true } : { task: request.task },
     priority: request.priority,
     idempotencyKey: request.idempotencyKey,
   });

@@ -2,14 +2,29 @@ import { Cron } from 'croner';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { submitRun } from '../kernel/run-service.ts';
+import { fireEventTriggers } from './event-triggers.ts';
 import { expireDueQuestions } from './question-repo.ts';
 import { reserveFiring, type TriggerRow, toTrigger } from './trigger-repo.ts';
 
-/** The next firing of a croner expression (UTC) after `after`; a bad expression is a 400. */
-export function nextFireAt(schedule: string, after: Date): Date {
+/** An IANA time zone name the runtime knows ("Europe/Lisbon"); anything else is a 400. */
+export function checkTimezone(timezone: string): string {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
+    return timezone;
+  } catch {
+    throw new AgentOsError(
+      'request.invalid',
+      `Unknown time zone "${timezone}" (use an IANA name like Europe/Lisbon)`,
+    );
+  }
+}
+
+/** The next firing of a croner expression, read in `timezone`, after `after`; a bad expression is a 400. */
+export function nextFireAt(schedule: string, after: Date, timezone = 'UTC'): Date {
+  checkTimezone(timezone);
   let next: Date | null;
   try {
-    next = new Cron(schedule, { paused: true, timezone: 'UTC' }).nextRun(after);
+    next = new Cron(schedule, { paused: true, timezone }).nextRun(after);
   } catch (error) {
     throw new AgentOsError(
       'request.invalid',
@@ -20,10 +35,14 @@ export function nextFireAt(schedule: string, after: Date): Date {
   return next;
 }
 
+/** A firing later than this is "missed" (the scheduler was down): `skip` triggers then only advance. */
+export const MISSED_AFTER_MS = 60_000;
+
 /**
  * Fires every due cron trigger once: the run's idempotency key is `cron:<trigger>:<firing time>`, created
  * before the trigger advances, so a process that dies in between (or a second process ticking at the same
- * time) finds that run instead of starting another. Missed firings collapse into one. Returns the run ids.
+ * time) finds that run instead of starting another. Firings missed while down collapse into one run
+ * (`missed: run_once`, the default) or none (`skip`). Returns the run ids.
  */
 export async function fireDueCronTriggers(kernel: Kernel): Promise<string[]> {
   const { rows } = await kernel.store.query<TriggerRow>(
@@ -38,7 +57,9 @@ export async function fireDueCronTriggers(kernel: Kernel): Promise<string[]> {
       'SELECT id FROM runs WHERE workspace_id = $1 AND idempotency_key = $2',
       [trigger.workspaceId, key],
     );
-    if (existing.rows[0] === undefined && (await reserveFiring(kernel.store, trigger))) {
+    const missed = Date.now() - firedAt.getTime() > MISSED_AFTER_MS;
+    const fire = !(missed && trigger.missed === 'skip');
+    if (fire && existing.rows[0] === undefined && (await reserveFiring(kernel.store, trigger))) {
       const run = await submitRun(kernel, {
         workspaceId: trigger.workspaceId,
         userId: trigger.ownerUserId,
@@ -52,7 +73,7 @@ export async function fireDueCronTriggers(kernel: Kernel): Promise<string[]> {
     await kernel.store.query('UPDATE triggers SET next_fire_at = $3 WHERE id = $1 AND next_fire_at = $2', [
       trigger.id,
       firedAt,
-      nextFireAt(trigger.schedule ?? '', new Date()),
+      nextFireAt(trigger.schedule ?? '', new Date(), trigger.timezone),
     ]);
   }
   return started;
@@ -87,6 +108,7 @@ export class OrchestrationTicker {
 
   async tickOnce(): Promise<void> {
     await fireDueCronTriggers(this.#kernel);
+    await fireEventTriggers(this.#kernel);
     const requeued = await expireDueQuestions(this.#kernel.store);
     if (requeued.length > 0) this.#kernel.signals.workQueued();
     for (const runId of requeued) this.#kernel.signals.runChanged(runId);

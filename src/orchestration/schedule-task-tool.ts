@@ -15,6 +15,8 @@ const scheduleTaskInput = z.strictObject({
   /** Which agent runs it; this agent when absent. */
   agent: z.string().min(1).max(200).optional(),
   dailyLimit: z.number().int().min(1).max(1_440).default(24),
+  /** IANA time zone the schedule is read in. */
+  timezone: z.string().min(1).max(100).default('UTC'),
 });
 
 /**
@@ -35,19 +37,26 @@ export function scheduleTaskTool(deps: () => { store: Store; box: SecretBox }): 
       if (context.userId === null) throw new Error('a run without a user cannot schedule tasks');
       const { store, box } = deps();
       const agent = await getAgent(store, context.workspaceId, input.agent ?? context.agentId);
-      const firstAt = nextFireAt(input.schedule, new Date());
+      const firstAt = nextFireAt(input.schedule, new Date(), input.timezone);
       const { trigger } = await createTrigger(store, box, {
         workspaceId: context.workspaceId,
         agentId: agent.id,
         ownerUserId: context.userId,
         filter: null,
         dailyLimit: input.dailyLimit,
-        cron: { schedule: input.schedule, task: input.task, nextFireAt: firstAt },
+        cron: {
+          schedule: input.schedule,
+          task: input.task,
+          nextFireAt: firstAt,
+          timezone: input.timezone,
+          missed: 'run_once',
+        },
       });
       return {
         triggerId: trigger.id,
         agent: agent.name,
         schedule: input.schedule,
+        timezone: input.timezone,
         nextFireAt: firstAt.toISOString(),
       };
     },

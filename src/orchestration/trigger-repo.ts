@@ -10,7 +10,8 @@ export interface PayloadFilter {
   equals: unknown;
 }
 
-export type TriggerKind = 'webhook' | 'cron';
+export type TriggerKind = 'webhook' | 'cron' | 'event';
+export type MissedFirings = 'run_once' | 'skip';
 
 export interface Trigger {
   id: string;
@@ -20,10 +21,16 @@ export interface Trigger {
   ownerUserId: string;
   filter: PayloadFilter | null;
   dailyLimit: number;
-  /** cron only: the expression (UTC), the task of each run, and the next firing. */
+  /** cron only: the expression (read in `timezone`), the next firing, and what to do with missed ones. */
   schedule: string | null;
-  task: string | null;
+  timezone: string;
+  missed: MissedFirings;
   nextFireAt: Date | null;
+  /** cron and event: the task of each run (an event task may use {{run.id}}, {{run.status}}, {{run.output}}). */
+  task: string | null;
+  /** event only: whose finished runs fire it, and with which statuses. */
+  sourceAgentId: string | null;
+  onStatuses: string[] | null;
   createdAt: Date;
 }
 
@@ -39,6 +46,11 @@ export interface TriggerRow {
   schedule: string | null;
   task: string | null;
   next_fire_at: Date | null;
+  timezone: string;
+  missed: MissedFirings;
+  source_agent_id: string | null;
+  on_statuses: string[] | null;
+  event_cursor: Date | null;
   created_at: Date;
 }
 
@@ -51,8 +63,12 @@ export const toTrigger = (row: TriggerRow): Trigger => ({
   filter: row.filter,
   dailyLimit: row.daily_limit,
   schedule: row.schedule,
-  task: row.task,
+  timezone: row.timezone,
+  missed: row.missed,
   nextFireAt: row.next_fire_at,
+  task: row.task,
+  sourceAgentId: row.source_agent_id,
+  onStatuses: row.on_statuses,
   createdAt: row.created_at,
 });
 
@@ -66,15 +82,19 @@ export async function createTrigger(
     ownerUserId: string;
     filter: PayloadFilter | null;
     dailyLimit: number;
-    cron?: { schedule: string; task: string; nextFireAt: Date };
+    cron?: { schedule: string; task: string; nextFireAt: Date; timezone: string; missed: MissedFirings };
+    event?: { sourceAgentId: string; onStatuses: string[]; task: string };
   },
 ): Promise<{ trigger: Trigger; secret: string | null }> {
   const id = `trg_${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
-  const secret = input.cron === undefined ? randomBytes(32).toString('hex') : null;
+  const kind: TriggerKind =
+    input.cron !== undefined ? 'cron' : input.event !== undefined ? 'event' : 'webhook';
+  const secret = kind === 'webhook' ? randomBytes(32).toString('hex') : null;
   const { rows } = await db.query<TriggerRow>(
     `INSERT INTO triggers (id, workspace_id, kind, agent_id, owner_user_id, secret_sealed, filter, daily_limit,
-       schedule, task, next_fire_at)
-     VALUES ($1, $2, $8, $3, $4, $5, $6::jsonb, $7, $9, $10, $11) RETURNING *`,
+       schedule, task, next_fire_at, timezone, missed, source_agent_id, on_statuses, event_cursor)
+     VALUES ($1, $2, $8, $3, $4, $5, $6::jsonb, $7, $9, $10, $11, $12, $13, $14, $15::text[],
+       CASE WHEN $14::text IS NULL THEN NULL ELSE now() END) RETURNING *`,
     [
       id,
       input.workspaceId,
@@ -83,10 +103,14 @@ export async function createTrigger(
       secret === null ? null : box.seal(secret, id),
       input.filter === null ? null : jsonParam(input.filter),
       input.dailyLimit,
-      input.cron === undefined ? 'webhook' : 'cron',
+      kind,
       input.cron?.schedule ?? null,
-      input.cron?.task ?? null,
+      input.cron?.task ?? input.event?.task ?? null,
       input.cron?.nextFireAt ?? null,
+      input.cron?.timezone ?? 'UTC',
+      input.cron?.missed ?? 'run_once',
+      input.event?.sourceAgentId ?? null,
+      input.event?.onStatuses ?? null,
     ],
   );
   return { trigger: toTrigger(rows[0]!), secret };

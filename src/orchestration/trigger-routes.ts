@@ -31,8 +31,24 @@ const createBody = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('cron'),
     agent,
-    /** croner syntax, UTC (5 or 6 fields). */
+    /** croner syntax (5 or 6 fields), read in `timezone`. */
     schedule: z.string().min(1).max(200),
+    task: z.string().min(1).max(200_000),
+    timezone: z.string().min(1).max(100).default('UTC'),
+    /** Firings missed while no scheduler ran: one catch-up run, or none. */
+    missed: z.enum(['run_once', 'skip']).default('run_once'),
+    dailyLimit,
+  }),
+  z.strictObject({
+    kind: z.literal('event'),
+    agent,
+    /** The agent whose finished runs fire the trigger. */
+    source: agent,
+    on: z
+      .array(z.enum(['succeeded', 'failed', 'cancelled', 'budget_exceeded']))
+      .min(1)
+      .default(['succeeded']),
+    /** The task; {{run.id}}, {{run.status}} and {{run.output}} are replaced from the finished run. */
     task: z.string().min(1).max(200_000),
     dailyLimit,
   }),
@@ -53,7 +69,7 @@ function secretBoxFor(kernel: Kernel): () => SecretBox {
   };
 }
 
-/** `POST /api/triggers` (builder+): a webhook or cron trigger whose runs act on behalf of its creator. */
+/** `POST /api/triggers` (builder+): a webhook, cron or event trigger whose runs act on behalf of its creator. */
 export function triggerRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
   const box = secretBoxFor(kernel);
   api.post('/triggers', requireRole('builder'), async (c) => {
@@ -66,11 +82,25 @@ export function triggerRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
       ownerUserId: principal.userId,
       dailyLimit: body.dailyLimit,
     };
+    if (body.kind === 'event') {
+      const source = await getAgent(kernel.store, principal.workspaceId, body.source);
+      if (source.id === target.id) {
+        throw new AgentOsError(
+          'request.invalid',
+          'An event trigger may not start the agent whose runs fire it',
+        );
+      }
+      const event = { sourceAgentId: source.id, onStatuses: body.on, task: body.task };
+      const created = await createTrigger(kernel.store, box(), { ...common, filter: null, event });
+      return c.json({ trigger: created.trigger }, 201);
+    }
     if (body.kind === 'cron') {
       const cron = {
         schedule: body.schedule,
         task: body.task,
-        nextFireAt: nextFireAt(body.schedule, new Date()),
+        timezone: body.timezone,
+        missed: body.missed,
+        nextFireAt: nextFireAt(body.schedule, new Date(), body.timezone),
       };
       const created = await createTrigger(kernel.store, box(), { ...common, filter: null, cron });
       return c.json({ trigger: created.trigger }, 201);

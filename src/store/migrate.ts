@@ -29,7 +29,7 @@ async function appliedVersions(tx: SqlClient): Promise<number[]> {
 }
 
 function checkNotNewer(applied: number[], known: readonly Migration[]): void {
-  const codeVersion = known.at(-1)?.version ?? 0;
+  const codeVersion = Math.max(0, ...known.map((migration) => migration.version));
   const databaseVersion = applied.at(-1) ?? 0;
   if (databaseVersion > codeVersion) {
     throw new AgentOsError(
@@ -55,7 +55,7 @@ export async function migrate(
     const applied = await appliedVersions(tx);
     checkNotNewer(applied, known);
     const newlyApplied: number[] = [];
-    for (const migration of known) {
+    for (const migration of [...known].sort((a, b) => a.version - b.version)) {
       if (applied.includes(migration.version)) continue;
       await tx.execScript(migration.sql);
       await tx.query('INSERT INTO agentos_migrations (version, name) VALUES ($1, $2)', [

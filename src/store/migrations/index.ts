@@ -10,6 +10,8 @@ import { approvalsAndLabels } from './0008-approvals-and-labels.ts';
 import { orchestration } from './0009-orchestration.ts';
 import { memoryBlocks } from './0010-memory-blocks.ts';
 import { contextSteps } from './0011-context-steps.ts';
+import { plans } from './0012-plans.ts';
+import { eventTriggers } from './0013-event-triggers.ts';
 
 /** The one migration history, in order. Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -24,4 +26,6 @@ export const migrations: readonly Migration[] = [
   orchestration,
   memoryBlocks,
   contextSteps,
+  plans,
+  eventTriggers,
 ];

@@ -1,0 +1,76 @@
+import type { Kernel } from '../kernel/kernel.ts';
+import { submitRun } from '../kernel/run-service.ts';
+import { reserveFiring, type Trigger, type TriggerRow, toTrigger } from './trigger-repo.ts';
+
+/**
+ * Event triggers: a run of the source agent ending with one of the trigger's statuses starts a run of the
+ * trigger's agent, on behalf of the trigger's owner. Driven by the orchestration ticker from the `runs`
+ * table itself (not from in-memory signals), so an event is never lost to a crash: the idempotency key
+ * `event:<trigger>:<source run>` makes each event start exactly one run however many processes tick.
+ */
+
+/** Runs that commit late can carry an earlier finished_at than ones already seen: look back this far. */
+const CURSOR_MARGIN_MS = 60_000;
+const BATCH = 50;
+
+interface SourceRow {
+  id: string;
+  status: string;
+  output: { text: string } | null;
+  finished_at: Date;
+}
+
+/** The event run's task: the trigger's template with {{run.id}}, {{run.status}} and {{run.output}} filled in. */
+export function eventTask(template: string, source: SourceRow): string {
+  return template.replace(/\{\{\s*run\.(id|status|output)\s*\}\}/g, (_, field: string) =>
+    field === 'id' ? source.id : field === 'status' ? source.status : (source.output?.text ?? ''),
+  );
+}
+
+async function fireTrigger(kernel: Kernel, row: TriggerRow): Promise<string[]> {
+  const trigger: Trigger = toTrigger(row);
+  const since = new Date((row.event_cursor ?? row.created_at).getTime() - CURSOR_MARGIN_MS);
+  const { rows: sources } = await kernel.store.query<SourceRow>(
+    `SELECT r.id, r.status, r.output, r.finished_at FROM runs r
+     WHERE r.workspace_id = $1 AND r.agent_id = $2 AND r.status = ANY($3::text[])
+       AND r.finished_at >= $4 AND r.finished_at >= $6
+       AND NOT EXISTS (SELECT 1 FROM runs e WHERE e.workspace_id = r.workspace_id
+         AND e.idempotency_key = 'event:' || $5 || ':' || r.id)
+     ORDER BY r.finished_at, r.id LIMIT ${BATCH}`,
+    [trigger.workspaceId, trigger.sourceAgentId, trigger.onStatuses ?? [], since, trigger.id, row.created_at],
+  );
+  const started: string[] = [];
+  for (const source of sources) {
+    if (!(await reserveFiring(kernel.store, trigger))) break;
+    const template = trigger.task ?? '';
+    const run = await submitRun(kernel, {
+      workspaceId: trigger.workspaceId,
+      userId: trigger.ownerUserId,
+      agent: trigger.agentId,
+      task: eventTask(template, source),
+      // Another run's output may carry outside content: the run starts tainted when it includes it.
+      untrusted: /\{\{\s*run\.output\s*\}\}/.test(template),
+      priority: 'background',
+      idempotencyKey: `event:${trigger.id}:${source.id}`,
+    });
+    started.push(run.id);
+  }
+  const last = sources.at(-1);
+  if (last !== undefined && sources.length < BATCH) {
+    await kernel.store.query(
+      'UPDATE triggers SET event_cursor = GREATEST(COALESCE(event_cursor, $2), $2) WHERE id = $1',
+      [trigger.id, last.finished_at],
+    );
+  }
+  return started;
+}
+
+/** Fires every event trigger for the runs that ended since it last looked. Returns the started run ids. */
+export async function fireEventTriggers(kernel: Kernel): Promise<string[]> {
+  const { rows } = await kernel.store.query<TriggerRow>(
+    "SELECT * FROM triggers WHERE kind = 'event' ORDER BY created_at, id",
+  );
+  const started: string[] = [];
+  for (const row of rows) started.push(...(await fireTrigger(kernel, row)));
+  return started;
+}
