@@ -1,26 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createWorkspace } from '../../src/identity/workspace-repo.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { PgliteStore } from '../../src/store/pglite-store.ts';
 import { PostgresStore } from '../../src/store/postgres-store.ts';
 import type { Store, StoreKind } from '../../src/store/sql-client.ts';
+import { createTestDatabase } from '../../test/support/test-stores.ts';
 
 export interface BenchStore {
   store: Store;
   workspaceId: string;
   /** Closes the store and, on PostgreSQL, drops the fresh database. */
   close(): Promise<void>;
-}
-
-async function adminQuery(baseUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /** An in-memory PGlite, or a fresh PostgreSQL database next to DATABASE_URL's; migrated, with one workspace. */
@@ -30,12 +19,9 @@ export async function openBenchStore(kind: StoreKind): Promise<BenchStore> {
   if (kind === 'postgres') {
     const baseUrl = process.env.DATABASE_URL;
     if (baseUrl === undefined || baseUrl === '') throw new Error('--store postgres needs DATABASE_URL');
-    const name = `agentos_bench_${randomBytes(6).toString('hex')}`;
-    await adminQuery(baseUrl, `CREATE DATABASE ${name}`);
-    const url = new URL(baseUrl);
-    url.pathname = `/${name}`;
-    store = await PostgresStore.open(url.toString());
-    drop = () => adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    const database = await createTestDatabase(baseUrl);
+    store = await PostgresStore.open(database.url);
+    drop = database.drop;
   } else {
     store = await PgliteStore.open(undefined);
   }
