@@ -45,6 +45,8 @@ export const agentDefinitionSchema = z.strictObject({
   instructions: z.string().max(100_000).default(''),
   model: modelNameSchema,
   tools: z.array(z.string().min(1).max(200)).max(128).default([]),
+  /** The space the agent belongs to (id or name; stored as the id): who may run it, whose memory it shares. */
+  space: z.string().min(1).max(200).optional(),
   limits: agentLimitsSchema.default(() => agentLimitsSchema.parse({})),
   memory: agentMemorySchema.default(() => agentMemorySchema.parse({})),
 });

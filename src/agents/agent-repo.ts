@@ -45,6 +45,7 @@ export const agentPatchSchema = z.strictObject({
   instructions: definitionShape.instructions.unwrap().optional(),
   model: definitionShape.model.optional(),
   tools: definitionShape.tools.unwrap().optional(),
+  space: definitionShape.space,
   limits: z
     .strictObject({
       maxSteps: limitsShape.maxSteps.unwrap().optional(),
@@ -124,6 +125,23 @@ const notFound = (idOrName: string, version?: number) =>
     version === undefined ? `No agent "${idOrName}"` : `No version ${version} of agent "${idOrName}"`,
   );
 
+/** The space of a definition, by id or name, as its id; a space of another workspace does not exist. */
+async function resolveSpace(
+  tx: SqlClient,
+  agentId: string,
+  space: string | undefined,
+): Promise<string | null> {
+  if (space === undefined) return null;
+  const { rows } = await tx.query<{ id: string }>(
+    `SELECT s.id FROM spaces s JOIN agents a ON a.workspace_id = s.workspace_id
+     WHERE a.id = $1 AND (s.id = $2 OR s.name = $2)`,
+    [agentId, space],
+  );
+  if (rows[0] === undefined)
+    throw new AgentOsError('request.invalid', `No space "${space}" in this workspace`);
+  return rows[0].id;
+}
+
 async function insertVersion(
   tx: SqlClient,
   agentId: string,
@@ -131,10 +149,13 @@ async function insertVersion(
   definition: AgentDefinition,
   userId: string | undefined,
 ): Promise<void> {
+  const spaceId = await resolveSpace(tx, agentId, definition.space);
+  const stored: AgentDefinition = spaceId === null ? definition : { ...definition, space: spaceId };
   await tx.query(
     'INSERT INTO agent_versions (agent_id, version, definition, created_by) VALUES ($1, $2, $3::jsonb, $4)',
-    [agentId, version, jsonParam(definition), userId ?? null],
+    [agentId, version, jsonParam(stored), userId ?? null],
   );
+  await tx.query('UPDATE agents SET space_id = $2 WHERE id = $1', [agentId, spaceId]);
 }
 
 async function readRecord(db: SqlClient, agentId: string, version: number): Promise<AgentRecord> {

@@ -7,6 +7,7 @@ import { registerKeys } from './commands/keys.ts';
 import { registerMcp } from './commands/mcp.ts';
 import { registerMemories } from './commands/memories.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerPlans } from './commands/plans.ts';
 import { registerRun } from './commands/run.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerServe } from './commands/serve.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerMcp(program);
   registerRun(program);
   registerRuns(program);
+  registerPlans(program);
   registerTop(program);
   registerMigrate(program);
   registerDoctor(program);

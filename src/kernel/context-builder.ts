@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AgentDefinition } from '../agents/agent-definition.ts';
+import { runSpace } from '../agents/agent-visibility.ts';
 import { renderHandoff } from '../memory/handoff.ts';
 import { agentReadableScopes } from '../memory/memory-access.ts';
 import { listPinnedBlocks } from '../memory/memory-blocks.ts';
@@ -47,7 +48,8 @@ export async function gatherContext(
   run: RunRecord,
   def: AgentDefinition,
 ): Promise<ContextSnapshot> {
-  const principal = { workspaceId: run.workspaceId, agentId: run.agentId, userId: run.userId };
+  const base = { workspaceId: run.workspaceId, agentId: run.agentId, userId: run.userId };
+  const principal = { ...base, spaceId: await runSpace(db, { ...base, runId: run.id }) };
   const [blocks, hits] = await Promise.all([
     listPinnedBlocks(db, principal),
     def.memory.recall === 0

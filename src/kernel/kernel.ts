@@ -2,6 +2,7 @@ import type { AgentOsConfig } from '../config/config-schema.ts';
 import { memoryTools } from '../memory/memory-tools.ts';
 import { createModelRegistry } from '../models/provider-registry.ts';
 import { askHumanTool } from '../orchestration/ask-human-tool.ts';
+import { createPlanTool } from '../orchestration/create-plan-tool.ts';
 import { runAgentTool } from '../orchestration/run-agent-tool.ts';
 import { scheduleTaskTool } from '../orchestration/schedule-task-tool.ts';
 import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
@@ -39,6 +40,11 @@ export function createKernel(store: Store, config: AgentOsConfig, options: Kerne
   const orchestrationTools = [
     askHumanTool(),
     runAgentTool(() => ({ store, signals })),
+    createPlanTool((): { store: Store; signals: KernelSignals; tools: ToolRegistry } => ({
+      store,
+      signals,
+      tools,
+    })),
     // The secret box (and its key file) is only touched when a task is actually scheduled.
     scheduleTaskTool(() => ({ store, box: secretBox() })),
   ];

@@ -1,4 +1,5 @@
 import { getAgent } from '../agents/agent-repo.ts';
+import { assertUserSeesAgent } from '../agents/agent-visibility.ts';
 import type { Kernel } from './kernel.ts';
 import type { Priority } from './model-gateway.ts';
 import { isTerminal, type RunRecord } from './run-record.ts';
@@ -18,6 +19,7 @@ export interface SubmitRun {
 
 export async function submitRun(kernel: Kernel, request: SubmitRun): Promise<RunRecord> {
   const agent = await getAgent(kernel.store, request.workspaceId, request.agent);
+  await assertUserSeesAgent(kernel.store, agent, request.userId);
   const run = await createRun(kernel.store, {
     workspaceId: request.workspaceId,
     agentId: agent.id,

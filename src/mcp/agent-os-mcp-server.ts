@@ -1,7 +1,8 @@
 import { McpServer, type RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { type AgentRecord, listAgents } from '../agents/agent-repo.ts';
+import type { AgentRecord } from '../agents/agent-repo.ts';
+import { listVisibleAgents } from '../agents/agent-visibility.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { RunRecord } from '../kernel/run-record.ts';
 import { submitRun, waitForRun } from '../kernel/run-service.ts';
@@ -60,7 +61,7 @@ export class AgentOsMcpServer {
 
   /** Brings the agent tools in line with the workspace's agents; connected clients hear list_changed. */
   async syncAgents(): Promise<void> {
-    const agents = await listAgents(this.#kernel.store, this.#caller.workspaceId);
+    const agents = await listVisibleAgents(this.#kernel.store, this.#caller.workspaceId, this.#caller.userId);
     const wanted = new Map(agents.map((agent) => [agentToolName(agent.name), agent]));
     for (const [name, entry] of this.#agentTools) {
       if (!wanted.has(name)) {

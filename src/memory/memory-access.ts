@@ -1,5 +1,6 @@
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { type Role, roleAtLeast } from '../identity/roles.ts';
+import { canSeeSpace, visibleSpaceIds } from '../identity/space-repo.ts';
 import { getMembershipRole } from '../identity/user-repo.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import type { MemoryRecord, MemoryScope, ScopeRef } from './memory-record.ts';
@@ -22,6 +23,8 @@ export interface AgentPrincipal {
   workspaceId: string;
   agentId: string;
   userId: string | null;
+  /** The space whose memory the run shares (see agents/agent-visibility.ts `runSpace`). */
+  spaceId?: string | undefined;
 }
 
 const key = (scope: ScopeRef) => `${scope.scope}\u0000${scope.scopeId}`;
@@ -36,11 +39,8 @@ export async function readableScopes(db: SqlClient, principal: MemoryPrincipal):
     { scope: 'workspace', scopeId: principal.workspaceId },
   ];
   const elevated = roleAtLeast(principal.role, 'builder');
-  const { rows: spaces } = await db.query<{ id: string }>(
-    `SELECT id FROM spaces WHERE workspace_id = $1 AND ($2 OR visibility = 'open') ORDER BY id`,
-    [principal.workspaceId, elevated],
-  );
-  scopes.push(...spaces.map((space): ScopeRef => ({ scope: 'space', scopeId: space.id })));
+  const spaces = await visibleSpaceIds(db, principal);
+  scopes.push(...spaces.map((id): ScopeRef => ({ scope: 'space', scopeId: id })));
   if (elevated) {
     const { rows: agents } = await db.query<{ id: string }>(
       'SELECT id FROM agents WHERE workspace_id = $1 ORDER BY id',
@@ -82,7 +82,7 @@ export async function writableScope(
     principal.workspaceId,
     scopeId,
   ]);
-  if (rows.length === 0)
+  if (rows.length === 0 || (scope === 'space' && !(await canSeeSpace(db, principal, scopeId))))
     throw new AgentOsError('resource.not_found', `No ${scope} "${scopeId}" in this workspace`);
   return { scope, scopeId };
 }
@@ -96,11 +96,12 @@ export async function assertWritable(
   await writableScope(db, principal, memory.scope, memory.scopeId);
 }
 
-/** The scopes an agent reads in a run: its own, its user's and the workspace's. */
+/** The scopes an agent reads in a run: its own, its user's, its space's and the workspace's. */
 export function agentReadableScopes(agent: AgentPrincipal): ScopeRef[] {
   return [
     { scope: 'agent', scopeId: agent.agentId },
     ...(agent.userId === null ? [] : [{ scope: 'user' as const, scopeId: agent.userId }]),
+    ...(agent.spaceId === undefined ? [] : [{ scope: 'space' as const, scopeId: agent.spaceId }]),
     { scope: 'workspace', scopeId: agent.workspaceId },
   ];
 }

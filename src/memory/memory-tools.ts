@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runSpace } from '../agents/agent-visibility.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Store } from '../store/sql-client.ts';
 import { defineTool, type ToolCallContext, type ToolDefinition } from '../tools/tool.ts';
@@ -22,11 +23,11 @@ import { createMemory, deleteMemory, getMemory, supersedeMemory, updateMemory } 
 import { searchMemories } from './memory-search.ts';
 import { pinNoteTool } from './pin-note-tool.ts';
 
-const agentOf = (context: ToolCallContext): AgentPrincipal => ({
-  workspaceId: context.workspaceId,
-  agentId: context.agentId,
-  userId: context.userId,
-});
+/** The run's agent as a memory principal, with the space it shares memory in (looked up at each call). */
+async function agentOf(store: Store, context: ToolCallContext): Promise<AgentPrincipal> {
+  const principal = { workspaceId: context.workspaceId, agentId: context.agentId, userId: context.userId };
+  return { ...principal, spaceId: await runSpace(store, { ...principal, runId: context.runId }) };
+}
 
 const actorOf = (context: ToolCallContext): MemoryActor => ({
   userId: context.userId,
@@ -64,7 +65,7 @@ const receiptOf = (memory: MemoryRecord) => ({
 });
 
 async function writableTarget(store: Store, context: ToolCallContext, scope: ScopeRef['scope']) {
-  const writable = await agentWritableScopes(store, agentOf(context));
+  const writable = await agentWritableScopes(store, await agentOf(store, context));
   const target = writable.find((candidate) => candidate.scope === scope);
   if (target === undefined) {
     throw new AgentOsError('auth.forbidden', `This agent may not write ${scope}-scope memories in this run`);
@@ -75,7 +76,7 @@ async function writableTarget(store: Store, context: ToolCallContext, scope: Sco
 /** A memory the agent may change: it must live in a scope the agent may write. */
 async function changeableMemory(store: Store, context: ToolCallContext, id: string): Promise<MemoryRecord> {
   const memory = await getMemory(store, context.workspaceId, id).catch(() => undefined);
-  const writable = await agentWritableScopes(store, agentOf(context));
+  const writable = await agentWritableScopes(store, await agentOf(store, context));
   if (memory === undefined || !scopeIncludes(writable, memory)) {
     throw new AgentOsError('resource.not_found', `No memory "${id}" that this agent may change`);
   }
@@ -86,9 +87,11 @@ const rememberInput = z.strictObject({
   content: memoryContentSchema.describe('The fact, decision, preference, procedure or event, self-contained'),
   kind: memoryKindSchema.default('fact'),
   scope: z
-    .enum(['agent', 'user', 'workspace'])
+    .enum(['agent', 'user', 'space', 'workspace'])
     .default('agent')
-    .describe('agent: only this agent; user: every agent working for this user; workspace: everyone'),
+    .describe(
+      "agent: only this agent; user: every agent working for this user; space: every agent of this agent's space, for its members; workspace: everyone",
+    ),
   subjects: memorySubjectsSchema.default([]).describe('People, projects or things it is about'),
   importance: unitIntervalSchema.default(0.5),
   occurredAt: z.iso.datetime({ offset: true }).optional().describe('When it happened, if it is an event'),
@@ -177,7 +180,7 @@ export function memoryTools(store: Store): ToolDefinition[] {
         const hits = await searchMemories(store, {
           workspaceId: context.workspaceId,
           query: input.query,
-          scopes: agentReadableScopes(agentOf(context)),
+          scopes: agentReadableScopes(await agentOf(store, context)),
           limit: input.limit,
           kind: input.kind,
         });

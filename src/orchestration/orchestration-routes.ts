@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { AppEnv } from '../server/app-env.ts';
 import { readJson } from '../server/validate.ts';
+import { planRoutes } from './plan-routes.ts';
 import { answerQuestion, expireDueQuestions, listOpenQuestions } from './question-repo.ts';
 import { getRunTree } from './run-tree.ts';
 import { triggerRoutes } from './trigger-routes.ts';
@@ -43,6 +44,7 @@ export function orchestrationRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
   });
 
   triggerRoutes(kernel, api);
+  planRoutes(kernel, api);
 
   api.get('/runs/:id/tree', async (c) =>
     c.json({ tree: await getRunTree(kernel.store, c.get('principal').workspaceId, c.req.param('id')) }),

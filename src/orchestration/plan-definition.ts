@@ -10,7 +10,9 @@ export const DEFAULT_RETRY = { maxAttempts: 1, backoffMs: 1_000 };
 
 export const planNodeSchema = z.strictObject({
   id: nodeId.describe('Unique in the plan; other nodes name it in dependsOn and {{nodes.<id>.output}}'),
-  kind: z.enum(['agent', 'tool']).describe('agent: a run of an agent on a task; tool: one idempotent tool call'),
+  kind: z
+    .enum(['agent', 'tool'])
+    .describe('agent: a run of an agent on a task; tool: one idempotent tool call'),
   agent: z.string().min(1).max(200).optional().describe('agent nodes: the agent (name or id)'),
   task: z
     .string()
@@ -142,7 +144,8 @@ export function planIssues(definition: PlanDefinition): PlanIssue[] {
       });
     }
     if (node.kind === 'agent') {
-      if (node.agent === undefined) issues.push({ path: `${at}.agent`, message: 'an agent node needs an agent' });
+      if (node.agent === undefined)
+        issues.push({ path: `${at}.agent`, message: 'an agent node needs an agent' });
       if (node.task === undefined) issues.push({ path: `${at}.task`, message: 'an agent node needs a task' });
       if (node.tool !== undefined || node.arguments !== undefined) {
         issues.push({ path: `${at}.tool`, message: 'tool and arguments are for tool nodes' });
@@ -176,7 +179,9 @@ export function planIssues(definition: PlanDefinition): PlanIssue[] {
 
 /** Throws a `request.invalid` listing every issue with its path. */
 export function invalidPlan(issues: readonly PlanIssue[]): AgentOsError {
-  const lines = issues.map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`));
+  const lines = issues.map((issue) =>
+    issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`,
+  );
   return new AgentOsError('request.invalid', `Invalid plan: ${lines.join('; ')}`, { issues: [...issues] });
 }
 
@@ -185,7 +190,10 @@ export function parsePlan(value: unknown): PlanDefinition {
   const parsed = planDefinitionSchema.safeParse(value);
   if (!parsed.success) {
     throw invalidPlan(
-      parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+      parsed.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        message: issue.message,
+      })),
     );
   }
   const issues = planIssues(parsed.data);

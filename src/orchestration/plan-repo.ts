@@ -139,7 +139,10 @@ export async function planReferenceIssues(
         message: `tool "${node.tool}" is not idempotent: a plan may call only idempotent tools directly (use an agent node for it)`,
       });
     } else if (grantedTools !== undefined && !grantedTools.includes(node.tool)) {
-      issues.push({ path: `nodes.${i}.tool`, message: `the planning agent is not granted tool "${node.tool}"` });
+      issues.push({
+        path: `nodes.${i}.tool`,
+        message: `the planning agent is not granted tool "${node.tool}"`,
+      });
     }
   }
   return issues;
@@ -216,7 +219,8 @@ export async function getPlan(db: SqlClient, workspaceId: string, planId: string
     `SELECT ${PLAN_COLUMNS} FROM plans WHERE id = $1 AND workspace_id = $2`,
     [planId, workspaceId],
   );
-  if (rows[0] === undefined) throw new AgentOsError('resource.not_found', `No plan "${planId}" in this workspace`);
+  if (rows[0] === undefined)
+    throw new AgentOsError('resource.not_found', `No plan "${planId}" in this workspace`);
   return toPlanRecord(rows[0]);
 }
 
@@ -255,7 +259,8 @@ export async function cancelPlan(
       [planId, workspaceId],
     );
     const row = rows[0];
-    if (row === undefined) throw new AgentOsError('resource.not_found', `No plan "${planId}" in this workspace`);
+    if (row === undefined)
+      throw new AgentOsError('resource.not_found', `No plan "${planId}" in this workspace`);
     if (isPlanFinished(row.status)) {
       throw new AgentOsError('resource.conflict', `Plan ${planId} has already ended (${row.status})`);
     }
@@ -280,7 +285,11 @@ export async function cancelPlan(
 }
 
 /** Best effort: a run that has ended meanwhile is left as it is. */
-export async function cancelRuns(store: Store, workspaceId: string, runIds: readonly string[]): Promise<void> {
+export async function cancelRuns(
+  store: Store,
+  workspaceId: string,
+  runIds: readonly string[],
+): Promise<void> {
   for (const runId of runIds) {
     await requestCancel(store, workspaceId, runId).catch(() => undefined);
   }

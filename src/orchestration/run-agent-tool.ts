@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getAgent, getAgentVersionById } from '../agents/agent-repo.ts';
+import { assertUserSeesAgent } from '../agents/agent-visibility.ts';
 import type { KernelSignals } from '../kernel/run-events.ts';
 import { isTerminal, type RunRecord } from '../kernel/run-record.ts';
 import { createRun, getRun } from '../kernel/run-repo.ts';
@@ -99,6 +100,8 @@ export function runAgentTool(deps: () => RunAgentDeps, options: RunAgentOptions 
         throw new Error('no budget left to give a sub-agent');
       }
       const agent = await getAgent(store, context.workspaceId, input.agent);
+      // A sub-agent runs for the same user: it must be one that user may run.
+      await assertUserSeesAgent(store, agent, context.userId);
       // Stored before the child exists, so the child can already recall it.
       const stored =
         input.handoff === undefined

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type AgentRecord, listAgents } from '../agents/agent-repo.ts';
+import type { AgentRecord } from '../agents/agent-repo.ts';
+import { listVisibleAgents } from '../agents/agent-visibility.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { ChatMessage } from '../kernel/messages.ts';
@@ -48,8 +49,10 @@ export async function routeTask(
   workspaceId: string,
   task: string,
   signal: AbortSignal,
+  userId: string | null = null,
 ): Promise<RouteChoice> {
-  const agents = await listAgents(kernel.store, workspaceId);
+  // Only among the agents this user may run.
+  const agents = await listVisibleAgents(kernel.store, workspaceId, userId);
   const first = agents[0];
   if (first === undefined)
     throw new AgentOsError('request.invalid', 'This workspace has no agents to route to');

@@ -7,7 +7,7 @@ import type { RunRecord } from '../kernel/run-record.ts';
 import { createRun, getRun } from '../kernel/run-repo.ts';
 import { loadSecretBox, type SecretBox } from '../secrets/secret-box.ts';
 import type { AppEnv } from '../server/app-env.ts';
-import { requireRole } from '../server/authenticate.ts';
+import { authorizeAction } from '../server/authorize-action.ts';
 import { parseWith, readJson } from '../server/validate.ts';
 import { nextFireAt } from './orchestration-ticker.ts';
 import {
@@ -72,7 +72,7 @@ function secretBoxFor(kernel: Kernel): () => SecretBox {
 /** `POST /api/triggers` (builder+): a webhook, cron or event trigger whose runs act on behalf of its creator. */
 export function triggerRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
   const box = secretBoxFor(kernel);
-  api.post('/triggers', requireRole('builder'), async (c) => {
+  api.post('/triggers', authorizeAction('triggers.manage'), async (c) => {
     const body = await readJson(c, createBody);
     const principal = c.get('principal');
     const target = await getAgent(kernel.store, principal.workspaceId, body.agent);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { jsonParam, type SqlClient } from '../store/sql-client.ts';
+import { compileWorkspacePolicies } from './cedar/workspace-cedar-policies.ts';
 
 /** Bumped when the gate's rules change meaning: approvals given under older rules no longer apply. */
 const POLICY_RULES_VERSION = 1;
@@ -28,23 +29,35 @@ export const policySettingsSchema = z.strictObject({
 export type PolicySettings = z.output<typeof policySettingsSchema>;
 export type PolicySettingsInput = z.input<typeof policySettingsSchema>;
 
-/** Settings plus the version an approval is bound to (rules version and a hash of the settings). */
+/**
+ * Settings plus the version an approval is bound to (rules version and a hash of the settings and of the
+ * workspace's Cedar policies, so changing either invalidates approvals given before).
+ */
 export interface PolicySnapshot {
   settings: PolicySettings;
   version: string;
+  /** The workspace's own Cedar policies by id (`cedar/workspace-cedar-policies.ts`); empty: none. */
+  cedarPolicies: Readonly<Record<string, string>>;
 }
 
-export function policySnapshot(settings: PolicySettings): PolicySnapshot {
-  const digest = createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
-  return { settings, version: `${POLICY_RULES_VERSION}:${digest}` };
+export function policySnapshot(settings: PolicySettings, cedarText = ''): PolicySnapshot {
+  const hash = createHash('sha256').update(JSON.stringify(settings));
+  if (cedarText !== '') hash.update(`\0${cedarText}`);
+  const digest = hash.digest('hex').slice(0, 16);
+  return {
+    settings,
+    version: `${POLICY_RULES_VERSION}:${digest}`,
+    cedarPolicies: cedarText === '' ? {} : compileWorkspacePolicies(cedarText),
+  };
 }
 
 export async function loadPolicy(db: SqlClient, workspaceId: string): Promise<PolicySnapshot> {
-  const { rows } = await db.query<{ settings: unknown }>(
-    'SELECT settings FROM workspace_policies WHERE workspace_id = $1',
+  const { rows } = await db.query<{ settings: unknown; cedar: string | null }>(
+    `SELECT (SELECT settings FROM workspace_policies WHERE workspace_id = $1) AS settings,
+            (SELECT policies FROM workspace_cedar_policies WHERE workspace_id = $1) AS cedar`,
     [workspaceId],
   );
-  return policySnapshot(policySettingsSchema.parse(rows[0]?.settings ?? {}));
+  return policySnapshot(policySettingsSchema.parse(rows[0]?.settings ?? {}), rows[0]?.cedar ?? '');
 }
 
 export async function savePolicy(
@@ -58,5 +71,5 @@ export async function savePolicy(
      ON CONFLICT (workspace_id) DO UPDATE SET settings = EXCLUDED.settings, updated_at = now()`,
     [workspaceId, jsonParam(settings)],
   );
-  return policySnapshot(settings);
+  return loadPolicy(db, workspaceId);
 }

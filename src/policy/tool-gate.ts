@@ -3,6 +3,7 @@ import type { SqlClient } from '../store/sql-client.ts';
 import { type ToolDefinition, type ToolStakes, toolEffect, toolStakes } from '../tools/tool.ts';
 import { findApproval, requestApproval } from './approval-repo.ts';
 import { destinationsOutside } from './argument-rules.ts';
+import { authorizeToolCall } from './cedar/tool-call-authorization.ts';
 import type { PolicySnapshot } from './policy-settings.ts';
 
 export type GateEffect = 'allow' | 'ask' | 'deny';
@@ -75,14 +76,44 @@ function evaluateRules(request: GateRequest): Verdict {
   return { effect: 'allow', ruleId: 'default.allow', reason: `${stakes} stakes ${effect}`, stakes };
 }
 
+/** A workspace's Cedar policies refuse the call (`cedar:<policy ids>`), before any other rule or approval. */
+async function cedarVerdict(request: GateRequest): Promise<Verdict | undefined> {
+  const stakes = toolStakes(request.tool);
+  const decision = await authorizeToolCall({
+    store: request.store,
+    workspaceId: request.workspaceId,
+    runId: request.runId,
+    tool: request.tool.name,
+    effect: toolEffect(request.tool),
+    stakes,
+    tainted: request.tainted,
+    workspacePolicies: request.policy.cedarPolicies,
+  });
+  if (decision.allowed) return undefined;
+  const ids = decision.reasons.length > 0 ? decision.reasons.join(',') : 'default_deny';
+  const reason =
+    decision.reasons.length > 0
+      ? `"${request.tool.name}" is forbidden by the workspace's Cedar policy ${decision.reasons.join(', ')}`
+      : `no Cedar policy allows "${request.tool.name}"${decision.errors.length > 0 ? ` (${decision.errors.join('; ')})` : ''}`;
+  return { effect: 'deny', ruleId: `cedar:${ids}`, reason, stakes };
+}
+
 /**
  * Decides one tool call: allow, ask a person, or deny. An `ask` is answered by an approval bound to exactly
  * this call (run, turn, call, tool, arguments hash, policy version): approved runs it once, denied or expired
  * tells the model why, pending (or none yet: one is requested) pauses the run.
  */
 export async function gateToolCall(request: GateRequest): Promise<GateDecision> {
-  const verdict = evaluateRules(request);
   const hash = argumentsHash(request.argumentsText);
+  const forbidden = await cedarVerdict(request);
+  if (forbidden !== undefined) {
+    return {
+      ...forbidden,
+      argumentsHash: hash,
+      message: `Blocked by policy (${forbidden.ruleId}): ${forbidden.reason}.`,
+    };
+  }
+  const verdict = evaluateRules(request);
   if (verdict.effect === 'allow') return { ...verdict, argumentsHash: hash };
   if (verdict.effect === 'deny') {
     return {

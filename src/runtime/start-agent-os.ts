@@ -6,6 +6,7 @@ import type { Worker } from '../kernel/worker.ts';
 import { type McpClients, startMcpClients } from '../mcp/mcp-clients.ts';
 import { ConsolidationTicker } from '../memory/consolidation-ticker.ts';
 import { OrchestrationTicker } from '../orchestration/orchestration-ticker.ts';
+import { PlanExecutor } from '../orchestration/plan-executor.ts';
 import { mountWebhooks } from '../orchestration/trigger-routes.ts';
 import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
 import { SchedulerMembership } from '../scheduler/scheduler-membership.ts';
@@ -45,6 +46,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
   let http: RunningHttpServer | undefined;
   let worker: Worker | undefined;
   let ticker: OrchestrationTicker | undefined;
+  let plans: PlanExecutor | undefined;
   let consolidation: ConsolidationTicker | undefined;
   let membership: SchedulerMembership | undefined;
   let mcpClients: McpClients | undefined;
@@ -72,6 +74,8 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
       worker = kernel.startWorker();
       ticker = new OrchestrationTicker(kernel, { log });
       ticker.start();
+      plans = new PlanExecutor(kernel, { log });
+      plans.start();
       consolidation = new ConsolidationTicker(store, {
         intervalMs: config.memory.consolidateEveryMs,
         log,
@@ -95,6 +99,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
         stopping ??= (async () => {
           kernel.signals.shutdown();
           await ticker?.stop();
+          await plans?.stop();
           await consolidation?.stop();
           await worker?.stop();
           await membership?.stop();
@@ -108,6 +113,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
     };
   } catch (error) {
     await ticker?.stop();
+    await plans?.stop();
     await consolidation?.stop();
     await worker?.stop();
     await membership?.stop();

@@ -1,6 +1,7 @@
 import type { AgentOsConfig } from '../config/config-schema.ts';
 import type { Principal } from '../identity/api-keys.ts';
 import type { Store } from '../store/sql-client.ts';
+import type { RequestAuthorizer } from './authorize-action.ts';
 
 export interface ServerDeps {
   store: Store;
@@ -10,5 +11,5 @@ export interface ServerDeps {
 }
 
 export interface AppEnv {
-  Variables: { principal: Principal };
+  Variables: { principal: Principal; authorizer: RequestAuthorizer };
 }

@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { memoryRoutes } from './routes/memories.ts';
 import { memoryBlockRoutes } from './routes/memory-blocks.ts';
+import { spaceRoutes } from './routes/spaces.ts';
 
 export type RouteMount = (api: Hono<AppEnv>) => void;
 
@@ -27,12 +28,13 @@ export function createApp(deps: ServerDeps, extraRoutes: readonly RouteMount[] =
 
   app.route('/api', healthRoutes(deps));
   const api = new Hono<AppEnv>();
-  api.use('*', authenticate(deps.store));
+  api.use('*', authenticate(deps.store, deps.log));
   api.use('*', auditMutations(deps));
   identityRoutes(api, deps);
   agentRoutes(api, deps);
   memoryRoutes(api, deps);
   memoryBlockRoutes(api, deps);
+  spaceRoutes(api, deps);
   auditRoutes(api, deps);
   artefactRoutes(api, deps);
   for (const mount of extraRoutes) mount(api);

@@ -4,9 +4,10 @@ import { authenticateApiKey } from '../identity/api-keys.ts';
 import { type Role, roleAtLeast } from '../identity/roles.ts';
 import type { Store } from '../store/sql-client.ts';
 import type { AppEnv } from './app-env.ts';
+import { requestAuthorizer } from './authorize-action.ts';
 
-/** `Authorization: Bearer aos_…` → the request's principal. */
-export function authenticate(store: Store): MiddlewareHandler<AppEnv> {
+/** `Authorization: Bearer aos_…` → the request's principal, and its authorizer (`authorize-action.ts`). */
+export function authenticate(store: Store, log: (message: string) => void): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header === undefined || header.trim() === '') {
@@ -19,11 +20,14 @@ export function authenticate(store: Store): MiddlewareHandler<AppEnv> {
     if (match?.[1] === undefined) {
       throw new AgentOsError('auth.invalid', 'The Authorization header must be "Bearer <key>"');
     }
-    c.set('principal', await authenticateApiKey(store, match[1]));
+    const principal = await authenticateApiKey(store, match[1]);
+    c.set('principal', principal);
+    c.set('authorizer', requestAuthorizer(store, principal, log));
     await next();
   };
 }
 
+/** A bare role check, for routes not yet expressed as a Cedar action (`authorize-action.ts` is the gate). */
 export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const principal = c.get('principal');

@@ -6,12 +6,13 @@ import {
   createAgent,
   deleteAgent,
   getAgent,
-  listAgents,
   listAgentVersions,
   updateAgent,
 } from '../../agents/agent-repo.ts';
+import { assertUserSeesAgent, listVisibleAgents } from '../../agents/agent-visibility.ts';
+import { getVisibleSpace } from '../../identity/space-repo.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { requireRole } from '../authenticate.ts';
+import { authorizeAction } from '../authorize-action.ts';
 import { readJson, readQuery } from '../validate.ts';
 
 const versionQuery = z.strictObject({
@@ -34,12 +35,15 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
 
   api.get('/agents', async (c) => {
     readQuery(c, noQuery);
-    return c.json({ agents: await listAgents(store, c.get('principal').workspaceId) });
+    const principal = c.get('principal');
+    return c.json({ agents: await listVisibleAgents(store, principal.workspaceId, principal.userId) });
   });
 
-  api.post('/agents', requireRole('builder'), async (c) => {
+  api.post('/agents', authorizeAction('agents.create'), async (c) => {
     const definition = await readJson(c, agentDefinitionSchema);
     const principal = c.get('principal');
+    // A builder may only place an agent in a space they see.
+    if (definition.space !== undefined) await getVisibleSpace(store, principal, definition.space);
     const agent = await createAgent(store, {
       workspaceId: principal.workspaceId,
       definition,
@@ -51,6 +55,7 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
   api.get('/agents/:idOrName', async (c) => {
     const { version } = readQuery(c, versionQuery);
     const agent = await getAgent(store, c.get('principal').workspaceId, c.req.param('idOrName'), version);
+    await assertUserSeesAgent(store, agent, c.get('principal').userId);
     return c.json({ agent });
   });
 
@@ -60,9 +65,10 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     return c.json({ versions });
   });
 
-  api.patch('/agents/:idOrName', requireRole('builder'), async (c) => {
+  api.patch('/agents/:idOrName', authorizeAction('agents.update'), async (c) => {
     const patch = await readJson(c, patchBody);
     const principal = c.get('principal');
+    if (patch.space !== undefined) await getVisibleSpace(store, principal, patch.space);
     const agent = await updateAgent(store, {
       workspaceId: principal.workspaceId,
       idOrName: c.req.param('idOrName'),
@@ -72,7 +78,7 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     return c.json({ agent });
   });
 
-  api.delete('/agents/:idOrName', requireRole('builder'), async (c) => {
+  api.delete('/agents/:idOrName', authorizeAction('agents.delete'), async (c) => {
     const agent = await deleteAgent(store, c.get('principal').workspaceId, c.req.param('idOrName'));
     return c.json({ agent });
   });

@@ -2,10 +2,16 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { decideApproval, expireDueApprovals, listApprovals } from '../../policy/approval-repo.ts';
-import { loadPolicy, policySettingsSchema, savePolicy } from '../../policy/policy-settings.ts';
+import {
+  loadPolicy,
+  type PolicySnapshot,
+  policySettingsSchema,
+  savePolicy,
+} from '../../policy/policy-settings.ts';
 import type { AppEnv } from '../app-env.ts';
-import { requireRole } from '../authenticate.ts';
+import { authorizeAction } from '../authorize-action.ts';
 import { readJson, readQuery } from '../validate.ts';
+import { cedarPolicyRoutes } from './cedar-policies.ts';
 
 const listQuery = z.strictObject({
   status: z.enum(['pending', 'approved', 'denied', 'expired']).optional(),
@@ -36,6 +42,7 @@ export function approvalRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
 
   const decide = (approve: boolean) => async (c: Context<AppEnv>) => {
     const principal = c.get('principal');
+    await c.get('authorizer').assert('approvals.decide');
     const decision = approve
       ? ({ approve: true } as const)
       : ({ approve: false, reason: (await readJson(c, denyBody)).reason } as const);
@@ -52,9 +59,13 @@ export function approvalRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
   api.post('/approvals/:id/approve', decide(true));
   api.post('/approvals/:id/deny', decide(false));
 
-  api.get('/policy', async (c) => c.json(await loadPolicy(kernel.store, c.get('principal').workspaceId)));
-  api.put('/policy', requireRole('admin'), async (c) => {
+  const publicSnapshot = ({ settings, version }: PolicySnapshot) => ({ settings, version });
+  api.get('/policy', async (c) =>
+    c.json(publicSnapshot(await loadPolicy(kernel.store, c.get('principal').workspaceId))),
+  );
+  api.put('/policy', authorizeAction('policies.manage'), async (c) => {
     const body = await readJson(c, policySettingsSchema);
-    return c.json(await savePolicy(kernel.store, c.get('principal').workspaceId, body));
+    return c.json(publicSnapshot(await savePolicy(kernel.store, c.get('principal').workspaceId, body)));
   });
+  cedarPolicyRoutes(kernel.store, api);
 }

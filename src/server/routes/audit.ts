@@ -6,7 +6,7 @@ import { listAudit } from '../../audit/audit-log.ts';
 import { localAuditPublicKey } from '../../audit/audit-signer.ts';
 import { exportAuditJsonl, verifyAudit } from '../../audit/verify-audit.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { requireRole } from '../authenticate.ts';
+import { authorizeAction } from '../authorize-action.ts';
 import { readQuery } from '../validate.ts';
 
 const listQuery = z.strictObject({
@@ -21,20 +21,20 @@ const exportQuery = listQuery.omit({ limit: true });
 export function auditRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
   const { store } = deps;
 
-  api.get('/audit', requireRole('admin'), async (c) => {
+  api.get('/audit', authorizeAction('audit.read'), async (c) => {
     const query = readQuery(c, listQuery);
     await chainPendingAudit(store);
     const entries = await listAudit(store, { ...query, workspaceId: c.get('principal').workspaceId });
     return c.json({ entries, next: entries.length === query.limit ? (entries.at(-1)?.seq ?? null) : null });
   });
 
-  api.get('/audit/verify', requireRole('admin'), async (c) => {
+  api.get('/audit/verify', authorizeAction('audit.verify'), async (c) => {
     const trusted = localAuditPublicKey(deps.config.home);
     await chainPendingAudit(store);
     return c.json(await verifyAudit(store, { publicKeys: trusted === undefined ? undefined : [trusted] }));
   });
 
-  api.get('/audit/export', requireRole('admin'), (c) => {
+  api.get('/audit/export', authorizeAction('audit.read'), (c) => {
     const query = readQuery(c, exportQuery);
     const workspaceId = c.get('principal').workspaceId;
     c.header('content-type', 'application/x-ndjson');

@@ -6,7 +6,7 @@ import { roleSchema } from '../../identity/roles.ts';
 import { createUser, findUserByEmail, listMembers, setMembership } from '../../identity/user-repo.ts';
 import { getWorkspace, listWorkspaces } from '../../identity/workspace-repo.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { requireRole } from '../authenticate.ts';
+import { authorizeAction } from '../authorize-action.ts';
 import { readJson } from '../validate.ts';
 
 const createUserBody = z.strictObject({
@@ -36,7 +36,7 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
 
   api.get('/users', async (c) => c.json({ users: await listMembers(store, c.get('principal').workspaceId) }));
 
-  api.post('/users', requireRole('admin'), async (c) => {
+  api.post('/users', authorizeAction('users.manage'), async (c) => {
     const body = await readJson(c, createUserBody);
     const workspaceId = c.get('principal').workspaceId;
     const user = await store.transaction(async (tx) => {
@@ -48,7 +48,7 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     return c.json({ user: { ...user, role: body.role } }, 201);
   });
 
-  api.get('/keys', requireRole('admin'), async (c) =>
+  api.get('/keys', authorizeAction('keys.manage'), async (c) =>
     c.json({ keys: await listApiKeys(store, c.get('principal').workspaceId) }),
   );
 
@@ -56,8 +56,10 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     const body = await readJson(c, createKeyBody);
     const principal = c.get('principal');
     const userId = body.userId ?? principal.userId;
-    if (userId !== principal.userId && principal.role !== 'admin') {
-      throw new AgentOsError('auth.forbidden', 'Only an admin may create a key for another member');
+    if (userId !== principal.userId) {
+      await c
+        .get('authorizer')
+        .assert('keys.manage', undefined, 'Only an admin may create a key for another member');
     }
     const members = await listMembers(store, principal.workspaceId);
     if (!members.some((member) => member.id === userId)) {
@@ -71,7 +73,7 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     return c.json({ key, secret }, 201);
   });
 
-  api.delete('/keys/:id', requireRole('admin'), async (c) =>
+  api.delete('/keys/:id', authorizeAction('keys.manage'), async (c) =>
     c.json({ key: await revokeApiKey(store, c.get('principal').workspaceId, c.req.param('id')) }),
   );
 }

@@ -11,7 +11,10 @@ import { authenticate } from '../authenticate.ts';
  * Stateless: each POST gets a fresh server holding the caller's agents, answered as JSON.
  */
 export function mountMcpEndpoint(app: Hono<AppEnv>, kernel: Kernel, version: string): void {
-  app.use('/mcp', authenticate(kernel.store));
+  app.use(
+    '/mcp',
+    authenticate(kernel.store, () => {}),
+  );
   app.post('/mcp', async (c) => {
     const principal = c.get('principal');
     const mcp = new AgentOsMcpServer(

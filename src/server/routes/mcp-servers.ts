@@ -12,7 +12,7 @@ import {
 import { qualifiedToolName } from '../../mcp/mcp-tools.ts';
 import { toolEffect, toolStakes } from '../../tools/tool.ts';
 import type { AppEnv } from '../app-env.ts';
-import { requireRole } from '../authenticate.ts';
+import { authorizeAction } from '../authorize-action.ts';
 import { readJson } from '../validate.ts';
 
 const overrideBody = toolOverrideSchema.refine((o) => o.stakes !== undefined || o.effect !== undefined, {
@@ -23,26 +23,26 @@ const overrideBody = toolOverrideSchema.refine((o) => o.stakes !== undefined || 
 export function mcpServerRoutes(manager: McpConnectionManager): (api: Hono<AppEnv>) => void {
   const { store } = manager;
   return (api) => {
-    api.get('/mcp/servers', requireRole('builder'), async (c) => {
+    api.get('/mcp/servers', authorizeAction('mcp.read'), async (c) => {
       const servers = await listMcpServers(store, c.get('principal').workspaceId);
       return c.json({
         servers: servers.map((server) => ({ ...server, connection: manager.status(server.id) })),
       });
     });
 
-    api.post('/mcp/servers', requireRole('admin'), async (c) => {
+    api.post('/mcp/servers', authorizeAction('mcp.manage'), async (c) => {
       const input = await readJson(c, mcpServerInputSchema);
       const server = await createMcpServer(store, manager.secretBox(), c.get('principal').workspaceId, input);
       return c.json({ server }, 201);
     });
 
-    api.delete('/mcp/servers/:id', requireRole('admin'), async (c) => {
+    api.delete('/mcp/servers/:id', authorizeAction('mcp.manage'), async (c) => {
       const server = await deleteMcpServer(store, c.get('principal').workspaceId, c.req.param('id'));
       await manager.forget(server.id);
       return c.json({ server });
     });
 
-    api.get('/mcp/servers/:id/tools', requireRole('builder'), async (c) => {
+    api.get('/mcp/servers/:id/tools', authorizeAction('mcp.read'), async (c) => {
       const spec = await loadMcpServerSpec(
         store,
         manager.secretBox(),
@@ -64,7 +64,7 @@ export function mcpServerRoutes(manager: McpConnectionManager): (api: Hono<AppEn
       });
     });
 
-    api.patch('/mcp/servers/:id/tools/:tool', requireRole('admin'), async (c) => {
+    api.patch('/mcp/servers/:id/tools/:tool', authorizeAction('mcp.manage'), async (c) => {
       const override = await readJson(c, overrideBody);
       const server = await setToolOverride(
         store,

@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
-import { roleAtLeast } from '../../identity/roles.ts';
 import {
   assertWritable,
   type MemoryPrincipal,
@@ -31,6 +30,7 @@ import {
 import { searchMemories } from '../../memory/memory-search.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
+import { authorizeAction } from '../authorize-action.ts';
 import { readJson, readQuery } from '../validate.ts';
 
 const dateTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
@@ -98,7 +98,7 @@ async function readableMemory(db: SqlClient, principal: MemoryPrincipal, id: str
 export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
   const { store } = deps;
 
-  api.get('/memories', async (c) => {
+  api.get('/memories', authorizeAction('memories.read'), async (c) => {
     const query = readQuery(c, listQuery);
     const principal = principalOf(c.get('principal'));
     const readable = await readableScopes(store, principal);
@@ -126,7 +126,7 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     return c.json({ memories: hits.map((hit) => ({ ...hit.memory, score: hit.score })) });
   });
 
-  api.post('/memories', async (c) => {
+  api.post('/memories', authorizeAction('memories.write'), async (c) => {
     const body = await readJson(c, createBody);
     const principal = principalOf(c.get('principal'));
     const target = await writableScope(store, principal, body.scope, body.scopeId);
@@ -159,17 +159,11 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
 
   api.post('/memories/consolidate', async (c) => {
     readQuery(c, noQuery);
-    const principal = c.get('principal');
-    if (!roleAtLeast(principal.role, 'admin')) {
-      throw new AgentOsError(
-        'auth.forbidden',
-        `Consolidating memories needs the admin role; you are ${principal.role}`,
-      );
-    }
+    await c.get('authorizer').assert('memories.consolidate');
     return c.json(await consolidateMemories(store));
   });
 
-  api.get('/memories/:id', async (c) => {
+  api.get('/memories/:id', authorizeAction('memories.read'), async (c) => {
     readQuery(c, noQuery);
     const principal = principalOf(c.get('principal'));
     const memory = await readableMemory(store, principal, c.req.param('id'));
@@ -177,7 +171,7 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     return c.json({ memory, changes });
   });
 
-  api.patch('/memories/:id', async (c) => {
+  api.patch('/memories/:id', authorizeAction('memories.write'), async (c) => {
     const patch = await readJson(c, patchBody);
     const principal = principalOf(c.get('principal'));
     const memory = await readableMemory(store, principal, c.req.param('id'));
@@ -186,7 +180,7 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     return c.json({ memory: updated });
   });
 
-  api.delete('/memories/:id', async (c) => {
+  api.delete('/memories/:id', authorizeAction('memories.write'), async (c) => {
     const principal = principalOf(c.get('principal'));
     const memory = await readableMemory(store, principal, c.req.param('id'));
     await assertWritable(store, principal, memory);

@@ -1,5 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { getAgent } from '../../agents/agent-repo.ts';
+import { assertUserSeesAgent } from '../../agents/agent-visibility.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { appendRunEvent } from '../../kernel/run-events.ts';
 import { listRunSteps } from '../../kernel/run-journal.ts';
@@ -7,7 +9,9 @@ import { getRun, listRuns, requestCancel, resumeRun } from '../../kernel/run-rep
 import { submitRun, waitForRun } from '../../kernel/run-service.ts';
 import { orchestrationRoutes } from '../../orchestration/orchestration-routes.ts';
 import { routeTask } from '../../orchestration/task-router.ts';
+import { agentEntity } from '../../policy/cedar/cedar-entities.ts';
 import type { AppEnv } from '../app-env.ts';
+import { authorizeAction } from '../authorize-action.ts';
 import { parseWith, readJson, readQuery } from '../validate.ts';
 import { approvalRoutes } from './approvals.ts';
 import { streamRunEvents } from './run-events-stream.ts';
@@ -59,12 +63,20 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       const principal = c.get('principal');
       const route =
         body.agent === undefined
-          ? await routeTask(kernel, principal.workspaceId, body.task, c.req.raw.signal)
+          ? await routeTask(kernel, principal.workspaceId, body.task, c.req.raw.signal, principal.userId)
           : undefined;
+      const target = await getAgent(kernel.store, principal.workspaceId, route?.agent ?? body.agent ?? '');
+      await assertUserSeesAgent(kernel.store, target, principal.userId);
+      await c
+        .get('authorizer')
+        .assert(
+          'runs.start',
+          agentEntity({ agentId: target.id, name: target.name, workspaceId: target.workspaceId }),
+        );
       const run = await submitRun(kernel, {
         workspaceId: principal.workspaceId,
         userId: principal.userId,
-        agent: route?.agent ?? body.agent ?? '',
+        agent: target.id,
         task: body.task,
         priority: body.priority,
         idempotencyKey,
@@ -78,7 +90,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       return c.json({ run: settled }, 200);
     });
 
-    api.get('/runs', async (c) => {
+    api.get('/runs', authorizeAction('runs.read'), async (c) => {
       const query = readQuery(c, listQuery);
       const runs = await listRuns(kernel.store, c.get('principal').workspaceId, {
         status: query.status,
@@ -88,16 +100,16 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       return c.json({ runs });
     });
 
-    api.get('/runs/:id', async (c) =>
+    api.get('/runs/:id', authorizeAction('runs.read'), async (c) =>
       c.json({ run: await getRun(kernel.store, c.get('principal').workspaceId, c.req.param('id')) }),
     );
 
-    api.get('/runs/:id/steps', async (c) => {
+    api.get('/runs/:id/steps', authorizeAction('runs.read'), async (c) => {
       const run = await getRun(kernel.store, c.get('principal').workspaceId, c.req.param('id'));
       return c.json({ steps: await listRunSteps(kernel.store, run.id) });
     });
 
-    api.post('/runs/:id/cancel', async (c) => {
+    api.post('/runs/:id/cancel', authorizeAction('runs.cancel'), async (c) => {
       const run = await requestCancel(kernel.store, c.get('principal').workspaceId, c.req.param('id'));
       kernel.signals.cancelRequested(run.id);
       kernel.signals.runChanged(run.id);
@@ -105,7 +117,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       return c.json({ run });
     });
 
-    api.post('/runs/:id/resume', async (c) => {
+    api.post('/runs/:id/resume', authorizeAction('runs.resume'), async (c) => {
       const body = await readJson(c, resumeBody);
       const run = await resumeRun(
         kernel.store,
@@ -119,7 +131,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       return c.json({ run });
     });
 
-    api.get('/runs/:id/events', async (c) => {
+    api.get('/runs/:id/events', authorizeAction('runs.read'), async (c) => {
       const run = await getRun(kernel.store, c.get('principal').workspaceId, c.req.param('id'));
       return streamRunEvents(c, kernel, run.id);
     });

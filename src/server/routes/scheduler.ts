@@ -2,12 +2,12 @@ import type { Hono } from 'hono';
 import { listSchedulerMembers } from '../../scheduler/scheduler-membership.ts';
 import type { Store } from '../../store/sql-client.ts';
 import type { AppEnv } from '../app-env.ts';
-import { requireRole } from '../authenticate.ts';
+import { authorizeAction } from '../authorize-action.ts';
 
 /** The scheduler state of every live worker process (queues, waits, in flight, 429s), as each last reported it. */
 export function schedulerRoutes(store: Store): (api: Hono<AppEnv>) => void {
   return (api) => {
-    api.get('/scheduler', requireRole('admin'), async (c) => {
+    api.get('/scheduler', authorizeAction('scheduler.read'), async (c) => {
       const members = await listSchedulerMembers(store);
       const { rows } = await store.query<{ status: string; n: number }>(
         "SELECT status, count(*)::int AS n FROM runs WHERE status IN ('queued', 'running', 'paused') GROUP BY status",

@@ -12,6 +12,8 @@ import { memoryBlocks } from './0010-memory-blocks.ts';
 import { contextSteps } from './0011-context-steps.ts';
 import { plans } from './0012-plans.ts';
 import { eventTriggers } from './0013-event-triggers.ts';
+import { cedarPolicies } from './0014-cedar-policies.ts';
+import { spaceMembers } from './0015-space-members.ts';
 
 /** The one migration history, in order. Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -28,4 +30,6 @@ export const migrations: readonly Migration[] = [
   contextSteps,
   plans,
   eventTriggers,
+  spaceMembers,
+  cedarPolicies,
 ];

@@ -1,0 +1,71 @@
+import { AgentOsError } from '../errors/agent-os-error.ts';
+import { canSeeSpace, visibleSpaceIds } from '../identity/space-repo.ts';
+import { getMembershipRole } from '../identity/user-repo.ts';
+import type { SqlClient } from '../store/sql-client.ts';
+import { type AgentRecord, listAgents } from './agent-repo.ts';
+
+/**
+ * Whether a user may see (and so run) an agent: agents outside any space are the workspace's; an agent in a
+ * space is visible to those who see the space. `userId` null is the system acting (a trigger's owner is
+ * always a user, so this is only internal work). Checked at every start, so a revoked membership bites at once.
+ */
+export async function userSeesAgent(
+  db: SqlClient,
+  agent: Pick<AgentRecord, 'workspaceId' | 'definition'>,
+  userId: string | null,
+): Promise<boolean> {
+  const spaceId = agent.definition.space;
+  if (spaceId === undefined || userId === null) return true;
+  const role = await getMembershipRole(db, agent.workspaceId, userId);
+  if (role === undefined) return false;
+  return canSeeSpace(db, { workspaceId: agent.workspaceId, userId, role }, spaceId);
+}
+
+/** As userSeesAgent, but an invisible agent is reported exactly like a missing one. */
+export async function assertUserSeesAgent(
+  db: SqlClient,
+  agent: Pick<AgentRecord, 'workspaceId' | 'definition' | 'name'>,
+  userId: string | null,
+): Promise<void> {
+  if (!(await userSeesAgent(db, agent, userId)))
+    throw new AgentOsError('resource.not_found', `No agent "${agent.name}"`);
+}
+
+/**
+ * The space whose memory a run shares: its pinned agent version's space, while the run's user may still
+ * see it (a membership revoked mid-run takes effect at the next call). Undefined without one.
+ */
+export async function runSpace(
+  db: SqlClient,
+  run: { workspaceId: string; userId: string | null; runId: string },
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ space: string | null }>(
+    `SELECT v.definition->>'space' AS space FROM runs r
+     JOIN agent_versions v ON v.agent_id = r.agent_id AND v.version = r.agent_version WHERE r.id = $1`,
+    [run.runId],
+  );
+  const spaceId = rows[0]?.space ?? null;
+  if (spaceId === null) return undefined;
+  if (run.userId === null) return spaceId;
+  const role = await getMembershipRole(db, run.workspaceId, run.userId);
+  if (role === undefined) return undefined;
+  return (await canSeeSpace(db, { workspaceId: run.workspaceId, userId: run.userId, role }, spaceId))
+    ? spaceId
+    : undefined;
+}
+
+/** The workspace's live agents this user may see (all of them for the system, `userId` null). */
+export async function listVisibleAgents(
+  db: SqlClient,
+  workspaceId: string,
+  userId: string | null,
+): Promise<AgentRecord[]> {
+  const agents = await listAgents(db, workspaceId);
+  if (userId === null || agents.every((agent) => agent.definition.space === undefined)) return agents;
+  const role = await getMembershipRole(db, workspaceId, userId);
+  if (role === undefined) return [];
+  const visible = new Set(await visibleSpaceIds(db, { workspaceId, userId, role }));
+  return agents.filter(
+    (agent) => agent.definition.space === undefined || visible.has(agent.definition.space),
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * The Cedar schema every policy (shipped or a workspace's) is validated against. A user is in exactly one
+ * Role group (their role in the workspace) and in their Workspace.
+ */
+export const CEDAR_SCHEMA = `
+entity Workspace;
+entity Role;
+entity User in [Role, Workspace] { workspace: Workspace };
+entity Agent in [Workspace] { workspace: Workspace, name: String, actingFor?: User };
+entity Space in [Workspace] { workspace: Workspace };
+entity Run in [Workspace] { workspace: Workspace, agent: Agent, owner?: User };
+entity Tool { effect: String, stakes: String };
+
+action "agents.read", "agents.create", "agents.update", "agents.delete"
+  appliesTo { principal: User, resource: [Workspace, Agent] };
+action "runs.start" appliesTo { principal: User, resource: [Workspace, Agent] };
+action "runs.read", "runs.cancel", "runs.resume" appliesTo { principal: User, resource: [Workspace, Run] };
+action "memories.read", "memories.write", "memories.consolidate"
+  appliesTo { principal: User, resource: [Workspace, Space] };
+action "approvals.decide" appliesTo { principal: User, resource: [Workspace, Run] };
+action "audit.read", "audit.verify" appliesTo { principal: User, resource: Workspace };
+action "keys.manage", "users.manage", "spaces.manage", "triggers.manage", "policies.manage", "mcp.read", "mcp.manage", "scheduler.read"
+  appliesTo { principal: User, resource: Workspace };
+action "callTool" appliesTo {
+  principal: Agent,
+  resource: Tool,
+  context: { workspace: Workspace, tool: String, effect: String, stakes: String, tainted: Bool }
+};
+`;
+
+export const CEDAR_ACTIONS = [
+  'agents.read',
+  'agents.create',
+  'agents.update',
+  'agents.delete',
+  'runs.start',
+  'runs.read',
+  'runs.cancel',
+  'runs.resume',
+  'memories.read',
+  'memories.write',
+  'memories.consolidate',
+  'approvals.decide',
+  'audit.read',
+  'audit.verify',
+  'keys.manage',
+  'users.manage',
+  'spaces.manage',
+  'triggers.manage',
+  'policies.manage',
+  'mcp.read',
+  'mcp.manage',
+  'scheduler.read',
+  'callTool',
+] as const;
+export type CedarAction = (typeof CEDAR_ACTIONS)[number];

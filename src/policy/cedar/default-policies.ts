@@ -1,0 +1,36 @@
+/**
+ * The policies shipped with Agent OS, by id: today's role rules (admin ⊇ builder ⊇ user, spelled out as role
+ * lists so that a workspace's `forbid (principal in Role::"user", …)` touches only that role). Finer rules that
+ * depend on the data (an approval is decided by its run's user or an admin; memory scopes) stay in their repos.
+ */
+export const DEFAULT_CEDAR_POLICIES: Readonly<Record<string, string>> = {
+  'default.members': `permit (
+  principal,
+  action in [
+    Action::"agents.read", Action::"runs.start", Action::"runs.read", Action::"runs.cancel",
+    Action::"runs.resume", Action::"memories.read", Action::"memories.write", Action::"approvals.decide"
+  ],
+  resource
+) when {
+  principal in [Role::"user", Role::"builder", Role::"admin"] && resource in principal.workspace
+};`,
+  'default.builders': `permit (
+  principal,
+  action in [
+    Action::"agents.create", Action::"agents.update", Action::"agents.delete",
+    Action::"triggers.manage", Action::"mcp.read"
+  ],
+  resource
+) when { principal in [Role::"builder", Role::"admin"] && resource in principal.workspace };`,
+  'default.admins': `permit (
+  principal,
+  action in [
+    Action::"keys.manage", Action::"users.manage", Action::"spaces.manage", Action::"policies.manage", Action::"audit.read",
+    Action::"audit.verify", Action::"memories.consolidate", Action::"mcp.manage", Action::"scheduler.read"
+  ],
+  resource
+) when { principal in Role::"admin" && resource in principal.workspace };`,
+  // Which calls need a person or are refused is the tool gate's business; Cedar adds a workspace's forbids.
+  'default.agents_call_tools': `permit (principal, action == Action::"callTool", resource)
+when { principal in context.workspace };`,
+};

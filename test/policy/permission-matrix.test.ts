@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
+import { createAgent } from '../../src/agents/agent-repo.ts';
+import { createApiKey } from '../../src/identity/api-keys.ts';
+import type { Role } from '../../src/identity/roles.ts';
+import { createUser, setMembership } from '../../src/identity/user-repo.ts';
+import { createWorkspace } from '../../src/identity/workspace-repo.ts';
+import { createRun } from '../../src/kernel/run-repo.ts';
+import { requestApproval } from '../../src/policy/approval-repo.ts';
+import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
+import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
+import { storeTargets } from '../support/test-stores.ts';
+
+type Resource = 'agents' | 'runs' | 'memories' | 'approvals' | 'audit' | 'keys' | 'triggers';
+type Where = 'same' | 'other';
+const ROLES: readonly Role[] = ['admin', 'builder', 'user'];
+
+/** Per resource: the request for a cell, and the status each role gets (same workspace | the other one). */
+const EXPECTED: Record<Resource, Record<Where, Record<Role, number>>> = {
+  agents: { same: { admin: 200, builder: 200, user: 403 }, other: { admin: 404, builder: 404, user: 404 } },
+  runs: { same: { admin: 200, builder: 200, user: 200 }, other: { admin: 404, builder: 404, user: 404 } },
+  memories: { same: { admin: 201, builder: 201, user: 403 }, other: { admin: 404, builder: 404, user: 404 } },
+  // Deciding: the run's user (here: the user) or an admin; a builder who is neither is refused.
+  approvals: {
+    same: { admin: 200, builder: 403, user: 200 },
+    other: { admin: 404, builder: 404, user: 404 },
+  },
+  audit: { same: { admin: 200, builder: 403, user: 403 }, other: { admin: 200, builder: 403, user: 403 } },
+  keys: { same: { admin: 200, builder: 403, user: 403 }, other: { admin: 404, builder: 403, user: 403 } },
+  triggers: { same: { admin: 201, builder: 201, user: 403 }, other: { admin: 404, builder: 404, user: 403 } },
+};
+
+const cells = (Object.keys(EXPECTED) as Resource[]).flatMap((resource) =>
+  (['same', 'other'] as const).flatMap((where) =>
+    ROLES.map((role) => ({ resource, where, role, status: EXPECTED[resource][where][role] })),
+  ),
+);
+
+describe.each(storeTargets())('permission matrix through the HTTP API on $kind', (target) => {
+  let model: ScriptedModelServer;
+  let h: KernelHarness;
+  const keys = {} as Record<Role, string>;
+  const alpha = { agentId: '', runId: '', approvals: {} as Record<Role, string> };
+  const beta = {
+    workspaceId: '',
+    adminKey: '',
+    userId: '',
+    agentId: '',
+    runId: '',
+    memoryId: '',
+    approvalId: '',
+    keyId: '',
+  };
+  /** Everything of the other workspace that must never appear in an answer to this one. */
+  let betaSecrets: string[] = [];
+
+  const send = async (key: string, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${h.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+
+  const definition = (name: string) =>
+    agentDefinitionSchema.parse({ name, description: `${name} agent`, model: 'scripted:test-model' });
+
+  beforeAll(async () => {
+    model = await startScriptedModelServer();
+    h = await startKernelHarness({
+      store: await target.open(),
+      modelBaseUrl: model.url,
+      tools: new ToolRegistry([]),
+      roles: ['api'],
+    });
+    const store = h.agentOs.store;
+    keys.admin = h.key;
+    for (const role of ['builder', 'user'] as const) {
+      const user = await createUser(store, { email: `${role}@alpha.example`, name: role });
+      await setMembership(store, h.workspaceId, user.id, role);
+      keys[role] = (
+        await createApiKey(store, { workspaceId: h.workspaceId, userId: user.id, name: role })
+      ).secret;
+    }
+    alpha.agentId = (
+      await createAgent(store, { workspaceId: h.workspaceId, definition: definition('alpha-agent') })
+    ).id;
+    const run = await send(keys.user, 'POST', '/api/runs', { agent: 'alpha-agent', task: 'alpha task' });
+    alpha.runId = (JSON.parse(run.text) as { run: { id: string } }).run.id;
+    const userId = (JSON.parse((await send(keys.user, 'GET', '/api/whoami')).text) as { userId: string })
+      .userId;
+    for (const [turn, role] of ROLES.entries()) {
+      const approval = await requestApproval(store, {
+        runId: alpha.runId,
+        turn,
+        callIndex: 0,
+        tool: 'pay',
+        argumentsHash: `h${turn}`,
+        policyVersion: 'v',
+        workspaceId: h.workspaceId,
+        userId,
+        ruleId: 'stakes.high',
+        reason: 'test',
+        ttlMs: 3_600_000,
+      });
+      alpha.approvals[role] = approval.id;
+    }
+
+    const workspace = await createWorkspace(store, 'beta-secret-workspace');
+    beta.workspaceId = workspace.id;
+    const betaAdmin = await createUser(store, { email: 'boss@beta-secret.example', name: 'Beta Boss' });
+    beta.userId = betaAdmin.id;
+    await setMembership(store, beta.workspaceId, betaAdmin.id, 'admin');
+    beta.adminKey = (
+      await createApiKey(store, { workspaceId: beta.workspaceId, userId: betaAdmin.id, name: 'beta' })
+    ).secret;
+    beta.agentId = (
+      await createAgent(store, { workspaceId: beta.workspaceId, definition: definition('beta-secret-agent') })
+    ).id;
+    const betaRun = await createRun(store, {
+      workspaceId: beta.workspaceId,
+      agentId: beta.agentId,
+      agentVersion: 1,
+      userId: betaAdmin.id,
+      input: { task: 'beta secret task' },
+      priority: 'standard',
+    });
+    beta.runId = betaRun.id;
+    const memory = await send(beta.adminKey, 'POST', '/api/memories', {
+      kind: 'fact',
+      content: 'beta-secret-fact',
+      scope: 'workspace',
+    });
+    beta.memoryId = (JSON.parse(memory.text) as { memory: { id: string } }).memory.id;
+    beta.approvalId = (
+      await requestApproval(store, {
+        runId: beta.runId,
+        turn: 0,
+        callIndex: 0,
+        tool: 'pay',
+        argumentsHash: 'h',
+        policyVersion: 'v',
+        workspaceId: beta.workspaceId,
+        userId: betaAdmin.id,
+        ruleId: 'stakes.high',
+        reason: 'test',
+        ttlMs: 3_600_000,
+      })
+    ).id;
+    const key = await send(beta.adminKey, 'POST', '/api/keys', { name: 'beta second key' });
+    beta.keyId = (JSON.parse(key.text) as { key: { id: string } }).key.id;
+    betaSecrets = [
+      beta.workspaceId,
+      'beta-secret',
+      beta.userId,
+      beta.agentId,
+      beta.runId,
+      beta.memoryId,
+      beta.approvalId,
+      beta.keyId,
+    ];
+    expect(betaSecrets.every((secret) => secret.length > 0)).toBe(true);
+  });
+
+  afterAll(async () => {
+    await h.agentOs.stop();
+    await model.close();
+  });
+
+  const request = (resource: Resource, where: Where, role: Role): [string, string, unknown?] => {
+    const same = where === 'same';
+    switch (resource) {
+      case 'agents':
+        return same
+          ? ['PATCH', `/api/agents/${alpha.agentId}`, { description: `changed by ${role}` }]
+          : ['GET', `/api/agents/${beta.agentId}`];
+      case 'runs':
+        return same ? ['GET', `/api/runs/${alpha.runId}`] : ['POST', `/api/runs/${beta.runId}/cancel`];
+      case 'memories':
+        return same
+          ? ['POST', '/api/memories', { kind: 'fact', content: `alpha fact by ${role}`, scope: 'workspace' }]
+          : ['GET', `/api/memories/${beta.memoryId}`];
+      case 'approvals':
+        return same
+          ? ['POST', `/api/approvals/${alpha.approvals[role]}/approve`]
+          : ['POST', `/api/approvals/${beta.approvalId}/approve`];
+      case 'audit':
+        return same ? ['GET', '/api/audit?limit=1000'] : ['GET', '/api/audit/export'];
+      case 'keys':
+        return same ? ['GET', '/api/keys'] : ['DELETE', `/api/keys/${beta.keyId}`];
+      case 'triggers':
+        return same
+          ? ['POST', '/api/triggers', { kind: 'webhook', agent: 'alpha-agent' }]
+          : ['POST', '/api/triggers', { kind: 'webhook', agent: beta.agentId }];
+    }
+  };
+
+  it.each(cells)(
+    '$resource, $role, $where workspace → $status',
+    async ({ resource, where, role, status }) => {
+      const [method, path, body] = request(resource, where, role);
+      const response = await send(keys[role], method, path, body);
+      expect(response.status, response.text).toBe(status);
+      if (status === 403)
+        expect(JSON.parse(response.text)).toMatchObject({ error: { code: 'auth.forbidden' } });
+      // An id the caller sent may be echoed in a 404; nothing else of the other workspace may appear.
+      const sent = `${path} ${JSON.stringify(body ?? null)}`;
+      for (const secret of betaSecrets.filter((s) => !sent.includes(s)))
+        expect(response.text).not.toContain(secret);
+    },
+  );
+
+  it('left the other workspace untouched: its key still works and its run is still queued', async () => {
+    const whoami = await send(beta.adminKey, 'GET', '/api/whoami');
+    expect(whoami.status).toBe(200);
+    const run = await send(beta.adminKey, 'GET', `/api/runs/${beta.runId}`);
+    expect(JSON.parse(run.text)).toMatchObject({ run: { status: 'queued' } });
+  });
+
+  it('records each denial in the audit log with the action', async () => {
+    const { text } = await send(keys.admin, 'GET', '/api/audit?action=auth.denied&limit=1000');
+    const entries = (JSON.parse(text) as { entries: { data: { action: string; role: string } }[] }).entries;
+    expect(entries.map((e) => `${e.data.role}:${e.data.action}`)).toEqual(
+      expect.arrayContaining([
+        'user:agents.update',
+        'builder:audit.read',
+        'user:keys.manage',
+        'user:triggers.manage',
+      ]),
+    );
+  });
+});
