@@ -317,6 +317,22 @@ export async function driveRun(
       turns.push(turn);
       if (outcome.invalid) invalidCalls++;
     }
+    const handedOver = outcomes.findIndex(
+      (outcome, index) =>
+        outcome.kind === 'result' &&
+        !outcome.result.isError &&
+        tools.get(result.toolCalls[index]!.name)?.endsRun === true,
+    );
+    if (handedOver !== -1) {
+      // Control passed elsewhere (hand_off): the tool's answer is the run's.
+      const outcome = outcomes[handedOver]!;
+      const output = outcome.kind === 'result' ? outcome.result.output : undefined;
+      const answer = (output as { answer?: unknown } | undefined)?.answer;
+      await journal.finish('succeeded', {
+        output: { text: typeof answer === 'string' ? answer : JSON.stringify(output ?? null) },
+      });
+      return 'finished';
+    }
     if (invalidCalls > def.limits.maxInvalidToolCalls) {
       await journal.finish('failed', {
         error: {

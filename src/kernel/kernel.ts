@@ -3,6 +3,7 @@ import { memoryTools } from '../memory/memory-tools.ts';
 import { createModelRegistry } from '../models/provider-registry.ts';
 import { askHumanTool } from '../orchestration/ask-human-tool.ts';
 import { createPlanTool } from '../orchestration/create-plan-tool.ts';
+import { handOffTool } from '../orchestration/hand-off-tool.ts';
 import { runAgentTool } from '../orchestration/run-agent-tool.ts';
 import { scheduleTaskTool } from '../orchestration/schedule-task-tool.ts';
 import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
@@ -40,6 +41,7 @@ export function createKernel(store: Store, config: AgentOsConfig, options: Kerne
   const orchestrationTools = [
     askHumanTool(),
     runAgentTool(() => ({ store, signals })),
+    handOffTool(() => ({ store, signals })),
     createPlanTool((): { store: Store; signals: KernelSignals; tools: ToolRegistry } => ({
       store,
       signals,

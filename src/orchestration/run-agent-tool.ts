@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { getAgent, getAgentVersionById } from '../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../agents/agent-visibility.ts';
+import type { Priority } from '../kernel/model-gateway.ts';
 import type { KernelSignals } from '../kernel/run-events.ts';
 import { isTerminal, type RunRecord } from '../kernel/run-record.ts';
 import { createRun, getRun } from '../kernel/run-repo.ts';
-import { handoffSchema, storeHandoff } from '../memory/handoff.ts';
+import { type Handoff, handoffSchema, storeHandoff } from '../memory/handoff.ts';
+import type { MemoryRecord } from '../memory/memory-record.ts';
 import type { Store } from '../store/sql-client.ts';
-import { defineTool, type ToolDefinition } from '../tools/tool.ts';
+import { defineTool, type ToolCallContext, type ToolDefinition } from '../tools/tool.ts';
 import { remainingBudget, withRunBudget } from './run-budget.ts';
 
 export const RUN_AGENT = 'run_agent';
@@ -62,6 +64,76 @@ function turnOf(idempotencyKey: string): number | undefined {
   return turn === undefined ? undefined : Number(turn);
 }
 
+export interface ChildRunOptions {
+  maxDepth: number;
+  priority: Priority;
+}
+
+/**
+ * Starts a run of another agent for the same user, linked to the calling run: depth-limited, its budget
+ * carved out of the caller's, its handoff stored as a `handoff` memory and passed as `input.handoff`.
+ * Keyed by the call's idempotency key, so a caller re-driven after a crash finds the same child.
+ */
+export async function startChildRun(
+  deps: RunAgentDeps,
+  input: { agent: string; task: string; handoff?: Handoff | undefined },
+  context: ToolCallContext,
+  options: ChildRunOptions,
+): Promise<{ child: RunRecord; stored: MemoryRecord | undefined; agentName: string }> {
+  const { store, signals } = deps;
+  const { maxDepth } = options;
+  const parent = await getRun(store, context.workspaceId, context.runId);
+  const { rows } = await store.query<{ depth: number }>('SELECT depth FROM runs WHERE id = $1', [parent.id]);
+  const depth = (rows[0]?.depth ?? 0) + 1;
+  if (depth > maxDepth) {
+    throw new Error(`sub-agents may nest at most ${maxDepth} deep; this run is at depth ${depth - 1}`);
+  }
+  const parentAgent = await getAgentVersionById(store, parent.agentId, parent.agentVersion);
+  const budget = remainingBudget(withRunBudget(parentAgent.definition, parent.input.budget), parent.usage);
+  if (budget !== undefined && (budget.maxTokens === 0 || budget.maxCostUsd === 0)) {
+    throw new Error('no budget left to give a sub-agent');
+  }
+  const agent = await getAgent(store, context.workspaceId, input.agent);
+  // A sub-agent runs for the same user: it must be one that user may run.
+  await assertUserSeesAgent(store, agent, context.userId);
+  // Stored before the child exists, so the child can already recall it.
+  const stored =
+    input.handoff === undefined
+      ? undefined
+      : await storeHandoff(store, {
+          workspaceId: context.workspaceId,
+          userId: context.userId,
+          fromAgentId: parentAgent.id,
+          fromAgentName: parentAgent.name,
+          toAgentId: agent.id,
+          toAgentName: agent.name,
+          runId: parent.id,
+          step: turnOf(context.idempotencyKey),
+          requestKey: context.idempotencyKey,
+          // A run fed outside content from its start cannot vouch for what it hands over.
+          trust: parent.input.untrusted === true ? 'untrusted' : 'trusted',
+          handoff: input.handoff,
+        });
+  const child = await createRun(store, {
+    workspaceId: context.workspaceId,
+    agentId: agent.id,
+    agentVersion: agent.version,
+    userId: context.userId,
+    // The child's budget is carved out of what the parent has left.
+    input: {
+      task: input.task,
+      ...(budget === undefined ? {} : { budget }),
+      ...(input.handoff === undefined ? {} : { handoff: input.handoff }),
+    },
+    priority: options.priority,
+    idempotencyKey: context.idempotencyKey,
+    parentRunId: context.runId,
+    depth,
+  });
+  signals.workQueued();
+  return { child, stored, agentName: agent.name };
+}
+
 /**
  * A sub-agent as a tool: starts a child run of another agent of the workspace for the same user and
  * returns its answer. The child's idempotency key is the parent call's key, so a parent re-driven after a
@@ -83,61 +155,11 @@ export function runAgentTool(deps: () => RunAgentDeps, options: RunAgentOptions 
     timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_MS,
     execute: async (input, context) => {
       const { store, signals } = deps();
-      const parent = await getRun(store, context.workspaceId, context.runId);
-      const { rows } = await store.query<{ depth: number }>('SELECT depth FROM runs WHERE id = $1', [
-        parent.id,
-      ]);
-      const depth = (rows[0]?.depth ?? 0) + 1;
-      if (depth > maxDepth) {
-        throw new Error(`sub-agents may nest at most ${maxDepth} deep; this run is at depth ${depth - 1}`);
-      }
-      const parentAgent = await getAgentVersionById(store, parent.agentId, parent.agentVersion);
-      const budget = remainingBudget(
-        withRunBudget(parentAgent.definition, parent.input.budget),
-        parent.usage,
-      );
-      if (budget !== undefined && (budget.maxTokens === 0 || budget.maxCostUsd === 0)) {
-        throw new Error('no budget left to give a sub-agent');
-      }
-      const agent = await getAgent(store, context.workspaceId, input.agent);
-      // A sub-agent runs for the same user: it must be one that user may run.
-      await assertUserSeesAgent(store, agent, context.userId);
-      // Stored before the child exists, so the child can already recall it.
-      const stored =
-        input.handoff === undefined
-          ? undefined
-          : await storeHandoff(store, {
-              workspaceId: context.workspaceId,
-              userId: context.userId,
-              fromAgentId: parentAgent.id,
-              fromAgentName: parentAgent.name,
-              toAgentId: agent.id,
-              toAgentName: agent.name,
-              runId: parent.id,
-              step: turnOf(context.idempotencyKey),
-              requestKey: context.idempotencyKey,
-              // A run fed outside content from its start cannot vouch for what it hands over.
-              trust: parent.input.untrusted === true ? 'untrusted' : 'trusted',
-              handoff: input.handoff,
-            });
-      const child = await createRun(store, {
-        workspaceId: context.workspaceId,
-        agentId: agent.id,
-        agentVersion: agent.version,
-        userId: context.userId,
-        // The child's budget is carved out of what the parent has left.
-        input: {
-          task: input.task,
-          ...(budget === undefined ? {} : { budget }),
-          ...(input.handoff === undefined ? {} : { handoff: input.handoff }),
-        },
+      const { child, stored } = await startChildRun({ store, signals }, input, context, {
+        maxDepth,
         // Claimed before queued standard work, so waiting parents free their slots sooner.
         priority: 'interactive',
-        idempotencyKey: context.idempotencyKey,
-        parentRunId: context.runId,
-        depth,
       });
-      signals.workQueued();
       const ended = await awaitChild({ store, signals }, child, context.signal);
       if (ended.status === 'succeeded') {
         return {

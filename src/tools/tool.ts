@@ -61,6 +61,8 @@ export interface ToolDefinition<Schema extends z.ZodType = z.ZodType> {
   maxOutputBytes?: number;
   execute(input: z.output<Schema>, context: ToolCallContext): Promise<unknown>;
   reconcile?(context: ToolCallContext): Promise<ReconcileResult>;
+  /** A successful call ends the run (control passed elsewhere, e.g. `hand_off`); its output is the answer. */
+  endsRun?: boolean;
   /** Set for a tool that waits for a person: the run pauses with this question instead of executing. */
   waitForPerson?(input: z.output<Schema>, context: ToolCallContext): PersonQuestion;
 }

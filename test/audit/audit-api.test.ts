@@ -65,6 +65,13 @@ describe.each(storeTargets())('the audit API on $kind', (target) => {
     expect(listing.body.entries.map((e) => [e.action, e.actor, e.resource, e.data])).toEqual([
       ['api.POST /api/users', admin, { type: 'users', id: user.body.user.id }, { status: 201 }],
       ['api.POST /api/keys', admin, { type: 'keys', id: minted.body.key.id }, { status: 201 }],
+      // Refusals are recorded too, with the Cedar policies that decided (none matched: default deny).
+      ...['audit.read', 'audit.verify'].map((action) => [
+        'auth.denied',
+        { type: 'user', id: user.body.user.id, keyId: minted.body.key.id },
+        { type: 'Workspace', id: h.workspaceId },
+        { action, role: 'user', policyIds: [], errors: [] },
+      ]),
       ['api.DELETE /api/keys/:id', admin, { type: 'keys', id: minted.body.key.id }, { status: 200 }],
     ]);
     expect(listing.body.entries.every((e) => e.workspaceId === h.workspaceId)).toBe(true);
@@ -126,7 +133,7 @@ describe.each(storeTargets())('the audit API on $kind', (target) => {
     const verified = await get<AuditVerification>('/api/audit/verify');
     expect(verified.status).toBe(200);
     expect(verified.body).toMatchObject({ ok: true, problems: [] });
-    expect(verified.body).toMatchObject({ entries: 11, lastSeq: 11 });
+    expect(verified.body).toMatchObject({ entries: 13, lastSeq: 13 });
 
     const response = await fetch(`${h.url}/api/audit/export?action=run.finish`, {
       headers: { authorization: `Bearer ${h.key}` },

@@ -95,15 +95,18 @@ describe.each(storeTargets())('plans on $kind', (target) => {
     return stop;
   }
 
-  async function planEnd(planId: string): Promise<PlanView> {
+  /** Polls the plan until `ready` holds (or 20 s pass). */
+  async function planWhen(planId: string, ready: (view: PlanView) => boolean): Promise<PlanView> {
     const deadline = Date.now() + 20_000;
     for (;;) {
       const { body } = await h.api<PlanView>('GET', `/api/plans/${planId}`);
-      if (['succeeded', 'failed', 'cancelled'].includes(body.plan.status) || Date.now() > deadline)
-        return body;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (ready(body) || Date.now() > deadline) return body;
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+
+  const planEnd = (planId: string) =>
+    planWhen(planId, (view) => ['succeeded', 'failed', 'cancelled'].includes(view.plan.status));
 
   const requestsFor = (tag: string) => model.requests.filter((request) => tagOf(request) === tag).length;
   const nodeOf = (view: PlanView, id: string) => view.nodes.find((node) => node.nodeId === id)!;
@@ -243,11 +246,11 @@ describe.each(storeTargets())('plans on $kind', (target) => {
     for (const id of ['c1', 'c2']) behaviour.set(`k-${id}`, () => ({ text: `out-k-${id}`, delayMs: 3_000 }));
     const { body } = await h.api<PlanView>('POST', '/api/plans', diamond('k'));
     const planId = body.plan.id;
-    for (;;) {
-      const { body: now } = await h.api<PlanView>('GET', `/api/plans/${planId}`);
-      if (nodeOf(now, 'c1').status === 'running' && nodeOf(now, 'c2').status === 'running') break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const midway = await planWhen(
+      planId,
+      (now) => nodeOf(now, 'c1').status === 'running' && nodeOf(now, 'c2').status === 'running',
+    );
+    expect(nodeOf(midway, 'b2').status).toBe('succeeded');
     // c1 and c2 are mid model call when the process goes away.
     await new Promise((resolve) => setTimeout(resolve, 150));
     await stopFirst();
@@ -396,11 +399,7 @@ describe.each(storeTargets())('plans on $kind', (target) => {
     const { body } = await h.api<PlanView>('POST', '/api/plans', {
       nodes: [{ id: 'slow', kind: 'agent', agent: 'worker', task: '[slow] wait' }],
     });
-    for (;;) {
-      const { body: now } = await h.api<PlanView>('GET', `/api/plans/${body.plan.id}`);
-      if (nodeOf(now, 'slow').runId !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await planWhen(body.plan.id, (now) => nodeOf(now, 'slow').runId !== null);
     const cancelled = await h.api<PlanView>('POST', `/api/plans/${body.plan.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.plan.status).toBe('cancelled');
