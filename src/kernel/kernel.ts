@@ -2,7 +2,7 @@ import type { AgentOsConfig } from '../config/config-schema.ts';
 import { memoryTools } from '../memory/memory-tools.ts';
 import { createModelRegistry } from '../models/provider-registry.ts';
 import { askHumanTool } from '../orchestration/ask-human-tool.ts';
-import { createPlanTool } from '../orchestration/create-plan-tool.ts';
+import { type CreatePlanDeps, createPlanTool } from '../orchestration/create-plan-tool.ts';
 import { handOffTool } from '../orchestration/hand-off-tool.ts';
 import { runAgentTool } from '../orchestration/run-agent-tool.ts';
 import { scheduleTaskTool } from '../orchestration/schedule-task-tool.ts';
@@ -42,11 +42,7 @@ export function createKernel(store: Store, config: AgentOsConfig, options: Kerne
     askHumanTool(),
     runAgentTool(() => ({ store, signals })),
     handOffTool(() => ({ store, signals })),
-    createPlanTool((): { store: Store; signals: KernelSignals; tools: ToolRegistry } => ({
-      store,
-      signals,
-      tools,
-    })),
+    createPlanTool((): CreatePlanDeps => ({ store, signals, tools })),
     // The secret box (and its key file) is only touched when a task is actually scheduled.
     scheduleTaskTool(() => ({ store, box: secretBox() })),
   ];

@@ -13,6 +13,8 @@ import {
 } from './plan-repo.ts';
 
 export const CREATE_PLAN = 'create_plan';
+/** What the tool needs from the kernel: the store, its signals and the tools plans may call. */
+export type CreatePlanDeps = PlanExecutorDeps;
 const DEFAULT_WAIT_MS = 30 * 60_000;
 
 /** Waits until the plan ends; its nodes run in any worker process, so poll as well as listen. */
@@ -51,7 +53,7 @@ const nodeResult = (node: PlanNodeRecord) => ({
  * is keyed by the call's idempotency key, so a planner re-driven after a crash finds the same plan.
  */
 export function createPlanTool(
-  deps: () => PlanExecutorDeps,
+  deps: () => CreatePlanDeps,
   options: { waitTimeoutMs?: number } = {},
 ): ToolDefinition {
   return defineTool({

@@ -17,6 +17,7 @@ import { cancelRuns, type PlanRecord } from './plan-repo.ts';
 export { nodeAttemptKey, type PlanExecutorDeps } from './plan-pass.ts';
 
 const MAX_PASSES = 20;
+const ACTIVE_PLANS = `SELECT id FROM plans WHERE status IN ('queued', 'running') ORDER BY updated_at LIMIT 100`;
 
 /** Writes the outcome of a node's attempt on the node; the next pass retries, falls back or moves on. */
 async function recordOutcome(
@@ -164,26 +165,29 @@ export async function advancePlan(deps: PlanExecutorDeps, planId: string): Promi
  * Returns the time (ms since the epoch) at which a waiting node (backoff, timeout) needs looking at.
  */
 export async function advancePlans(deps: PlanExecutorDeps): Promise<number | undefined> {
-  const { rows } = await deps.store.query<{ id: string }>(
-    `SELECT id FROM plans WHERE status IN ('queued', 'running') ORDER BY updated_at LIMIT 100`,
-  );
+  const { rows } = await deps.store.query<{ id: string }>(ACTIVE_PLANS);
   const wakeAts = await Promise.all(rows.map((row) => advancePlan(deps, row.id)));
   return wakeAts.reduce<number | undefined>(earliest, undefined);
 }
 
 /**
- * Runs `advancePlans` in a worker process: every `pollMs` (plans advanced by other processes' runs), as soon
- * as a run of this process settles or work is queued, and when a retry's backoff or a timeout is due.
+ * Runs the plans of the store from a worker process: every `pollMs` (plans moved on by other processes' runs),
+ * as soon as a run of this process settles or work is queued, and when a retry's backoff or a timeout is due.
+ * Each plan advances on its own, so a slow tool step of one plan never holds up the others.
  */
 export class PlanExecutor {
   readonly #deps: PlanExecutorDeps;
   readonly #pollMs: number;
   readonly #log: (message: string) => void;
+  readonly #inFlight = new Map<string, Promise<void>>();
+  /** Plans woken while their advance was under way: advanced once more when it ends. */
+  readonly #again = new Set<string>();
   #unsubscribe: Array<() => void> = [];
   #interval: NodeJS.Timeout | undefined;
   #wakeTimer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
+  #wakeAt: number | undefined;
+  #listing: Promise<void> | undefined;
+  #listAgain = false;
   #stopped = false;
 
   constructor(deps: PlanExecutorDeps, options: { pollMs?: number; log?: (message: string) => void } = {}) {
@@ -201,31 +205,58 @@ export class PlanExecutor {
     this.wake();
   }
 
-  /** Advances now, or once more right after the advance under way. */
+  /** Looks for unfinished plans now (or once more right after the look under way) and advances each. */
   wake(): void {
     if (this.#stopped) return;
-    if (this.#running !== undefined) {
-      this.#again = true;
+    if (this.#listing !== undefined) {
+      this.#listAgain = true;
       return;
     }
-    this.#running = this.#advance().finally(() => {
-      this.#running = undefined;
+    this.#listing = this.#list().finally(() => {
+      this.#listing = undefined;
     });
   }
 
-  async #advance(): Promise<void> {
+  async #list(): Promise<void> {
     do {
-      this.#again = false;
+      this.#listAgain = false;
       try {
-        const wakeAt = await advancePlans(this.#deps);
-        if (wakeAt !== undefined && !this.#stopped) {
-          clearTimeout(this.#wakeTimer);
-          this.#wakeTimer = setTimeout(() => this.wake(), Math.max(0, wakeAt - Date.now()) + 5);
-        }
+        const { rows } = await this.#deps.store.query<{ id: string }>(ACTIVE_PLANS);
+        for (const { id } of rows) this.#advance(id);
       } catch (error) {
         this.#log(`plan advance failed: ${(error as Error).message}`);
       }
-    } while (this.#again && !this.#stopped);
+    } while (this.#listAgain && !this.#stopped);
+  }
+
+  #advance(planId: string): void {
+    if (this.#stopped) return;
+    if (this.#inFlight.has(planId)) {
+      this.#again.add(planId);
+      return;
+    }
+    const advancing = advancePlan(this.#deps, planId)
+      .then((wakeAt) => this.#wakeLater(wakeAt))
+      .catch((error: unknown) => this.#log(`plan ${planId} advance failed: ${(error as Error).message}`))
+      .finally(() => {
+        this.#inFlight.delete(planId);
+        if (this.#again.delete(planId)) this.#advance(planId);
+      });
+    this.#inFlight.set(planId, advancing);
+  }
+
+  #wakeLater(at: number | undefined): void {
+    if (at === undefined || this.#stopped) return;
+    if (this.#wakeAt !== undefined && this.#wakeAt <= at) return;
+    clearTimeout(this.#wakeTimer);
+    this.#wakeAt = at;
+    this.#wakeTimer = setTimeout(
+      () => {
+        this.#wakeAt = undefined;
+        this.wake();
+      },
+      Math.max(0, at - Date.now()) + 5,
+    );
   }
 
   async stop(): Promise<void> {
@@ -235,6 +266,7 @@ export class PlanExecutor {
     clearInterval(this.#interval);
     clearTimeout(this.#wakeTimer);
     this.#interval = undefined;
-    await this.#running;
+    await this.#listing;
+    await Promise.all(this.#inFlight.values());
   }
 }

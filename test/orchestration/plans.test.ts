@@ -393,6 +393,19 @@ describe.each(storeTargets())('plans on $kind', (target) => {
     expect(looked).toBeGreaterThanOrEqual(1);
   });
 
+  it('fails an agent node whose run outlives its timeout, and cancels that run', async () => {
+    startProcess(h.agentOs.kernel);
+    behaviour.set('sleepy', () => ({ text: 'too late', delayMs: 5_000 }));
+    const { body } = await h.api<PlanView>('POST', '/api/plans', {
+      nodes: [{ id: 'sleepy', kind: 'agent', agent: 'worker', task: '[sleepy] nap', timeoutMs: 300 }],
+    });
+    const view = await planEnd(body.plan.id);
+    expect(view.plan.status).toBe('failed');
+    expect(view.plan.error?.message).toMatch(/node "sleepy" failed: run \S+ timed out after 300 ms/);
+    const run = await settle(h.agentOs.kernel, h.workspaceId, nodeOf(view, 'sleepy').runId!);
+    expect(run.status).toBe('cancelled');
+  });
+
   it('cancels a running plan and its runs', async () => {
     startProcess(h.agentOs.kernel);
     behaviour.set('slow', () => ({ text: 'late', delayMs: 5_000 }));

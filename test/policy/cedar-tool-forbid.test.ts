@@ -100,7 +100,11 @@ describe.each(storeTargets())('workspace Cedar policies end to end on $kind', (t
       .map((e) => `${e.data.tool}:${e.data.effect}:${e.data.ruleId}`);
     expect(decisions).toEqual(['note:deny:cedar:workspace.no_note']);
     await chainPendingAudit(h.agentOs.store);
-    const audit = await listAudit(h.agentOs.store, { workspaceId: h.workspaceId, action: 'policy.decision' });
+    const audit = await listAudit(h.agentOs.store, {
+      workspaceId: h.workspaceId,
+      action: 'policy.decision',
+      limit: 1_000,
+    });
     expect(JSON.stringify(audit)).toContain('cedar:workspace.no_note');
   });
 
@@ -113,7 +117,11 @@ describe.each(storeTargets())('workspace Cedar policies end to end on $kind', (t
     expect(JSON.stringify(refused.body)).toContain('workspace.builders_no_payroll');
     expect((await start('clerk', 'Hello', builderKey)).status).toBe(202);
     await chainPendingAudit(h.agentOs.store);
-    const denials = await listAudit(h.agentOs.store, { workspaceId: h.workspaceId, action: 'auth.denied' });
+    const denials = await listAudit(h.agentOs.store, {
+      workspaceId: h.workspaceId,
+      action: 'auth.denied',
+      limit: 1_000,
+    });
     expect(denials.at(-1)?.data).toMatchObject({
       action: 'runs.start',
       role: 'builder',

@@ -33,7 +33,7 @@ const patchBody = agentPatchSchema.refine((patch) => Object.keys(patch).length >
 export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
   const { store } = deps;
 
-  api.get('/agents', async (c) => {
+  api.get('/agents', authorizeAction('agents.read'), async (c) => {
     readQuery(c, noQuery);
     const principal = c.get('principal');
     return c.json({ agents: await listVisibleAgents(store, principal.workspaceId, principal.userId) });
@@ -52,14 +52,14 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     return c.json({ agent }, 201);
   });
 
-  api.get('/agents/:idOrName', async (c) => {
+  api.get('/agents/:idOrName', authorizeAction('agents.read'), async (c) => {
     const { version } = readQuery(c, versionQuery);
     const agent = await getAgent(store, c.get('principal').workspaceId, c.req.param('idOrName'), version);
     await assertUserSeesAgent(store, agent, c.get('principal').userId);
     return c.json({ agent });
   });
 
-  api.get('/agents/:idOrName/versions', async (c) => {
+  api.get('/agents/:idOrName/versions', authorizeAction('agents.read'), async (c) => {
     readQuery(c, noQuery);
     const versions = await listAgentVersions(store, c.get('principal').workspaceId, c.req.param('idOrName'));
     return c.json({ versions });
