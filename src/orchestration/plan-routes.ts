@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { AppEnv } from '../server/app-env.ts';
-import { requireRole } from '../server/authenticate.ts';
+import { authorizeAction } from '../server/authorize-action.ts';
 import { parseWith, readJson, readQuery } from '../server/validate.ts';
 import { parsePlan } from './plan-definition.ts';
 import { cancelPlan, getPlan, listPlanNodes, listPlans, submitPlan } from './plan-repo.ts';
@@ -19,7 +19,7 @@ const idempotencyKeyHeader = z
 
 /** Plans submitted as workflow files (builder+), read back with their nodes' runs, and cancelled. */
 export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
-  api.post('/plans', requireRole('builder'), async (c) => {
+  api.post('/plans', authorizeAction('plans.manage'), async (c) => {
     const body = await readJson(c, z.unknown());
     const definition = parsePlan(body);
     const idempotencyKey = parseWith(

@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { authenticateApiKey } from '../identity/api-keys.ts';
-import { type Role, roleAtLeast } from '../identity/roles.ts';
 import type { Store } from '../store/sql-client.ts';
 import type { AppEnv } from './app-env.ts';
 import { requestAuthorizer } from './authorize-action.ts';
@@ -23,20 +22,6 @@ export function authenticate(store: Store, log: (message: string) => void): Midd
     const principal = await authenticateApiKey(store, match[1]);
     c.set('principal', principal);
     c.set('authorizer', requestAuthorizer(store, principal, log));
-    await next();
-  };
-}
-
-/** A bare role check, for routes not yet expressed as a Cedar action (`authorize-action.ts` is the gate). */
-export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const principal = c.get('principal');
-    if (!roleAtLeast(principal.role, role)) {
-      throw new AgentOsError(
-        'auth.forbidden',
-        `This action needs the ${role} role; you are ${principal.role}`,
-      );
-    }
     await next();
   };
 }

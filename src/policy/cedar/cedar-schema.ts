@@ -19,7 +19,7 @@ action "memories.read", "memories.write", "memories.consolidate"
   appliesTo { principal: User, resource: [Workspace, Space] };
 action "approvals.decide" appliesTo { principal: User, resource: [Workspace, Run] };
 action "audit.read", "audit.verify" appliesTo { principal: User, resource: Workspace };
-action "keys.manage", "users.manage", "spaces.manage", "triggers.manage", "policies.manage", "mcp.read", "mcp.manage", "scheduler.read"
+action "keys.manage", "users.manage", "spaces.manage", "triggers.manage", "plans.manage", "policies.manage", "mcp.read", "mcp.manage", "scheduler.read"
   appliesTo { principal: User, resource: Workspace };
 action "callTool" appliesTo {
   principal: Agent,
@@ -47,6 +47,7 @@ export const CEDAR_ACTIONS = [
   'users.manage',
   'spaces.manage',
   'triggers.manage',
+  'plans.manage',
   'policies.manage',
   'mcp.read',
   'mcp.manage',

@@ -18,7 +18,7 @@ export const DEFAULT_CEDAR_POLICIES: Readonly<Record<string, string>> = {
   principal,
   action in [
     Action::"agents.create", Action::"agents.update", Action::"agents.delete",
-    Action::"triggers.manage", Action::"mcp.read"
+    Action::"triggers.manage", Action::"plans.manage", Action::"mcp.read"
   ],
   resource
 ) when { principal in [Role::"builder", Role::"admin"] && resource in principal.workspace };`,

@@ -15,7 +15,7 @@ import { eventTriggers } from './0013-event-triggers.ts';
 import { cedarPolicies } from './0014-cedar-policies.ts';
 import { spaceMembers } from './0015-space-members.ts';
 
-/** The one migration history, in order. Append only: never edit a migration that has shipped. */
+/** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
   foundation,
   runJournal,
@@ -30,6 +30,6 @@ export const migrations: readonly Migration[] = [
   contextSteps,
   plans,
   eventTriggers,
-  spaceMembers,
   cedarPolicies,
+  spaceMembers,
 ];
