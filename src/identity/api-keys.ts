@@ -15,7 +15,13 @@ export interface ApiKeyInfo {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** Null: never expires. */
+  expiresAt: Date | null;
+  /** `read`: only GET and HEAD requests are accepted. */
+  scope: ApiKeyScope;
 }
+
+export type ApiKeyScope = 'full' | 'read';
 
 /** Who a request acts as once its key is accepted. */
 export interface Principal {
@@ -23,6 +29,7 @@ export interface Principal {
   workspaceId: string;
   userId: string;
   role: Role;
+  keyScope: ApiKeyScope;
 }
 
 interface ApiKeyRow {
@@ -34,6 +41,8 @@ interface ApiKeyRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  expires_at: Date | null;
+  scope: ApiKeyScope;
 }
 
 const toInfo = (row: ApiKeyRow): ApiKeyInfo => ({
@@ -45,7 +54,12 @@ const toInfo = (row: ApiKeyRow): ApiKeyInfo => ({
   createdAt: row.created_at,
   lastUsedAt: row.last_used_at,
   revokedAt: row.revoked_at,
+  expiresAt: row.expires_at,
+  scope: row.scope,
 });
+
+const KEY_COLUMNS =
+  'id, workspace_id, user_id, name, prefix, created_at, last_used_at, revoked_at, expires_at, scope';
 
 // Keys carry 256 random bits, so an unsalted SHA-256 is a sound, indexable verifier.
 const hashKey = (secret: string): string => createHash('sha256').update(secret).digest('hex');
@@ -53,21 +67,35 @@ const hashKey = (secret: string): string => createHash('sha256').update(secret).
 /** Creates a key; the secret is returned once and only its hash is stored. */
 export async function createApiKey(
   db: SqlClient,
-  input: { workspaceId: string; userId: string; name: string },
+  input: {
+    workspaceId: string;
+    userId: string;
+    name: string;
+    expiresAt?: Date | null | undefined;
+    scope?: ApiKeyScope | undefined;
+  },
 ): Promise<{ key: ApiKeyInfo; secret: string }> {
   const secret = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const { rows } = await db.query<ApiKeyRow>(
-    `INSERT INTO api_keys (id, workspace_id, user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4, $5, $6)
-     RETURNING id, workspace_id, user_id, name, prefix, created_at, last_used_at, revoked_at`,
-    [newId('key'), input.workspaceId, input.userId, input.name, secret.slice(0, 12), hashKey(secret)],
+    `INSERT INTO api_keys (id, workspace_id, user_id, name, prefix, key_hash, expires_at, scope)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${KEY_COLUMNS}`,
+    [
+      newId('key'),
+      input.workspaceId,
+      input.userId,
+      input.name,
+      secret.slice(0, 12),
+      hashKey(secret),
+      input.expiresAt ?? null,
+      input.scope ?? 'full',
+    ],
   );
   return { key: toInfo(rows[0]!), secret };
 }
 
 export async function listApiKeys(db: SqlClient, workspaceId: string): Promise<ApiKeyInfo[]> {
   const { rows } = await db.query<ApiKeyRow>(
-    `SELECT id, workspace_id, user_id, name, prefix, created_at, last_used_at, revoked_at
-     FROM api_keys WHERE workspace_id = $1 ORDER BY created_at, id`,
+    `SELECT ${KEY_COLUMNS} FROM api_keys WHERE workspace_id = $1 ORDER BY created_at, id`,
     [workspaceId],
   );
   return rows.map(toInfo);
@@ -76,7 +104,7 @@ export async function listApiKeys(db: SqlClient, workspaceId: string): Promise<A
 export async function revokeApiKey(db: SqlClient, workspaceId: string, keyId: string): Promise<ApiKeyInfo> {
   const { rows } = await db.query<ApiKeyRow>(
     `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 AND workspace_id = $2
-     RETURNING id, workspace_id, user_id, name, prefix, created_at, last_used_at, revoked_at`,
+     RETURNING ${KEY_COLUMNS}`,
     [keyId, workspaceId],
   );
   const row = rows[0];
@@ -85,17 +113,32 @@ export async function revokeApiKey(db: SqlClient, workspaceId: string, keyId: st
   return toInfo(row);
 }
 
-/** Resolves a presented secret to its principal; throws `auth.invalid` for unknown or revoked keys. */
+/** Resolves a presented secret to its principal; throws `auth.invalid` for unknown, revoked or expired keys. */
 export async function authenticateApiKey(db: SqlClient, secret: string): Promise<Principal> {
   if (!secret.startsWith(KEY_PREFIX)) throw new AgentOsError('auth.invalid', 'The API key is not valid');
-  const { rows } = await db.query<{ id: string; workspace_id: string; user_id: string; role: Role }>(
-    `SELECT k.id, k.workspace_id, k.user_id, m.role FROM api_keys k
-     JOIN memberships m ON m.workspace_id = k.workspace_id AND m.user_id = k.user_id
+  const { rows } = await db.query<{
+    id: string;
+    workspace_id: string;
+    user_id: string;
+    role: Role;
+    scope: ApiKeyScope;
+    expired: boolean;
+  }>(
+    `SELECT k.id, k.workspace_id, k.user_id, m.role, k.scope,
+       (k.expires_at IS NOT NULL AND k.expires_at <= now()) AS expired
+     FROM api_keys k JOIN memberships m ON m.workspace_id = k.workspace_id AND m.user_id = k.user_id
      WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
     [hashKey(secret)],
   );
   const row = rows[0];
   if (row === undefined)
     throw new AgentOsError('auth.invalid', 'The API key is not valid or has been revoked');
-  return { keyId: row.id, workspaceId: row.workspace_id, userId: row.user_id, role: row.role };
+  if (row.expired) throw new AgentOsError('auth.invalid', 'The API key has expired');
+  return {
+    keyId: row.id,
+    workspaceId: row.workspace_id,
+    userId: row.user_id,
+    role: row.role,
+    keyScope: row.scope,
+  };
 }

@@ -20,6 +20,9 @@ export function authenticate(store: Store, log: (message: string) => void): Midd
       throw new AgentOsError('auth.invalid', 'The Authorization header must be "Bearer <key>"');
     }
     const principal = await authenticateApiKey(store, match[1]);
+    if (principal.keyScope === 'read' && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      throw new AgentOsError('auth.forbidden', `This API key is read-only: ${c.req.method} is not allowed`);
+    }
     c.set('principal', principal);
     c.set('authorizer', requestAuthorizer(store, principal, log));
     await next();

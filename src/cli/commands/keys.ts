@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../identity/api-keys.ts';
 import { configFrom, type GlobalOptions, withStore } from '../cli-context.ts';
-import { emit, table } from '../output.ts';
+import { emit, table, UsageError } from '../output.ts';
 import { resolveMember, resolveWorkspace } from './admin-scope.ts';
 
 interface ScopeOptions extends GlobalOptions {
   workspace?: string;
 }
+
+const daysSchema = z.coerce.number().int().min(1).max(3_650);
 
 export function registerKeys(program: Command): void {
   const keys = program.command('keys').description('Manage API keys');
@@ -17,16 +20,32 @@ export function registerKeys(program: Command): void {
     .requiredOption('--name <name>', 'what the key is for')
     .option('--workspace <idOrName>', 'workspace (default: the first)')
     .option('--user <email>', 'member the key acts as (default: the first admin)')
+    .option('--expires-in-days <n>', 'the key stops working after this many days (1–3650)')
+    .option('--read-only', 'accept the key for reading (GET) only')
     .option('--json', 'print JSON')
-    .action(async (options: ScopeOptions & { name: string; user?: string }) => {
-      const config = configFrom({ ...program.opts<GlobalOptions>(), ...options });
-      const created = await withStore(config, async (store) => {
-        const workspace = await resolveWorkspace(store, options.workspace);
-        const userId = await resolveMember(store, workspace.id, options.user);
-        return createApiKey(store, { workspaceId: workspace.id, userId, name: options.name });
-      });
-      emit(options, created, () => `created key ${created.key.id}\n${created.secret}`);
-    });
+    .action(
+      async (
+        options: ScopeOptions & { name: string; user?: string; expiresInDays?: string; readOnly?: boolean },
+      ) => {
+        const days =
+          options.expiresInDays === undefined ? undefined : daysSchema.safeParse(options.expiresInDays);
+        if (days !== undefined && !days.success)
+          throw new UsageError('--expires-in-days must be an integer from 1 to 3650');
+        const config = configFrom({ ...program.opts<GlobalOptions>(), ...options });
+        const created = await withStore(config, async (store) => {
+          const workspace = await resolveWorkspace(store, options.workspace);
+          const userId = await resolveMember(store, workspace.id, options.user);
+          return createApiKey(store, {
+            workspaceId: workspace.id,
+            userId,
+            name: options.name,
+            scope: options.readOnly === true ? 'read' : 'full',
+            expiresAt: days === undefined ? null : new Date(Date.now() + days.data * 86_400_000),
+          });
+        });
+        emit(options, created, () => `created key ${created.key.id}\n${created.secret}`);
+      },
+    );
 
   keys
     .command('list')

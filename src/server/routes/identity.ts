@@ -19,6 +19,10 @@ const createKeyBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
   /** Admins may mint a key for another member; everyone else gets one for themselves. */
   userId: z.string().min(1).optional(),
+  /** The key stops working after this many days; never when absent. */
+  expiresInDays: z.number().int().min(1).max(3_650).optional(),
+  /** `read`: the key is accepted for GET and HEAD only. */
+  scope: z.enum(['full', 'read']).default('full'),
 });
 
 export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
@@ -69,6 +73,9 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       workspaceId: principal.workspaceId,
       userId,
       name: body.name,
+      scope: body.scope,
+      expiresAt:
+        body.expiresInDays === undefined ? null : new Date(Date.now() + body.expiresInDays * 86_400_000),
     });
     return c.json({ key, secret }, 201);
   });

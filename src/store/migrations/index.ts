@@ -14,6 +14,7 @@ import { plans } from './0012-plans.ts';
 import { eventTriggers } from './0013-event-triggers.ts';
 import { cedarPolicies } from './0014-cedar-policies.ts';
 import { spaceMembers } from './0015-space-members.ts';
+import { apiKeyExpiryAndScope } from './0016-api-key-expiry-and-scope.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   eventTriggers,
   cedarPolicies,
   spaceMembers,
+  apiKeyExpiryAndScope,
 ];
