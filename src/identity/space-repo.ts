@@ -6,7 +6,8 @@ import { type Role, roleAtLeast } from './roles.ts';
 
 /**
  * Spaces group agents (and their shared memory) inside a workspace. An open space is visible to every
- * member of the workspace; a restricted one only to its members and the workspace's admins.
+ * member of the workspace; a restricted one only to its members (directly or through a group) and the
+ * workspace's admins.
  */
 export interface Space {
   id: string;
@@ -40,7 +41,9 @@ const toSpace = (row: SpaceRow): Space => ({
 });
 
 const VISIBLE = `s.workspace_id = $1 AND (s.visibility = 'open' OR $3
-  OR EXISTS (SELECT 1 FROM space_members m WHERE m.space_id = s.id AND m.user_id = $2))`;
+  OR EXISTS (SELECT 1 FROM space_members m WHERE m.space_id = s.id AND m.user_id = $2)
+  OR EXISTS (SELECT 1 FROM space_groups sg JOIN group_members gm ON gm.group_id = sg.group_id
+             WHERE sg.space_id = s.id AND gm.user_id = $2))`;
 
 const viewerParams = (viewer: SpaceViewer) => [
   viewer.workspaceId,

@@ -7,6 +7,7 @@ import { errorResponse, toAgentOsError } from './error-response.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { artefactRoutes } from './routes/artefacts.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { groupRoutes } from './routes/groups.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { memoryRoutes } from './routes/memories.ts';
@@ -35,6 +36,7 @@ export function createApp(deps: ServerDeps, extraRoutes: readonly RouteMount[] =
   memoryRoutes(api, deps);
   memoryBlockRoutes(api, deps);
   spaceRoutes(api, deps);
+  groupRoutes(api, deps);
   auditRoutes(api, deps);
   artefactRoutes(api, deps);
   for (const mount of extraRoutes) mount(api);

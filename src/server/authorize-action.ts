@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { appendAudit } from '../audit/audit-log.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Principal } from '../identity/api-keys.ts';
+import { userGroupNames } from '../identity/group-repo.ts';
 import { authorize } from '../policy/authorize.ts';
 import { type CedarEntity, userEntity, workspaceEntity } from '../policy/cedar/cedar-entities.ts';
 import type { CedarAction } from '../policy/cedar/cedar-schema.ts';
@@ -24,11 +25,13 @@ export function requestAuthorizer(
   log: (message: string) => void,
 ): RequestAuthorizer {
   let workspacePolicies: Promise<Record<string, string>> | undefined;
+  let groups: Promise<string[]> | undefined;
   return {
     async assert(action, resource = workspaceEntity(principal.workspaceId), message) {
       workspacePolicies ??= loadWorkspaceCedarPolicies(db, principal.workspaceId).then((p) => p.policies);
+      groups ??= userGroupNames(db, principal.workspaceId, principal.userId);
       const decision = authorize({
-        principal: userEntity(principal),
+        principal: userEntity({ ...principal, groups: await groups }),
         action,
         resource,
         workspacePolicies: await workspacePolicies,

@@ -23,8 +23,13 @@ export const ROLE_ENTITIES: readonly CedarEntity[] = [
 
 export const workspaceEntity = (workspaceId: string): CedarEntity => ({ type: 'Workspace', id: workspaceId });
 
-/** A member of a workspace, in the group of their role. */
-export function userEntity(member: { userId: string; workspaceId: string; role: Role }): CedarEntity {
+/** A member of a workspace, in the group of their role and in their named groups (by name). */
+export function userEntity(member: {
+  userId: string;
+  workspaceId: string;
+  role: Role;
+  groups?: readonly string[] | undefined;
+}): CedarEntity {
   return {
     type: 'User',
     id: member.userId,
@@ -32,6 +37,7 @@ export function userEntity(member: { userId: string; workspaceId: string; role: 
     parents: [
       { type: 'Role', id: member.role },
       { type: 'Workspace', id: member.workspaceId },
+      ...(member.groups ?? []).map((name) => ({ type: 'Group', id: name })),
     ],
   };
 }

@@ -1,11 +1,12 @@
 /**
  * The Cedar schema every policy (shipped or a workspace's) is validated against. A user is in exactly one
- * Role group (their role in the workspace) and in their Workspace.
+ * Role group (their role in the workspace), in their Workspace and in a `Group::"<name>"` per group of theirs.
  */
 export const CEDAR_SCHEMA = `
 entity Workspace;
 entity Role;
-entity User in [Role, Workspace] { workspace: Workspace };
+entity Group in [Workspace];
+entity User in [Role, Workspace, Group] { workspace: Workspace };
 entity Agent in [Workspace] { workspace: Workspace, name: String, actingFor?: User };
 entity Space in [Workspace] { workspace: Workspace };
 entity Run in [Workspace] { workspace: Workspace, agent: Agent, owner?: User };

@@ -1,3 +1,4 @@
+import { userGroupNames } from '../../identity/group-repo.ts';
 import type { Role } from '../../identity/roles.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { ToolEffect, ToolStakes } from '../../tools/tool.ts';
@@ -40,7 +41,10 @@ export async function authorizeToolCall(request: ToolCallAuthorization): Promise
   if (run === undefined) return { allowed: false, reasons: [], errors: [`no run ${request.runId}`] };
   const entities: CedarEntity[] = [];
   if (run.user_id !== null && run.role !== null) {
-    entities.push(userEntity({ userId: run.user_id, workspaceId: request.workspaceId, role: run.role }));
+    const groups = await userGroupNames(request.store, request.workspaceId, run.user_id);
+    entities.push(
+      userEntity({ userId: run.user_id, workspaceId: request.workspaceId, role: run.role, groups }),
+    );
   }
   return authorize({
     principal: agentEntity({

@@ -15,6 +15,7 @@ import { eventTriggers } from './0013-event-triggers.ts';
 import { cedarPolicies } from './0014-cedar-policies.ts';
 import { spaceMembers } from './0015-space-members.ts';
 import { apiKeyExpiryAndScope } from './0016-api-key-expiry-and-scope.ts';
+import { groups } from './0017-groups.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   cedarPolicies,
   spaceMembers,
   apiKeyExpiryAndScope,
+  groups,
 ];
