@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelNameSchema } from '../models/model-name.ts';
 import { schedulerConfigSchema } from '../scheduler/scheduler-config.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -53,6 +54,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** How often a worker process consolidates memories (merge, expire, recent-decisions); 0 disables. */
       consolidateEveryMs: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+      /** `<provider>:<model>` of a text-embedding model; retrieval adds vector similarity when set. */
+      embeddingModel: modelNameSchema.optional(),
     })
     .default({ consolidateEveryMs: 600_000 }),
   orchestration: z

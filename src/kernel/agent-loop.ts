@@ -1,6 +1,7 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import { getAgentVersionById } from '../agents/agent-repo.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
+import type { Embedder } from '../memory/memory-embeddings.ts';
 import { costUsd, modelInfo } from '../models/model-catalogue.ts';
 import { parseModelName } from '../models/model-name.ts';
 import { withRunBudget } from '../orchestration/run-budget.ts';
@@ -39,6 +40,8 @@ export interface LoopDeps {
   store: Store;
   gateway: ModelGateway;
   tools: ToolRegistry;
+  /** Adds vector similarity to the memories retrieved for the context. */
+  embedder?: Embedder | undefined;
 }
 
 /** Why the loop stopped: the caller (the worker) decides what an abort means. */
@@ -166,7 +169,7 @@ export async function driveRun(
     if (recorded !== undefined) return contextSnapshotSchema.parse(recorded.result);
     // A run that already has steps started with nothing to add (an empty context is not journaled).
     if (steps.size > 0) return EMPTY_SNAPSHOT;
-    const snapshot = await gatherContext(deps.store, run, def);
+    const snapshot = await gatherContext(deps.store, run, def, deps.embedder);
     if (!isEmptySnapshot(snapshot)) await journal.recordContextStep(snapshot, hashInputs(snapshot));
     return snapshot;
   }

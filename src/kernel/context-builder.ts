@@ -4,6 +4,7 @@ import { runSpace } from '../agents/agent-visibility.ts';
 import { renderHandoff } from '../memory/handoff.ts';
 import { agentReadableScopes } from '../memory/memory-access.ts';
 import { listPinnedBlocks } from '../memory/memory-blocks.ts';
+import type { Embedder } from '../memory/memory-embeddings.ts';
 import { searchMemories } from '../memory/memory-search.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { type ChatMessage, spotlight } from './messages.ts';
@@ -47,6 +48,7 @@ export async function gatherContext(
   db: SqlClient,
   run: RunRecord,
   def: AgentDefinition,
+  embedder?: Embedder,
 ): Promise<ContextSnapshot> {
   const base = { workspaceId: run.workspaceId, agentId: run.agentId, userId: run.userId };
   const principal = { ...base, spaceId: await runSpace(db, { ...base, runId: run.id }) };
@@ -59,6 +61,7 @@ export async function gatherContext(
           query: run.input.task.slice(0, 4_000),
           scopes: agentReadableScopes(principal),
           limit: def.memory.recall * RECALL_CANDIDATES,
+          embedder,
         }),
   ]);
   return {

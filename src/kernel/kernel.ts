@@ -1,4 +1,5 @@
 import type { AgentOsConfig } from '../config/config-schema.ts';
+import { aiSdkEmbedder, type Embedder } from '../memory/memory-embeddings.ts';
 import { memoryTools } from '../memory/memory-tools.ts';
 import { createModelRegistry } from '../models/provider-registry.ts';
 import { askHumanTool } from '../orchestration/ask-human-tool.ts';
@@ -21,18 +22,26 @@ export interface Kernel {
   signals: KernelSignals;
   tools: ToolRegistry;
   gateway: ModelGateway;
+  /** The configured embedding model (`memory.embeddingModel`), if any. */
+  embedder: Embedder | undefined;
   startWorker(options?: Partial<WorkerOptions>): Worker;
 }
 
 export interface KernelOptions {
   tools?: ToolRegistry;
   gateway?: ModelGateway;
+  embedder?: Embedder;
   log?: (message: string) => void;
 }
 
 /** The agent process model for one OS process: shared signals, tools and model access, and its workers. */
 export function createKernel(store: Store, config: AgentOsConfig, options: KernelOptions = {}): Kernel {
   const signals = new KernelSignals();
+  const embedder =
+    options.embedder ??
+    (config.memory.embeddingModel === undefined
+      ? undefined
+      : aiSdkEmbedder(createModelRegistry(config.providers), config.memory.embeddingModel));
   let box: SecretBox | undefined;
   const secretBox = (): SecretBox => {
     box ??= loadSecretBox(config.home);
@@ -48,7 +57,7 @@ export function createKernel(store: Store, config: AgentOsConfig, options: Kerne
   ];
   const tools =
     options.tools ??
-    new ToolRegistry([...builtinTools(config), ...memoryTools(store), ...orchestrationTools]);
+    new ToolRegistry([...builtinTools(config), ...memoryTools(store, { embedder }), ...orchestrationTools]);
   const gateway =
     options.gateway ?? new LlmScheduler(createModelRegistry(config.providers), config.scheduler);
   return {
@@ -57,9 +66,10 @@ export function createKernel(store: Store, config: AgentOsConfig, options: Kerne
     signals,
     tools,
     gateway,
+    embedder,
     startWorker: (overrides = {}) => {
       const worker = new Worker(
-        { store, signals, tools, gateway },
+        { store, signals, tools, gateway, embedder },
         {
           concurrency: config.worker.concurrency,
           leaseMs: config.worker.leaseMs,

@@ -1,5 +1,7 @@
 import type { SqlClient, SqlParam } from '../store/sql-client.ts';
+import { type Embedder, vectorNeighbours } from './memory-embeddings.ts';
 import {
+  MEMORY_COLUMNS,
   type MemoryKind,
   type MemoryRecord,
   type MemoryRow,
@@ -23,7 +25,7 @@ export interface SearchTuning {
   candidateBudget: number;
   /** Reciprocal rank fusion: score = Σ weight / (rrfK + rank). */
   rrfK: number;
-  weights: { lexical: number; trigram: number; recency: number; importance: number };
+  weights: { lexical: number; trigram: number; recency: number; importance: number; vector: number };
   /** Below this word similarity the trigram ranker abstains. */
   trigramMin: number;
 }
@@ -34,7 +36,7 @@ export const DEFAULT_SEARCH_TUNING: SearchTuning = {
   subjectBoost: 1,
   candidateBudget: 1_000,
   rrfK: 60,
-  weights: { lexical: 1, trigram: 0.3, recency: 0.05, importance: 0.05 },
+  weights: { lexical: 1, trigram: 0.3, recency: 0.05, importance: 0.05, vector: 1 },
   trigramMin: 0.5,
 };
 
@@ -51,6 +53,8 @@ export interface MemorySearchQuery {
   includeSuperseded?: boolean | undefined;
   includeExpired?: boolean | undefined;
   tuning?: Partial<SearchTuning> | undefined;
+  /** When set (an embedding model is configured), vector similarity is fused in as another ranker. */
+  embedder?: Embedder | undefined;
 }
 
 export interface MemoryHit {
@@ -58,7 +62,13 @@ export interface MemoryHit {
   /** The fused score (higher is better). */
   score: number;
   /** Each ranker's rank of this memory among the candidates (null where it abstained). */
-  ranks: { lexical: number | null; trigram: number | null; recency: number; importance: number };
+  ranks: {
+    lexical: number | null;
+    trigram: number | null;
+    recency: number | null;
+    importance: number | null;
+    vector?: number | null;
+  };
 }
 
 interface HitRow extends MemoryRow {
@@ -166,7 +176,7 @@ export async function searchMemories(db: SqlClient, query: MemorySearchQuery): P
   // Too few memories share a word with the query: let trigram similarity find near-spellings too.
   if (rows.length < query.limit)
     ({ rows } = await db.query<HitRow>(searchSql(plan.terms.length, true), params));
-  return rows.map((row) => ({
+  const hits: MemoryHit[] = rows.map((row) => ({
     memory: toMemoryRecord(row),
     score: row.fused,
     ranks: {
@@ -176,4 +186,54 @@ export async function searchMemories(db: SqlClient, query: MemorySearchQuery): P
       importance: row.importance_rank,
     },
   }));
+  const { embedder } = query;
+  return embedder === undefined
+    ? hits
+    : fuseVectorRanks(db, { ...query, embedder }, hits, tuning, weights.vector);
+}
+
+/**
+ * Adds vector similarity as one more reciprocal-rank ranker over the SQL hits and the nearest neighbours
+ * of the query's embedding (which may bring memories that share no word with the query).
+ */
+async function fuseVectorRanks(
+  db: SqlClient,
+  query: MemorySearchQuery & { embedder: Embedder },
+  hits: MemoryHit[],
+  tuning: SearchTuning,
+  weight: number,
+): Promise<MemoryHit[]> {
+  const [vector] = await query.embedder.embed([query.query]);
+  if (vector === undefined) return hits;
+  const neighbours = await vectorNeighbours(db, {
+    workspaceId: query.workspaceId,
+    scopes: query.scopes,
+    vector,
+    model: query.embedder.model,
+    limit: Math.max(20, query.limit * 2),
+    includeInactive: query.includeSuperseded === true || query.includeExpired === true,
+  });
+  const byId = new Map(hits.map((hit) => [hit.memory.id, hit]));
+  const missing = neighbours.map((n) => n.id).filter((id) => !byId.has(id));
+  if (missing.length > 0) {
+    const { rows } = await db.query<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM memories m WHERE m.id = ANY($1::text[])${query.kind === undefined ? '' : ' AND m.kind = $2'}`,
+      query.kind === undefined ? [missing] : [missing, query.kind],
+    );
+    for (const row of rows) {
+      const memory = toMemoryRecord(row);
+      byId.set(memory.id, {
+        memory,
+        score: 0,
+        ranks: { lexical: null, trigram: null, recency: null, importance: null },
+      });
+    }
+  }
+  for (const [index, neighbour] of neighbours.entries()) {
+    const hit = byId.get(neighbour.id);
+    if (hit === undefined) continue;
+    hit.score += weight / (tuning.rrfK + index + 1);
+    hit.ranks.vector = index + 1;
+  }
+  return [...byId.values()].sort((a, b) => b.score - a.score).slice(0, query.limit);
 }

@@ -9,6 +9,7 @@ import {
   agentWritableScopes,
   scopeIncludes,
 } from './memory-access.ts';
+import type { Embedder } from './memory-embeddings.ts';
 import {
   type MemoryActor,
   type MemoryRecord,
@@ -123,7 +124,10 @@ const forgetInput = z.strictObject({ id: z.string().min(1) });
  * `remember`, `recall`, `update_memory`, `forget` and `pin_note`, acting with the run's agent and user. Recalled
  * memories may hold text from tool output or documents, so `recall` output is untrusted (spotlighted).
  */
-export function memoryTools(store: Store): ToolDefinition[] {
+export function memoryTools(
+  store: Store,
+  options: { embedder?: Embedder | undefined } = {},
+): ToolDefinition[] {
   return [
     defineTool({
       name: 'remember',
@@ -181,6 +185,7 @@ export function memoryTools(store: Store): ToolDefinition[] {
           workspaceId: context.workspaceId,
           query: input.query,
           scopes: agentReadableScopes(await agentOf(store, context)),
+          embedder: options.embedder,
           limit: input.limit,
           kind: input.kind,
         });

@@ -3,13 +3,14 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import type { LanguageModel } from 'ai';
+import type { EmbeddingModel, LanguageModel } from 'ai';
 import type { AgentOsConfig } from '../config/config-schema.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { parseModelName } from './model-name.ts';
 
 /** An AI SDK model object (never a gateway id string). */
 export type ResolvedLanguageModel = Exclude<LanguageModel, string>;
+export type ResolvedEmbeddingModel = Exclude<EmbeddingModel, string>;
 
 export type ProviderKind = 'openai' | 'anthropic' | 'openai-compatible';
 
@@ -23,6 +24,8 @@ export interface ConfiguredProvider {
 export interface ModelRegistry {
   /** The model for `<provider>:<model>`; the same instance for the same name. Throws AgentOsError. */
   languageModel(name: string): ResolvedLanguageModel;
+  /** The text-embedding model for `<provider>:<model>`. Throws AgentOsError when the provider has none. */
+  embeddingModel(name: string): ResolvedEmbeddingModel;
   configuredProviders(): ConfiguredProvider[];
 }
 
@@ -31,6 +34,8 @@ export type ProvidersConfig = AgentOsConfig['providers'];
 interface ProviderEntry {
   info: ConfiguredProvider;
   create(model: string): ResolvedLanguageModel;
+  /** Absent where the provider offers no embeddings (Anthropic). */
+  embed?(model: string): ResolvedEmbeddingModel;
 }
 
 function describe(name: string, kind: ProviderKind, baseURL: string | undefined): ConfiguredProvider {
@@ -48,6 +53,7 @@ function buildEntries(providers: ProvidersConfig): Map<string, ProviderEntry> {
     entries.set('openai', {
       info: describe('openai', 'openai', openai.baseURL),
       create: (model) => sdk.chat(model),
+      embed: (model) => sdk.embedding(model),
     });
   }
   if (anthropic !== undefined) {
@@ -73,6 +79,7 @@ function buildEntries(providers: ProvidersConfig): Map<string, ProviderEntry> {
     entries.set(compatible.name, {
       info: describe(compatible.name, 'openai-compatible', compatible.baseURL),
       create: (model) => sdk.chatModel(model),
+      embed: (model) => sdk.embeddingModel(model),
     });
   }
   return entries;
@@ -115,6 +122,18 @@ export function createModelRegistry(providers: ProvidersConfig): ModelRegistry {
       }
       cache.set(name, created);
       return created;
+    },
+    embeddingModel(name: string): ResolvedEmbeddingModel {
+      const { provider, model } = parseModelName(name);
+      const entry = entries.get(provider);
+      if (entry === undefined) throw unknownProvider(provider, name, [...entries.keys()]);
+      if (entry.embed === undefined) {
+        throw new AgentOsError(
+          'config.invalid',
+          `Provider "${provider}" offers no embedding models ("${name}")`,
+        );
+      }
+      return entry.embed(model);
     },
     configuredProviders(): ConfiguredProvider[] {
       return [...entries.values()].map((entry) => ({ ...entry.info }));

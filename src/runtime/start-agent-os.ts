@@ -4,7 +4,8 @@ import { ensureFirstStart, type FirstStartResult } from '../identity/first-start
 import { createKernel, type Kernel, type KernelOptions } from '../kernel/kernel.ts';
 import type { Worker } from '../kernel/worker.ts';
 import { type McpClients, startMcpClients } from '../mcp/mcp-clients.ts';
-import { ConsolidationTicker } from '../memory/consolidation-ticker.ts';
+import { consolidateMemories } from '../memory/memory-consolidation.ts';
+import { embedPendingMemories } from '../memory/memory-embeddings.ts';
 import { OrchestrationTicker } from '../orchestration/orchestration-ticker.ts';
 import { PlanExecutor } from '../orchestration/plan-executor.ts';
 import { mountWebhooks } from '../orchestration/trigger-routes.ts';
@@ -18,6 +19,7 @@ import { schedulerRoutes } from '../server/routes/scheduler.ts';
 import { type RunningHttpServer, serveHttp } from '../server/serve-http.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/sql-client.ts';
+import { PeriodicTask } from './periodic-task.ts';
 import { AGENT_OS_VERSION } from './version.ts';
 
 export type ProcessRole = 'api' | 'worker';
@@ -39,6 +41,9 @@ export interface StartOptions extends Omit<KernelOptions, 'log'> {
   store?: Store;
 }
 
+/** How often a worker embeds memories written since (when an embedding model is configured). */
+const EMBED_EVERY_MS = 5_000;
+
 /** One process of Agent OS with any mix of roles: the API (HTTP + SSE) and a worker. */
 export async function startAgentOs(config: AgentOsConfig, options: StartOptions): Promise<AgentOsProcess> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
@@ -47,7 +52,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
   let worker: Worker | undefined;
   let ticker: OrchestrationTicker | undefined;
   let plans: PlanExecutor | undefined;
-  let consolidation: ConsolidationTicker | undefined;
+  const background: PeriodicTask[] = [];
   let membership: SchedulerMembership | undefined;
   let mcpClients: McpClients | undefined;
   try {
@@ -76,11 +81,34 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
       ticker.start();
       plans = new PlanExecutor(kernel, { log });
       plans.start();
-      consolidation = new ConsolidationTicker(store, {
-        intervalMs: config.memory.consolidateEveryMs,
-        log,
-      });
-      consolidation.start();
+      background.push(
+        new PeriodicTask(
+          'memory consolidation',
+          config.memory.consolidateEveryMs,
+          async () => {
+            const result = await consolidateMemories(store);
+            return result.merged + result.expired + result.blocksRewritten > 0
+              ? `merged ${result.merged}, expired ${result.expired}, rewrote ${result.blocksRewritten} blocks`
+              : undefined;
+          },
+          log,
+        ),
+      );
+      const { embedder } = kernel;
+      if (embedder !== undefined) {
+        background.push(
+          new PeriodicTask(
+            'memory embeddings',
+            EMBED_EVERY_MS,
+            async () => {
+              const embedded = await embedPendingMemories(store, embedder);
+              return embedded > 0 ? `embedded ${embedded} memories with ${embedder.model}` : undefined;
+            },
+            log,
+          ),
+        );
+      }
+      for (const task of background) task.start();
       if (kernel.gateway instanceof LlmScheduler && config.scheduler.coordinate) {
         membership = new SchedulerMembership(store, kernel.gateway, { memberId: worker.id });
         await membership.start();
@@ -100,7 +128,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
           kernel.signals.shutdown();
           await ticker?.stop();
           await plans?.stop();
-          await consolidation?.stop();
+          for (const task of background) await task.stop();
           await worker?.stop();
           await membership?.stop();
           await http?.close();
@@ -114,7 +142,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
   } catch (error) {
     await ticker?.stop();
     await plans?.stop();
-    await consolidation?.stop();
+    for (const task of background) await task.stop();
     await worker?.stop();
     await membership?.stop();
     await http?.close(0);

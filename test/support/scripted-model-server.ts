@@ -70,11 +70,26 @@ export interface ScriptedModelServer {
   enqueue(...replies: ScriptedReply[]): void;
   /** Used when the queue is empty. */
   setHandler(handler: ScriptedHandler | undefined): void;
+  /** Every POST /v1/embeddings, as its list of inputs. */
+  readonly embeddingRequests: string[][];
+  /** How /v1/embeddings turns a text into a vector (default: a hashed bag of lowercase words, 32 dimensions). */
+  setEmbedder(embed: ((text: string) => number[]) | undefined): void;
   /** Ends hanging requests, destroys all sockets, resolves when the server is closed. */
   close(): Promise<void>;
 }
 
 const MODEL_ID = 'scripted-1';
+
+/** A deterministic stand-in for an embedding model: each lowercase word adds 1 to one of 32 dimensions. */
+function hashedBagOfWords(text: string): number[] {
+  const vector = new Array<number>(32).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    let hash = 0;
+    for (const char of word) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+    vector[hash % 32]! += 1;
+  }
+  return vector;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -145,6 +160,8 @@ export async function startScriptedModelServer(
   const sockets = new Set<Socket>();
   const shutdown = new AbortController();
   let handler: ScriptedHandler | undefined;
+  let embedder: ((text: string) => number[]) | undefined;
+  const embeddingRequests: string[][] = [];
   let completionCount = 0;
   let toolCallCount = 0;
   let closing: Promise<void> | undefined;
@@ -222,6 +239,19 @@ export async function startScriptedModelServer(
       sendJson(res, 200, {
         object: 'list',
         data: [{ id: MODEL_ID, object: 'model', created, owned_by: 'scripted' }],
+      });
+      return;
+    }
+    if (req.method === 'POST' && path === '/v1/embeddings') {
+      const parsed = JSON.parse(await readBody(req)) as { input: string | string[]; model: string };
+      const inputs = typeof parsed.input === 'string' ? [parsed.input] : parsed.input;
+      embeddingRequests.push(inputs);
+      const embed = embedder ?? hashedBagOfWords;
+      sendJson(res, 200, {
+        object: 'list',
+        model: parsed.model,
+        data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: embed(input) })),
+        usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
       });
       return;
     }
@@ -334,6 +364,10 @@ export async function startScriptedModelServer(
     },
     setHandler(next: ScriptedHandler | undefined): void {
       handler = next;
+    },
+    embeddingRequests,
+    setEmbedder(next: ((text: string) => number[]) | undefined): void {
+      embedder = next;
     },
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve, reject) => {

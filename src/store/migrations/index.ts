@@ -16,6 +16,7 @@ import { cedarPolicies } from './0014-cedar-policies.ts';
 import { spaceMembers } from './0015-space-members.ts';
 import { apiKeyExpiryAndScope } from './0016-api-key-expiry-and-scope.ts';
 import { groups } from './0017-groups.ts';
+import { memoryEmbeddings } from './0018-memory-embeddings.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   spaceMembers,
   apiKeyExpiryAndScope,
   groups,
+  memoryEmbeddings,
 ];
