@@ -11,6 +11,7 @@ import { registerPlans } from './commands/plans.ts';
 import { registerRun } from './commands/run.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSpaces } from './commands/spaces.ts';
 import { registerTop } from './commands/top.ts';
 import { registerUsers } from './commands/users.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerAgents(program);
   registerMemories(program);
+  registerSpaces(program);
   registerAudit(program);
   for (const command of program.commands) applyToTree(command);
   return program;

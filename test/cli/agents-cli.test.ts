@@ -1,11 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClientFrom, type StreamEvent } from '../../src/cli/api-client.ts';
-import { runCli, startCli } from '../support/run-cli.ts';
+import { runCli, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
 import { tempHome, testConfig } from '../support/test-config.ts';
 
 interface AgentJson {
@@ -25,7 +24,7 @@ interface AgentJson {
 describe('agentos agents through a running server', () => {
   let cwd: string;
   let url: string;
-  let server: { child: ChildProcess; exited: Promise<number | null> };
+  let server: ServedForTest;
   const agentos = (args: readonly string[]) => runCli([...args, '--url', url], { cwd });
   const parsed = <T>(result: { code: number | null; stdout: string; stderr: string }): T => {
     expect(result.stderr).toBe('');
@@ -35,17 +34,8 @@ describe('agentos agents through a running server', () => {
 
   beforeAll(async () => {
     cwd = tempHome();
-    const started = await startCli(['serve', '--json'], {
-      cwd,
-      env: { PORT: '0' },
-      until: /"event":"listening"/,
-    });
-    server = started;
-    const lines = started.output().trim().split('\n');
-    const listening = lines
-      .map((line) => JSON.parse(line) as { event: string; url?: string })
-      .find((line) => line.event === 'listening');
-    url = listening?.url ?? '';
+    server = await startServeForTest(cwd);
+    url = server.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   }, 30_000);
 

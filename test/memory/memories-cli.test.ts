@@ -1,6 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../support/run-cli.ts';
+import { runCli, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
 import { tempHome } from '../support/test-config.ts';
 
 interface MemoryJson {
@@ -16,7 +15,7 @@ interface MemoryJson {
 describe('agentos memories through a running server', () => {
   let cwd: string;
   let url: string;
-  let server: { child: ChildProcess; exited: Promise<number | null> };
+  let server: ServedForTest;
   const agentos = (args: readonly string[]) => runCli([...args, '--url', url], { cwd });
   const parsed = <T>(result: { code: number | null; stdout: string; stderr: string }): T => {
     expect(result.stderr).toBe('');
@@ -26,15 +25,8 @@ describe('agentos memories through a running server', () => {
 
   beforeAll(async () => {
     cwd = tempHome();
-    server = await startCli(['serve', '--json'], { cwd, env: { PORT: '0' }, until: /"event":"listening"/ });
-    const started = server as typeof server & { output: () => string };
-    const listening = started
-      .output()
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { event: string; url?: string })
-      .find((line) => line.event === 'listening');
-    url = listening?.url ?? '';
+    server = await startServeForTest(cwd);
+    url = server.url;
   }, 30_000);
 
   afterAll(async () => {

@@ -65,3 +65,32 @@ export function startCli(
     });
   });
 }
+
+export interface ServedForTest {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  /** The API's base URL, e.g. http://127.0.0.1:54321 */
+  url: string;
+  /** The admin key printed on first start. */
+  apiKey: string;
+  output: () => string;
+}
+
+/** `agentos serve --json` on a free port in `cwd` (a fresh home), resolved once it listens. */
+export async function startServeForTest(cwd: string): Promise<ServedForTest> {
+  const started = await startCli(['serve', '--json'], {
+    cwd,
+    env: { PORT: '0' },
+    until: /"event":"listening"/,
+  });
+  const lines = started
+    .output()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, string>);
+  return {
+    ...started,
+    url: lines.find((line) => line.event === 'listening')?.url ?? '',
+    apiKey: lines.find((line) => line.event === 'first_start')?.apiKey ?? '',
+  };
+}

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
+import { tempHome } from '../support/test-config.ts';
+
+describe('agentos spaces and groups through a running server', () => {
+  let cwd: string;
+  let server: ServedForTest;
+  const agentos = (args: readonly string[]) => runCli([...args, '--url', server.url], { cwd });
+  const json = async <T>(args: readonly string[]): Promise<T> => {
+    const result = await agentos([...args, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout) as T;
+  };
+
+  beforeAll(async () => {
+    cwd = tempHome();
+    server = await startServeForTest(cwd);
+  }, 30_000);
+  afterAll(async () => {
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('creates a restricted space, a group, and makes the group its members', async () => {
+    const whoami = (await (
+      await fetch(`${server.url}/api/whoami`, { headers: { authorization: `Bearer ${server.apiKey}` } })
+    ).json()) as { userId: string };
+    const space = await json<{ space: { name: string; visibility: string } }>([
+      'spaces',
+      'create',
+      'finance',
+      '--restricted',
+    ]);
+    expect(space.space).toMatchObject({ name: 'finance', visibility: 'restricted' });
+    await json(['groups', 'create', 'finance-team']);
+    await json(['groups', 'add', 'finance-team', whoami.userId]);
+    await json(['spaces', 'add', 'finance', '--group', 'finance-team']);
+    const groups = await json<{ groups: Array<{ name: string; members: string[] }> }>(['groups', 'list']);
+    expect(groups.groups).toEqual([
+      expect.objectContaining({ name: 'finance-team', members: [whoami.userId] }),
+    ]);
+    const spaces = await json<{ spaces: Array<{ name: string }> }>(['spaces', 'list']);
+    expect(spaces.spaces.map((s) => s.name)).toEqual(['finance']);
+  });
+
+  it('exits 2 for a usage mistake and for a body the server rejects', async () => {
+    const both = await agentos(['spaces', 'add', 'finance', '--user', 'u', '--group', 'g']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/exactly one of --user and --group/);
+    const bad = await agentos(['groups', 'create', 'Not Valid']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/request\.invalid|lowercase/);
+  });
+});
