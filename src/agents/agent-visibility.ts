@@ -1,5 +1,5 @@
 import { AgentOsError } from '../errors/agent-os-error.ts';
-import { canSeeSpace, visibleSpaceIds } from '../identity/space-repo.ts';
+import { memberSeesSpace, visibleSpaceIds } from '../identity/space-repo.ts';
 import { getMembershipRole } from '../identity/user-repo.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { type AgentRecord, listAgents } from './agent-repo.ts';
@@ -16,9 +16,7 @@ export async function userSeesAgent(
 ): Promise<boolean> {
   const spaceId = agent.definition.space;
   if (spaceId === undefined || userId === null) return true;
-  const role = await getMembershipRole(db, agent.workspaceId, userId);
-  if (role === undefined) return false;
-  return canSeeSpace(db, { workspaceId: agent.workspaceId, userId, role }, spaceId);
+  return memberSeesSpace(db, agent.workspaceId, userId, spaceId);
 }
 
 /** As userSeesAgent, but an invisible agent is reported exactly like a missing one. */
@@ -47,11 +45,7 @@ export async function runSpace(
   const spaceId = rows[0]?.space ?? null;
   if (spaceId === null) return undefined;
   if (run.userId === null) return spaceId;
-  const role = await getMembershipRole(db, run.workspaceId, run.userId);
-  if (role === undefined) return undefined;
-  return (await canSeeSpace(db, { workspaceId: run.workspaceId, userId: run.userId, role }, spaceId))
-    ? spaceId
-    : undefined;
+  return (await memberSeesSpace(db, run.workspaceId, run.userId, spaceId)) ? spaceId : undefined;
 }
 
 /** The workspace's live agents this user may see (all of them for the system, `userId` null). */

@@ -3,6 +3,7 @@ import { newId } from '../store/ids.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { type Role, roleAtLeast } from './roles.ts';
+import { getMembershipRole } from './user-repo.ts';
 
 /**
  * Spaces group agents (and their shared memory) inside a workspace. An open space is visible to every
@@ -97,6 +98,17 @@ export async function canSeeSpace(db: SqlClient, viewer: SpaceViewer, spaceId: s
     [...viewerParams(viewer), spaceId],
   );
   return rows.length > 0;
+}
+
+/** As canSeeSpace, for a user known only by id: their role in the workspace decides (none: no). */
+export async function memberSeesSpace(
+  db: SqlClient,
+  workspaceId: string,
+  userId: string,
+  spaceId: string,
+): Promise<boolean> {
+  const role = await getMembershipRole(db, workspaceId, userId);
+  return role !== undefined && canSeeSpace(db, { workspaceId, userId, role }, spaceId);
 }
 
 export async function addSpaceMember(db: SqlClient, spaceId: string, userId: string): Promise<void> {

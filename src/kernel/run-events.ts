@@ -117,17 +117,11 @@ export class KernelSignals {
   /** A plan was created, advanced or ended. */
   planChanged(planId: string): void {
     this.#emitter.emit(`plan:${planId}`);
-    this.#emitter.emit('plan', planId);
   }
 
   onPlanChanged(planId: string, listener: () => void): () => void {
     this.#emitter.on(`plan:${planId}`, listener);
     return () => this.#emitter.off(`plan:${planId}`, listener);
-  }
-
-  onAnyPlanChanged(listener: (planId: string) => void): () => void {
-    this.#emitter.on('plan', listener);
-    return () => this.#emitter.off('plan', listener);
   }
 
   onRunSettled(runId: string, listener: () => void): () => void {
@@ -143,4 +137,26 @@ export class KernelSignals {
     this.#emitter.on('work', listener);
     return () => this.#emitter.off('work', listener);
   }
+}
+
+/**
+ * One wait of a loop that re-reads something another process may change: resolves at the first of the
+ * local signal (`subscribe`), `pollMs` elapsed, or `abort`. The caller re-reads and decides.
+ */
+export function nextWake(
+  subscribe: (wake: () => void) => () => void,
+  pollMs: number,
+  abort?: AbortSignal,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      abort?.removeEventListener('abort', finish);
+      resolve();
+    };
+    const timer = setTimeout(finish, pollMs);
+    const unsubscribe = subscribe(finish);
+    abort?.addEventListener('abort', finish, { once: true });
+  });
 }

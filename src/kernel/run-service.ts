@@ -2,6 +2,7 @@ import { getAgent } from '../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../agents/agent-visibility.ts';
 import type { Kernel } from './kernel.ts';
 import type { Priority } from './model-gateway.ts';
+import { nextWake } from './run-events.ts';
 import { isTerminal, type RunRecord } from './run-record.ts';
 import { createRun, getRun } from './run-repo.ts';
 
@@ -50,15 +51,10 @@ export async function waitForRun(
       options.signal?.aborted
     )
       return run;
-    await new Promise<void>((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      };
-      // Another process may drive the run, so poll as well as listen.
-      const timer = setTimeout(finish, Math.min(options.pollMs ?? 250, Math.max(1, deadline - Date.now())));
-      const unsubscribe = kernel.signals.onRunSettled(runId, finish);
-    });
+    // Another process may drive the run, so poll as well as listen.
+    await nextWake(
+      (wake) => kernel.signals.onRunSettled(runId, wake),
+      Math.min(options.pollMs ?? 250, Math.max(1, deadline - Date.now())),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { getAgentVersionById } from '../agents/agent-repo.ts';
+import { nextWake } from '../kernel/run-events.ts';
 import { getRun } from '../kernel/run-repo.ts';
 import { defineTool, type ToolDefinition } from '../tools/tool.ts';
 import { invalidPlan, planDefinitionSchema, planIssues } from './plan-definition.ts';
@@ -23,17 +24,7 @@ async function awaitPlan(deps: PlanExecutorDeps, plan: PlanRecord, signal: Abort
     const current = await getPlan(deps.store, plan.workspaceId, plan.id);
     if (isPlanFinished(current.status)) return current;
     signal.throwIfAborted();
-    await new Promise<void>((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        unsubscribe();
-        signal.removeEventListener('abort', finish);
-        resolve();
-      };
-      const timer = setTimeout(finish, 250);
-      const unsubscribe = deps.signals.onPlanChanged(plan.id, finish);
-      signal.addEventListener('abort', finish, { once: true });
-    });
+    await nextWake((wake) => deps.signals.onPlanChanged(plan.id, wake), 250, signal);
   }
 }
 

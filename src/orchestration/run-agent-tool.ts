@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getAgent, getAgentVersionById } from '../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../agents/agent-visibility.ts';
 import type { Priority } from '../kernel/model-gateway.ts';
-import type { KernelSignals } from '../kernel/run-events.ts';
+import { type KernelSignals, nextWake } from '../kernel/run-events.ts';
 import { isTerminal, type RunRecord } from '../kernel/run-record.ts';
 import { createRun, getRun } from '../kernel/run-repo.ts';
 import { type Handoff, handoffSchema, storeHandoff } from '../memory/handoff.ts';
@@ -33,18 +33,8 @@ async function awaitChild(deps: RunAgentDeps, child: RunRecord, signal: AbortSig
     const run = await getRun(deps.store, child.workspaceId, child.id);
     if (isTerminal(run.status)) return run;
     signal.throwIfAborted();
-    await new Promise<void>((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        unsubscribe();
-        signal.removeEventListener('abort', finish);
-        resolve();
-      };
-      // The child may run in another process: poll as well as listen.
-      const timer = setTimeout(finish, 250);
-      const unsubscribe = deps.signals.onRunSettled(child.id, finish);
-      signal.addEventListener('abort', finish, { once: true });
-    });
+    // The child may run in another process: poll as well as listen.
+    await nextWake((wake) => deps.signals.onRunSettled(child.id, wake), 250, signal);
   }
 }
 

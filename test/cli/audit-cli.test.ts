@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditVerification } from '../../src/audit/verify-audit.ts';
 import { PgliteStore } from '../../src/store/pglite-store.ts';
-import { runCli, startCli } from '../support/run-cli.ts';
+import { runCli, startServeForTest } from '../support/run-cli.ts';
 import { tempHome } from '../support/test-config.ts';
 
 async function tamper(cwd: string, sql: string): Promise<void> {
@@ -18,18 +18,8 @@ async function tamper(cwd: string, sql: string): Promise<void> {
 describe('agentos audit on the embedded store', () => {
   it('verifies the log a server left, and names what was tampered with', async () => {
     const cwd = tempHome();
-    const server = await startCli(['serve', '--json'], {
-      cwd,
-      env: { PORT: '0' },
-      until: /"event":"listening"/,
-    });
-    const lines = server
-      .output()
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, string>);
-    const apiKey = lines.find((line) => line.event === 'first_start')?.apiKey;
-    const url = lines.find((line) => line.event === 'listening')?.url;
+    const server = await startServeForTest(cwd);
+    const { apiKey, url } = server;
     const post = (path: string, body: unknown) =>
       fetch(`${url}${path}`, {
         method: 'POST',

@@ -46,7 +46,7 @@ const promptTokens = (request: RecordedRequest) =>
   );
 
 /** The scopes a run's extracted memories may land in: its user's, or its agent's when it has no user. */
-const runScopes = async (run: RunRecord) => [
+const runScopes = (run: RunRecord) => [
   ...(run.userId === null ? [] : [{ scope: 'user' as const, scopeId: run.userId }]),
   { scope: 'agent' as const, scopeId: run.agentId },
 ];
@@ -57,6 +57,12 @@ describe.each(storeTargets())('the context builder on $kind', (target) => {
   const runTask = async (agent: string, task: string) =>
     (await h.api<{ run: RunRecord }>('POST', '/api/runs', { agent, task, wait: true, waitTimeoutMs: 20_000 }))
       .body.run;
+
+  /** The memories a run wrote. */
+  const memoriesOf = async (run: RunRecord) =>
+    (
+      await listMemories(h.agentOs.store, { workspaceId: h.workspaceId, scopes: runScopes(run), limit: 100 })
+    ).filter((m) => m.provenance.runId === run.id);
 
   beforeAll(async () => {
     model = await startScriptedModelServer();
@@ -243,13 +249,7 @@ describe.each(storeTargets())('the context builder on $kind', (target) => {
     expect(run.output?.text).toBe('Berlin goes monthly from March.');
     const steps = await listRunSteps(h.agentOs.store, run.id);
     expect(steps.filter((s) => s.kind === 'extraction')).toHaveLength(1);
-    const memories = (
-      await listMemories(h.agentOs.store, {
-        workspaceId: h.workspaceId,
-        scopes: await runScopes(run),
-        limit: 100,
-      })
-    ).filter((m) => m.provenance.runId === run.id);
+    const memories = await memoriesOf(run);
     expect(memories).toHaveLength(1);
     expect(memories[0]).toMatchObject({
       kind: 'decision',
@@ -262,13 +262,7 @@ describe.each(storeTargets())('the context builder on $kind', (target) => {
     model.setHandler((request) => (isExtraction(request) ? { text: 'no idea' } : { text: 'Done.' }));
     const run = await runTask('scribe', 'Say done');
     expect(run.status).toBe('succeeded');
-    const memories = (
-      await listMemories(h.agentOs.store, {
-        workspaceId: h.workspaceId,
-        scopes: await runScopes(run),
-        limit: 100,
-      })
-    ).filter((m) => m.provenance.runId === run.id);
+    const memories = await memoriesOf(run);
     expect(memories).toHaveLength(0);
   });
 });

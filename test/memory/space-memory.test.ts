@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../src/identity/api-keys.ts';
-import { createUser, setMembership } from '../../src/identity/user-repo.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { memoryTools } from '../../src/memory/memory-tools.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
+import { addMember, type TestMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
-interface Person {
-  id: string;
-  key: string;
-}
+type Person = TestMember;
 
 const DECISION = 'Decision: the Q3 marketing budget is capped at 40k EUR, approved by the CFO.';
 
@@ -41,10 +37,11 @@ describe.each(storeTargets())('memory shared in a space on $kind', (target) => {
       tools: new ToolRegistry(memoryTools(store)),
     });
     for (const name of ['alice', 'bob', 'eve'] as const) {
-      const user = await createUser(store, { email: `${name}@example.com`, name });
-      await setMembership(store, h.workspaceId, user.id, 'user');
-      const { secret } = await createApiKey(store, { workspaceId: h.workspaceId, userId: user.id, name });
-      people[name] = { id: user.id, key: secret };
+      people[name] = await addMember(store, h.workspaceId, {
+        email: `${name}@example.com`,
+        name,
+        role: 'user',
+      });
     }
     const space = await call<{ space: { id: string } }>(h.key, 'POST', '/api/spaces', {
       name: 'finance',

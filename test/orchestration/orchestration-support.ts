@@ -1,9 +1,8 @@
-import { createApiKey } from '../../src/identity/api-keys.ts';
-import { createUser, setMembership } from '../../src/identity/user-repo.ts';
 import type { Kernel } from '../../src/kernel/kernel.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { waitForRun } from '../../src/kernel/run-service.ts';
 import type { KernelHarness } from '../support/kernel-harness.ts';
+import { addMember } from '../support/members.ts';
 import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
 
 /** Waits for the run to end or pause. */
@@ -12,10 +11,13 @@ export const settle = (kernel: Kernel, workspaceId: string, runId: string): Prom
 
 /** A builder who is not the runs' user: for the 403 paths. Returns their API key. */
 export async function otherUserKey(h: KernelHarness): Promise<string> {
-  const other = await createUser(h.agentOs.store, { email: 'eve@example.com', name: 'Eve' });
-  await setMembership(h.agentOs.store, h.workspaceId, other.id, 'builder');
-  return (await createApiKey(h.agentOs.store, { workspaceId: h.workspaceId, userId: other.id, name: 'e' }))
-    .secret;
+  return (
+    await addMember(h.agentOs.store, h.workspaceId, {
+      email: 'eve@example.com',
+      name: 'Eve',
+      role: 'builder',
+    })
+  ).key;
 }
 
 export async function post(

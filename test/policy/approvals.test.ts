@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chainPendingAudit } from '../../src/audit/audit-chainer.ts';
 import { listAudit } from '../../src/audit/audit-log.ts';
-import { createApiKey } from '../../src/identity/api-keys.ts';
-import { createUser, setMembership } from '../../src/identity/user-repo.ts';
 import { listRunEvents } from '../../src/kernel/run-events.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { waitForRun } from '../../src/kernel/run-service.ts';
@@ -10,6 +8,7 @@ import type { Worker } from '../../src/kernel/worker.ts';
 import type { Approval } from '../../src/policy/approval-repo.ts';
 import { savePolicy } from '../../src/policy/policy-settings.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
+import { addMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
 import { effects, policyTools, TOOL_NAMES } from './policy-support.ts';
@@ -57,11 +56,13 @@ describe.each(storeTargets())('policy gate and approvals on $kind', (target) => 
     });
     worker = h.agentOs.kernel.startWorker({ leaseMs: 3_000, pollMs: 20 });
     await h.createAgent({ name: 'clerk', instructions: 'You are a clerk.', tools: TOOL_NAMES });
-    const other = await createUser(h.agentOs.store, { email: 'eve@example.com', name: 'Eve' });
-    await setMembership(h.agentOs.store, h.workspaceId, other.id, 'builder');
     otherKey = (
-      await createApiKey(h.agentOs.store, { workspaceId: h.workspaceId, userId: other.id, name: 'e' })
-    ).secret;
+      await addMember(h.agentOs.store, h.workspaceId, {
+        email: 'eve@example.com',
+        name: 'Eve',
+        role: 'builder',
+      })
+    ).key;
   });
   afterAll(async () => {
     await worker.stop();

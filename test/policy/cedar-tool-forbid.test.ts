@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chainPendingAudit } from '../../src/audit/audit-chainer.ts';
 import { listAudit } from '../../src/audit/audit-log.ts';
-import { createApiKey } from '../../src/identity/api-keys.ts';
-import { createUser, setMembership } from '../../src/identity/user-repo.ts';
 import { listRunEvents } from '../../src/kernel/run-events.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { waitForRun } from '../../src/kernel/run-service.ts';
 import type { Worker } from '../../src/kernel/worker.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
+import { addMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
 import { effects, policyTools, TOOL_NAMES } from './policy-support.ts';
@@ -48,11 +47,13 @@ describe.each(storeTargets())('workspace Cedar policies end to end on $kind', (t
     worker = h.agentOs.kernel.startWorker({ leaseMs: 3_000, pollMs: 20 });
     await h.createAgent({ name: 'clerk', instructions: 'You are a clerk.', tools: TOOL_NAMES });
     await h.createAgent({ name: 'payroll', instructions: 'You pay people.', tools: TOOL_NAMES });
-    const builder = await createUser(h.agentOs.store, { email: 'bob@example.com', name: 'Bob' });
-    await setMembership(h.agentOs.store, h.workspaceId, builder.id, 'builder');
     builderKey = (
-      await createApiKey(h.agentOs.store, { workspaceId: h.workspaceId, userId: builder.id, name: 'b' })
-    ).secret;
+      await addMember(h.agentOs.store, h.workspaceId, {
+        email: 'bob@example.com',
+        name: 'Bob',
+        role: 'builder',
+      })
+    ).key;
   });
   afterAll(async () => {
     await worker.stop();

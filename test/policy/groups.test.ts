@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../src/identity/api-keys.ts';
-import { createUser, setMembership } from '../../src/identity/user-repo.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
+import { addMember, type TestMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
-interface Person {
-  id: string;
-  key: string;
-}
+type Person = TestMember;
 
 describe.each(storeTargets())('groups on $kind', (target) => {
   let model: ScriptedModelServer;
@@ -35,10 +31,11 @@ describe.each(storeTargets())('groups on $kind', (target) => {
     const store = await target.open();
     h = await startKernelHarness({ store, modelBaseUrl: model.url, tools: new ToolRegistry([]) });
     for (const name of ['carol', 'dave'] as const) {
-      const user = await createUser(store, { email: `${name}@example.com`, name });
-      await setMembership(store, h.workspaceId, user.id, 'user');
-      const { secret } = await createApiKey(store, { workspaceId: h.workspaceId, userId: user.id, name });
-      people[name] = { id: user.id, key: secret };
+      people[name] = await addMember(store, h.workspaceId, {
+        email: `${name}@example.com`,
+        name,
+        role: 'user',
+      });
     }
     for (const [group, who] of [
       ['contractors', people.carol],

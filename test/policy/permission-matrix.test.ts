@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
 import { createAgent } from '../../src/agents/agent-repo.ts';
-import { createApiKey } from '../../src/identity/api-keys.ts';
 import type { Role } from '../../src/identity/roles.ts';
-import { createUser, setMembership } from '../../src/identity/user-repo.ts';
 import { createWorkspace } from '../../src/identity/workspace-repo.ts';
 import { createRun } from '../../src/kernel/run-repo.ts';
 import { requestApproval } from '../../src/policy/approval-repo.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
+import { addMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
@@ -78,11 +77,9 @@ describe.each(storeTargets())('permission matrix through the HTTP API on $kind',
     const store = h.agentOs.store;
     keys.admin = h.key;
     for (const role of ['builder', 'user'] as const) {
-      const user = await createUser(store, { email: `${role}@alpha.example`, name: role });
-      await setMembership(store, h.workspaceId, user.id, role);
       keys[role] = (
-        await createApiKey(store, { workspaceId: h.workspaceId, userId: user.id, name: role })
-      ).secret;
+        await addMember(store, h.workspaceId, { email: `${role}@alpha.example`, name: role, role })
+      ).key;
     }
     alpha.agentId = (
       await createAgent(store, { workspaceId: h.workspaceId, definition: definition('alpha-agent') })
@@ -110,12 +107,13 @@ describe.each(storeTargets())('permission matrix through the HTTP API on $kind',
 
     const workspace = await createWorkspace(store, 'beta-secret-workspace');
     beta.workspaceId = workspace.id;
-    const betaAdmin = await createUser(store, { email: 'boss@beta-secret.example', name: 'Beta Boss' });
+    const betaAdmin = await addMember(store, beta.workspaceId, {
+      email: 'boss@beta-secret.example',
+      name: 'Beta Boss',
+      role: 'admin',
+    });
     beta.userId = betaAdmin.id;
-    await setMembership(store, beta.workspaceId, betaAdmin.id, 'admin');
-    beta.adminKey = (
-      await createApiKey(store, { workspaceId: beta.workspaceId, userId: betaAdmin.id, name: 'beta' })
-    ).secret;
+    beta.adminKey = betaAdmin.key;
     beta.agentId = (
       await createAgent(store, { workspaceId: beta.workspaceId, definition: definition('beta-secret-agent') })
     ).id;
