@@ -42,10 +42,17 @@ export async function runSpace(
      JOIN agent_versions v ON v.agent_id = r.agent_id AND v.version = r.agent_version WHERE r.id = $1`,
     [run.runId],
   );
-  const spaceId = rows[0]?.space ?? null;
-  if (spaceId === null) return undefined;
-  if (run.userId === null) return spaceId;
-  return (await memberSeesSpace(db, run.workspaceId, run.userId, spaceId)) ? spaceId : undefined;
+  return visibleSpace(db, run, rows[0]?.space ?? undefined);
+}
+
+/** `spaceId` while the user may see it (always for the system, `userId` null); otherwise undefined. */
+export async function visibleSpace(
+  db: SqlClient,
+  who: { workspaceId: string; userId: string | null },
+  spaceId: string | undefined,
+): Promise<string | undefined> {
+  if (spaceId === undefined || who.userId === null) return spaceId;
+  return (await memberSeesSpace(db, who.workspaceId, who.userId, spaceId)) ? spaceId : undefined;
 }
 
 /** The workspace's live agents this user may see (all of them for the system, `userId` null). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentDefinition } from '../agents/agent-definition.ts';
-import { runSpace } from '../agents/agent-visibility.ts';
+import { visibleSpace } from '../agents/agent-visibility.ts';
 import { renderHandoff } from '../memory/handoff.ts';
 import { agentReadableScopes } from '../memory/memory-access.ts';
 import { listPinnedBlocks } from '../memory/memory-blocks.ts';
@@ -51,7 +51,8 @@ export async function gatherContext(
   embedder?: Embedder,
 ): Promise<ContextSnapshot> {
   const base = { workspaceId: run.workspaceId, agentId: run.agentId, userId: run.userId };
-  const principal = { ...base, spaceId: await runSpace(db, { ...base, runId: run.id }) };
+  // The run's pinned definition names its space; only whether the user still sees it needs asking.
+  const principal = { ...base, spaceId: await visibleSpace(db, base, def.space) };
   const [blocks, hits] = await Promise.all([
     listPinnedBlocks(db, principal),
     def.memory.recall === 0

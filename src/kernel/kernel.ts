@@ -37,11 +37,12 @@ export interface KernelOptions {
 /** The agent process model for one OS process: shared signals, tools and model access, and its workers. */
 export function createKernel(store: Store, config: AgentOsConfig, options: KernelOptions = {}): Kernel {
   const signals = new KernelSignals();
+  const models = createModelRegistry(config.providers);
   const embedder =
     options.embedder ??
     (config.memory.embeddingModel === undefined
       ? undefined
-      : aiSdkEmbedder(createModelRegistry(config.providers), config.memory.embeddingModel));
+      : aiSdkEmbedder(models, config.memory.embeddingModel));
   let box: SecretBox | undefined;
   const secretBox = (): SecretBox => {
     box ??= loadSecretBox(config.home);
@@ -58,8 +59,7 @@ export function createKernel(store: Store, config: AgentOsConfig, options: Kerne
   const tools =
     options.tools ??
     new ToolRegistry([...builtinTools(config), ...memoryTools(store, { embedder }), ...orchestrationTools]);
-  const gateway =
-    options.gateway ?? new LlmScheduler(createModelRegistry(config.providers), config.scheduler);
+  const gateway = options.gateway ?? new LlmScheduler(models, config.scheduler);
   return {
     store,
     config,

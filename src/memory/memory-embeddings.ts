@@ -70,7 +70,8 @@ export async function vectorNeighbours(
     vector: readonly number[];
     model: string;
     limit: number;
-    includeInactive?: boolean | undefined;
+    includeSuperseded?: boolean | undefined;
+    includeExpired?: boolean | undefined;
   },
 ): Promise<Array<{ id: string; cosine: number }>> {
   const { scopes, scopeIds } = scopeArrays(query.scopes);
@@ -81,8 +82,9 @@ export async function vectorNeighbours(
        SELECT m.id, m.embedding FROM memories m
        WHERE m.workspace_id = $1 AND m.deleted_at IS NULL AND m.embedding_model = $5 AND m.embedding IS NOT NULL
          AND (m.scope, m.scope_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
-         AND ($8::boolean OR (m.superseded_by IS NULL AND (m.valid_to IS NULL OR m.valid_to > now())
-           AND m.valid_from <= now() AND m.expired_at IS NULL))
+         AND ($8::boolean OR m.superseded_by IS NULL)
+         AND ($10::boolean OR ((m.valid_to IS NULL OR m.valid_to > now()) AND m.valid_from <= now()
+           AND m.expired_at IS NULL))
        ORDER BY m.created_at DESC LIMIT $6)
      SELECT w.id, (SELECT sum(a * b) FROM unnest(w.embedding, $4::real[]) AS t(a, b))
          / NULLIF(sqrt((SELECT sum(a * a) FROM unnest(w.embedding) AS t(a))) * $7, 0) AS cosine
@@ -95,8 +97,9 @@ export async function vectorNeighbours(
       query.model,
       VECTOR_WINDOW,
       norm,
-      query.includeInactive ?? false,
+      query.includeSuperseded ?? false,
       query.limit,
+      query.includeExpired ?? false,
     ],
   );
   return rows.filter((row) => row.cosine !== null).map((row) => ({ id: row.id, cosine: Number(row.cosine) }));

@@ -211,7 +211,8 @@ async function fuseVectorRanks(
     vector,
     model: query.embedder.model,
     limit: Math.max(20, query.limit * 2),
-    includeInactive: query.includeSuperseded === true || query.includeExpired === true,
+    includeSuperseded: query.includeSuperseded,
+    includeExpired: query.includeExpired,
   });
   const byId = new Map(hits.map((hit) => [hit.memory.id, hit]));
   const missing = neighbours.map((n) => n.id).filter((id) => !byId.has(id));
