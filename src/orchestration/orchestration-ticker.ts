@@ -80,43 +80,14 @@ export async function fireDueCronTriggers(kernel: Kernel): Promise<string[]> {
 }
 
 /**
- * The time-driven part of orchestration, ticking in every worker process: fires due cron triggers (their
- * idempotency keys make concurrent ticks harmless) and ends overdue ask_human questions.
+ * The time-driven part of orchestration, run every few seconds in every worker process (a `PeriodicTask`):
+ * fires due cron and event triggers (their idempotency keys make concurrent ticks harmless) and ends overdue
+ * ask_human questions.
  */
-export class OrchestrationTicker {
-  readonly #kernel: Kernel;
-  readonly #intervalMs: number;
-  readonly #log: (message: string) => void;
-  #timer: NodeJS.Timeout | undefined;
-  #tick: Promise<void> = Promise.resolve();
-
-  constructor(kernel: Kernel, options: { intervalMs?: number; log?: (message: string) => void } = {}) {
-    this.#kernel = kernel;
-    this.#intervalMs = options.intervalMs ?? 5_000;
-    this.#log = options.log ?? (() => {});
-  }
-
-  start(): void {
-    this.#timer ??= setInterval(() => {
-      this.#tick = this.#tick.then(() =>
-        this.tickOnce().catch((error: unknown) =>
-          this.#log(`orchestration tick failed: ${(error as Error).message}`),
-        ),
-      );
-    }, this.#intervalMs);
-  }
-
-  async tickOnce(): Promise<void> {
-    await fireDueCronTriggers(this.#kernel);
-    await fireEventTriggers(this.#kernel);
-    const requeued = await expireDueQuestions(this.#kernel.store);
-    if (requeued.length > 0) this.#kernel.signals.workQueued();
-    for (const runId of requeued) this.#kernel.signals.runChanged(runId);
-  }
-
-  async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#tick;
-  }
+export async function orchestrationTick(kernel: Kernel): Promise<void> {
+  await fireDueCronTriggers(kernel);
+  await fireEventTriggers(kernel);
+  const requeued = await expireDueQuestions(kernel.store);
+  if (requeued.length > 0) kernel.signals.workQueued();
+  for (const runId of requeued) kernel.signals.runChanged(runId);
 }

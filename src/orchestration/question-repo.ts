@@ -81,7 +81,7 @@ export async function answerQuestion(
 
 /**
  * Ends overdue questions: the call gets the error result "no answer before <time>" and the run is requeued
- * so the model can carry on without it. Applied by every worker process's OrchestrationTicker and when
+ * so the model can carry on without it. Applied by every worker process's orchestration tick and when
  * questions are answered or listed; returns the requeued run ids.
  */
 export async function expireDueQuestions(db: Store, workspaceId?: string): Promise<string[]> {

@@ -6,7 +6,7 @@ import type { Worker } from '../kernel/worker.ts';
 import { type McpClients, startMcpClients } from '../mcp/mcp-clients.ts';
 import { consolidateMemories } from '../memory/memory-consolidation.ts';
 import { embedPendingMemories } from '../memory/memory-embeddings.ts';
-import { OrchestrationTicker } from '../orchestration/orchestration-ticker.ts';
+import { orchestrationTick } from '../orchestration/orchestration-ticker.ts';
 import { PlanExecutor } from '../orchestration/plan-executor.ts';
 import { mountWebhooks } from '../orchestration/trigger-routes.ts';
 import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
@@ -43,6 +43,8 @@ export interface StartOptions extends Omit<KernelOptions, 'log'> {
 
 /** How often a worker embeds memories written since (when an embedding model is configured). */
 const EMBED_EVERY_MS = 5_000;
+/** How often a worker fires due cron and event triggers and expires overdue questions. */
+const ORCHESTRATION_TICK_MS = 5_000;
 
 /** One process of Agent OS with any mix of roles: the API (HTTP + SSE) and a worker. */
 export async function startAgentOs(config: AgentOsConfig, options: StartOptions): Promise<AgentOsProcess> {
@@ -50,7 +52,6 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, home: config.home }));
   let http: RunningHttpServer | undefined;
   let worker: Worker | undefined;
-  let ticker: OrchestrationTicker | undefined;
   let plans: PlanExecutor | undefined;
   const background: PeriodicTask[] = [];
   let membership: SchedulerMembership | undefined;
@@ -77,8 +78,17 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
     }
     if (options.roles.includes('worker')) {
       worker = kernel.startWorker();
-      ticker = new OrchestrationTicker(kernel, { log });
-      ticker.start();
+      background.push(
+        new PeriodicTask(
+          'orchestration tick',
+          ORCHESTRATION_TICK_MS,
+          async () => {
+            await orchestrationTick(kernel);
+            return undefined;
+          },
+          log,
+        ),
+      );
       plans = new PlanExecutor(kernel, { log });
       plans.start();
       background.push(
@@ -126,7 +136,6 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
       stop: () => {
         stopping ??= (async () => {
           kernel.signals.shutdown();
-          await ticker?.stop();
           await plans?.stop();
           for (const task of background) await task.stop();
           await worker?.stop();
@@ -140,7 +149,6 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
       },
     };
   } catch (error) {
-    await ticker?.stop();
     await plans?.stop();
     for (const task of background) await task.stop();
     await worker?.stop();

@@ -4,7 +4,7 @@ import { listRunSteps } from '../../src/kernel/run-journal.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import type { Worker } from '../../src/kernel/worker.ts';
 import { askHumanTool } from '../../src/orchestration/ask-human-tool.ts';
-import { OrchestrationTicker } from '../../src/orchestration/orchestration-ticker.ts';
+import { orchestrationTick } from '../../src/orchestration/orchestration-ticker.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -113,7 +113,7 @@ describe.each(storeTargets())('ask_human on $kind', (target) => {
     );
     model.enqueue({ text: 'Nobody answered; stopping.' });
     // Every worker process's ticker ends overdue questions.
-    await new OrchestrationTicker(h.agentOs.kernel).tickOnce();
+    await orchestrationTick(h.agentOs.kernel);
     const done = await settle(h.agentOs.kernel, h.workspaceId, paused.id);
     expect(done.status).toBe('succeeded');
     expect(toolMessages(model, 1)[0]).toMatch(/No answer before 2000-01-01T00:00:00.000Z/);
