@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'auth.missing'
   | 'auth.invalid'
   | 'auth.forbidden'
+  | 'auth.csrf'
   | 'config.invalid'
   | 'store.unreachable'
   | 'store.schema_newer'
@@ -30,6 +31,9 @@ export type ErrorCode =
   | 'run.lease_lost'
   | 'run.cancelled'
   | 'trigger.limit_reached'
+  | 'skill.not_found'
+  | 'skill.outside_boundary'
+  | 'skill.unavailable'
   | 'internal';
 
 export class AgentOsError extends Error {

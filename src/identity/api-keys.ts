@@ -30,6 +30,8 @@ export interface Principal {
   userId: string;
   role: Role;
   keyScope: ApiKeyScope;
+  /** Set when the request came with a console session cookie instead of a key. */
+  sessionId?: string;
 }
 
 interface ApiKeyRow {

@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { memoryRoutes } from './routes/memories.ts';
 import { memoryBlockRoutes } from './routes/memory-blocks.ts';
+import { sessionRoutes, signInRoutes } from './routes/sessions.ts';
 import { spaceRoutes } from './routes/spaces.ts';
 
 export type RouteMount = (api: Hono<AppEnv>) => void;
@@ -28,10 +29,12 @@ export function createApp(deps: ServerDeps, extraRoutes: readonly RouteMount[] =
   );
 
   app.route('/api', healthRoutes(deps));
+  app.route('/api', signInRoutes(deps));
   const api = new Hono<AppEnv>();
   api.use('*', authenticate(deps.store, deps.log));
   api.use('*', auditMutations(deps));
   identityRoutes(api, deps);
+  sessionRoutes(api, deps);
   agentRoutes(api, deps);
   memoryRoutes(api, deps);
   memoryBlockRoutes(api, deps);
