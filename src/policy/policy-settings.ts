@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { jsonParam, type SqlClient } from '../store/sql-client.ts';
 import { compileWorkspacePolicies } from './cedar/workspace-cedar-policies.ts';
+import { orgBoundarySchema } from './org-boundary.ts';
 
 /** Bumped when the gate's rules change meaning: approvals given under older rules no longer apply. */
 const POLICY_RULES_VERSION = 1;
@@ -10,8 +11,13 @@ export const DEFAULT_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** A workspace's policy settings (`workspace_policies`; a workspace without a row gets the defaults). */
 export const policySettingsSchema = z.strictObject({
-  /** Off: every call is allowed (still recorded). For measuring what the defences are worth. */
+  /**
+   * Off: the injection defences (approvals, flow and argument rules) let every call through, still recorded.
+   * For measuring what they are worth; the boundary and Cedar forbids apply either way.
+   */
   enabled: z.boolean().default(true),
+  /** Which tools, MCP servers, knowledge sources and spaces agents may use at all (`org-boundary.ts`). */
+  boundary: orgBoundarySchema.default({}),
   /** What a consequential call in a tainted context gets: a person's approval, or a flat denial. */
   taintedConsequential: z.enum(['ask', 'deny']).default('ask'),
   /**

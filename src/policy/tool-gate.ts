@@ -4,6 +4,7 @@ import { type ToolDefinition, type ToolStakes, toolEffect, toolStakes } from '..
 import { findApproval, requestApproval } from './approval-repo.ts';
 import { destinationsOutside } from './argument-rules.ts';
 import { authorizeToolCall } from './cedar/tool-call-authorization.ts';
+import { mcpServerOfTool, toolOutsideBoundary } from './org-boundary.ts';
 import type { PolicySnapshot } from './policy-settings.ts';
 
 export type GateEffect = 'allow' | 'ask' | 'deny';
@@ -105,6 +106,21 @@ async function cedarVerdict(request: GateRequest): Promise<Verdict | undefined> 
  */
 export async function gateToolCall(request: GateRequest): Promise<GateDecision> {
   const hash = argumentsHash(request.argumentsText);
+  const outside = toolOutsideBoundary(
+    request.policy.settings.boundary,
+    request.tool.name,
+    mcpServerOfTool(request.tool.name),
+  );
+  if (outside !== undefined) {
+    return {
+      effect: 'deny',
+      ruleId: 'boundary.tool',
+      reason: outside,
+      stakes: toolStakes(request.tool),
+      argumentsHash: hash,
+      message: `Blocked by policy (boundary.tool): ${outside}.`,
+    };
+  }
   const forbidden = await cedarVerdict(request);
   if (forbidden !== undefined) {
     return {

@@ -1,0 +1,28 @@
+import type { Principal } from '../identity/api-keys.ts';
+import { getVisibleSpace } from '../identity/space-repo.ts';
+import { assertWithinBoundary } from '../policy/org-boundary.ts';
+import { loadPolicy } from '../policy/policy-settings.ts';
+import type { SqlClient } from '../store/sql-client.ts';
+
+/**
+ * A builder places an agent only in a space they see, and grants only what the workspace's boundary
+ * allows (the gate checks every call again, since the boundary can narrow after the agent is saved).
+ */
+export async function assertAgentWithinBoundary(
+  store: SqlClient,
+  principal: Principal,
+  definition: {
+    tools?: readonly string[] | undefined;
+    space?: string | undefined;
+    knowledge?: readonly string[] | undefined;
+  },
+): Promise<void> {
+  const space =
+    definition.space === undefined ? undefined : await getVisibleSpace(store, principal, definition.space);
+  const { settings } = await loadPolicy(store, principal.workspaceId);
+  assertWithinBoundary(settings.boundary, {
+    ...(definition.tools === undefined ? {} : { tools: definition.tools }),
+    ...(definition.knowledge === undefined ? {} : { sources: definition.knowledge }),
+    space: space?.name,
+  });
+}
