@@ -1,0 +1,251 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { CheckEscalation } from '../../evals/check-escalations.ts';
+import type { RegressionReport } from '../../evals/eval-compare.ts';
+import type { EvalRunRecord, StoredSuite } from '../../evals/eval-repo.ts';
+import type { EvalRunView } from '../../evals/eval-runner.ts';
+import type { ApiClient } from '../api-client.ts';
+import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
+import { emit, table, UsageError } from '../output.ts';
+
+const percent = (score: number | null) => (score === null ? '-' : `${Math.round(score * 1000) / 10}%`);
+
+function describeEvalRun({ evalRun, cases }: EvalRunView): string {
+  const head =
+    `eval run ${evalRun.id}: suite ${evalRun.suiteName}, agent version ${evalRun.agentVersion}, ${evalRun.status}` +
+    (evalRun.status === 'completed'
+      ? ` — ${evalRun.passed}/${evalRun.total} passed (${percent(evalRun.score)})`
+      : '');
+  const rows = cases.map((c) => ({
+    case: c.caseId,
+    result: c.status === 'pending' ? 'pending' : c.passed ? 'pass' : 'FAIL',
+    score: c.score === null ? null : c.score.toFixed(2),
+    tokens: c.inputTokens === null ? null : (c.inputTokens ?? 0) + (c.outputTokens ?? 0),
+    cost: c.costUsd === null ? null : `$${c.costUsd.toFixed(4)}`,
+    ms: c.latencyMs,
+    run: c.runId,
+  }));
+  const failures = cases.flatMap((c) =>
+    (c.criteria ?? []).filter((r) => !r.passed).map((r) => `  ${c.caseId} / ${r.name}: ${r.detail}`),
+  );
+  return [
+    head,
+    table(rows, ['case', 'result', 'score', 'tokens', 'cost', 'ms', 'run']),
+    ...(failures.length > 0 ? ['failed criteria:', ...failures] : []),
+  ].join('\n');
+}
+
+function describeReport(report: RegressionReport): string {
+  const line = (label: string, ids: string[]) =>
+    `${label} (${ids.length}): ${ids.length === 0 ? '-' : ids.join(', ')}`;
+  const worse = report.cases
+    .filter((c) => c.change === 'worse')
+    .map(
+      (c) => `  ${c.caseId}: now failing ${c.criteria.length === 0 ? '(run failed)' : c.criteria.join(', ')}`,
+    );
+  return [
+    `before: ${report.before.evalRunId} (v${report.before.agentVersion}, ${percent(report.before.score)})`,
+    `after:  ${report.after.evalRunId} (v${report.after.agentVersion}, ${percent(report.after.score)})`,
+    line('worse', report.worse),
+    ...worse,
+    line('better', report.better),
+    line('unchanged', report.unchanged),
+    ...(report.added.length > 0 ? [line('added', report.added)] : []),
+    ...(report.removed.length > 0 ? [line('removed', report.removed)] : []),
+    report.regressed ? 'REGRESSED' : 'no regression',
+  ].join('\n');
+}
+
+/** Starts an eval run and, unless told not to, polls it until every case is scored (progress on stderr). */
+async function runSuite(
+  client: ApiClient,
+  suite: string,
+  options: { agentVersion?: number | undefined; wait: boolean; quiet: boolean },
+): Promise<EvalRunView> {
+  const started = await client.post<EvalRunView>(`/evals/suites/${encodeURIComponent(suite)}/runs`, {
+    ...(options.agentVersion === undefined ? {} : { agentVersion: options.agentVersion }),
+  });
+  const { id, total } = started.evalRun;
+  if (!options.quiet) process.stderr.write(`eval run ${id}: ${total} cases\n`);
+  if (!options.wait) return started;
+  let reported = -1;
+  for (;;) {
+    const view = await client.get<EvalRunView>(`/evals/runs/${encodeURIComponent(id)}`);
+    const scored = view.cases.filter((c) => c.status === 'scored').length;
+    if (!options.quiet && scored !== reported) process.stderr.write(`  scored ${scored}/${total}\n`);
+    reported = scored;
+    if (view.evalRun.status === 'completed') return view;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function parseVersion(value: string): number {
+  const version = Number(value);
+  if (!Number.isInteger(version) || version < 1) throw new UsageError(`"${value}" is not an agent version`);
+  return version;
+}
+
+export function registerEval(program: Command): void {
+  const evals = program
+    .command('eval')
+    .description('Eval suites: run them against agent versions, compare versions');
+
+  withClientFlags(
+    evals.command('add <file>').description('Create or replace an eval suite from a JSON file'),
+  ).action(async (file: string, options: ClientOptions) => {
+    let definition: unknown;
+    try {
+      definition = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`cannot read ${file} as JSON: ${(error as Error).message}`);
+    }
+    const result = await clientFor(program, options).post<{ suite: StoredSuite }>(
+      '/evals/suites',
+      definition,
+    );
+    emit(options, result, () => `suite ${result.suite.name} (${result.suite.definition.cases.length} cases)`);
+  });
+
+  withClientFlags(evals.command('suites').description('List eval suites')).action(
+    async (options: ClientOptions) => {
+      const result = await clientFor(program, options).get<{ suites: StoredSuite[] }>('/evals/suites');
+      emit(options, result, () =>
+        table(
+          result.suites.map((s) => ({
+            name: s.name,
+            agent: s.agent,
+            cases: s.definition.cases.length,
+            updated: s.updatedAt,
+          })),
+          ['name', 'agent', 'cases', 'updated'],
+        ),
+      );
+    },
+  );
+
+  withClientFlags(
+    evals
+      .command('run <suite>')
+      .description('Run every case of a suite as a real run and score it; exits 1 when a case fails')
+      .option('--agent-version <n>', 'the agent version to evaluate (default: its latest)', parseVersion)
+      .option('--no-wait', 'return once the runs are started'),
+  ).action(async (suite: string, options: ClientOptions & { agentVersion?: number; wait: boolean }) => {
+    const view = await runSuite(clientFor(program, options), suite, {
+      agentVersion: options.agentVersion,
+      wait: options.wait,
+      quiet: options.json === true,
+    });
+    emit(options, view, () => describeEvalRun(view));
+    if (view.evalRun.status === 'completed' && view.evalRun.passed !== view.evalRun.total)
+      process.exitCode = 1;
+  });
+
+  withClientFlags(evals.command('show <evalRunId>').description('Show an eval run and its cases')).action(
+    async (id: string, options: ClientOptions) => {
+      const view = await clientFor(program, options).get<EvalRunView>(
+        `/evals/runs/${encodeURIComponent(id)}`,
+      );
+      emit(options, view, () => describeEvalRun(view));
+    },
+  );
+
+  withClientFlags(evals.command('runs [suite]').description('List recent eval runs')).action(
+    async (suite: string | undefined, options: ClientOptions) => {
+      const query = suite === undefined ? '' : `?suite=${encodeURIComponent(suite)}`;
+      const result = await clientFor(program, options).get<{ runs: EvalRunRecord[] }>(`/evals/runs${query}`);
+      emit(options, result, () =>
+        table(
+          result.runs.map((r) => ({
+            id: r.id,
+            suite: r.suiteName,
+            version: r.agentVersion,
+            status: r.status,
+            passed: r.passed === null ? null : `${r.passed}/${r.total}`,
+            created: r.createdAt,
+          })),
+          ['id', 'suite', 'version', 'status', 'passed', 'created'],
+        ),
+      );
+    },
+  );
+
+  withClientFlags(
+    evals
+      .command('compare [evalRunA] [evalRunB]')
+      .description(
+        'Regression report between two eval runs (or, with --suite and --versions, two fresh ones); exits 1 when a case regressed',
+      )
+      .option('--suite <name>', 'the suite to run for --versions')
+      .option(
+        '--versions <versions...>',
+        'run the suite against two agent versions (e.g. 1 2), then compare',
+      ),
+  ).action(
+    async (
+      first: string | undefined,
+      second: string | undefined,
+      options: ClientOptions & { suite?: string; versions?: string[] },
+    ) => {
+      const client = clientFor(program, options);
+      let before = first;
+      let after = second;
+      if (options.versions !== undefined) {
+        const versions = options.versions.map(parseVersion);
+        if (options.suite === undefined || versions.length !== 2) {
+          throw new UsageError(
+            '--versions needs --suite <name> and two versions, e.g. --suite s --versions 1 2',
+          );
+        }
+        const quiet = options.json === true;
+        before = (await runSuite(client, options.suite, { agentVersion: versions[0], wait: true, quiet }))
+          .evalRun.id;
+        after = (await runSuite(client, options.suite, { agentVersion: versions[1], wait: true, quiet }))
+          .evalRun.id;
+      }
+      if (before === undefined || after === undefined) {
+        throw new UsageError('give two eval run ids, or --suite <name> --versions <a> <b>');
+      }
+      const { report } = await client.get<{ report: RegressionReport }>(
+        `/evals/compare?before=${encodeURIComponent(before)}&after=${encodeURIComponent(after)}`,
+      );
+      emit(options, { report }, () => describeReport(report));
+      if (report.regressed) process.exitCode = 1;
+    },
+  );
+
+  withClientFlags(
+    evals
+      .command('escalations')
+      .description('Runs whose online checks failed and were escalated to you')
+      .option('--all', 'include resolved ones'),
+  ).action(async (options: ClientOptions & { all?: boolean }) => {
+    const query = options.all ? '' : '?status=open';
+    const result = await clientFor(program, options).get<{ escalations: CheckEscalation[] }>(
+      `/evals/escalations${query}`,
+    );
+    emit(options, result, () =>
+      table(
+        result.escalations.map((e) => ({
+          id: e.id,
+          run: e.runId,
+          status: e.status,
+          failed: e.failures.map((f) => f.criterion).join(', '),
+          created: e.createdAt,
+        })),
+        ['id', 'run', 'status', 'failed', 'created'],
+      ),
+    );
+  });
+
+  withClientFlags(
+    evals
+      .command('resolve <escalationId> <resolution>')
+      .description('Close an escalation with what you concluded'),
+  ).action(async (id: string, resolution: string, options: ClientOptions) => {
+    const result = await clientFor(program, options).post<{ escalation: CheckEscalation }>(
+      `/evals/escalations/${encodeURIComponent(id)}/resolve`,
+      { resolution },
+    );
+    emit(options, result, () => `resolved ${result.escalation.id}`);
+  });
+}
