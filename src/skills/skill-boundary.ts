@@ -1,0 +1,123 @@
+import { AgentOsError } from '../errors/agent-os-error.ts';
+import { userGroupNames } from '../identity/group-repo.ts';
+import type { SpaceViewer } from '../identity/space-repo.ts';
+import { authorize } from '../policy/authorize.ts';
+import { agentEntity, toolEntity, userEntity } from '../policy/cedar/cedar-entities.ts';
+import { assertWithinBoundary } from '../policy/org-boundary.ts';
+import { loadPolicy } from '../policy/policy-settings.ts';
+import type { SqlClient } from '../store/sql-client.ts';
+import { toolEffect, toolStakes } from '../tools/tool.ts';
+import type { ToolRegistry } from '../tools/tool-registry.ts';
+
+/** What a boundary check looks at: the skill's tools and sources, and the name of its space (if any). */
+export interface SkillReach {
+  name: string;
+  tools: readonly string[];
+  knowledge: readonly string[];
+  spaceName?: string | undefined;
+}
+
+interface Issue {
+  path: string;
+  message: string;
+}
+
+const describe = (issues: readonly Issue[]) =>
+  issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+
+/** Tools this workspace does not have (not built in, and no connected MCP server offers them). */
+function unknownTools(view: ToolRegistry, names: readonly string[]): Issue[] {
+  return names.flatMap((name, index) =>
+    view.has(name)
+      ? []
+      : [
+          {
+            path: `tools.${index}`,
+            message: `no tool "${name}" in this workspace (not built in, and no connected MCP server offers it)`,
+          },
+        ],
+  );
+}
+
+/** Tools the workspace's Cedar policies forbid to an agent acting for this user (in an untainted run). */
+async function cedarRefusals(
+  db: SqlClient,
+  viewer: SpaceViewer,
+  skill: SkillReach,
+  view: ToolRegistry,
+  policies: Readonly<Record<string, string>>,
+): Promise<Array<Issue & { policyIds: string[] }>> {
+  // Without policies of its own a workspace's shipped rules permit every call.
+  if (Object.keys(policies).length === 0) return [];
+  const groups = await userGroupNames(db, viewer.workspaceId, viewer.userId);
+  const principal = agentEntity({
+    agentId: `skill:${skill.name}`,
+    name: skill.name,
+    workspaceId: viewer.workspaceId,
+    actingFor: viewer.userId,
+  });
+  return skill.tools.flatMap((name, index) => {
+    const tool = view.get(name);
+    if (tool === undefined) return [];
+    const effect = toolEffect(tool);
+    const stakes = toolStakes(tool);
+    const decision = authorize({
+      principal,
+      action: 'callTool',
+      resource: toolEntity({ name, effect, stakes }),
+      context: {
+        workspace: { __entity: { type: 'Workspace', id: viewer.workspaceId } },
+        tool: name,
+        effect,
+        stakes,
+        tainted: false,
+      },
+      entities: [userEntity({ ...viewer, groups })],
+      workspacePolicies: policies,
+    });
+    if (decision.allowed) return [];
+    const why =
+      decision.reasons.length > 0
+        ? `forbidden for you by the workspace's Cedar policy ${decision.reasons.join(', ')}`
+        : 'no Cedar policy permits it for you';
+    return [{ path: `tools.${index}`, message: `"${name}" is ${why}`, policyIds: decision.reasons }];
+  });
+}
+
+/**
+ * Refuses a skill that reaches beyond what its saver may give an agent: anything outside the workspace's
+ * boundary (tools, MCP servers, knowledge sources, its space: `policy.outside_boundary`), and — when the
+ * process's tools are given, as when a skill is saved — a tool this workspace does not have
+ * (`request.invalid`) or one the workspace's Cedar policies forbid to an agent acting for the saver
+ * (`policy.outside_boundary`). This catches the mistake when it is made; the boundary itself is the tool
+ * gate, which decides every call again for the run's user with the policies of that moment.
+ */
+export async function assertSkillWithinBoundary(
+  db: SqlClient,
+  viewer: SpaceViewer,
+  skill: SkillReach,
+  tools?: ToolRegistry,
+): Promise<void> {
+  const view = tools === undefined ? undefined : await tools.forRun(viewer.workspaceId, skill.tools);
+  const unknown = view === undefined ? [] : unknownTools(view, skill.tools);
+  if (unknown.length > 0) {
+    throw new AgentOsError('request.invalid', `Invalid skill: ${describe(unknown)}`, { issues: unknown });
+  }
+  const policy = await loadPolicy(db, viewer.workspaceId);
+  assertWithinBoundary(policy.settings.boundary, {
+    tools: skill.tools,
+    sources: skill.knowledge,
+    space: skill.spaceName,
+  });
+  if (view === undefined) return;
+  const refused = await cedarRefusals(db, viewer, skill, view, policy.cedarPolicies);
+  if (refused.length === 0) return;
+  throw new AgentOsError(
+    'policy.outside_boundary',
+    `Skill "${skill.name}" lists tools outside what an agent acting for you may call: ${describe(refused)}`,
+    {
+      issues: refused.map(({ path, message }) => ({ path, message })),
+      policyIds: [...new Set(refused.flatMap((issue) => issue.policyIds))],
+    },
+  );
+}
