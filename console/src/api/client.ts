@@ -1,0 +1,90 @@
+/** The only way the console talks to Agent OS: its public HTTP API, with the session cookie. */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let csrfToken: string | undefined;
+let onSignedOut: (() => void) | undefined;
+
+/** The session's CSRF token goes on every request that changes something. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Called when the server says the session is gone (401), so the app can show the sign-in form. */
+export function setSignedOutHandler(handler: (() => void) | undefined): void {
+  onSignedOut = handler;
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; details?: unknown };
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  let body: ErrorBody | undefined;
+  try {
+    body = (await response.json()) as ErrorBody;
+  } catch {
+    body = undefined;
+  }
+  return new ApiError(
+    response.status,
+    body?.error?.code ?? `http.${response.status}`,
+    body?.error?.message ?? `${response.status} ${response.statusText}`,
+    body?.error?.details,
+  );
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Do not treat a 401 as "signed out" (the sign-in calls themselves). */
+  quiet401?: boolean;
+}
+
+export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken !== undefined) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  if (!response.ok) {
+    const error = await toApiError(response);
+    if (response.status === 401 && options.quiet401 !== true) onSignedOut?.();
+    throw error;
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+export const get = <T>(path: string, signal?: AbortSignal) =>
+  api<T>('GET', path, signal === undefined ? {} : { signal });
+export const post = <T>(path: string, body?: unknown) =>
+  api<T>('POST', path, body === undefined ? {} : { body });
+export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, { body });
+export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, { body });
+export const del = <T>(path: string) => api<T>('DELETE', path);
+
+/** Builds `path?key=value…`, leaving out empty values. */
+export function withQuery(path: string, query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text === '' ? path : `${path}?${text}`;
+}
