@@ -1,14 +1,18 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import { getAgentVersionById } from '../agents/agent-repo.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
+import { checkRunAnswer } from '../evals/run-checks.ts';
 import type { Embedder } from '../memory/memory-embeddings.ts';
 import { costUsd, modelInfo } from '../models/model-catalogue.ts';
 import { parseModelName } from '../models/model-name.ts';
 import { withRunBudget } from '../orchestration/run-budget.ts';
 import { isTainted } from '../policy/information-flow.ts';
 import { loadPolicy } from '../policy/policy-settings.ts';
+import { resolveRunDefinition } from '../skills/skill-resolution.ts';
 import type { Store } from '../store/sql-client.ts';
+import { traceStep } from '../telemetry/run-spans.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
+import { BudgetExceededError, endStatusFor } from '../usage/budget-guard.ts';
 import {
   type ContextSnapshot,
   contextSnapshotSchema,
@@ -88,6 +92,7 @@ function promptBudget(info: { contextWindow: number; maxOutputTokens: number }):
 }
 
 function runError(error: unknown): RunError {
+  if (error instanceof BudgetExceededError) return error.runError;
   return error instanceof AgentOsError
     ? { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) }
     : { code: 'model.provider_error', message: String(error) };
@@ -106,7 +111,14 @@ export async function driveRun(
   signal: AbortSignal,
 ): Promise<LoopOutcome> {
   const agent = await getAgentVersionById(deps.store, run.agentId, run.agentVersion);
-  const def = withRunBudget(agent.definition, run.input.budget);
+  // The pinned skills, merged in only while the run's user may still use each of them.
+  const resolved = await resolveRunDefinition(deps.store, agent, run);
+  if ('error' in resolved) {
+    await journal.markStarted();
+    await journal.finish('failed', { error: resolved.error });
+    return 'finished';
+  }
+  const def = withRunBudget(resolved.definition, run.input.budget);
   const { provider, model } = parseModelName(def.model);
   const info = modelInfo(provider, model);
   const steps = new Map<string, JournalStep>(
@@ -204,7 +216,7 @@ export async function driveRun(
         }),
     );
     if (!('text' in result)) {
-      await journal.finish('failed', { error: result });
+      await journal.finish(endStatusFor(result), { error: result });
       return false;
     }
     taintedEarlier ||= isToolTainted(replaced);
@@ -239,6 +251,7 @@ export async function driveRun(
   }
 
   for (let turn = 0; ; turn++) {
+    traceStep(run.id, turn);
     if (journal.cancelRequested || signal.aborted)
       throw signal.reason ?? new AgentOsError('run.cancelled', 'Cancelled');
     const recorded = steps.get(stepKey(turn, MODEL_CALL_INDEX));
@@ -261,7 +274,12 @@ export async function driveRun(
       MODEL_CALL_INDEX,
       [...preamble, ...conversation],
       { tools: specs, priority: run.priority },
-      (inputsHash, result, cost) => journal.recordModelStep(turn, def.model, inputsHash, result, cost),
+      // The turn's last streamed text is written before the step that completes it, so a client that
+      // joins deltas never sees the tail after `model.completed`.
+      async (inputsHash, result, cost) => {
+        await deltas.close();
+        return journal.recordModelStep(turn, def.model, inputsHash, result, cost);
+      },
       {
         onTextDelta: (delta) => deltas.push(delta),
         // Live notice only: a lost lease surfaces at the next step write.
@@ -269,7 +287,7 @@ export async function driveRun(
       },
     ).finally(() => deltas.close());
     if (!('text' in result)) {
-      await journal.finish('failed', { error: result });
+      await journal.finish(endStatusFor(result), { error: result });
       return 'finished';
     }
     conversation.push(assistantMessage(result));
@@ -278,7 +296,17 @@ export async function driveRun(
     const tainted = taintedEarlier || isToolTainted(conversation);
     if (result.toolCalls.length === 0) {
       await extractMemories(turn, result.text, tainted);
-      await journal.finish('succeeded', { output: { text: result.text } });
+      const recorded = (t: number, i: number) => steps.get(stepKey(t, i));
+      const checks = await checkRunAnswer(
+        { store: deps.store, gateway: deps.gateway, journal, recorded, signal },
+        run,
+        def,
+        turn,
+        result.text,
+      );
+      await journal.finish('succeeded', {
+        output: { text: result.text, ...(checks === undefined ? {} : { checks }) },
+      });
       return 'finished';
     }
 

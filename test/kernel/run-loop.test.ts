@@ -199,6 +199,9 @@ describe.each(storeTargets())('the reason–act loop on $kind', (target) => {
       .filter((e) => e.event === 'model.delta')
       .map((e) => (JSON.parse(e.data) as { text: string }).text);
     expect(streamed.join('')).toBe('one two three four five six');
+    // No streamed text arrives after the model step it belongs to has completed.
+    const lastDelta = types.lastIndexOf('model.delta');
+    expect(lastDelta).toBeLessThan(types.lastIndexOf('model.completed'));
   });
 
   it('starts a run once per Idempotency-Key', async () => {
