@@ -46,6 +46,9 @@ export const agentPatchSchema = z.strictObject({
   model: definitionShape.model.optional(),
   tools: definitionShape.tools.unwrap().optional(),
   space: definitionShape.space,
+  skills: definitionShape.skills,
+  knowledge: definitionShape.knowledge,
+  checks: definitionShape.checks,
   limits: z
     .strictObject({
       maxSteps: limitsShape.maxSteps.unwrap().optional(),

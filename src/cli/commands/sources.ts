@@ -1,0 +1,227 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
+import { emit, table, UsageError } from '../output.ts';
+
+interface Counts {
+  added: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  failed: number;
+}
+
+interface SourceView {
+  id: string;
+  name: string;
+  kind: string;
+  spaceId: string | null;
+  config: Record<string, unknown>;
+  scheduleMinutes: number | null;
+  status: string;
+  lastSyncAt: string | null;
+  lastError: { code: string; message: string } | null;
+  lastCounts: Counts | null;
+}
+
+interface DocumentView {
+  ref: string;
+  title: string;
+  status: string;
+  chunks: number;
+  error: { code: string; message: string } | null;
+  updatedAt: string;
+}
+
+interface ResultView {
+  citationId: string;
+  source: string;
+  document: string;
+  section: string;
+  location: string;
+  snippet: string;
+}
+
+interface AddOptions extends ClientOptions {
+  kind: string;
+  path?: string;
+  config?: string;
+  space?: string;
+  every?: string;
+}
+
+const enc = encodeURIComponent;
+const countsText = (counts: Counts | null) =>
+  counts === null
+    ? '-'
+    : `+${counts.added} ~${counts.updated} =${counts.unchanged} -${counts.deleted} !${counts.failed}`;
+
+function minutes(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1)
+    throw new UsageError(`--every must be whole minutes ≥ 1, got "${value}"`);
+  return number;
+}
+
+function configOf(options: AddOptions): Record<string, unknown> {
+  if ((options.path === undefined) === (options.config === undefined))
+    throw new UsageError('give exactly one of --path (folder sources) and --config <json>');
+  if (options.path !== undefined) return { path: resolve(options.path) };
+  try {
+    const parsed: unknown = JSON.parse(options.config ?? '');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`--config must be a JSON object: ${(error as Error).message}`);
+  }
+}
+
+function describeSource(source: SourceView): string {
+  return [
+    `${source.name} (${source.id}) · ${source.kind} · ${source.status}`,
+    `space: ${source.spaceId ?? '(workspace)'}`,
+    `config: ${JSON.stringify(source.config)}`,
+    `schedule: ${source.scheduleMinutes === null ? 'on request' : `every ${source.scheduleMinutes} min`}`,
+    `last sync: ${source.lastSyncAt ?? 'never'}  ${countsText(source.lastCounts)}`,
+    ...(source.lastError === null
+      ? []
+      : [`last error [${source.lastError.code}]: ${source.lastError.message}`]),
+  ].join('\n');
+}
+
+/** `agentos sources …` (data sources of shared knowledge) and `agentos knowledge search` (server API). */
+export function registerSources(program: Command): void {
+  const client = (options: ClientOptions) => clientFor(program, options);
+  const sources = program
+    .command('sources')
+    .description('Knowledge sources: folders (and other connectors) synced into cited search');
+
+  withClientFlags(
+    sources
+      .command('add <name>')
+      .description('Add a source (builder; folder sources: admin)')
+      .option('--kind <kind>', 'folder, or another connector kind', 'folder')
+      .option('--path <dir>', 'the folder to index (folder sources)')
+      .option('--config <json>', "the kind's config as a JSON object")
+      .option('--space <space>', 'the owning space (default: the whole workspace)')
+      .option('--every <minutes>', 're-sync on this schedule'),
+  ).action(async (name: string, options: AddOptions) => {
+    const body = {
+      name,
+      kind: options.kind,
+      config: configOf(options),
+      ...(options.space === undefined ? {} : { space: options.space }),
+      ...(options.every === undefined ? {} : { scheduleMinutes: minutes(options.every) }),
+    };
+    const result = await client(options).post<{ source: SourceView }>('/sources', body);
+    emit(
+      options,
+      result,
+      () => `added ${result.source.kind} source ${result.source.name} (${result.source.id})`,
+    );
+  });
+
+  withClientFlags(sources.command('list').description('The sources you may read')).action(
+    async (options: ClientOptions) => {
+      const result = await client(options).get<{ sources: SourceView[] }>('/sources');
+      emit(options, result, () =>
+        table(
+          result.sources.map((s) => ({
+            name: s.name,
+            kind: s.kind,
+            status: s.status,
+            'last sync': s.lastSyncAt,
+            counts: countsText(s.lastCounts),
+          })),
+          ['name', 'kind', 'status', 'last sync', 'counts'],
+        ),
+      );
+    },
+  );
+
+  withClientFlags(
+    sources.command('show <source>').description('A source with its status and last error'),
+  ).action(async (source: string, options: ClientOptions) => {
+    const result = await client(options).get<{ source: SourceView }>(`/sources/${enc(source)}`);
+    emit(options, result, () => describeSource(result.source));
+  });
+
+  withClientFlags(
+    sources
+      .command('sync <source>')
+      .description('Sync a source now and print what changed')
+      .option('--no-wait', 'start the sync and return at once'),
+  ).action(async (source: string, options: ClientOptions & { wait: boolean }) => {
+    if (!options.json) process.stderr.write(`syncing ${source}…\n`);
+    const result = await client(options).post<{ source: SourceView }>(`/sources/${enc(source)}/sync`, {
+      wait: options.wait,
+    });
+    emit(options, result, () =>
+      options.wait
+        ? `${result.source.name}: ${result.source.status}  ${countsText(result.source.lastCounts)}${
+            result.source.lastError === null
+              ? ''
+              : `\n[${result.source.lastError.code}] ${result.source.lastError.message}`
+          }`
+        : `sync of ${result.source.name} started`,
+    );
+  });
+
+  withClientFlags(
+    sources
+      .command('documents <source>')
+      .description("A source's documents, with parse and fetch errors")
+      .option('--failed', 'only documents that failed'),
+  ).action(async (source: string, options: ClientOptions & { failed?: boolean }) => {
+    const query = options.failed ? '?status=failed' : '';
+    const result = await client(options).get<{ documents: DocumentView[] }>(
+      `/sources/${enc(source)}/documents${query}`,
+    );
+    emit(options, result, () =>
+      table(
+        result.documents.map((d) => ({
+          ref: d.ref,
+          title: d.title,
+          status: d.status,
+          chunks: d.chunks,
+          error: d.error === null ? null : `${d.error.code}: ${d.error.message}`,
+        })),
+        ['ref', 'title', 'status', 'chunks', 'error'],
+      ),
+    );
+  });
+
+  withClientFlags(sources.command('rm <source>').description('Delete a source and its documents')).action(
+    async (source: string, options: ClientOptions) => {
+      const result = await client(options).delete<{ source: SourceView }>(`/sources/${enc(source)}`);
+      emit(options, result, () => `deleted source ${result.source.name}`);
+    },
+  );
+
+  const knowledge = program.command('knowledge').description('Shared knowledge: cited search');
+  withClientFlags(
+    knowledge
+      .command('search <query>')
+      .description('Search the sources you may read; results carry their citations')
+      .option('--limit <n>', 'how many results', '10')
+      .option('--source <names>', 'comma-separated source names to narrow to'),
+  ).action(async (query: string, options: ClientOptions & { limit: string; source?: string }) => {
+    const limit = Number(options.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new UsageError('--limit must be 1 to 50');
+    const params = new URLSearchParams({ q: query, limit: String(limit) });
+    if (options.source !== undefined) params.set('sources', options.source);
+    const result = await client(options).get<{ results: ResultView[] }>(`/knowledge/search?${params}`);
+    emit(options, result, () =>
+      result.results.length === 0
+        ? '(no results)'
+        : result.results
+            .map(
+              (r) =>
+                `[${r.citationId}] ${r.source} · ${r.document}${r.section === '' ? '' : ` › ${r.section}`}\n    ${r.location}\n    ${r.snippet}`,
+            )
+            .join('\n'),
+    );
+  });
+}
