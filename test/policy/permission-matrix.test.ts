@@ -11,15 +11,45 @@ import { addMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
-type Resource = 'agents' | 'runs' | 'memories' | 'approvals' | 'audit' | 'keys' | 'triggers';
-type Where = 'same' | 'other';
+type Resource =
+  | 'agents'
+  | 'runs'
+  | 'memories'
+  | 'sources'
+  | 'skills'
+  | 'approvals'
+  | 'audit'
+  | 'keys'
+  | 'triggers';
+/** Same workspace; a restricted space of it the builder and user are not members of; the other workspace. */
+type Where = 'same' | 'space' | 'other';
 const ROLES: readonly Role[] = ['admin', 'builder', 'user'];
 
-/** Per resource: the request for a cell, and the status each role gets (same workspace | the other one). */
-const EXPECTED: Record<Resource, Record<Where, Record<Role, number>>> = {
-  agents: { same: { admin: 200, builder: 200, user: 403 }, other: { admin: 404, builder: 404, user: 404 } },
+const HIDDEN = { admin: 200, builder: 404, user: 404 } as const;
+
+/** Per resource: the status each role gets in each place (a missing place has no request of that kind). */
+const EXPECTED: Record<Resource, Partial<Record<Where, Record<Role, number>>>> = {
+  agents: {
+    same: { admin: 200, builder: 200, user: 403 },
+    space: HIDDEN,
+    other: { admin: 404, builder: 404, user: 404 },
+  },
   runs: { same: { admin: 200, builder: 200, user: 200 }, other: { admin: 404, builder: 404, user: 404 } },
-  memories: { same: { admin: 201, builder: 201, user: 403 }, other: { admin: 404, builder: 404, user: 404 } },
+  memories: {
+    same: { admin: 201, builder: 201, user: 403 },
+    space: HIDDEN,
+    other: { admin: 404, builder: 404, user: 404 },
+  },
+  sources: {
+    same: { admin: 201, builder: 201, user: 403 },
+    space: HIDDEN,
+    other: { admin: 404, builder: 404, user: 404 },
+  },
+  skills: {
+    same: { admin: 201, builder: 201, user: 403 },
+    space: HIDDEN,
+    other: { admin: 404, builder: 404, user: 404 },
+  },
   // Deciding: the run's user (here: the user) or an admin; a builder who is neither is refused.
   approvals: {
     same: { admin: 200, builder: 403, user: 200 },
@@ -31,16 +61,25 @@ const EXPECTED: Record<Resource, Record<Where, Record<Role, number>>> = {
 };
 
 const cells = (Object.keys(EXPECTED) as Resource[]).flatMap((resource) =>
-  (['same', 'other'] as const).flatMap((where) =>
-    ROLES.map((role) => ({ resource, where, role, status: EXPECTED[resource][where][role] })),
-  ),
+  (['same', 'space', 'other'] as const).flatMap((where) => {
+    const statuses = EXPECTED[resource][where];
+    return statuses === undefined
+      ? []
+      : ROLES.map((role) => ({ resource, where, role, status: statuses[role] }));
+  }),
 );
 
 describe.each(storeTargets())('permission matrix through the HTTP API on $kind', (target) => {
   let model: ScriptedModelServer;
   let h: KernelHarness;
   const keys = {} as Record<Role, string>;
-  const alpha = { agentId: '', runId: '', approvals: {} as Record<Role, string> };
+  const alpha = {
+    agentId: '',
+    runId: '',
+    approvals: {} as Record<Role, string>,
+    vaultAgentId: '',
+    vaultMemoryId: '',
+  };
   const beta = {
     workspaceId: '',
     adminKey: '',
@@ -50,6 +89,7 @@ describe.each(storeTargets())('permission matrix through the HTTP API on $kind',
     memoryId: '',
     approvalId: '',
     keyId: '',
+    sourceId: '',
   };
   /** Everything of the other workspace that must never appear in an answer to this one. */
   let betaSecrets: string[] = [];
@@ -105,6 +145,40 @@ describe.each(storeTargets())('permission matrix through the HTTP API on $kind',
       alpha.approvals[role] = approval.id;
     }
 
+    // A restricted space only the admin (who sees every space) reaches, with an agent, a memory, a source and a skill.
+    const vault = await send(keys.admin, 'POST', '/api/spaces', { name: 'vault', visibility: 'restricted' });
+    expect(vault.status).toBe(201);
+    const vaultId = (JSON.parse(vault.text) as { space: { id: string } }).space.id;
+    const vaultAgent = await send(keys.admin, 'POST', '/api/agents', {
+      name: 'vault-agent',
+      description: 'Guards the vault',
+      model: 'scripted:test-model',
+      space: 'vault',
+    });
+    alpha.vaultAgentId = (JSON.parse(vaultAgent.text) as { agent: { id: string } }).agent.id;
+    const vaultMemory = await send(keys.admin, 'POST', '/api/memories', {
+      kind: 'fact',
+      content: 'vault combination',
+      scope: 'space',
+      scopeId: vaultId,
+    });
+    expect(vaultMemory.status, vaultMemory.text).toBe(201);
+    alpha.vaultMemoryId = (JSON.parse(vaultMemory.text) as { memory: { id: string } }).memory.id;
+    const vaultSource = await send(keys.admin, 'POST', '/api/sources', {
+      name: 'vault-docs',
+      kind: 'mcp-resources',
+      space: 'vault',
+      config: { server: 'vault-wiki' },
+    });
+    expect(vaultSource.status, vaultSource.text).toBe(201);
+    const vaultSkill = await send(keys.admin, 'POST', '/api/skills', {
+      name: 'vault-skill',
+      description: 'Opens the vault',
+      instructions: 'Turn the dial.',
+      space: 'vault',
+    });
+    expect(vaultSkill.status, vaultSkill.text).toBe(201);
+
     const workspace = await createWorkspace(store, 'beta-secret-workspace');
     beta.workspaceId = workspace.id;
     const betaAdmin = await addMember(store, beta.workspaceId, {
@@ -147,6 +221,18 @@ describe.each(storeTargets())('permission matrix through the HTTP API on $kind',
         ttlMs: 3_600_000,
       })
     ).id;
+    const betaSource = await send(beta.adminKey, 'POST', '/api/sources', {
+      name: 'beta-secret-docs',
+      kind: 'mcp-resources',
+      config: { server: 'beta-wiki' },
+    });
+    beta.sourceId = (JSON.parse(betaSource.text) as { source: { id: string } }).source.id;
+    const betaSkill = await send(beta.adminKey, 'POST', '/api/skills', {
+      name: 'beta-secret-skill',
+      description: 'Beta only',
+      instructions: 'beta-secret instructions',
+    });
+    expect(betaSkill.status, betaSkill.text).toBe(201);
     const key = await send(beta.adminKey, 'POST', '/api/keys', { name: 'beta second key' });
     beta.keyId = (JSON.parse(key.text) as { key: { id: string } }).key.id;
     betaSecrets = [
@@ -158,6 +244,7 @@ describe.each(storeTargets())('permission matrix through the HTTP API on $kind',
       beta.memoryId,
       beta.approvalId,
       beta.keyId,
+      beta.sourceId,
     ];
     expect(betaSecrets.every((secret) => secret.length > 0)).toBe(true);
   });
@@ -169,7 +256,24 @@ describe.each(storeTargets())('permission matrix through the HTTP API on $kind',
 
   const request = (resource: Resource, where: Where, role: Role): [string, string, unknown?] => {
     const same = where === 'same';
+    if (where === 'space') return inSpace(resource);
     switch (resource) {
+      case 'sources':
+        return same
+          ? [
+              'POST',
+              '/api/sources',
+              { name: `docs-by-${role}`, kind: 'mcp-resources', config: { server: 'wiki' } },
+            ]
+          : ['GET', `/api/sources/${beta.sourceId}`];
+      case 'skills':
+        return same
+          ? [
+              'POST',
+              '/api/skills',
+              { name: `skill-by-${role}`, description: 'A skill', instructions: 'Be kind.' },
+            ]
+          : ['GET', '/api/skills/beta-secret-skill'];
       case 'agents':
         return same
           ? ['PATCH', `/api/agents/${alpha.agentId}`, { description: `changed by ${role}` }]
@@ -195,20 +299,33 @@ describe.each(storeTargets())('permission matrix through the HTTP API on $kind',
     }
   };
 
-  it.each(cells)(
-    '$resource, $role, $where workspace → $status',
-    async ({ resource, where, role, status }) => {
-      const [method, path, body] = request(resource, where, role);
-      const response = await send(keys[role], method, path, body);
-      expect(response.status, response.text).toBe(status);
-      if (status === 403)
-        expect(JSON.parse(response.text)).toMatchObject({ error: { code: 'auth.forbidden' } });
-      // An id the caller sent may be echoed in a 404; nothing else of the other workspace may appear.
-      const sent = `${path} ${JSON.stringify(body ?? null)}`;
-      for (const secret of betaSecrets.filter((s) => !sent.includes(s)))
-        expect(response.text).not.toContain(secret);
-    },
-  );
+  /** Reading what lives in the restricted space. */
+  const inSpace = (resource: Resource): [string, string] => {
+    switch (resource) {
+      case 'agents':
+        return ['GET', `/api/agents/${alpha.vaultAgentId}`];
+      case 'memories':
+        return ['GET', `/api/memories/${alpha.vaultMemoryId}`];
+      case 'sources':
+        return ['GET', '/api/sources/vault-docs'];
+      case 'skills':
+        return ['GET', '/api/skills/vault-skill'];
+      default:
+        throw new Error(`no space cell for ${resource}`);
+    }
+  };
+
+  it.each(cells)('$resource, $role, $where → $status', async ({ resource, where, role, status }) => {
+    const [method, path, body] = request(resource, where, role);
+    const response = await send(keys[role], method, path, body);
+    expect(response.status, response.text).toBe(status);
+    if (status === 403)
+      expect(JSON.parse(response.text)).toMatchObject({ error: { code: 'auth.forbidden' } });
+    // An id the caller sent may be echoed in a 404; nothing else of the other workspace may appear.
+    const sent = `${path} ${JSON.stringify(body ?? null)}`;
+    for (const secret of betaSecrets.filter((s) => !sent.includes(s)))
+      expect(response.text).not.toContain(secret);
+  });
 
   it('left the other workspace untouched: its key still works and its run is still queued', async () => {
     const whoami = await send(beta.adminKey, 'GET', '/api/whoami');
