@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { runChecksSchema } from '../evals/criteria.ts';
 import { modelNameSchema } from '../models/model-name.ts';
+import { skillRefSchema } from '../skills/skill-definition.ts';
 
 export const agentNameSchema = z
   .string()
@@ -47,8 +49,14 @@ export const agentDefinitionSchema = z.strictObject({
   tools: z.array(z.string().min(1).max(200)).max(128).default([]),
   /** The space the agent belongs to (id or name; stored as the id): who may run it, whose memory it shares. */
   space: z.string().min(1).max(200).optional(),
+  /** Knowledge source names `search_knowledge` may search (least privilege: none when absent); the run's user must read them too. */
+  knowledge: z.array(z.string().min(1).max(200)).max(64).optional(),
+  /** Skills the agent enables, `name` or `name@version`; saving through the API pins each to a version. */
+  skills: z.array(skillRefSchema).max(32).optional(),
   limits: agentLimitsSchema.default(() => agentLimitsSchema.parse({})),
   memory: agentMemorySchema.default(() => agentMemorySchema.parse({})),
+  /** Criteria checked at the end of every run, and what a failure leads to (evals/run-checks.ts). */
+  checks: runChecksSchema.optional(),
 });
 
 export type AgentDefinitionInput = z.input<typeof agentDefinitionSchema>;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { type AgentOsClient, createAgentOsClient } from '../client/agent-os-client.ts';
 import type { AgentOsConfig } from '../config/config-schema.ts';
 import { AgentOsError, type ErrorCode } from '../errors/agent-os-error.ts';
 import { ADMIN_KEY_FILE } from '../identity/first-start.ts';
@@ -31,10 +32,19 @@ export class ApiClient {
   readonly #apiKey: string | undefined;
   readonly #keyHint: string;
 
+  /** The typed client (src/client): same server, key and errors as the methods below. */
+  readonly typed: AgentOsClient;
+
   constructor(baseUrl: string, apiKey: string | undefined, keyHint: string) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.#apiKey = apiKey;
     this.#keyHint = keyHint;
+    this.typed = createAgentOsClient({
+      baseUrl: this.baseUrl,
+      apiKey,
+      fetch: (request) => fetch(request).catch((error: unknown) => Promise.reject(this.#unreachable(error))),
+      toError: (response) => this.#errorFrom(response),
+    });
   }
 
   get<T>(path: string): Promise<T> {
@@ -119,13 +129,17 @@ export class ApiClient {
       });
     } catch (error) {
       if (signal?.aborted) throw error;
-      throw new AgentOsError(
-        'internal',
-        `Cannot reach Agent OS at ${this.baseUrl}: ${messageOf(error)} (is \`agentos serve\` running?)`,
-        undefined,
-        { cause: error },
-      );
+      throw this.#unreachable(error);
     }
+  }
+
+  #unreachable(error: unknown): AgentOsError {
+    return new AgentOsError(
+      'internal',
+      `Cannot reach Agent OS at ${this.baseUrl}: ${messageOf(error)} (is \`agentos serve\` running?)`,
+      undefined,
+      { cause: error },
+    );
   }
 
   async #errorFrom(response: Response): Promise<AgentOsError> {

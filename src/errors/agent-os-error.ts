@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'auth.invalid'
   | 'auth.forbidden'
   | 'auth.csrf'
+  | 'policy.outside_boundary'
   | 'config.invalid'
   | 'store.unreachable'
   | 'store.schema_newer'
@@ -32,7 +33,6 @@ export type ErrorCode =
   | 'run.cancelled'
   | 'trigger.limit_reached'
   | 'skill.not_found'
-  | 'skill.outside_boundary'
   | 'skill.unavailable'
   | 'internal';
 

@@ -8,7 +8,7 @@ import type { RunUsage } from './run-record.ts';
 export interface StepWrite {
   turn: number;
   call_index: number;
-  kind: 'model' | 'tool' | 'context' | 'compaction' | 'extraction';
+  kind: 'model' | 'tool' | 'context' | 'compaction' | 'extraction' | 'check';
   status: 'started' | 'completed' | 'unknown';
   idempotency_key: string;
   name: string;

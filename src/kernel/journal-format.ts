@@ -64,3 +64,5 @@ export const COMPACTION_CALL_INDEX = -2;
 export const CONTEXT_CALL_INDEX = -3;
 /** call_index (at the final turn, after the answer) of the end-of-run extraction. */
 export const EXTRACTION_CALL_INDEX = 1_000_000;
+/** call_index (at the final turn) of the online checks' judge calls: this plus the criterion's position. */
+export const CHECK_CALL_INDEX = 2_000_000;

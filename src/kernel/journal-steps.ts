@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../audit/audit-entry.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 
-export type StepKind = 'model' | 'tool' | 'pause' | 'context' | 'compaction' | 'extraction';
+export type StepKind = 'model' | 'tool' | 'pause' | 'context' | 'compaction' | 'extraction' | 'check';
 export type StepStatus = 'started' | 'completed' | 'failed' | 'unknown';
 
 export interface JournalStep {

@@ -1,4 +1,5 @@
 import type { AgentOsConfig } from '../config/config-schema.ts';
+import { knowledgeTools } from '../knowledge/knowledge-tool.ts';
 import { aiSdkEmbedder, type Embedder } from '../memory/memory-embeddings.ts';
 import { memoryTools } from '../memory/memory-tools.ts';
 import { createModelRegistry } from '../models/provider-registry.ts';
@@ -10,8 +11,10 @@ import { scheduleTaskTool } from '../orchestration/schedule-task-tool.ts';
 import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
 import { loadSecretBox, type SecretBox } from '../secrets/secret-box.ts';
 import type { Store } from '../store/sql-client.ts';
+import { tracedGateway } from '../telemetry/traced-gateway.ts';
 import { builtinTools } from '../tools/builtin/builtin-tools.ts';
 import { ToolRegistry } from '../tools/tool-registry.ts';
+import { budgetedGateway } from '../usage/budgeted-gateway.ts';
 import type { ModelGateway } from './model-gateway.ts';
 import { KernelSignals } from './run-events.ts';
 import { Worker, type WorkerOptions } from './worker.ts';
@@ -58,7 +61,12 @@ export function createKernel(store: Store, config: AgentOsConfig, options: Kerne
   ];
   const tools =
     options.tools ??
-    new ToolRegistry([...builtinTools(config), ...memoryTools(store, { embedder }), ...orchestrationTools]);
+    new ToolRegistry([
+      ...builtinTools(config),
+      ...memoryTools(store, { embedder }),
+      ...knowledgeTools(store, { embedder }),
+      ...orchestrationTools,
+    ]);
   const gateway = options.gateway ?? new LlmScheduler(models, config.scheduler);
   return {
     store,
@@ -69,7 +77,8 @@ export function createKernel(store: Store, config: AgentOsConfig, options: Kerne
     embedder,
     startWorker: (overrides = {}) => {
       const worker = new Worker(
-        { store, signals, tools, gateway, embedder },
+        // Runs' calls pass their budgets first, then are traced (both no-ops when unused).
+        { store, signals, tools, gateway: budgetedGateway(store, tracedGateway(gateway)), embedder },
         {
           concurrency: config.worker.concurrency,
           leaseMs: config.worker.leaseMs,

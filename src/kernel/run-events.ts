@@ -17,7 +17,8 @@ export type RunEventType =
   | 'policy.decision'
   | 'run.routed'
   | 'context.compacted'
-  | 'memory.extracted';
+  | 'memory.extracted'
+  | 'checks.judged';
 
 export interface RunEvent {
   id: number;

@@ -12,7 +12,7 @@ import { hashInputs, idempotencyKey, type JournalStep, listRunSteps } from './jo
 import type { PolicyNote } from './policy-note.ts';
 import type { KernelSignals, RunEventType } from './run-events.ts';
 import { type Lease, LeaseLostError } from './run-lease.ts';
-import type { RunError, RunPause, RunStatus, RunUsage } from './run-record.ts';
+import type { RunError, RunOutput, RunPause, RunStatus, RunUsage } from './run-record.ts';
 
 export {
   canonicalJson,
@@ -32,7 +32,7 @@ export interface RunIdentity {
 
 /** A model call that is not one of the run's turns: a compaction or the end-of-run extraction. */
 export interface AuxiliaryModelStep {
-  kind: 'compaction' | 'extraction';
+  kind: 'compaction' | 'extraction' | 'check';
   callIndex: number;
   input: unknown;
   event: { type: RunEventType; data: Record<string, unknown> };
@@ -333,7 +333,7 @@ export class RunJournal {
     });
   }
 
-  async finish(status: EndStatus, outcome: { output?: { text: string }; error?: RunError }): Promise<void> {
+  async finish(status: EndStatus, outcome: { output?: RunOutput; error?: RunError }): Promise<void> {
     const output = outcome.output ?? null;
     const error = outcome.error ?? null;
     await this.#write({

@@ -25,6 +25,23 @@ export interface RunUsage {
   toolCalls: number;
 }
 
+/** The agent's online checks of the answer (evals/run-checks.ts); a failure flags the run. */
+export interface RunChecks {
+  passed: boolean;
+  failures: Array<{ criterion: string; kind: string; detail: string }>;
+  onFail?: 'flag' | 'retry' | 'escalate';
+  /** `retry`: the run started with the failure reasons appended (linked as this run's child). */
+  retryRunId?: string;
+  retriesExhausted?: boolean;
+  /** `escalate`: the escalation a person is asked to resolve (GET /api/evals/escalations). */
+  escalationId?: string;
+}
+
+export interface RunOutput {
+  text: string;
+  checks?: RunChecks;
+}
+
 export interface RunError {
   code: string;
   message: string;
@@ -66,7 +83,7 @@ export interface RunRecord {
   status: RunStatus;
   priority: Priority;
   input: RunInput;
-  output: { text: string } | null;
+  output: RunOutput | null;
   error: RunError | null;
   pause: RunPause | null;
   usage: RunUsage;
@@ -94,7 +111,7 @@ export interface RunRow {
   status: RunStatus;
   priority: Priority;
   input: RunInput;
-  output: { text: string } | null;
+  output: RunOutput | null;
   error: RunError | null;
   pause: RunPause | null;
   usage: RunUsage;

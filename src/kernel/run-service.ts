@@ -1,5 +1,6 @@
 import { getAgent } from '../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../agents/agent-visibility.ts';
+import { resolveAgentSkills } from '../skills/skill-resolution.ts';
 import type { Kernel } from './kernel.ts';
 import type { Priority } from './model-gateway.ts';
 import { nextWake } from './run-events.ts';
@@ -21,6 +22,8 @@ export interface SubmitRun {
 export async function submitRun(kernel: Kernel, request: SubmitRun): Promise<RunRecord> {
   const agent = await getAgent(kernel.store, request.workspaceId, request.agent);
   await assertUserSeesAgent(kernel.store, agent, request.userId);
+  // Refused now (403 skill.unavailable) rather than queued to fail: the user must be able to use every skill.
+  await resolveAgentSkills(kernel.store, agent, request.userId);
   const run = await createRun(kernel.store, {
     workspaceId: request.workspaceId,
     agentId: agent.id,

@@ -3,6 +3,7 @@ import { outputLabel } from '../policy/information-flow.ts';
 import type { PolicySnapshot } from '../policy/policy-settings.ts';
 import { gateToolCall } from '../policy/tool-gate.ts';
 import type { SqlClient } from '../store/sql-client.ts';
+import { noteToolDecision, traceToolCall } from '../telemetry/run-spans.ts';
 import type { ToolCallContext, ToolDefinition } from '../tools/tool.ts';
 import { finishToolOutput } from '../tools/tool-output.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
@@ -97,6 +98,7 @@ async function gate(
     input,
     tainted: ctx.tainted,
   });
+  noteToolDecision(journal.lease.runId, turn, callIndex, decision);
   const note = policyNote(
     { turn, callIndex, tool: tool.name, tainted: ctx.tainted },
     decision,
@@ -173,7 +175,23 @@ async function execute(
  * One tool call of one turn, exactly once in effect:
  * replayed from the journal when completed; re-run when idempotent; reconciled or paused otherwise.
  */
-export async function runToolStep(
+export function runToolStep(
+  ctx: ToolStepContext,
+  turn: number,
+  callIndex: number,
+  call: ToolCallRecord,
+  previous: JournalStep | undefined,
+): Promise<ToolStepOutcome> {
+  const replayed = previous?.status === 'completed';
+  return traceToolCall(
+    ctx.journal.lease.runId,
+    { turn, callIndex, call, replayed },
+    ctx.tools.get(call.name),
+    () => runToolStepOnce(ctx, turn, callIndex, call, previous),
+  );
+}
+
+async function runToolStepOnce(
   ctx: ToolStepContext,
   turn: number,
   callIndex: number,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AgentOsError } from '../errors/agent-os-error.ts';
+import { traceRun } from '../telemetry/run-spans.ts';
 import { driveRun, type LoopDeps } from './agent-loop.ts';
 import { JournalBatcher } from './journal-batcher.ts';
 import type { KernelSignals } from './run-events.ts';
@@ -146,7 +147,7 @@ export class Worker {
         });
         return;
       }
-      await driveRun(this.#deps, run, journal, signal);
+      await traceRun(this.#deps.store, run, () => driveRun(this.#deps, run, journal, signal));
     } catch (error) {
       await this.#settle(journal, lease, error);
     }

@@ -6,7 +6,9 @@ import {
   type CallToolResult,
   CallToolResultSchema,
   ErrorCode,
+  type ListResourcesResult,
   McpError,
+  type ReadResourceResult,
   type Tool,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -112,6 +114,34 @@ export class McpConnection {
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       throw this.#failure(error, `calling "${name}"`, client);
+    }
+  }
+
+  /** One page of resources/list; a server that does not offer resources is an error. */
+  async listResources(cursor: string | undefined, signal: AbortSignal): Promise<ListResourcesResult> {
+    const client = await this.#connect();
+    if (client.getServerCapabilities()?.resources === undefined) {
+      throw new AgentOsError('mcp.unavailable', `MCP server "${this.spec.name}" offers no resources`);
+    }
+    try {
+      return await client.listResources(cursor === undefined ? undefined : { cursor }, {
+        signal,
+        timeout: this.#options.callTimeoutMs,
+      });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw this.#failure(error, 'listing its resources', client);
+    }
+  }
+
+  /** resources/read of one URI. */
+  async readResource(uri: string, signal: AbortSignal): Promise<ReadResourceResult> {
+    const client = await this.#connect();
+    try {
+      return await client.readResource({ uri }, { signal, timeout: this.#options.callTimeoutMs });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw this.#failure(error, `reading the resource ${uri}`, client);
     }
   }
 

@@ -1,8 +1,9 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { Kernel } from '../kernel/kernel.ts';
+import { looseObject } from '../openapi/common-schemas.ts';
 import type { AppEnv } from '../server/app-env.ts';
-import { readJson } from '../server/validate.ts';
+import { defineRoute } from '../server/define-route.ts';
 import { planRoutes } from './plan-routes.ts';
 import { answerQuestion, expireDueQuestions, listOpenQuestions } from './question-repo.ts';
 import { getRunTree } from './run-tree.ts';
@@ -18,35 +19,64 @@ export function orchestrationRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     for (const id of runIds) kernel.signals.runChanged(id);
   };
 
-  api.get('/questions', async (c) => {
-    const principal = c.get('principal');
-    wake(await expireDueQuestions(kernel.store, principal.workspaceId));
-    const answerer = {
-      workspaceId: principal.workspaceId,
-      userId: principal.userId,
-      isAdmin: principal.role === 'admin',
-    };
-    return c.json({ questions: await listOpenQuestions(kernel.store, answerer) });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/questions',
+      summary: 'Open ask_human questions the caller may answer',
+      tags: ['orchestration'],
+      responses: { 200: { description: 'The questions', schema: looseObject } },
+    },
+    async (c) => {
+      const principal = c.get('principal');
+      wake(await expireDueQuestions(kernel.store, principal.workspaceId));
+      const answerer = {
+        workspaceId: principal.workspaceId,
+        userId: principal.userId,
+        isAdmin: principal.role === 'admin',
+      };
+      return c.json({ questions: await listOpenQuestions(kernel.store, answerer) });
+    },
+  );
 
-  api.post('/runs/:id/answer', async (c) => {
-    const body = await readJson(c, answerBody);
-    const principal = c.get('principal');
-    wake(await expireDueQuestions(kernel.store, principal.workspaceId));
-    const answered = await answerQuestion(
-      kernel.store,
-      { workspaceId: principal.workspaceId, userId: principal.userId, isAdmin: principal.role === 'admin' },
-      c.req.param('id'),
-      body.answer,
-    );
-    wake([answered.runId]);
-    return c.json({ runId: answered.runId, status: 'queued' });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/runs/:id/answer',
+      summary: "Answer a run's open question; the run resumes",
+      tags: ['orchestration'],
+      body: answerBody,
+      responses: { 200: { description: 'The run is queued again', schema: looseObject } },
+    },
+    async (c, { params, body }) => {
+      const principal = c.get('principal');
+      wake(await expireDueQuestions(kernel.store, principal.workspaceId));
+      const answered = await answerQuestion(
+        kernel.store,
+        { workspaceId: principal.workspaceId, userId: principal.userId, isAdmin: principal.role === 'admin' },
+        params.id,
+        body.answer,
+      );
+      wake([answered.runId]);
+      return c.json({ runId: answered.runId, status: 'queued' });
+    },
+  );
 
   triggerRoutes(kernel, api);
   planRoutes(kernel, api);
 
-  api.get('/runs/:id/tree', async (c) =>
-    c.json({ tree: await getRunTree(kernel.store, c.get('principal').workspaceId, c.req.param('id')) }),
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/runs/:id/tree',
+      summary: 'A run and the runs it started (run_agent), as a tree',
+      tags: ['orchestration'],
+      responses: { 200: { description: 'The tree', schema: looseObject } },
+    },
+    async (c, { params }) =>
+      c.json({ tree: await getRunTree(kernel.store, c.get('principal').workspaceId, params.id) }),
   );
 }

@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { Kernel } from '../kernel/kernel.ts';
+import { looseObject } from '../openapi/common-schemas.ts';
 import type { AppEnv } from '../server/app-env.ts';
-import { authorizeAction } from '../server/authorize-action.ts';
-import { parseWith, readJson, readQuery } from '../server/validate.ts';
+import { defineRoute } from '../server/define-route.ts';
 import { parsePlan } from './plan-definition.ts';
 import { cancelPlan, getPlan, listPlanNodes, listPlans, submitPlan } from './plan-repo.ts';
 
@@ -19,47 +19,85 @@ const idempotencyKeyHeader = z
 
 /** Plans submitted as workflow files (builder+), read back with their nodes' runs, and cancelled. */
 export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
-  api.post('/plans', authorizeAction('plans.manage'), async (c) => {
-    const body = await readJson(c, z.unknown());
-    const definition = parsePlan(body);
-    const idempotencyKey = parseWith(
-      idempotencyKeyHeader,
-      c.req.header('idempotency-key'),
-      'Idempotency-Key header',
-    );
-    const principal = c.get('principal');
-    const plan = await submitPlan(kernel.store, kernel.tools, {
-      workspaceId: principal.workspaceId,
-      userId: principal.userId,
-      definition,
-      idempotencyKey,
-    });
-    kernel.signals.workQueued();
-    return c.json({ plan, nodes: await listPlanNodes(kernel.store, plan) }, 201);
-  });
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/plans',
+      summary: 'Submit a plan (a workflow of agent runs)',
+      tags: ['orchestration'],
+      action: 'plans.manage',
+      headers: z.object({ 'idempotency-key': idempotencyKeyHeader }),
+      body: z.unknown().meta({ description: 'A plan definition (see plan-definition.ts): name and nodes' }),
+      responses: { 201: { description: 'The plan and its nodes', schema: looseObject } },
+    },
+    async (c, { body, headers }) => {
+      const definition = parsePlan(body);
+      const idempotencyKey = headers['idempotency-key'];
+      const principal = c.get('principal');
+      const plan = await submitPlan(kernel.store, kernel.tools, {
+        workspaceId: principal.workspaceId,
+        userId: principal.userId,
+        definition,
+        idempotencyKey,
+      });
+      kernel.signals.workQueued();
+      return c.json({ plan, nodes: await listPlanNodes(kernel.store, plan) }, 201);
+    },
+  );
 
-  api.get('/plans', async (c) => {
-    const query = readQuery(c, listQuery);
-    const plans = await listPlans(kernel.store, c.get('principal').workspaceId, query);
-    return c.json({ plans });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/plans',
+      summary: 'List plans',
+      tags: ['orchestration'],
+      query: listQuery,
+      responses: { 200: { description: 'The plans', schema: looseObject } },
+    },
+    async (c, { query }) => {
+      const plans = await listPlans(kernel.store, c.get('principal').workspaceId, query);
+      return c.json({ plans });
+    },
+  );
 
-  api.get('/plans/:id', async (c) => {
-    const plan = await getPlan(kernel.store, c.get('principal').workspaceId, c.req.param('id'));
-    return c.json({ plan, nodes: await listPlanNodes(kernel.store, plan) });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/plans/:id',
+      summary: 'A plan and its nodes',
+      tags: ['orchestration'],
+      responses: { 200: { description: 'The plan and its nodes', schema: looseObject } },
+    },
+    async (c, { params }) => {
+      const plan = await getPlan(kernel.store, c.get('principal').workspaceId, params.id);
+      return c.json({ plan, nodes: await listPlanNodes(kernel.store, plan) });
+    },
+  );
 
-  api.post('/plans/:id/cancel', async (c) => {
-    const { plan, cancelledRunIds } = await cancelPlan(
-      kernel.store,
-      c.get('principal').workspaceId,
-      c.req.param('id'),
-    );
-    for (const runId of cancelledRunIds) {
-      kernel.signals.cancelRequested(runId);
-      kernel.signals.runChanged(runId);
-    }
-    kernel.signals.planChanged(plan.id);
-    return c.json({ plan, nodes: await listPlanNodes(kernel.store, plan) });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/plans/:id/cancel',
+      summary: 'Cancel a plan and its running nodes',
+      tags: ['orchestration'],
+      responses: { 200: { description: 'The cancelled plan', schema: looseObject } },
+    },
+    async (c, { params }) => {
+      const { plan, cancelledRunIds } = await cancelPlan(
+        kernel.store,
+        c.get('principal').workspaceId,
+        params.id,
+      );
+      for (const runId of cancelledRunIds) {
+        kernel.signals.cancelRequested(runId);
+        kernel.signals.runChanged(runId);
+      }
+      kernel.signals.planChanged(plan.id);
+      return c.json({ plan, nodes: await listPlanNodes(kernel.store, plan) });
+    },
+  );
 }

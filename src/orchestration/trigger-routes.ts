@@ -5,10 +5,11 @@ import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { RunRecord } from '../kernel/run-record.ts';
 import { createRun, getRun } from '../kernel/run-repo.ts';
+import { looseObject } from '../openapi/common-schemas.ts';
 import { loadSecretBox, type SecretBox } from '../secrets/secret-box.ts';
 import type { AppEnv } from '../server/app-env.ts';
-import { authorizeAction } from '../server/authorize-action.ts';
-import { parseWith, readJson } from '../server/validate.ts';
+import { defineRoute } from '../server/define-route.ts';
+import { parseWith } from '../server/validate.ts';
 import { nextFireAt } from './orchestration-ticker.ts';
 import {
   createTrigger,
@@ -72,46 +73,71 @@ function secretBoxFor(kernel: Kernel): () => SecretBox {
 /** `POST /api/triggers` (builder+): a webhook, cron or event trigger whose runs act on behalf of its creator. */
 export function triggerRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
   const box = secretBoxFor(kernel);
-  api.post('/triggers', authorizeAction('triggers.manage'), async (c) => {
-    const body = await readJson(c, createBody);
-    const principal = c.get('principal');
-    const target = await getAgent(kernel.store, principal.workspaceId, body.agent);
-    const common = {
-      workspaceId: principal.workspaceId,
-      agentId: target.id,
-      ownerUserId: principal.userId,
-      dailyLimit: body.dailyLimit,
-    };
-    if (body.kind === 'event') {
-      const source = await getAgent(kernel.store, principal.workspaceId, body.source);
-      if (source.id === target.id) {
-        throw new AgentOsError(
-          'request.invalid',
-          'An event trigger may not start the agent whose runs fire it',
-        );
-      }
-      const event = { sourceAgentId: source.id, onStatuses: body.on, task: body.task };
-      const created = await createTrigger(kernel.store, box(), { ...common, filter: null, event });
-      return c.json({ trigger: created.trigger }, 201);
-    }
-    if (body.kind === 'cron') {
-      const cron = {
-        schedule: body.schedule,
-        task: body.task,
-        timezone: body.timezone,
-        missed: body.missed,
-        nextFireAt: nextFireAt(body.schedule, new Date(), body.timezone),
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/triggers',
+      summary: 'Create a webhook, cron or event trigger',
+      tags: ['orchestration'],
+      action: 'triggers.manage',
+      body: createBody,
+      responses: {
+        201: {
+          description: 'The trigger (a webhook also gets its secret and URL, once)',
+          schema: looseObject,
+        },
+      },
+    },
+    async (c, { body }) => {
+      const principal = c.get('principal');
+      const target = await getAgent(kernel.store, principal.workspaceId, body.agent);
+      const common = {
+        workspaceId: principal.workspaceId,
+        agentId: target.id,
+        ownerUserId: principal.userId,
+        dailyLimit: body.dailyLimit,
       };
-      const created = await createTrigger(kernel.store, box(), { ...common, filter: null, cron });
-      return c.json({ trigger: created.trigger }, 201);
-    }
-    const filter = body.filter === undefined ? null : { path: body.filter.path, equals: body.filter.equals };
-    const created = await createTrigger(kernel.store, box(), { ...common, filter });
-    // The secret is shown once: only its sealed form is kept.
-    return c.json({ ...created, url: `/hooks/${created.trigger.id}` }, 201);
-  });
-  api.get('/triggers', async (c) =>
-    c.json({ triggers: await listTriggers(kernel.store, c.get('principal').workspaceId) }),
+      if (body.kind === 'event') {
+        const source = await getAgent(kernel.store, principal.workspaceId, body.source);
+        if (source.id === target.id) {
+          throw new AgentOsError(
+            'request.invalid',
+            'An event trigger may not start the agent whose runs fire it',
+          );
+        }
+        const event = { sourceAgentId: source.id, onStatuses: body.on, task: body.task };
+        const created = await createTrigger(kernel.store, box(), { ...common, filter: null, event });
+        return c.json({ trigger: created.trigger }, 201);
+      }
+      if (body.kind === 'cron') {
+        const cron = {
+          schedule: body.schedule,
+          task: body.task,
+          timezone: body.timezone,
+          missed: body.missed,
+          nextFireAt: nextFireAt(body.schedule, new Date(), body.timezone),
+        };
+        const created = await createTrigger(kernel.store, box(), { ...common, filter: null, cron });
+        return c.json({ trigger: created.trigger }, 201);
+      }
+      const filter =
+        body.filter === undefined ? null : { path: body.filter.path, equals: body.filter.equals };
+      const created = await createTrigger(kernel.store, box(), { ...common, filter });
+      // The secret is shown once: only its sealed form is kept.
+      return c.json({ ...created, url: `/hooks/${created.trigger.id}` }, 201);
+    },
+  );
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/triggers',
+      summary: 'List triggers',
+      tags: ['orchestration'],
+      responses: { 200: { description: 'The triggers', schema: looseObject } },
+    },
+    async (c) => c.json({ triggers: await listTriggers(kernel.store, c.get('principal').workspaceId) }),
   );
 }
 

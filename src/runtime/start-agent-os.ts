@@ -1,8 +1,11 @@
+import type { Hono } from 'hono';
 import { AuditCheckpointer, loadAuditSigner } from '../audit/audit-signer.ts';
 import type { AgentOsConfig } from '../config/config-schema.ts';
 import { ensureFirstStart, type FirstStartResult } from '../identity/first-start.ts';
 import { createKernel, type Kernel, type KernelOptions } from '../kernel/kernel.ts';
 import type { Worker } from '../kernel/worker.ts';
+import { embedPendingChunks } from '../knowledge/knowledge-embeddings.ts';
+import { syncDueSources } from '../knowledge/source-sync.ts';
 import { type McpClients, startMcpClients } from '../mcp/mcp-clients.ts';
 import { consolidateMemories } from '../memory/memory-consolidation.ts';
 import { embedPendingMemories } from '../memory/memory-embeddings.ts';
@@ -12,13 +15,20 @@ import { mountWebhooks } from '../orchestration/trigger-routes.ts';
 import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
 import { SchedulerMembership } from '../scheduler/scheduler-membership.ts';
 import { createApp } from '../server/app.ts';
+import type { AppEnv } from '../server/app-env.ts';
+import { mountConsole } from '../server/console-static.ts';
+import { mountA2a } from '../server/routes/a2a.ts';
+import { evalRoutes } from '../server/routes/evals.ts';
 import { mountMcpEndpoint } from '../server/routes/mcp-endpoint.ts';
 import { mcpServerRoutes } from '../server/routes/mcp-servers.ts';
 import { runRoutes } from '../server/routes/runs.ts';
 import { schedulerRoutes } from '../server/routes/scheduler.ts';
+import { skillRoutes } from '../server/routes/skills.ts';
+import { usageRoutes } from '../server/routes/usage.ts';
 import { type RunningHttpServer, serveHttp } from '../server/serve-http.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/sql-client.ts';
+import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
 import { PeriodicTask } from './periodic-task.ts';
 import { AGENT_OS_VERSION } from './version.ts';
 
@@ -28,6 +38,10 @@ export interface AgentOsProcess {
   store: Store;
   kernel: Kernel;
   http: RunningHttpServer | undefined;
+  /** OTLP tracing, on when the OTEL_* variables configure an exporter; stop() flushes it. */
+  tracing: TracingHandle;
+  /** The HTTP app served by `http` (its route table documents what the API exposes). */
+  app: Hono<AppEnv> | undefined;
   worker: Worker | undefined;
   firstStart: FirstStartResult;
   /** Graceful: stop taking work, hand in-flight runs back, let requests finish, close the store. */
@@ -45,12 +59,16 @@ export interface StartOptions extends Omit<KernelOptions, 'log'> {
 const EMBED_EVERY_MS = 5_000;
 /** How often a worker fires due cron and event triggers and expires overdue questions. */
 const ORCHESTRATION_TICK_MS = 5_000;
+/** How often a worker looks for knowledge sources whose re-sync schedule is due. */
+const KNOWLEDGE_SYNC_TICK_MS = 30_000;
 
 /** One process of Agent OS with any mix of roles: the API (HTTP + SSE) and a worker. */
 export async function startAgentOs(config: AgentOsConfig, options: StartOptions): Promise<AgentOsProcess> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const tracing = await startTracing({ serviceVersion: AGENT_OS_VERSION, log });
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, home: config.home }));
   let http: RunningHttpServer | undefined;
+  let app: Hono<AppEnv> | undefined;
   let worker: Worker | undefined;
   let plans: PlanExecutor | undefined;
   const background: PeriodicTask[] = [];
@@ -67,13 +85,19 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
     });
     mcpClients = startMcpClients(store, kernel.tools, { home: config.home, version: AGENT_OS_VERSION, log });
     if (options.roles.includes('api')) {
-      const app = createApp({ store, config, version: AGENT_OS_VERSION, log }, [
+      app = createApp({ store, config, version: AGENT_OS_VERSION, log }, [
         runRoutes(kernel),
+        evalRoutes(kernel),
         schedulerRoutes(store),
+        skillRoutes({ store, tools: kernel.tools }),
+        usageRoutes(store),
         mcpServerRoutes(mcpClients.manager),
       ]);
       mountMcpEndpoint(app, kernel, AGENT_OS_VERSION);
       mountWebhooks(app, kernel);
+      mountA2a(app, kernel, AGENT_OS_VERSION, log);
+      // Last: the console answers every GET no API route took (its SPA fallback).
+      mountConsole(app);
       http = await serveHttp(app, { host: config.host, port: config.port });
     }
     if (options.roles.includes('worker')) {
@@ -85,6 +109,19 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
           async () => {
             await orchestrationTick(kernel);
             return undefined;
+          },
+          log,
+        ),
+      );
+      background.push(
+        new PeriodicTask(
+          'knowledge sync',
+          KNOWLEDGE_SYNC_TICK_MS,
+          async () => {
+            const synced = await syncDueSources({ store, version: AGENT_OS_VERSION, home: config.home, log });
+            return synced.length > 0
+              ? synced.map((r) => `${r.sourceId} ${r.status} ${JSON.stringify(r.counts)}`).join('; ')
+              : undefined;
           },
           log,
         ),
@@ -117,6 +154,19 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
             log,
           ),
         );
+        background.push(
+          new PeriodicTask(
+            'knowledge embeddings',
+            EMBED_EVERY_MS,
+            async () => {
+              const embedded = await embedPendingChunks(store, embedder);
+              return embedded > 0
+                ? `embedded ${embedded} knowledge chunks with ${embedder.model}`
+                : undefined;
+            },
+            log,
+          ),
+        );
       }
       for (const task of background) task.start();
       if (kernel.gateway instanceof LlmScheduler && config.scheduler.coordinate) {
@@ -131,8 +181,10 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
       store,
       kernel,
       http,
+      app,
       worker,
       firstStart,
+      tracing,
       stop: () => {
         stopping ??= (async () => {
           kernel.signals.shutdown();
@@ -143,6 +195,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
           await http?.close();
           await mcpClients?.close();
           await checkpointer.stop();
+          await tracing.shutdown();
           await store.close();
         })();
         return stopping;
@@ -155,6 +208,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
     await membership?.stop();
     await http?.close(0);
     await mcpClients?.close();
+    await tracing.shutdown();
     await store.close();
     throw error;
   }

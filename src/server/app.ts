@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { AgentOsError } from '../errors/agent-os-error.ts';
+import { openApiDocumentRoute } from '../openapi/openapi-route.ts';
 import type { AppEnv, ServerDeps } from './app-env.ts';
 import { auditMutations } from './audit-mutations.ts';
 import { authenticate } from './authenticate.ts';
@@ -10,6 +11,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { knowledgeRoutes } from './routes/knowledge.ts';
 import { memoryRoutes } from './routes/memories.ts';
 import { memoryBlockRoutes } from './routes/memory-blocks.ts';
 import { sessionRoutes, signInRoutes } from './routes/sessions.ts';
@@ -28,9 +30,17 @@ export function createApp(deps: ServerDeps, extraRoutes: readonly RouteMount[] =
     ),
   );
 
-  app.route('/api', healthRoutes(deps));
-  app.route('/api', signInRoutes(deps));
+  const publicApi = healthRoutes(deps);
+  const signIn = signInRoutes(deps);
   const api = new Hono<AppEnv>();
+  // The document is built per request from what is declared by then, so routes mounted below count too.
+  openApiDocumentRoute(publicApi, deps.version, [
+    { prefix: '/api', router: publicApi },
+    { prefix: '/api', router: signIn },
+    { prefix: '/api', router: api },
+  ]);
+  app.route('/api', publicApi);
+  app.route('/api', signIn);
   api.use('*', authenticate(deps.store, deps.log));
   api.use('*', auditMutations(deps));
   identityRoutes(api, deps);
@@ -40,6 +50,7 @@ export function createApp(deps: ServerDeps, extraRoutes: readonly RouteMount[] =
   memoryBlockRoutes(api, deps);
   spaceRoutes(api, deps);
   groupRoutes(api, deps);
+  knowledgeRoutes(api, deps);
   auditRoutes(api, deps);
   artefactRoutes(api, deps);
   for (const mount of extraRoutes) mount(api);

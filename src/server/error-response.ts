@@ -13,7 +13,7 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   'auth.invalid': 401,
   'auth.forbidden': 403,
   'auth.csrf': 403,
-  'skill.outside_boundary': 403,
+  'policy.outside_boundary': 403,
   'skill.unavailable': 403,
   'resource.not_found': 404,
   'skill.not_found': 404,

@@ -1,6 +1,23 @@
 import { randomBytes } from 'node:crypto';
 
-export type IdPrefix = 'ws' | 'usr' | 'spc' | 'grp' | 'key' | 'agt' | 'run' | 'plan' | 'stp' | 'evt' | 'mcp' | 'ses' | 'src' | 'doc' | 'skl' | 'evr' | 'esc';
+export type IdPrefix =
+  | 'ws'
+  | 'usr'
+  | 'spc'
+  | 'grp'
+  | 'key'
+  | 'agt'
+  | 'run'
+  | 'plan'
+  | 'stp'
+  | 'evt'
+  | 'mcp'
+  | 'ses'
+  | 'src'
+  | 'doc'
+  | 'skl'
+  | 'evr'
+  | 'esc';
 
 /** Sortable-enough, URL-safe identifiers with a type prefix (`run_…`), so a stray id names its kind. */
 export function newId(prefix: IdPrefix): string {

@@ -8,6 +8,7 @@ import { createWorkspace } from '../../../src/identity/workspace-repo.ts';
 import { createKernel, type Kernel } from '../../../src/kernel/kernel.ts';
 import { submitRun } from '../../../src/kernel/run-service.ts';
 import type { Store } from '../../../src/store/sql-client.ts';
+import { startTracing } from '../../../src/telemetry/tracing.ts';
 import type { ToolDefinition } from '../../../src/tools/tool.ts';
 import { defineTool } from '../../../src/tools/tool.ts';
 import { ToolRegistry } from '../../../src/tools/tool-registry.ts';
@@ -70,6 +71,8 @@ export async function openBenchKernel(
   limits?: ProviderLimits,
 ): Promise<BenchKernel> {
   const bench = await openBenchStore(storeKind);
+  // As `serve` does: spans are exported only when OTEL_* variables ask for it (the bench's tracing-on runs).
+  const tracing = await startTracing({ serviceVersion: 'bench' });
   const kernel = createKernel(bench.store, benchConfig(baseURL, concurrency, limits), {
     tools: new ToolRegistry(tools),
     log: (message) => process.stderr.write(`agent-os: ${message}\n`),
@@ -100,7 +103,10 @@ export async function openBenchKernel(
       }
       return id;
     },
-    close: () => bench.close(),
+    close: async () => {
+      await tracing.shutdown();
+      await bench.close();
+    },
   };
 }
 

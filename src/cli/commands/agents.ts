@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { call } from '../../client/agent-os-client.ts';
 import { type ClientOptions, clientFor as clientForProgram, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
 
@@ -122,7 +123,7 @@ export function registerAgents(program: Command): void {
 
   withClientFlags(agents.command('list').description('List the live agents of the workspace')).action(
     async (options: ClientOptions) => {
-      const result = await clientFor(options).get<{ agents: AgentView[] }>('/agents');
+      const result = await call(clientFor(options).typed.GET('/api/agents'));
       emit(options, result, () =>
         table(rowsOf(result.agents), ['name', 'version', 'model', 'id', 'updatedAt']),
       );
@@ -137,8 +138,10 @@ export function registerAgents(program: Command): void {
       .option('--agent-version <n>', 'a specific version'),
   ).action(async (name: string, options: ClientOptions & { agentVersion?: string }) => {
     const version = positiveInt(options.agentVersion, '--agent-version');
-    const query = version === undefined ? '' : `?version=${version}`;
-    const result = await clientFor(options).get<{ agent: AgentView }>(`${agentPath(name)}${query}`);
+    const query = version === undefined ? {} : { version: String(version) };
+    const result = await call(
+      clientFor(options).typed.GET('/api/agents/{idOrName}', { params: { path: { idOrName: name }, query } }),
+    );
     emit(options, result, () => describeAgent(result.agent));
   });
 
@@ -174,13 +177,19 @@ export function registerAgents(program: Command): void {
   withClientFlags(
     agents.command('delete <name>').description('Delete an agent (its versions stay for past runs)'),
   ).action(async (name: string, options: ClientOptions) => {
-    const result = await clientFor(options).delete<{ agent: AgentView }>(agentPath(name));
+    const result = await call(
+      clientFor(options).typed.DELETE('/api/agents/{idOrName}', { params: { path: { idOrName: name } } }),
+    );
     emit(options, result, () => `deleted ${result.agent.name} (${result.agent.id})`);
   });
 
   withClientFlags(agents.command('versions <name>').description('List every version of an agent')).action(
     async (name: string, options: ClientOptions) => {
-      const result = await clientFor(options).get<{ versions: AgentView[] }>(`${agentPath(name)}/versions`);
+      const result = await call(
+        clientFor(options).typed.GET('/api/agents/{idOrName}/versions', {
+          params: { path: { idOrName: name } },
+        }),
+      );
       emit(options, result, () =>
         table(rowsOf(result.versions), ['name', 'version', 'model', 'id', 'updatedAt']),
       );

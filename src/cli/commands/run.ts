@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { call } from '../../client/agent-os-client.ts';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
-import type { RunRecord } from '../../kernel/run-record.ts';
 import type { ApiClient, StreamEvent } from '../api-client.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
 import { UsageError } from '../output.ts';
@@ -46,7 +46,9 @@ export function registerRun(program: Command): void {
     if (!priority.success) throw new UsageError('--priority must be interactive, standard or background');
     if (task.trim() === '') throw new UsageError('the task must not be empty');
     const client = clientFor(program, options);
-    const { run } = await client.post<{ run: RunRecord }>('/runs', { agent, task, priority: priority.data });
+    const { run } = await call(
+      client.typed.POST('/api/runs', { body: { agent, task, priority: priority.data } }),
+    );
     if (!options.json) process.stderr.write(`run ${run.id}\n`);
     let answered = false;
     await follow(client, run.id, (event) => {
@@ -68,7 +70,9 @@ export function registerRun(program: Command): void {
         process.stderr.write(`← ${data.name}${data.isError ? ' (error)' : ''}\n`);
       else if (event.event === 'model.retry') process.stderr.write(`… provider retry: ${data.reason}\n`);
     });
-    const { run: final } = await client.get<{ run: RunRecord }>(`/runs/${run.id}`);
+    const { run: final } = await call(
+      client.typed.GET('/api/runs/{id}', { params: { path: { id: run.id } } }),
+    );
     if (options.json) process.stdout.write(`${JSON.stringify({ run: final })}\n`);
     else if (final.status === 'paused') process.stderr.write(`paused: ${final.pause?.message ?? ''}\n`);
     else if (final.status !== 'succeeded')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { type ApiSchemas, call } from '../../client/agent-os-client.ts';
 import type { JournalStep } from '../../kernel/run-journal.ts';
 import type { RunRecord } from '../../kernel/run-record.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
@@ -16,7 +17,9 @@ const statusSchema = z.enum([
   'budget_exceeded',
 ]);
 
-function runRow(run: RunRecord): Record<string, unknown> {
+type Run = ApiSchemas['Run'];
+
+function runRow(run: Run): Record<string, unknown> {
   return {
     id: run.id,
     status: run.status,
@@ -27,7 +30,7 @@ function runRow(run: RunRecord): Record<string, unknown> {
   };
 }
 
-function describeRun(run: RunRecord, steps: JournalStep[]): string {
+function describeRun(run: Run, steps: JournalStep[]): string {
   const lines = [
     `run ${run.id}: ${run.status}${run.error ? ` — ${run.error.code}: ${run.error.message}` : ''}`,
     `task: ${run.input.task}`,
@@ -64,10 +67,12 @@ export function registerRuns(program: Command): void {
       if (options.status !== undefined && !statusSchema.safeParse(options.status).success) {
         throw new UsageError(`--status must be one of ${statusSchema.options.join(', ')}`);
       }
-      const query = new URLSearchParams({ limit: String(limit.data) });
-      if (options.status) query.set('status', options.status);
-      if (options.agent) query.set('agent', options.agent);
-      const result = await clientFor(program, options).get<{ runs: RunRecord[] }>(`/runs?${query}`);
+      const query = {
+        limit: limit.data,
+        ...(options.status ? { status: statusSchema.parse(options.status) } : {}),
+        ...(options.agent ? { agent: options.agent } : {}),
+      };
+      const result = await call(clientFor(program, options).typed.GET('/api/runs', { params: { query } }));
       emit(options, result, () =>
         table(result.runs.map(runRow), ['id', 'status', 'agent', 'tokens', 'cost', 'created']),
       );
@@ -76,10 +81,14 @@ export function registerRuns(program: Command): void {
   withClientFlags(runs.command('show <runId>').description('Show a run and its journal')).action(
     async (runId: string, options: ClientOptions) => {
       const client = clientFor(program, options);
-      const { run } = await client.get<{ run: RunRecord }>(`/runs/${encodeURIComponent(runId)}`);
-      const { steps } = await client.get<{ steps: JournalStep[] }>(
-        `/runs/${encodeURIComponent(runId)}/steps`,
-      );
+      const path = { id: runId };
+      const { run } = await call(client.typed.GET('/api/runs/{id}', { params: { path } }));
+      // The document describes steps loosely; their shape is the journal's.
+      const { steps } = (await call(
+        client.typed.GET('/api/runs/{id}/steps', { params: { path } }),
+      )) as unknown as {
+        steps: JournalStep[];
+      };
       emit(options, { run, steps }, () => describeRun(run, steps));
     },
   );
@@ -87,8 +96,8 @@ export function registerRuns(program: Command): void {
   withClientFlags(
     runs.command('cancel <runId>').description('Cancel a queued, paused or running run'),
   ).action(async (runId: string, options: ClientOptions) => {
-    const result = await clientFor(program, options).post<{ run: RunRecord }>(
-      `/runs/${encodeURIComponent(runId)}/cancel`,
+    const result = await call(
+      clientFor(program, options).typed.POST('/api/runs/{id}/cancel', { params: { path: { id: runId } } }),
     );
     emit(options, result, () =>
       result.run.status === 'cancelled'

@@ -22,6 +22,12 @@ action "approvals.decide" appliesTo { principal: User, resource: [Workspace, Run
 action "audit.read", "audit.verify" appliesTo { principal: User, resource: Workspace };
 action "keys.manage", "users.manage", "spaces.manage", "triggers.manage", "plans.manage", "policies.manage", "mcp.read", "mcp.manage", "scheduler.read"
   appliesTo { principal: User, resource: Workspace };
+action "skills.read", "skills.create", "skills.update", "skills.delete", "skills.share"
+  appliesTo { principal: User, resource: Workspace };
+action "evals.read", "evals.run", "evals.manage" appliesTo { principal: User, resource: Workspace };
+action "usage.read", "budgets.manage" appliesTo { principal: User, resource: Workspace };
+action "sources.read", "sources.create", "sources.update", "sources.delete", "sources.sync", "knowledge.search"
+  appliesTo { principal: User, resource: Workspace };
 action "callTool" appliesTo {
   principal: Agent,
   resource: Tool,
@@ -53,6 +59,22 @@ export const CEDAR_ACTIONS = [
   'mcp.read',
   'mcp.manage',
   'scheduler.read',
+  'skills.read',
+  'skills.create',
+  'skills.update',
+  'skills.delete',
+  'skills.share',
+  'evals.read',
+  'evals.run',
+  'evals.manage',
+  'usage.read',
+  'budgets.manage',
+  'sources.read',
+  'sources.create',
+  'sources.update',
+  'sources.delete',
+  'sources.sync',
+  'knowledge.search',
   'callTool',
 ] as const;
 export type CedarAction = (typeof CEDAR_ACTIONS)[number];

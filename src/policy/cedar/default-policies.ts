@@ -8,7 +8,8 @@ export const DEFAULT_CEDAR_POLICIES: Readonly<Record<string, string>> = {
   principal,
   action in [
     Action::"agents.read", Action::"runs.start", Action::"runs.read", Action::"runs.cancel",
-    Action::"runs.resume", Action::"memories.read", Action::"memories.write", Action::"approvals.decide"
+    Action::"runs.resume", Action::"memories.read", Action::"memories.write", Action::"approvals.decide",
+    Action::"skills.read"
   ],
   resource
 ) when {
@@ -18,7 +19,8 @@ export const DEFAULT_CEDAR_POLICIES: Readonly<Record<string, string>> = {
   principal,
   action in [
     Action::"agents.create", Action::"agents.update", Action::"agents.delete",
-    Action::"triggers.manage", Action::"plans.manage", Action::"mcp.read"
+    Action::"triggers.manage", Action::"plans.manage", Action::"mcp.read",
+    Action::"skills.create", Action::"skills.update", Action::"skills.delete", Action::"skills.share"
   ],
   resource
 ) when { principal in [Role::"builder", Role::"admin"] && resource in principal.workspace };`,
@@ -30,6 +32,24 @@ export const DEFAULT_CEDAR_POLICIES: Readonly<Record<string, string>> = {
   ],
   resource
 ) when { principal in Role::"admin" && resource in principal.workspace };`,
+  // Members read eval results and run suites (each case also needs runs.start); builders write suites.
+  'default.evals': `permit (principal, action in [Action::"evals.read", Action::"evals.run"], resource)
+when { principal in [Role::"user", Role::"builder", Role::"admin"] && resource in principal.workspace };`,
+  'default.evals_builders': `permit (principal, action == Action::"evals.manage", resource)
+when { principal in [Role::"builder", Role::"admin"] && resource in principal.workspace };`,
+  // Members read usage (their own runs' unless admin, see routes/usage.ts); only admins set budgets.
+  'default.usage': `permit (principal, action == Action::"usage.read", resource)
+when { principal in [Role::"user", Role::"builder", Role::"admin"] && resource in principal.workspace };`,
+  'default.budgets': `permit (principal, action == Action::"budgets.manage", resource)
+when { principal in Role::"admin" && resource in principal.workspace };`,
+  // Members read the knowledge sources of the spaces they see (checked in knowledge/source-access.ts) and search them.
+  'default.knowledge': `permit (principal, action in [Action::"sources.read", Action::"knowledge.search"], resource)
+when { principal in [Role::"user", Role::"builder", Role::"admin"] && resource in principal.workspace };`,
+  'default.knowledge_builders': `permit (
+  principal,
+  action in [Action::"sources.create", Action::"sources.update", Action::"sources.delete", Action::"sources.sync"],
+  resource
+) when { principal in [Role::"builder", Role::"admin"] && resource in principal.workspace };`,
   // Which calls need a person or are refused is the tool gate's business; Cedar adds a workspace's forbids.
   'default.agents_call_tools': `permit (principal, action == Action::"callTool", resource)
 when { principal in context.workspace };`,

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { assertAgentWithinBoundary } from '../../agents/agent-boundary.ts';
 import { agentDefinitionSchema } from '../../agents/agent-definition.ts';
 import {
   agentPatchSchema,
@@ -10,10 +11,10 @@ import {
   updateAgent,
 } from '../../agents/agent-repo.ts';
 import { assertUserSeesAgent, listVisibleAgents } from '../../agents/agent-visibility.ts';
-import { getVisibleSpace } from '../../identity/space-repo.ts';
+import { agentSchema } from '../../openapi/common-schemas.ts';
+import { pinAgentSkills } from '../../skills/skill-pinning.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { readJson, readQuery } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 
 const versionQuery = z.strictObject({
   version: z
@@ -30,56 +31,133 @@ const patchBody = agentPatchSchema.refine((patch) => Object.keys(patch).length >
   message: 'the patch is empty: send at least one field to change',
 });
 
+const agentBody = z.object({ agent: agentSchema });
+
 export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
   const { store } = deps;
+  const tags = ['agents'];
 
-  api.get('/agents', authorizeAction('agents.read'), async (c) => {
-    readQuery(c, noQuery);
-    const principal = c.get('principal');
-    return c.json({ agents: await listVisibleAgents(store, principal.workspaceId, principal.userId) });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/agents',
+      summary: 'List the agents the caller sees',
+      tags,
+      action: 'agents.read',
+      query: noQuery,
+      responses: {
+        200: { description: 'The visible agents', schema: z.object({ agents: z.array(agentSchema) }) },
+      },
+    },
+    async (c) => {
+      const principal = c.get('principal');
+      return c.json({ agents: await listVisibleAgents(store, principal.workspaceId, principal.userId) });
+    },
+  );
 
-  api.post('/agents', authorizeAction('agents.create'), async (c) => {
-    const definition = await readJson(c, agentDefinitionSchema);
-    const principal = c.get('principal');
-    // A builder may only place an agent in a space they see.
-    if (definition.space !== undefined) await getVisibleSpace(store, principal, definition.space);
-    const agent = await createAgent(store, {
-      workspaceId: principal.workspaceId,
-      definition,
-      createdBy: principal.userId,
-    });
-    return c.json({ agent }, 201);
-  });
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/agents',
+      summary: 'Create an agent (version 1)',
+      tags,
+      action: 'agents.create',
+      body: agentDefinitionSchema,
+      responses: { 201: { description: 'The created agent', schema: agentBody } },
+    },
+    async (c, { body: definition }) => {
+      const principal = c.get('principal');
+      await assertAgentWithinBoundary(store, principal, definition);
+      const skills = await pinAgentSkills(store, principal, definition.skills);
+      const agent = await createAgent(store, {
+        workspaceId: principal.workspaceId,
+        definition: skills === undefined ? definition : { ...definition, skills },
+        createdBy: principal.userId,
+      });
+      return c.json({ agent }, 201);
+    },
+  );
 
-  api.get('/agents/:idOrName', authorizeAction('agents.read'), async (c) => {
-    const { version } = readQuery(c, versionQuery);
-    const agent = await getAgent(store, c.get('principal').workspaceId, c.req.param('idOrName'), version);
-    await assertUserSeesAgent(store, agent, c.get('principal').userId);
-    return c.json({ agent });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/agents/:idOrName',
+      summary: 'Get an agent, its latest version or the one asked for',
+      tags,
+      action: 'agents.read',
+      query: versionQuery,
+      responses: { 200: { description: 'The agent', schema: agentBody } },
+    },
+    async (c, { params, query }) => {
+      const agent = await getAgent(store, c.get('principal').workspaceId, params.idOrName, query.version);
+      await assertUserSeesAgent(store, agent, c.get('principal').userId);
+      return c.json({ agent });
+    },
+  );
 
-  api.get('/agents/:idOrName/versions', authorizeAction('agents.read'), async (c) => {
-    readQuery(c, noQuery);
-    const versions = await listAgentVersions(store, c.get('principal').workspaceId, c.req.param('idOrName'));
-    return c.json({ versions });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/agents/:idOrName/versions',
+      summary: "List an agent's versions",
+      tags,
+      action: 'agents.read',
+      query: noQuery,
+      responses: {
+        200: {
+          description: 'Every version, oldest first',
+          schema: z.object({ versions: z.array(agentSchema) }),
+        },
+      },
+    },
+    async (c, { params }) => {
+      const versions = await listAgentVersions(store, c.get('principal').workspaceId, params.idOrName);
+      return c.json({ versions });
+    },
+  );
 
-  api.patch('/agents/:idOrName', authorizeAction('agents.update'), async (c) => {
-    const patch = await readJson(c, patchBody);
-    const principal = c.get('principal');
-    if (patch.space !== undefined) await getVisibleSpace(store, principal, patch.space);
-    const agent = await updateAgent(store, {
-      workspaceId: principal.workspaceId,
-      idOrName: c.req.param('idOrName'),
-      patch,
-      updatedBy: principal.userId,
-    });
-    return c.json({ agent });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'patch',
+      path: '/agents/:idOrName',
+      summary: 'Change an agent: stores a new version',
+      tags,
+      action: 'agents.update',
+      body: patchBody,
+      responses: { 200: { description: 'The new version', schema: agentBody } },
+    },
+    async (c, { params, body: patch }) => {
+      const principal = c.get('principal');
+      await assertAgentWithinBoundary(store, principal, patch);
+      const skills = await pinAgentSkills(store, principal, patch.skills);
+      const agent = await updateAgent(store, {
+        workspaceId: principal.workspaceId,
+        idOrName: params.idOrName,
+        patch: skills === undefined ? patch : { ...patch, skills },
+        updatedBy: principal.userId,
+      });
+      return c.json({ agent });
+    },
+  );
 
-  api.delete('/agents/:idOrName', authorizeAction('agents.delete'), async (c) => {
-    const agent = await deleteAgent(store, c.get('principal').workspaceId, c.req.param('idOrName'));
-    return c.json({ agent });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'delete',
+      path: '/agents/:idOrName',
+      summary: 'Delete an agent (its runs stay)',
+      tags,
+      action: 'agents.delete',
+      responses: { 200: { description: 'The deleted agent', schema: agentBody } },
+    },
+    async (c, { params }) => {
+      const agent = await deleteAgent(store, c.get('principal').workspaceId, params.idOrName);
+      return c.json({ agent });
+    },
+  );
 }

@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.ts';
+import { looseObject } from '../../openapi/common-schemas.ts';
 import { decideApproval, expireDueApprovals, listApprovals } from '../../policy/approval-repo.ts';
 import {
   loadPolicy,
@@ -9,8 +10,7 @@ import {
   savePolicy,
 } from '../../policy/policy-settings.ts';
 import type { AppEnv } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { readJson, readQuery } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 import { cedarPolicyRoutes } from './cedar-policies.ts';
 
 const listQuery = z.strictObject({
@@ -27,45 +27,100 @@ export function approvalRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     for (const id of runIds) kernel.signals.runChanged(id);
   };
 
-  api.get('/approvals', async (c) => {
-    const query = readQuery(c, listQuery);
-    const principal = c.get('principal');
-    wake(await expireDueApprovals(kernel.store, principal.workspaceId));
-    const approvals = await listApprovals(kernel.store, principal.workspaceId, {
-      status: query.status,
-      // Everyone sees the approvals of their own runs; admins see the workspace's.
-      userId: principal.role === 'admin' ? undefined : principal.userId,
-      limit: query.limit,
-    });
-    return c.json({ approvals });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/approvals',
+      summary: 'List approvals (yours; all of them for admins)',
+      tags: ['approvals'],
+      query: listQuery,
+      responses: { 200: { description: 'The approvals', schema: looseObject } },
+    },
+    async (c, { query }) => {
+      const principal = c.get('principal');
+      wake(await expireDueApprovals(kernel.store, principal.workspaceId));
+      const approvals = await listApprovals(kernel.store, principal.workspaceId, {
+        status: query.status,
+        // Everyone sees the approvals of their own runs; admins see the workspace's.
+        userId: principal.role === 'admin' ? undefined : principal.userId,
+        limit: query.limit,
+      });
+      return c.json({ approvals });
+    },
+  );
 
-  const decide = (approve: boolean) => async (c: Context<AppEnv>) => {
+  const decide = async (
+    c: Context<AppEnv>,
+    id: string,
+    decision: { approve: true } | { approve: false; reason: string },
+  ) => {
     const principal = c.get('principal');
-    await c.get('authorizer').assert('approvals.decide');
-    const decision = approve
-      ? ({ approve: true } as const)
-      : ({ approve: false, reason: (await readJson(c, denyBody)).reason } as const);
     wake(await expireDueApprovals(kernel.store, principal.workspaceId));
     const { approval, resumedRunId } = await decideApproval(
       kernel.store,
       { workspaceId: principal.workspaceId, userId: principal.userId, isAdmin: principal.role === 'admin' },
-      c.req.param('id') ?? '',
+      id,
       decision,
     );
     wake(resumedRunId === undefined ? [] : [resumedRunId]);
     return c.json({ approval });
   };
-  api.post('/approvals/:id/approve', decide(true));
-  api.post('/approvals/:id/deny', decide(false));
+  const decided = {
+    200: { description: 'The decided approval', schema: z.object({ approval: looseObject }) },
+  };
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/approvals/:id/approve',
+      summary: 'Approve a pending tool call; its run resumes',
+      tags: ['approvals'],
+      action: 'approvals.decide',
+      responses: decided,
+    },
+    (c, { params }) => decide(c, params.id, { approve: true }),
+  );
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/approvals/:id/deny',
+      summary: 'Deny a pending tool call, with a reason the model sees',
+      tags: ['approvals'],
+      action: 'approvals.decide',
+      body: denyBody,
+      responses: decided,
+    },
+    (c, { params, body }) => decide(c, params.id, { approve: false, reason: body.reason }),
+  );
 
   const publicSnapshot = ({ settings, version }: PolicySnapshot) => ({ settings, version });
-  api.get('/policy', async (c) =>
-    c.json(publicSnapshot(await loadPolicy(kernel.store, c.get('principal').workspaceId))),
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/policy',
+      summary: "The workspace's approval policy settings",
+      tags: ['approvals'],
+      responses: { 200: { description: 'The settings and their version', schema: looseObject } },
+    },
+    async (c) => c.json(publicSnapshot(await loadPolicy(kernel.store, c.get('principal').workspaceId))),
   );
-  api.put('/policy', authorizeAction('policies.manage'), async (c) => {
-    const body = await readJson(c, policySettingsSchema);
-    return c.json(publicSnapshot(await savePolicy(kernel.store, c.get('principal').workspaceId, body)));
-  });
+  defineRoute(
+    api,
+    {
+      method: 'put',
+      path: '/policy',
+      summary: "Replace the workspace's approval policy settings",
+      tags: ['approvals'],
+      action: 'policies.manage',
+      body: policySettingsSchema,
+      responses: { 200: { description: 'The saved settings and their version', schema: looseObject } },
+    },
+    async (c, { body }) => {
+      return c.json(publicSnapshot(await savePolicy(kernel.store, c.get('principal').workspaceId, body)));
+    },
+  );
   cedarPolicyRoutes(kernel.store, api);
 }

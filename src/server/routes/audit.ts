@@ -5,9 +5,9 @@ import { chainPendingAudit } from '../../audit/audit-chainer.ts';
 import { listAudit } from '../../audit/audit-log.ts';
 import { localAuditPublicKey } from '../../audit/audit-signer.ts';
 import { exportAuditJsonl, verifyAudit } from '../../audit/verify-audit.ts';
+import { looseObject } from '../../openapi/common-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { readQuery } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 
 const listQuery = z.strictObject({
   after: z.coerce.number().int().min(0).optional(),
@@ -21,26 +21,59 @@ const exportQuery = listQuery.omit({ limit: true });
 export function auditRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
   const { store } = deps;
 
-  api.get('/audit', authorizeAction('audit.read'), async (c) => {
-    const query = readQuery(c, listQuery);
-    await chainPendingAudit(store);
-    const entries = await listAudit(store, { ...query, workspaceId: c.get('principal').workspaceId });
-    return c.json({ entries, next: entries.length === query.limit ? (entries.at(-1)?.seq ?? null) : null });
-  });
-
-  api.get('/audit/verify', authorizeAction('audit.verify'), async (c) => {
-    const trusted = localAuditPublicKey(deps.config.home);
-    await chainPendingAudit(store);
-    return c.json(await verifyAudit(store, { publicKeys: trusted === undefined ? undefined : [trusted] }));
-  });
-
-  api.get('/audit/export', authorizeAction('audit.read'), (c) => {
-    const query = readQuery(c, exportQuery);
-    const workspaceId = c.get('principal').workspaceId;
-    c.header('content-type', 'application/x-ndjson');
-    return stream(c, async (out) => {
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/audit',
+      summary: "List the workspace's audit entries",
+      tags: ['audit'],
+      action: 'audit.read',
+      query: listQuery,
+      responses: { 200: { description: 'Entries and the cursor of the next page', schema: looseObject } },
+    },
+    async (c, { query }) => {
       await chainPendingAudit(store);
-      await exportAuditJsonl(store, out, { ...query, workspaceId });
-    });
-  });
+      const entries = await listAudit(store, { ...query, workspaceId: c.get('principal').workspaceId });
+      return c.json({ entries, next: entries.length === query.limit ? (entries.at(-1)?.seq ?? null) : null });
+    },
+  );
+
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/audit/verify',
+      summary: 'Verify the hash chain and signed checkpoints of the whole log',
+      tags: ['audit'],
+      action: 'audit.verify',
+      responses: { 200: { description: 'The verification report', schema: looseObject } },
+    },
+    async (c) => {
+      const trusted = localAuditPublicKey(deps.config.home);
+      await chainPendingAudit(store);
+      return c.json(await verifyAudit(store, { publicKeys: trusted === undefined ? undefined : [trusted] }));
+    },
+  );
+
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/audit/export',
+      summary: 'Export audit entries as JSON lines',
+      tags: ['audit'],
+      action: 'audit.read',
+      query: exportQuery,
+      responses: { 200: { description: 'One entry per line', contentType: 'application/x-ndjson' } },
+    },
+    (c, { query }) => {
+      const workspaceId = c.get('principal').workspaceId;
+      c.header('content-type', 'application/x-ndjson');
+      return stream(c, async (out) => {
+        await chainPendingAudit(store);
+        await exportAuditJsonl(store, out, { ...query, workspaceId });
+      });
+    },
+  );
 }

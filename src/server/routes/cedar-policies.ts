@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { looseObject } from '../../openapi/common-schemas.ts';
 import {
   loadWorkspaceCedarPolicies,
   saveWorkspaceCedarPolicies,
@@ -7,8 +8,7 @@ import {
 } from '../../policy/cedar/workspace-cedar-policies.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { readJson } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 
 const putBody = z.strictObject({ policies: z.string().max(200_000) });
 
@@ -23,17 +23,37 @@ const view = (stored: WorkspaceCedarPolicies) => ({
  * ones. A PUT replaces them after validating against the schema; text that does not validate changes nothing.
  */
 export function cedarPolicyRoutes(db: SqlClient, api: Hono<AppEnv>): void {
-  api.get('/policies/cedar', authorizeAction('policies.manage'), async (c) =>
-    c.json(view(await loadWorkspaceCedarPolicies(db, c.get('principal').workspaceId))),
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/policies/cedar',
+      summary: "The workspace's own Cedar policies",
+      tags: ['policies'],
+      action: 'policies.manage',
+      responses: { 200: { description: 'The policy text and ids', schema: looseObject } },
+    },
+    async (c) => c.json(view(await loadWorkspaceCedarPolicies(db, c.get('principal').workspaceId))),
   );
-  api.put('/policies/cedar', authorizeAction('policies.manage'), async (c) => {
-    const body = await readJson(c, putBody);
-    const principal = c.get('principal');
-    const saved = await saveWorkspaceCedarPolicies(db, {
-      workspaceId: principal.workspaceId,
-      text: body.policies,
-      updatedBy: principal.userId,
-    });
-    return c.json(view(saved));
-  });
+  defineRoute(
+    api,
+    {
+      method: 'put',
+      path: '/policies/cedar',
+      summary: "Replace the workspace's Cedar policies (validated first)",
+      tags: ['policies'],
+      action: 'policies.manage',
+      body: putBody,
+      responses: { 200: { description: 'The saved policies', schema: looseObject } },
+    },
+    async (c, { body }) => {
+      const principal = c.get('principal');
+      const saved = await saveWorkspaceCedarPolicies(db, {
+        workspaceId: principal.workspaceId,
+        text: body.policies,
+        updatedBy: principal.userId,
+      });
+      return c.json(view(saved));
+    },
+  );
 }

@@ -11,9 +11,9 @@ import {
 } from '../../identity/group-repo.ts';
 import { getVisibleSpace } from '../../identity/space-repo.ts';
 import { getMembershipRole } from '../../identity/user-repo.ts';
+import { looseObject } from '../../openapi/common-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { readJson, readQuery } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 
 const noQuery = z.strictObject({});
 const groupName = z
@@ -31,43 +31,94 @@ const spaceGroupBody = z.strictObject({ group: z.string().min(1).max(200) });
 export function groupRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
   const { store } = deps;
 
-  api.get('/groups', async (c) => {
-    readQuery(c, noQuery);
-    return c.json({ groups: await listGroups(store, c.get('principal').workspaceId) });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/groups',
+      summary: 'List groups',
+      tags: ['spaces'],
+      query: noQuery,
+      responses: { 200: { description: 'The groups', schema: looseObject } },
+    },
+    async (c) => {
+      return c.json({ groups: await listGroups(store, c.get('principal').workspaceId) });
+    },
+  );
 
-  api.post('/groups', authorizeAction('users.manage'), async (c) => {
-    const body = await readJson(c, createBody);
-    return c.json({ group: await createGroup(store, c.get('principal').workspaceId, body.name) }, 201);
-  });
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/groups',
+      summary: 'Create a group',
+      tags: ['spaces'],
+      action: 'users.manage',
+      body: createBody,
+      responses: { 201: { description: 'The group', schema: looseObject } },
+    },
+    async (c, { body }) => {
+      return c.json({ group: await createGroup(store, c.get('principal').workspaceId, body.name) }, 201);
+    },
+  );
 
-  api.post('/groups/:group/members', authorizeAction('users.manage'), async (c) => {
-    const body = await readJson(c, memberBody);
-    const { workspaceId } = c.get('principal');
-    const group = await getGroup(store, workspaceId, c.req.param('group'));
-    if ((await getMembershipRole(store, workspaceId, body.userId)) === undefined)
-      throw new AgentOsError('resource.not_found', `No member "${body.userId}" in this workspace`);
-    await addGroupMember(store, group.id, body.userId);
-    return c.json({ group: await getGroup(store, workspaceId, group.id) }, 201);
-  });
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/groups/:group/members',
+      summary: 'Add a member to a group',
+      tags: ['spaces'],
+      action: 'users.manage',
+      body: memberBody,
+      responses: { 201: { description: 'The group', schema: looseObject } },
+    },
+    async (c, { params, body }) => {
+      const { workspaceId } = c.get('principal');
+      const group = await getGroup(store, workspaceId, params.group);
+      if ((await getMembershipRole(store, workspaceId, body.userId)) === undefined)
+        throw new AgentOsError('resource.not_found', `No member "${body.userId}" in this workspace`);
+      await addGroupMember(store, group.id, body.userId);
+      return c.json({ group: await getGroup(store, workspaceId, group.id) }, 201);
+    },
+  );
 
-  api.delete('/groups/:group/members/:userId', authorizeAction('users.manage'), async (c) => {
-    const { workspaceId } = c.get('principal');
-    const group = await getGroup(store, workspaceId, c.req.param('group'));
-    if (!(await removeGroupMember(store, group.id, c.req.param('userId'))))
-      throw new AgentOsError(
-        'resource.not_found',
-        `"${c.req.param('userId')}" is not in group ${group.name}`,
-      );
-    return c.json({ group: await getGroup(store, workspaceId, group.id) });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'delete',
+      path: '/groups/:group/members/:userId',
+      summary: 'Remove a member from a group',
+      tags: ['spaces'],
+      action: 'users.manage',
+      responses: { 200: { description: 'The group', schema: looseObject } },
+    },
+    async (c, { params }) => {
+      const { workspaceId } = c.get('principal');
+      const group = await getGroup(store, workspaceId, params.group);
+      if (!(await removeGroupMember(store, group.id, params.userId)))
+        throw new AgentOsError('resource.not_found', `"${params.userId}" is not in group ${group.name}`);
+      return c.json({ group: await getGroup(store, workspaceId, group.id) });
+    },
+  );
 
-  api.post('/spaces/:space/groups', authorizeAction('spaces.manage'), async (c) => {
-    const body = await readJson(c, spaceGroupBody);
-    const principal = c.get('principal');
-    const space = await getVisibleSpace(store, principal, c.req.param('space'));
-    const group = await getGroup(store, principal.workspaceId, body.group);
-    await addSpaceGroup(store, space.id, group.id);
-    return c.json({ space, group }, 201);
-  });
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/spaces/:space/groups',
+      summary: "Make a group's members members of a space",
+      tags: ['spaces'],
+      action: 'spaces.manage',
+      body: spaceGroupBody,
+      responses: { 201: { description: 'The space and the group', schema: looseObject } },
+    },
+    async (c, { params, body }) => {
+      const principal = c.get('principal');
+      const space = await getVisibleSpace(store, principal, params.space);
+      const group = await getGroup(store, principal.workspaceId, body.group);
+      await addSpaceGroup(store, space.id, group.id);
+      return c.json({ space, group }, 201);
+    },
+  );
 }

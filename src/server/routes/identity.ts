@@ -5,9 +5,9 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../identity/api-keys
 import { roleSchema } from '../../identity/roles.ts';
 import { createUser, findUserByEmail, listMembers, setMembership } from '../../identity/user-repo.ts';
 import { getWorkspace, listWorkspaces } from '../../identity/workspace-repo.ts';
+import { apiKeySchema, looseObject, memberSchema, workspaceSchema } from '../../openapi/common-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { readJson } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 
 const createUserBody = z.strictObject({
   email: z.email(),
@@ -25,62 +25,153 @@ const createKeyBody = z.strictObject({
   scope: z.enum(['full', 'read']).default('full'),
 });
 
+const tags = ['identity'];
+const keyBody = z.object({ key: apiKeySchema });
+
 export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
   const { store } = deps;
 
-  api.get('/whoami', async (c) => {
-    const principal = c.get('principal');
-    const workspace = await getWorkspace(store, principal.workspaceId);
-    return c.json({ ...principal, workspace });
-  });
-
-  api.get('/workspaces', async (c) =>
-    c.json({ workspaces: await listWorkspaces(store, c.get('principal').userId) }),
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/whoami',
+      summary: 'The caller: user, role, key and workspace',
+      tags,
+      responses: {
+        200: {
+          description: 'Who the key (or session) acts as',
+          schema: z.object({
+            keyId: z.string(),
+            workspaceId: z.string(),
+            userId: z.string(),
+            role: roleSchema,
+            keyScope: z.enum(['full', 'read']),
+            sessionId: z.string().optional(),
+            workspace: workspaceSchema,
+          }),
+        },
+      },
+    },
+    async (c) => {
+      const principal = c.get('principal');
+      const workspace = await getWorkspace(store, principal.workspaceId);
+      return c.json({ ...principal, workspace });
+    },
   );
 
-  api.get('/users', async (c) => c.json({ users: await listMembers(store, c.get('principal').workspaceId) }));
-
-  api.post('/users', authorizeAction('users.manage'), async (c) => {
-    const body = await readJson(c, createUserBody);
-    const workspaceId = c.get('principal').workspaceId;
-    const user = await store.transaction(async (tx) => {
-      const existing = await findUserByEmail(tx, body.email);
-      const created = existing ?? (await createUser(tx, { email: body.email, name: body.name }));
-      await setMembership(tx, workspaceId, created.id, body.role);
-      return created;
-    });
-    return c.json({ user: { ...user, role: body.role } }, 201);
-  });
-
-  api.get('/keys', authorizeAction('keys.manage'), async (c) =>
-    c.json({ keys: await listApiKeys(store, c.get('principal').workspaceId) }),
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/workspaces',
+      summary: 'The workspaces the caller belongs to',
+      tags,
+      responses: {
+        200: { description: 'The workspaces', schema: z.object({ workspaces: z.array(looseObject) }) },
+      },
+    },
+    async (c) => c.json({ workspaces: await listWorkspaces(store, c.get('principal').userId) }),
   );
 
-  api.post('/keys', async (c) => {
-    const body = await readJson(c, createKeyBody);
-    const principal = c.get('principal');
-    const userId = body.userId ?? principal.userId;
-    if (userId !== principal.userId) {
-      await c
-        .get('authorizer')
-        .assert('keys.manage', undefined, 'Only an admin may create a key for another member');
-    }
-    const members = await listMembers(store, principal.workspaceId);
-    if (!members.some((member) => member.id === userId)) {
-      throw new AgentOsError('resource.not_found', `No member "${userId}" in this workspace`);
-    }
-    const { key, secret } = await createApiKey(store, {
-      workspaceId: principal.workspaceId,
-      userId,
-      name: body.name,
-      scope: body.scope,
-      expiresAt:
-        body.expiresInDays === undefined ? null : new Date(Date.now() + body.expiresInDays * 86_400_000),
-    });
-    return c.json({ key, secret }, 201);
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/users',
+      summary: "The workspace's members",
+      tags,
+      responses: { 200: { description: 'The members', schema: z.object({ users: z.array(memberSchema) }) } },
+    },
+    async (c) => c.json({ users: await listMembers(store, c.get('principal').workspaceId) }),
+  );
 
-  api.delete('/keys/:id', authorizeAction('keys.manage'), async (c) =>
-    c.json({ key: await revokeApiKey(store, c.get('principal').workspaceId, c.req.param('id')) }),
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/users',
+      summary: 'Add a member (creating the user when the email is new)',
+      tags,
+      action: 'users.manage',
+      body: createUserBody,
+      responses: { 201: { description: 'The member', schema: z.object({ user: memberSchema }) } },
+    },
+    async (c, { body }) => {
+      const workspaceId = c.get('principal').workspaceId;
+      const user = await store.transaction(async (tx) => {
+        const existing = await findUserByEmail(tx, body.email);
+        const created = existing ?? (await createUser(tx, { email: body.email, name: body.name }));
+        await setMembership(tx, workspaceId, created.id, body.role);
+        return created;
+      });
+      return c.json({ user: { ...user, role: body.role } }, 201);
+    },
+  );
+
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/keys',
+      summary: "The workspace's API keys (never their secrets)",
+      tags,
+      action: 'keys.manage',
+      responses: { 200: { description: 'The keys', schema: z.object({ keys: z.array(apiKeySchema) }) } },
+    },
+    async (c) => c.json({ keys: await listApiKeys(store, c.get('principal').workspaceId) }),
+  );
+
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/keys',
+      summary: 'Create an API key (for yourself; admins: for any member)',
+      tags,
+      body: createKeyBody,
+      responses: {
+        201: {
+          description: 'The key and its secret, shown this once',
+          schema: z.object({ key: apiKeySchema, secret: z.string() }),
+        },
+      },
+    },
+    async (c, { body }) => {
+      const principal = c.get('principal');
+      const userId = body.userId ?? principal.userId;
+      if (userId !== principal.userId) {
+        await c
+          .get('authorizer')
+          .assert('keys.manage', undefined, 'Only an admin may create a key for another member');
+      }
+      const members = await listMembers(store, principal.workspaceId);
+      if (!members.some((member) => member.id === userId)) {
+        throw new AgentOsError('resource.not_found', `No member "${userId}" in this workspace`);
+      }
+      const { key, secret } = await createApiKey(store, {
+        workspaceId: principal.workspaceId,
+        userId,
+        name: body.name,
+        scope: body.scope,
+        expiresAt:
+          body.expiresInDays === undefined ? null : new Date(Date.now() + body.expiresInDays * 86_400_000),
+      });
+      return c.json({ key, secret }, 201);
+    },
+  );
+
+  defineRoute(
+    api,
+    {
+      method: 'delete',
+      path: '/keys/:id',
+      summary: 'Revoke an API key',
+      tags,
+      action: 'keys.manage',
+      responses: { 200: { description: 'The revoked key', schema: keyBody } },
+    },
+    async (c, { params }) =>
+      c.json({ key: await revokeApiKey(store, c.get('principal').workspaceId, params.id) }),
   );
 }

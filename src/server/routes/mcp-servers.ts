@@ -10,10 +10,10 @@ import {
   toolOverrideSchema,
 } from '../../mcp/mcp-server-repo.ts';
 import { qualifiedToolName } from '../../mcp/mcp-tools.ts';
+import { looseObject } from '../../openapi/common-schemas.ts';
 import { toolEffect, toolStakes } from '../../tools/tool.ts';
 import type { AppEnv } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { readJson } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 
 const overrideBody = toolOverrideSchema.refine((o) => o.stakes !== undefined || o.effect !== undefined, {
   message: 'send stakes, effect or both',
@@ -23,57 +23,117 @@ const overrideBody = toolOverrideSchema.refine((o) => o.stakes !== undefined || 
 export function mcpServerRoutes(manager: McpConnectionManager): (api: Hono<AppEnv>) => void {
   const { store } = manager;
   return (api) => {
-    api.get('/mcp/servers', authorizeAction('mcp.read'), async (c) => {
-      const servers = await listMcpServers(store, c.get('principal').workspaceId);
-      return c.json({
-        servers: servers.map((server) => ({ ...server, connection: manager.status(server.id) })),
-      });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/mcp/servers',
+        summary: "List the workspace's MCP servers and their connection status",
+        tags: ['mcp'],
+        action: 'mcp.read',
+        responses: { 200: { description: 'The servers', schema: looseObject } },
+      },
+      async (c) => {
+        const servers = await listMcpServers(store, c.get('principal').workspaceId);
+        return c.json({
+          servers: servers.map((server) => ({ ...server, connection: manager.status(server.id) })),
+        });
+      },
+    );
 
-    api.post('/mcp/servers', authorizeAction('mcp.manage'), async (c) => {
-      const input = await readJson(c, mcpServerInputSchema);
-      const server = await createMcpServer(store, manager.secretBox(), c.get('principal').workspaceId, input);
-      return c.json({ server }, 201);
-    });
+    defineRoute(
+      api,
+      {
+        method: 'post',
+        path: '/mcp/servers',
+        summary: 'Register an MCP server (credentials are sealed, never returned)',
+        tags: ['mcp'],
+        action: 'mcp.manage',
+        body: mcpServerInputSchema,
+        responses: { 201: { description: 'The server', schema: looseObject } },
+      },
+      async (c, { body: input }) => {
+        const server = await createMcpServer(
+          store,
+          manager.secretBox(),
+          c.get('principal').workspaceId,
+          input,
+        );
+        return c.json({ server }, 201);
+      },
+    );
 
-    api.delete('/mcp/servers/:id', authorizeAction('mcp.manage'), async (c) => {
-      const server = await deleteMcpServer(store, c.get('principal').workspaceId, c.req.param('id'));
-      await manager.forget(server.id);
-      return c.json({ server });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'delete',
+        path: '/mcp/servers/:id',
+        summary: 'Remove an MCP server',
+        tags: ['mcp'],
+        action: 'mcp.manage',
+        responses: { 200: { description: 'The removed server', schema: looseObject } },
+      },
+      async (c, { params }) => {
+        const server = await deleteMcpServer(store, c.get('principal').workspaceId, params.id);
+        await manager.forget(server.id);
+        return c.json({ server });
+      },
+    );
 
-    api.get('/mcp/servers/:id/tools', authorizeAction('mcp.read'), async (c) => {
-      const spec = await loadMcpServerSpec(
-        store,
-        manager.secretBox(),
-        c.get('principal').workspaceId,
-        c.req.param('id'),
-      );
-      const tools = await manager.connection(spec).tools();
-      return c.json({
-        tools: tools.map((tool) => ({
-          name: tool.name,
-          /** What an agent's definition grants. */
-          qualifiedName: qualifiedToolName(spec.name, tool.name),
-          description: tool.description ?? null,
-          inputSchema: tool.inputSchema,
-          stakes: toolStakes(spec.toolOverrides[tool.name] ?? {}),
-          effect: toolEffect(spec.toolOverrides[tool.name] ?? {}),
-          idempotent: false,
-        })),
-      });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/mcp/servers/:id/tools',
+        summary: "An MCP server's tools as agents see them",
+        tags: ['mcp'],
+        action: 'mcp.read',
+        responses: { 200: { description: 'The tools', schema: looseObject } },
+      },
+      async (c, { params }) => {
+        const spec = await loadMcpServerSpec(
+          store,
+          manager.secretBox(),
+          c.get('principal').workspaceId,
+          params.id,
+        );
+        const tools = await manager.connection(spec).tools();
+        return c.json({
+          tools: tools.map((tool) => ({
+            name: tool.name,
+            /** What an agent's definition grants. */
+            qualifiedName: qualifiedToolName(spec.name, tool.name),
+            description: tool.description ?? null,
+            inputSchema: tool.inputSchema,
+            stakes: toolStakes(spec.toolOverrides[tool.name] ?? {}),
+            effect: toolEffect(spec.toolOverrides[tool.name] ?? {}),
+            idempotent: false,
+          })),
+        });
+      },
+    );
 
-    api.patch('/mcp/servers/:id/tools/:tool', authorizeAction('mcp.manage'), async (c) => {
-      const override = await readJson(c, overrideBody);
-      const server = await setToolOverride(
-        store,
-        c.get('principal').workspaceId,
-        c.req.param('id'),
-        c.req.param('tool'),
-        override,
-      );
-      return c.json({ server });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'patch',
+        path: '/mcp/servers/:id/tools/:tool',
+        summary: "Override a tool's stakes or effect",
+        tags: ['mcp'],
+        action: 'mcp.manage',
+        body: overrideBody,
+        responses: { 200: { description: 'The server', schema: looseObject } },
+      },
+      async (c, { params, body: override }) => {
+        const server = await setToolOverride(
+          store,
+          c.get('principal').workspaceId,
+          params.id,
+          params.tool,
+          override,
+        );
+        return c.json({ server });
+      },
+    );
   };
 }

@@ -28,10 +28,10 @@ import {
   updateMemory,
 } from '../../memory/memory-repo.ts';
 import { searchMemories } from '../../memory/memory-search.ts';
+import { looseObject } from '../../openapi/common-schemas.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { readJson, readQuery } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 
 const dateTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
@@ -94,98 +94,173 @@ async function readableMemory(db: SqlClient, principal: MemoryPrincipal, id: str
   return memory;
 }
 
+const memoriesBody = z.object({ memories: z.array(looseObject) });
+const memoryBody = z.object({ memory: looseObject });
+const tags = ['memory'];
+
 /** `/memories`: search or list, write, edit and delete long-term memories, scoped to the caller's rights. */
 export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
   const { store } = deps;
 
-  api.get('/memories', authorizeAction('memories.read'), async (c) => {
-    const query = readQuery(c, listQuery);
-    const principal = principalOf(c.get('principal'));
-    const readable = await readableScopes(store, principal);
-    const scopes = query.scope === undefined ? readable : readable.filter((s) => s.scope === query.scope);
-    const inactive = query.inactive === 'true';
-    if (query.q === undefined) {
-      const memories = await listMemories(store, {
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/memories',
+      summary: 'Search (`q`) or list the memories the caller may read',
+      tags,
+      action: 'memories.read',
+      query: listQuery,
+      responses: { 200: { description: 'Memories (with a `score` when searching)', schema: memoriesBody } },
+    },
+    async (c, { query }) => {
+      const principal = principalOf(c.get('principal'));
+      const readable = await readableScopes(store, principal);
+      const scopes = query.scope === undefined ? readable : readable.filter((s) => s.scope === query.scope);
+      const inactive = query.inactive === 'true';
+      if (query.q === undefined) {
+        const memories = await listMemories(store, {
+          workspaceId: principal.workspaceId,
+          scopes,
+          kind: query.kind,
+          limit: query.limit,
+          includeInactive: inactive,
+        });
+        return c.json({ memories });
+      }
+      const hits = await searchMemories(store, {
         workspaceId: principal.workspaceId,
+        query: query.q,
         scopes,
-        kind: query.kind,
         limit: query.limit,
-        includeInactive: inactive,
+        kind: query.kind,
+        includeSuperseded: inactive,
+        includeExpired: inactive,
       });
-      return c.json({ memories });
-    }
-    const hits = await searchMemories(store, {
-      workspaceId: principal.workspaceId,
-      query: query.q,
-      scopes,
-      limit: query.limit,
-      kind: query.kind,
-      includeSuperseded: inactive,
-      includeExpired: inactive,
-    });
-    return c.json({ memories: hits.map((hit) => ({ ...hit.memory, score: hit.score })) });
-  });
+      return c.json({ memories: hits.map((hit) => ({ ...hit.memory, score: hit.score })) });
+    },
+  );
 
-  api.post('/memories', authorizeAction('memories.write'), async (c) => {
-    const body = await readJson(c, createBody);
-    const principal = principalOf(c.get('principal'));
-    const target = await writableScope(store, principal, body.scope, body.scopeId);
-    const input: NewMemory = {
-      kind: body.kind,
-      content: body.content,
-      subjects: body.subjects,
-      context: body.context,
-      ...target,
-      provenance: { source: 'user', userId: principal.userId },
-      confidence: body.confidence,
-      importance: body.importance,
-      occurredAt: body.occurredAt,
-      validTo: body.validTo,
-    };
-    if (body.supersedes !== undefined) {
-      await assertWritable(store, principal, await readableMemory(store, principal, body.supersedes));
-      const result = await supersedeMemory(
-        store,
-        principal.workspaceId,
-        body.supersedes,
-        input,
-        actorOf(principal),
-      );
-      return c.json({ memory: result.memory, merged: false, superseded: result.superseded }, 201);
-    }
-    const result = await createMemory(store, principal.workspaceId, input, actorOf(principal));
-    return c.json({ memory: result.memory, merged: result.merged }, result.merged ? 200 : 201);
-  });
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/memories',
+      summary: 'Write a memory (merged into a near-duplicate, or superseding one)',
+      tags,
+      action: 'memories.write',
+      body: createBody,
+      responses: {
+        200: { description: 'Merged into an existing memory', schema: memoryBody },
+        201: { description: 'The new memory', schema: memoryBody },
+      },
+    },
+    async (c, { body }) => {
+      const principal = principalOf(c.get('principal'));
+      const target = await writableScope(store, principal, body.scope, body.scopeId);
+      const input: NewMemory = {
+        kind: body.kind,
+        content: body.content,
+        subjects: body.subjects,
+        context: body.context,
+        ...target,
+        provenance: { source: 'user', userId: principal.userId },
+        confidence: body.confidence,
+        importance: body.importance,
+        occurredAt: body.occurredAt,
+        validTo: body.validTo,
+      };
+      if (body.supersedes !== undefined) {
+        await assertWritable(store, principal, await readableMemory(store, principal, body.supersedes));
+        const result = await supersedeMemory(
+          store,
+          principal.workspaceId,
+          body.supersedes,
+          input,
+          actorOf(principal),
+        );
+        return c.json({ memory: result.memory, merged: false, superseded: result.superseded }, 201);
+      }
+      const result = await createMemory(store, principal.workspaceId, input, actorOf(principal));
+      return c.json({ memory: result.memory, merged: result.merged }, result.merged ? 200 : 201);
+    },
+  );
 
-  api.post('/memories/consolidate', async (c) => {
-    readQuery(c, noQuery);
-    await c.get('authorizer').assert('memories.consolidate');
-    return c.json(await consolidateMemories(store));
-  });
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/memories/consolidate',
+      summary: 'Merge duplicates, expire and rewrite blocks now instead of on the next worker pass',
+      tags,
+      action: 'memories.consolidate',
+      query: noQuery,
+      responses: { 200: { description: 'What consolidation changed', schema: looseObject } },
+    },
+    async (c) => c.json(await consolidateMemories(store)),
+  );
 
-  api.get('/memories/:id', authorizeAction('memories.read'), async (c) => {
-    readQuery(c, noQuery);
-    const principal = principalOf(c.get('principal'));
-    const memory = await readableMemory(store, principal, c.req.param('id'));
-    const changes = await listMemoryChanges(store, principal.workspaceId, memory.id);
-    return c.json({ memory, changes });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/memories/:id',
+      summary: 'A memory and its change history',
+      tags,
+      action: 'memories.read',
+      query: noQuery,
+      responses: {
+        200: {
+          description: 'The memory and its changes',
+          schema: z.object({ memory: looseObject, changes: z.array(looseObject) }),
+        },
+      },
+    },
+    async (c, { params }) => {
+      const principal = principalOf(c.get('principal'));
+      const memory = await readableMemory(store, principal, params.id);
+      const changes = await listMemoryChanges(store, principal.workspaceId, memory.id);
+      return c.json({ memory, changes });
+    },
+  );
 
-  api.patch('/memories/:id', authorizeAction('memories.write'), async (c) => {
-    const patch = await readJson(c, patchBody);
-    const principal = principalOf(c.get('principal'));
-    const memory = await readableMemory(store, principal, c.req.param('id'));
-    await assertWritable(store, principal, memory);
-    const updated = await updateMemory(store, principal.workspaceId, memory.id, patch, actorOf(principal));
-    return c.json({ memory: updated });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'patch',
+      path: '/memories/:id',
+      summary: 'Edit a memory',
+      tags,
+      action: 'memories.write',
+      body: patchBody,
+      responses: { 200: { description: 'The edited memory', schema: memoryBody } },
+    },
+    async (c, { params, body: patch }) => {
+      const principal = principalOf(c.get('principal'));
+      const memory = await readableMemory(store, principal, params.id);
+      await assertWritable(store, principal, memory);
+      const updated = await updateMemory(store, principal.workspaceId, memory.id, patch, actorOf(principal));
+      return c.json({ memory: updated });
+    },
+  );
 
-  api.delete('/memories/:id', authorizeAction('memories.write'), async (c) => {
-    const principal = principalOf(c.get('principal'));
-    const memory = await readableMemory(store, principal, c.req.param('id'));
-    await assertWritable(store, principal, memory);
-    return c.json({
-      memory: await deleteMemory(store, principal.workspaceId, memory.id, actorOf(principal)),
-    });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'delete',
+      path: '/memories/:id',
+      summary: 'Delete a memory',
+      tags,
+      action: 'memories.write',
+      responses: { 200: { description: 'The deleted memory', schema: memoryBody } },
+    },
+    async (c, { params }) => {
+      const principal = principalOf(c.get('principal'));
+      const memory = await readableMemory(store, principal, params.id);
+      await assertWritable(store, principal, memory);
+      return c.json({
+        memory: await deleteMemory(store, principal.workspaceId, memory.id, actorOf(principal)),
+      });
+    },
+  );
 }

@@ -14,9 +14,10 @@ import {
   type MemoryBlock,
   setPinnedBlock,
 } from '../../memory/memory-blocks.ts';
+import { looseObject } from '../../openapi/common-schemas.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { readJson, readQuery } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 
 const listQuery = z.strictObject({ agentId: z.string().min(1).max(200).optional() });
 
@@ -57,50 +58,80 @@ async function assertAgentExists(db: SqlClient, workspaceId: string, agentId: st
 export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
   const { store } = deps;
 
-  api.get('/memory-blocks', async (c) => {
-    const query = readQuery(c, listQuery);
-    const principal = c.get('principal');
-    const scopes: Array<{ scope: 'agent' | 'user' | 'workspace'; scopeId: string }> = [
-      { scope: 'user', scopeId: principal.userId },
-      { scope: 'workspace', scopeId: principal.workspaceId },
-    ];
-    if (query.agentId !== undefined) {
-      if (!roleAtLeast(principal.role, 'builder')) {
-        throw new AgentOsError(
-          'auth.forbidden',
-          `Reading agent blocks needs the builder role; you are ${principal.role}`,
-        );
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/memory-blocks',
+      summary: 'List the pinned memory blocks the caller sees (agent blocks: builders)',
+      tags: ['memory'],
+      query: listQuery,
+      responses: { 200: { description: 'The blocks', schema: looseObject } },
+    },
+    async (c, { query }) => {
+      const principal = c.get('principal');
+      const scopes: Array<{ scope: 'agent' | 'user' | 'workspace'; scopeId: string }> = [
+        { scope: 'user', scopeId: principal.userId },
+        { scope: 'workspace', scopeId: principal.workspaceId },
+      ];
+      if (query.agentId !== undefined) {
+        if (!roleAtLeast(principal.role, 'builder')) {
+          throw new AgentOsError(
+            'auth.forbidden',
+            `Reading agent blocks needs the builder role; you are ${principal.role}`,
+          );
+        }
+        await assertAgentExists(store, principal.workspaceId, query.agentId);
+        scopes.unshift({ scope: 'agent', scopeId: query.agentId });
       }
-      await assertAgentExists(store, principal.workspaceId, query.agentId);
-      scopes.unshift({ scope: 'agent', scopeId: query.agentId });
-    }
-    return c.json({ blocks: await listMemoryBlocks(store, principal.workspaceId, scopes) });
-  });
+      return c.json({ blocks: await listMemoryBlocks(store, principal.workspaceId, scopes) });
+    },
+  );
 
-  api.put('/memory-blocks', async (c) => {
-    const body = await readJson(c, putBody);
-    const principal = c.get('principal');
-    const target = await writableScope(store, principal, body.scope, body.scopeId);
-    const result = await setPinnedBlock(
-      store,
-      {
-        workspaceId: principal.workspaceId,
-        scope: body.scope,
-        scopeId: target.scopeId,
-        label: body.label,
-        content: body.content,
-      },
-      actorOf(principal),
-    );
-    return c.json(result);
-  });
+  defineRoute(
+    api,
+    {
+      method: 'put',
+      path: '/memory-blocks',
+      summary: 'Set a pinned memory block',
+      tags: ['memory'],
+      body: putBody,
+      responses: { 200: { description: 'The block as stored', schema: looseObject } },
+    },
+    async (c, { body }) => {
+      const principal = c.get('principal');
+      const target = await writableScope(store, principal, body.scope, body.scopeId);
+      const result = await setPinnedBlock(
+        store,
+        {
+          workspaceId: principal.workspaceId,
+          scope: body.scope,
+          scopeId: target.scopeId,
+          label: body.label,
+          content: body.content,
+        },
+        actorOf(principal),
+      );
+      return c.json(result);
+    },
+  );
 
-  api.delete('/memory-blocks/:id', async (c) => {
-    const principal = c.get('principal');
-    const id = c.req.param('id');
-    const block = await getMemoryBlock(store, principal.workspaceId, id);
-    if (!visible(principal, block)) throw new AgentOsError('resource.not_found', `No memory block "${id}"`);
-    await writableScope(store, principal, block.scope, block.scopeId);
-    return c.json({ block: await deletePinnedBlock(store, principal.workspaceId, id, actorOf(principal)) });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'delete',
+      path: '/memory-blocks/:id',
+      summary: 'Delete a pinned memory block',
+      tags: ['memory'],
+      responses: { 200: { description: 'The deleted block', schema: looseObject } },
+    },
+    async (c, { params }) => {
+      const principal = c.get('principal');
+      const id = params.id;
+      const block = await getMemoryBlock(store, principal.workspaceId, id);
+      if (!visible(principal, block)) throw new AgentOsError('resource.not_found', `No memory block "${id}"`);
+      await writableScope(store, principal, block.scope, block.scopeId);
+      return c.json({ block: await deletePinnedBlock(store, principal.workspaceId, id, actorOf(principal)) });
+    },
+  );
 }

@@ -7,12 +7,12 @@ import { appendRunEvent } from '../../kernel/run-events.ts';
 import { listRunSteps } from '../../kernel/run-journal.ts';
 import { getRun, listRuns, requestCancel, resumeRun } from '../../kernel/run-repo.ts';
 import { submitRun, waitForRun } from '../../kernel/run-service.ts';
+import { looseObject, runSchema } from '../../openapi/common-schemas.ts';
 import { orchestrationRoutes } from '../../orchestration/orchestration-routes.ts';
 import { routeTask } from '../../orchestration/task-router.ts';
 import { agentEntity } from '../../policy/cedar/cedar-entities.ts';
 import type { AppEnv } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { parseWith, readJson, readQuery } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 import { approvalRoutes } from './approvals.ts';
 import { streamRunEvents } from './run-events-stream.ts';
 
@@ -51,90 +51,180 @@ const resumeBody = z.strictObject({
     .optional(),
 });
 
+const runBody = z.object({ run: runSchema });
+const tags = ['runs'];
+const runId = z.object({ id: z.string().min(1) });
+
 export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
   return (api) => {
-    api.post('/runs', async (c) => {
-      const body = await readJson(c, startRunBody);
-      const idempotencyKey = parseWith(
-        idempotencyKeyHeader,
-        c.req.header('idempotency-key'),
-        'Idempotency-Key header',
-      );
-      const principal = c.get('principal');
-      const route =
-        body.agent === undefined
-          ? await routeTask(kernel, principal.workspaceId, body.task, c.req.raw.signal, principal.userId)
-          : undefined;
-      const target = await getAgent(kernel.store, principal.workspaceId, route?.agent ?? body.agent ?? '');
-      await assertUserSeesAgent(kernel.store, target, principal.userId);
-      await c
-        .get('authorizer')
-        .assert(
-          'runs.start',
-          agentEntity({ agentId: target.id, name: target.name, workspaceId: target.workspaceId }),
-        );
-      const run = await submitRun(kernel, {
-        workspaceId: principal.workspaceId,
-        userId: principal.userId,
-        agent: target.id,
-        task: body.task,
-        priority: body.priority,
-        idempotencyKey,
-      });
-      if (route !== undefined) await appendRunEvent(kernel.store, run.id, 'run.routed', { ...route });
-      if (!body.wait) return c.json({ run }, 202);
-      const settled = await waitForRun(kernel, principal.workspaceId, run.id, {
-        timeoutMs: body.waitTimeoutMs,
-        signal: c.req.raw.signal,
-      });
-      return c.json({ run: settled }, 200);
-    });
-
-    api.get('/runs', authorizeAction('runs.read'), async (c) => {
-      const query = readQuery(c, listQuery);
-      const runs = await listRuns(kernel.store, c.get('principal').workspaceId, {
-        status: query.status,
-        agentId: query.agent,
-        limit: query.limit,
-      });
-      return c.json({ runs });
-    });
-
-    api.get('/runs/:id', authorizeAction('runs.read'), async (c) =>
-      c.json({ run: await getRun(kernel.store, c.get('principal').workspaceId, c.req.param('id')) }),
+    defineRoute(
+      api,
+      {
+        method: 'post',
+        path: '/runs',
+        summary: 'Start a run of an agent (or let the task router pick one)',
+        description:
+          'Authorized as `runs.start` on the target agent. With `wait`, answers when the run ends or pauses.',
+        tags,
+        body: startRunBody,
+        headers: z.object({ 'idempotency-key': idempotencyKeyHeader }),
+        responses: {
+          200: { description: 'The run, settled or paused (`wait: true`)', schema: runBody },
+          202: { description: 'The queued run', schema: runBody },
+        },
+      },
+      async (c, { body, headers }) => {
+        const principal = c.get('principal');
+        const route =
+          body.agent === undefined
+            ? await routeTask(kernel, principal.workspaceId, body.task, c.req.raw.signal, principal.userId)
+            : undefined;
+        const target = await getAgent(kernel.store, principal.workspaceId, route?.agent ?? body.agent ?? '');
+        await assertUserSeesAgent(kernel.store, target, principal.userId);
+        await c
+          .get('authorizer')
+          .assert(
+            'runs.start',
+            agentEntity({ agentId: target.id, name: target.name, workspaceId: target.workspaceId }),
+          );
+        const run = await submitRun(kernel, {
+          workspaceId: principal.workspaceId,
+          userId: principal.userId,
+          agent: target.id,
+          task: body.task,
+          priority: body.priority,
+          idempotencyKey: headers['idempotency-key'],
+        });
+        if (route !== undefined) await appendRunEvent(kernel.store, run.id, 'run.routed', { ...route });
+        if (!body.wait) return c.json({ run }, 202);
+        const settled = await waitForRun(kernel, principal.workspaceId, run.id, {
+          timeoutMs: body.waitTimeoutMs,
+          signal: c.req.raw.signal,
+        });
+        return c.json({ run: settled }, 200);
+      },
     );
 
-    api.get('/runs/:id/steps', authorizeAction('runs.read'), async (c) => {
-      const run = await getRun(kernel.store, c.get('principal').workspaceId, c.req.param('id'));
-      return c.json({ steps: await listRunSteps(kernel.store, run.id) });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/runs',
+        summary: 'List runs, newest first',
+        tags,
+        action: 'runs.read',
+        query: listQuery,
+        responses: { 200: { description: 'The runs', schema: z.object({ runs: z.array(runSchema) }) } },
+      },
+      async (c, { query }) => {
+        const runs = await listRuns(kernel.store, c.get('principal').workspaceId, {
+          status: query.status,
+          agentId: query.agent,
+          limit: query.limit,
+        });
+        return c.json({ runs });
+      },
+    );
 
-    api.post('/runs/:id/cancel', authorizeAction('runs.cancel'), async (c) => {
-      const run = await requestCancel(kernel.store, c.get('principal').workspaceId, c.req.param('id'));
-      kernel.signals.cancelRequested(run.id);
-      kernel.signals.runChanged(run.id);
-      if (run.status === 'cancelled') kernel.signals.runSettled(run.id);
-      return c.json({ run });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/runs/:id',
+        summary: 'Get a run',
+        tags,
+        action: 'runs.read',
+        params: runId,
+        responses: { 200: { description: 'The run', schema: runBody } },
+      },
+      async (c, { params }) =>
+        c.json({ run: await getRun(kernel.store, c.get('principal').workspaceId, params.id) }),
+    );
 
-    api.post('/runs/:id/resume', authorizeAction('runs.resume'), async (c) => {
-      const body = await readJson(c, resumeBody);
-      const run = await resumeRun(
-        kernel.store,
-        c.get('principal').workspaceId,
-        c.req.param('id'),
-        body.decision,
-      );
-      kernel.signals.workQueued();
-      kernel.signals.runChanged(run.id);
-      if (run.status === 'failed') kernel.signals.runSettled(run.id);
-      return c.json({ run });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/runs/:id/steps',
+        summary: "A run's journal: its model and tool steps",
+        tags,
+        action: 'runs.read',
+        params: runId,
+        responses: {
+          200: { description: 'The steps in order', schema: z.object({ steps: z.array(looseObject) }) },
+        },
+      },
+      async (c, { params }) => {
+        const run = await getRun(kernel.store, c.get('principal').workspaceId, params.id);
+        return c.json({ steps: await listRunSteps(kernel.store, run.id) });
+      },
+    );
 
-    api.get('/runs/:id/events', authorizeAction('runs.read'), async (c) => {
-      const run = await getRun(kernel.store, c.get('principal').workspaceId, c.req.param('id'));
-      return streamRunEvents(c, kernel, run.id);
-    });
+    defineRoute(
+      api,
+      {
+        method: 'post',
+        path: '/runs/:id/cancel',
+        summary: 'Ask a run to stop',
+        tags,
+        action: 'runs.cancel',
+        params: runId,
+        responses: { 200: { description: 'The run, cancelled or cancelling', schema: runBody } },
+      },
+      async (c, { params }) => {
+        const run = await requestCancel(kernel.store, c.get('principal').workspaceId, params.id);
+        kernel.signals.cancelRequested(run.id);
+        kernel.signals.runChanged(run.id);
+        if (run.status === 'cancelled') kernel.signals.runSettled(run.id);
+        return c.json({ run });
+      },
+    );
+
+    defineRoute(
+      api,
+      {
+        method: 'post',
+        path: '/runs/:id/resume',
+        summary: 'Resume a paused run, with a decision when its last tool outcome is unknown',
+        tags,
+        action: 'runs.resume',
+        params: runId,
+        body: resumeBody,
+        responses: { 200: { description: 'The run, queued again (or failed)', schema: runBody } },
+      },
+      async (c, { params, body }) => {
+        const run = await resumeRun(kernel.store, c.get('principal').workspaceId, params.id, body.decision);
+        kernel.signals.workQueued();
+        kernel.signals.runChanged(run.id);
+        if (run.status === 'failed') kernel.signals.runSettled(run.id);
+        return c.json({ run });
+      },
+    );
+
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/runs/:id/events',
+        summary: "A run's events as server-sent events",
+        description:
+          'Each event has the id, the type (`event:`) and JSON data. Reconnect with `Last-Event-ID` (or `?after=`) to miss nothing; the stream ends after `run.finished`.',
+        tags,
+        action: 'runs.read',
+        params: runId,
+        query: z.object({
+          after: z
+            .string()
+            .regex(/^[0-9]+$/)
+            .optional(),
+        }),
+        responses: { 200: { description: 'The event stream', contentType: 'text/event-stream' } },
+      },
+      async (c, { params }) => {
+        const run = await getRun(kernel.store, c.get('principal').workspaceId, params.id);
+        return streamRunEvents(c, kernel, run.id);
+      },
+    );
 
     approvalRoutes(kernel, api);
     orchestrationRoutes(kernel, api);

@@ -10,9 +10,9 @@ import {
   removeSpaceMember,
 } from '../../identity/space-repo.ts';
 import { getMembershipRole } from '../../identity/user-repo.ts';
+import { looseObject } from '../../openapi/common-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { readJson, readQuery } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 
 const noQuery = z.strictObject({});
 const createBody = z.strictObject({
@@ -30,40 +30,90 @@ const memberBody = z.strictObject({ userId: z.string().min(1).max(200) });
 export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
   const { store } = deps;
 
-  api.get('/spaces', async (c) => {
-    readQuery(c, noQuery);
-    return c.json({ spaces: await listVisibleSpaces(store, c.get('principal')) });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/spaces',
+      summary: 'List the spaces the caller sees',
+      tags: ['spaces'],
+      query: noQuery,
+      responses: { 200: { description: 'The spaces', schema: looseObject } },
+    },
+    async (c) => {
+      return c.json({ spaces: await listVisibleSpaces(store, c.get('principal')) });
+    },
+  );
 
-  api.post('/spaces', authorizeAction('spaces.manage'), async (c) => {
-    const body = await readJson(c, createBody);
-    const space = await createSpace(store, { workspaceId: c.get('principal').workspaceId, ...body });
-    return c.json({ space }, 201);
-  });
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/spaces',
+      summary: 'Create a space',
+      tags: ['spaces'],
+      action: 'spaces.manage',
+      body: createBody,
+      responses: { 201: { description: 'The created space', schema: looseObject } },
+    },
+    async (c, { body }) => {
+      const space = await createSpace(store, { workspaceId: c.get('principal').workspaceId, ...body });
+      return c.json({ space }, 201);
+    },
+  );
 
-  api.get('/spaces/:space/members', async (c) => {
-    readQuery(c, noQuery);
-    const space = await getVisibleSpace(store, c.get('principal'), c.req.param('space'));
-    return c.json({ space, members: await listSpaceMembers(store, space.id) });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/spaces/:space/members',
+      summary: "List a space's members",
+      tags: ['spaces'],
+      query: noQuery,
+      responses: { 200: { description: 'The members', schema: looseObject } },
+    },
+    async (c, { params }) => {
+      const space = await getVisibleSpace(store, c.get('principal'), params.space);
+      return c.json({ space, members: await listSpaceMembers(store, space.id) });
+    },
+  );
 
-  api.post('/spaces/:space/members', authorizeAction('spaces.manage'), async (c) => {
-    const body = await readJson(c, memberBody);
-    const principal = c.get('principal');
-    const space = await getVisibleSpace(store, principal, c.req.param('space'));
-    if ((await getMembershipRole(store, principal.workspaceId, body.userId)) === undefined)
-      throw new AgentOsError('resource.not_found', `No member "${body.userId}" in this workspace`);
-    await addSpaceMember(store, space.id, body.userId);
-    return c.json({ space, members: await listSpaceMembers(store, space.id) }, 201);
-  });
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/spaces/:space/members',
+      summary: 'Add a member to a restricted space',
+      tags: ['spaces'],
+      action: 'spaces.manage',
+      body: memberBody,
+      responses: { 201: { description: 'The membership', schema: looseObject } },
+    },
+    async (c, { params, body }) => {
+      const principal = c.get('principal');
+      const space = await getVisibleSpace(store, principal, params.space);
+      if ((await getMembershipRole(store, principal.workspaceId, body.userId)) === undefined)
+        throw new AgentOsError('resource.not_found', `No member "${body.userId}" in this workspace`);
+      await addSpaceMember(store, space.id, body.userId);
+      return c.json({ space, members: await listSpaceMembers(store, space.id) }, 201);
+    },
+  );
 
-  api.delete('/spaces/:space/members/:userId', authorizeAction('spaces.manage'), async (c) => {
-    const space = await getVisibleSpace(store, c.get('principal'), c.req.param('space'));
-    if (!(await removeSpaceMember(store, space.id, c.req.param('userId'))))
-      throw new AgentOsError(
-        'resource.not_found',
-        `"${c.req.param('userId')}" is not a member of ${space.name}`,
-      );
-    return c.json({ space, members: await listSpaceMembers(store, space.id) });
-  });
+  defineRoute(
+    api,
+    {
+      method: 'delete',
+      path: '/spaces/:space/members/:userId',
+      summary: 'Remove a member from a space',
+      tags: ['spaces'],
+      action: 'spaces.manage',
+      responses: { 200: { description: 'The removed membership', schema: looseObject } },
+    },
+    async (c, { params }) => {
+      const space = await getVisibleSpace(store, c.get('principal'), params.space);
+      if (!(await removeSpaceMember(store, space.id, params.userId)))
+        throw new AgentOsError('resource.not_found', `"${params.userId}" is not a member of ${space.name}`);
+      return c.json({ space, members: await listSpaceMembers(store, space.id) });
+    },
+  );
 }

@@ -17,6 +17,11 @@ import { spaceMembers } from './0015-space-members.ts';
 import { apiKeyExpiryAndScope } from './0016-api-key-expiry-and-scope.ts';
 import { groups } from './0017-groups.ts';
 import { memoryEmbeddings } from './0018-memory-embeddings.ts';
+import { knowledge } from './0019-knowledge.ts';
+import { skills } from './0020-skills.ts';
+import { consoleSessions } from './0021-console-sessions.ts';
+import { usageBudgets } from './0022-usage-budgets.ts';
+import { evals } from './0023-evals.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -38,4 +43,9 @@ export const migrations: readonly Migration[] = [
   apiKeyExpiryAndScope,
   groups,
   memoryEmbeddings,
+  knowledge,
+  skills,
+  consoleSessions,
+  usageBudgets,
+  evals,
 ];

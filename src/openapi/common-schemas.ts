@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { agentDefinitionSchema } from '../agents/agent-definition.ts';
+import { roleSchema } from '../identity/roles.ts';
+import { runInputSchema } from '../kernel/journal-format.ts';
+
+/**
+ * The JSON shapes of the main resources as the API writes them (dates as ISO strings). They describe
+ * responses in the OpenAPI document; test/client checks real responses against that document.
+ */
+const timestamp = z.iso.datetime({ offset: true });
+const anyObject = z.record(z.string(), z.unknown());
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string().meta({ description: 'Stable dotted code, e.g. `resource.not_found`' }),
+    message: z.string(),
+    details: anyObject.optional(),
+  }),
+});
+
+export const agentSchema = z
+  .object({
+    id: z.string(),
+    workspaceId: z.string(),
+    name: z.string(),
+    version: z.number().int(),
+    definition: agentDefinitionSchema,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    deletedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'Agent' });
+
+export const runStatusSchema = z
+  .enum(['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled', 'budget_exceeded'])
+  .meta({ id: 'RunStatus' });
+
+export const runSchema = z
+  .object({
+    id: z.string(),
+    workspaceId: z.string(),
+    agentId: z.string(),
+    agentVersion: z.number().int(),
+    userId: z.string().nullable(),
+    status: runStatusSchema,
+    priority: z.enum(['interactive', 'standard', 'background']),
+    input: runInputSchema,
+    output: z.object({ text: z.string() }).nullable(),
+    error: z.object({ code: z.string(), message: z.string(), details: anyObject.optional() }).nullable(),
+    pause: anyObject
+      .meta({
+        description: 'Why a paused run waits: reason approval_required, question or tool_outcome_unknown',
+      })
+      .nullable(),
+    usage: z.object({
+      inputTokens: z.number(),
+      outputTokens: z.number(),
+      costUsd: z.number(),
+      modelCalls: z.number(),
+      toolCalls: z.number(),
+    }),
+    journalVersion: z.number().int(),
+    attempt: z.number().int(),
+    progressAttempt: z.number().int(),
+    maxAttempts: z.number().int(),
+    idempotencyKey: z.string().nullable(),
+    leaseOwner: z.string().nullable(),
+    leaseExpiresAt: timestamp.nullable(),
+    cancelRequested: z.boolean(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    startedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'Run' });
+
+export const apiKeySchema = z
+  .object({
+    id: z.string(),
+    workspaceId: z.string(),
+    userId: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    createdAt: timestamp,
+    lastUsedAt: timestamp.nullable(),
+    revokedAt: timestamp.nullable(),
+    expiresAt: timestamp.nullable(),
+    scope: z.enum(['full', 'read']),
+  })
+  .meta({ id: 'ApiKey' });
+
+export const workspaceSchema = z
+  .object({ id: z.string(), name: z.string(), createdAt: timestamp })
+  .meta({ id: 'Workspace' });
+
+export const memberSchema = z
+  .object({ id: z.string(), email: z.string(), name: z.string(), createdAt: timestamp, role: roleSchema })
+  .meta({ id: 'Member' });
+
+/** A JSON object whose shape is described in prose only. */
+export const looseObject = anyObject;

@@ -1,0 +1,26 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load-config.ts';
+import { startAgentOs } from '../runtime/start-agent-os.ts';
+
+/** The OpenAPI document exactly as a server serves it: an API process on a throwaway home and store. */
+export async function servedOpenApiDocument(): Promise<Record<string, unknown>> {
+  const home = mkdtempSync(join(tmpdir(), 'agentos-openapi-'));
+  try {
+    // Defaults only: no config file, no environment (a database URL there must not be touched).
+    const config = loadConfig({
+      env: { AGENTOS_HOME: home, PORT: '0', AGENTOS_LOG_LEVEL: 'error' },
+      cwd: home,
+    });
+    const agentOs = await startAgentOs(config, { roles: ['api'], log: () => {} });
+    try {
+      const response = await fetch(`${agentOs.http?.url}/api/openapi.json`);
+      return (await response.json()) as Record<string, unknown>;
+    } finally {
+      await agentOs.stop();
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,88 @@
+import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
+import type { CedarAction } from '../policy/cedar/cedar-schema.ts';
+import type { AppEnv } from './app-env.ts';
+import { parseWith, readJson } from './validate.ts';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteResponseSpec {
+  description: string;
+  /** The JSON body (its `io: 'output'` shape); absent when only described. */
+  schema?: z.ZodType;
+  /** Defaults to application/json. */
+  contentType?: string;
+}
+
+/**
+ * One route, declared once: Hono registers it from this, the handler gets its inputs parsed by these
+ * schemas, and the OpenAPI document (openapi/openapi-document.ts) is generated from the same object.
+ */
+export interface RouteSpec {
+  method: HttpMethod;
+  /** Hono syntax, relative to where the router is mounted: `/agents/:idOrName`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: readonly string[];
+  /** Checked before the handler; absent when the handler authorizes against a specific resource itself. */
+  action?: CedarAction;
+  /** Without a params schema, every `:name` in the path is a string parameter. */
+  params?: z.ZodType;
+  /** Without a query schema the query string is ignored. */
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Lower-case header names. */
+  headers?: z.ZodType;
+  responses: Readonly<Record<number, RouteResponseSpec>>;
+  /** Served without an API key (health, the OpenAPI document). */
+  public?: boolean;
+}
+
+type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | PathParams<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
+
+type Parsed<S, Fallback> = S extends z.ZodType ? z.output<S> : Fallback;
+
+export interface RouteInput<S extends RouteSpec> {
+  params: Parsed<S['params'], Record<PathParams<S['path']>, string>>;
+  query: Parsed<S['query'], undefined>;
+  body: Parsed<S['body'], undefined>;
+  headers: Parsed<S['headers'], undefined>;
+}
+
+export type RouteHandler<S extends RouteSpec> = (
+  c: Context<AppEnv>,
+  input: RouteInput<S>,
+) => Response | Promise<Response>;
+
+const specsByRouter = new WeakMap<Hono<AppEnv>, RouteSpec[]>();
+
+/** The routes declared with defineRoute on this router, in declaration order. */
+export function declaredRoutes(router: Hono<AppEnv>): readonly RouteSpec[] {
+  return specsByRouter.get(router) ?? [];
+}
+
+export function defineRoute<const S extends RouteSpec>(
+  router: Hono<AppEnv>,
+  spec: S,
+  handler: RouteHandler<S>,
+): void {
+  const specs = specsByRouter.get(router) ?? [];
+  specs.push(spec);
+  specsByRouter.set(router, specs);
+  router.on(spec.method.toUpperCase(), spec.path, async (c) => {
+    // Against the caller's workspace; resource-specific checks happen in the handler.
+    if (spec.action !== undefined) await c.get('authorizer').assert(spec.action);
+    const input = {
+      params: spec.params === undefined ? c.req.param() : parseWith(spec.params, c.req.param(), 'path'),
+      query: spec.query === undefined ? undefined : parseWith(spec.query, c.req.query(), 'query'),
+      headers: spec.headers === undefined ? undefined : parseWith(spec.headers, c.req.header(), 'headers'),
+      body: spec.body === undefined ? undefined : await readJson(c, spec.body),
+    } as RouteInput<S>;
+    return handler(c, input);
+  });
+}

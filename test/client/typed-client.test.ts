@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_TYPES_PATH, renderClientTypes } from '../../scripts/gen-client.ts';
+import {
+  AgentOsApiError,
+  type AgentOsClient,
+  call,
+  createAgentOsClient,
+} from '../../src/client/agent-os-client.ts';
+import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
+import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
+import { storeTargets } from '../support/test-stores.ts';
+
+type Operation = { responses: Record<string, { content?: Record<string, { schema?: object }> }> };
+type Document = { paths: Record<string, Record<string, Operation>>; components: Record<string, unknown> };
+
+/** Checks every JSON answer the client receives against the response schema the document declares. */
+function contractChecker(document: Document) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  const checked: string[] = [];
+  const violations: string[] = [];
+  return {
+    checked,
+    violations,
+    middleware: {
+      async onResponse({
+        request,
+        response,
+        schemaPath,
+      }: {
+        request: Request;
+        response: Response;
+        schemaPath: string;
+      }) {
+        const method = request.method.toLowerCase();
+        const declared = document.paths[schemaPath]?.[method]?.responses[String(response.status)];
+        const schema = declared?.content?.['application/json']?.schema;
+        if (schema === undefined) {
+          if (response.ok) violations.push(`${method} ${schemaPath} ${response.status}: not declared`);
+          return undefined;
+        }
+        const body: unknown = await response.clone().json();
+        const validate = ajv.compile({ ...schema, components: document.components });
+        if (!validate(body)) {
+          violations.push(`${method} ${schemaPath} ${response.status}: ${ajv.errorsText(validate.errors)}`);
+        }
+        checked.push(`${method} ${schemaPath} ${response.status}`);
+        return undefined;
+      },
+    },
+  };
+}
+
+describe.each(storeTargets())('the typed client against the real server on $kind', (target) => {
+  let model: ScriptedModelServer;
+  let h: KernelHarness;
+  let client: AgentOsClient;
+  let document: Document;
+  let contract: ReturnType<typeof contractChecker>;
+
+  beforeAll(async () => {
+    model = await startScriptedModelServer();
+    h = await startKernelHarness({
+      store: await target.open(),
+      modelBaseUrl: model.url,
+      tools: new ToolRegistry([]),
+    });
+    document = (await (await fetch(`${h.url}/api/openapi.json`)).json()) as Document;
+    contract = contractChecker(document);
+    client = createAgentOsClient({ baseUrl: h.url, apiKey: h.key });
+    // onResponse runs last-registered first: this sees every answer before the client turns errors into throws.
+    client.use(contract.middleware);
+  });
+  afterAll(async () => {
+    await h.agentOs.stop();
+    await model.close();
+  });
+
+  it('is generated from the served document (run `npm run gen:client` after changing a route)', async () => {
+    const committed = readFileSync(CLIENT_TYPES_PATH, 'utf8');
+    expect(await renderClientTypes(document)).toBe(committed);
+  });
+
+  it('creates an agent, starts and lists runs, with answers that match the document', async () => {
+    const { agent } = await call(
+      client.POST('/api/agents', {
+        body: { name: 'typed', description: 'Typed client agent', model: 'scripted:test-model' },
+      }),
+    );
+    expect(agent).toMatchObject({ name: 'typed', version: 1 });
+
+    model.enqueue({ text: 'Typed hello.' });
+    const { run } = await call(
+      client.POST('/api/runs', { body: { agent: 'typed', task: 'Say hello', wait: true } }),
+    );
+    expect(run).toMatchObject({ status: 'succeeded', output: { text: 'Typed hello.' } });
+
+    const { runs } = await call(
+      client.GET('/api/runs', { params: { query: { agent: agent.id, limit: 10 } } }),
+    );
+    expect(runs.map((r) => r.id)).toContain(run.id);
+    const fetched = await call(client.GET('/api/runs/{id}', { params: { path: { id: run.id } } }));
+    expect(fetched.run.agentId).toBe(agent.id);
+    const { agents } = await call(client.GET('/api/agents'));
+    expect(agents.map((a) => a.name)).toContain('typed');
+
+    const created = await call(client.POST('/api/keys', { body: { name: 'ci', scope: 'read' } }));
+    expect(created.secret).toMatch(/^aos_/);
+    const { keys } = await call(client.GET('/api/keys'));
+    expect(keys.find((key) => key.id === created.key.id)?.scope).toBe('read');
+    await call(client.DELETE('/api/keys/{id}', { params: { path: { id: created.key.id } } }));
+
+    expect(contract.violations).toEqual([]);
+    expect(contract.checked).toEqual(
+      expect.arrayContaining([
+        'post /api/agents 201',
+        'post /api/runs 200',
+        'get /api/runs 200',
+        'get /api/runs/{id} 200',
+        'post /api/keys 201',
+        'delete /api/keys/{id} 200',
+      ]),
+    );
+  });
+
+  it('maps errors to AgentOsApiError with the stable code', async () => {
+    const missing = await client
+      .GET('/api/agents/{idOrName}', { params: { path: { idOrName: 'nobody' }, query: {} } })
+      .catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(AgentOsApiError);
+    expect(missing).toMatchObject({ status: 404, code: 'resource.not_found' });
+
+    const invalid = await client
+      .POST('/api/agents', { body: { name: 'Not A Name', description: 'x', model: 'scripted:test-model' } })
+      .catch((error: unknown) => error);
+    expect(invalid).toMatchObject({ status: 400, code: 'request.invalid' });
+    expect((invalid as AgentOsApiError).details?.issues).toBeDefined();
+
+    const anonymous = createAgentOsClient({ baseUrl: h.url, apiKey: 'aos_wrong' });
+    await expect(call(anonymous.GET('/api/runs'))).rejects.toMatchObject({
+      status: 401,
+      code: 'auth.invalid',
+    });
+    expect(contract.violations).toEqual([]);
+  });
+});
