@@ -57,8 +57,12 @@ describe.each(storeTargets())('HTTP API basics on $kind', (target) => {
     const response = await call('/api/no-such-thing');
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('route.not_found');
+    // Outside /api a GET is the console's (its own router answers), never an API error page.
     const outside = await call('/elsewhere', { key: null });
-    expect(outside.status).toBe(404);
+    expect(outside.status).toBe(200);
+    expect(outside.headers.get('content-type')).toContain('text/html');
+    const unknownMethod = await call('/elsewhere', { key: null, method: 'POST' });
+    expect(unknownMethod.status).toBe(404);
   });
 
   it('rejects malformed JSON with request.malformed_json and writes nothing', async () => {
