@@ -9,10 +9,16 @@ import { settleEvalRun, startEvalRun, waitForEvalRun } from '../../evals/eval-ru
 import { parseSuite } from '../../evals/eval-suite.ts';
 import type { Principal } from '../../identity/api-keys.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
+import { looseObject } from '../../openapi/common-schemas.ts';
 import { agentEntity } from '../../policy/cedar/cedar-entities.ts';
 import type { AppEnv } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { readJson, readQuery } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
+
+/** Validated by parseSuite (its errors name the suite), so the route itself takes any JSON. */
+const suiteBody = z.unknown().meta({
+  description:
+    'An eval suite: `name`, `agent`, optional `description` and `criteria`, and `cases` (each with an `id`, an `input` task, optional `context` or `handoff`, and its own `criteria`)',
+});
 
 const startBody = z.strictObject({
   /** The agent version to evaluate; its latest when absent. */
@@ -33,6 +39,14 @@ const escalationsQuery = z.strictObject({ status: z.enum(['open', 'resolved']).o
 
 const resolveBody = z.strictObject({ resolution: z.string().trim().min(1).max(4_000) });
 
+const suiteResponse = z.object({ suite: looseObject });
+const runsResponse = z.object({ runs: z.array(looseObject) });
+const evalRunView = looseObject.meta({
+  description: 'An eval run (`evalRun`) with its case results (`cases`)',
+});
+const escalationResponse = z.object({ escalation: looseObject });
+const tags = ['evals'];
+
 const reviewerOf = (principal: Principal) => ({
   workspaceId: principal.workspaceId,
   userId: principal.userId,
@@ -42,91 +56,229 @@ const reviewerOf = (principal: Principal) => ({
 /** Eval suites (builders write them), eval runs and their regression reports, and check escalations. */
 export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
   return (api) => {
-    api.post('/evals/suites', authorizeAction('evals.manage'), async (c) => {
-      const suite = parseSuite(await readJson(c, z.unknown()));
-      const principal = c.get('principal');
-      const agent = await getAgent(kernel.store, principal.workspaceId, suite.agent);
-      await assertUserSeesAgent(kernel.store, agent, principal.userId);
-      const saved = await saveSuite(kernel.store, principal.workspaceId, principal.userId, suite);
-      return c.json({ suite: saved.suite }, saved.created ? 201 : 200);
-    });
-
-    api.get('/evals/suites', authorizeAction('evals.read'), async (c) =>
-      c.json({ suites: await listSuites(kernel.store, c.get('principal').workspaceId) }),
+    defineRoute(
+      api,
+      {
+        method: 'post',
+        path: '/evals/suites',
+        summary: 'Create or replace an eval suite (cases and criteria for one agent)',
+        tags,
+        action: 'evals.manage',
+        body: suiteBody,
+        responses: {
+          200: { description: 'The replaced suite', schema: suiteResponse },
+          201: { description: 'The new suite', schema: suiteResponse },
+        },
+      },
+      async (c, { body }) => {
+        const suite = parseSuite(body);
+        const principal = c.get('principal');
+        const agent = await getAgent(kernel.store, principal.workspaceId, suite.agent);
+        await assertUserSeesAgent(kernel.store, agent, principal.userId);
+        const saved = await saveSuite(kernel.store, principal.workspaceId, principal.userId, suite);
+        return c.json({ suite: saved.suite }, saved.created ? 201 : 200);
+      },
     );
 
-    api.get('/evals/suites/:name', authorizeAction('evals.read'), async (c) => {
-      const { workspaceId } = c.get('principal');
-      const suite = await getSuite(kernel.store, workspaceId, c.req.param('name'));
-      return c.json({ suite, runs: await listEvalRuns(kernel.store, workspaceId, suite.name, 20) });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/evals/suites',
+        summary: "The workspace's eval suites",
+        tags,
+        action: 'evals.read',
+        responses: {
+          200: { description: 'Suites', schema: z.object({ suites: z.array(looseObject) }) },
+        },
+      },
+      async (c) => c.json({ suites: await listSuites(kernel.store, c.get('principal').workspaceId) }),
+    );
 
-    api.delete('/evals/suites/:name', authorizeAction('evals.manage'), async (c) => {
-      await deleteSuite(kernel.store, c.get('principal').workspaceId, c.req.param('name'));
-      return c.json({ deleted: c.req.param('name') });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/evals/suites/:name',
+        summary: 'One eval suite with its latest 20 eval runs',
+        tags,
+        action: 'evals.read',
+        responses: {
+          200: {
+            description: 'The suite and its runs',
+            schema: z.object({ suite: looseObject, runs: z.array(looseObject) }),
+          },
+        },
+      },
+      async (c, { params }) => {
+        const { workspaceId } = c.get('principal');
+        const suite = await getSuite(kernel.store, workspaceId, params.name);
+        return c.json({ suite, runs: await listEvalRuns(kernel.store, workspaceId, suite.name, 20) });
+      },
+    );
 
-    api.post('/evals/suites/:name/runs', authorizeAction('evals.run'), async (c) => {
-      const body = await readJson(c, startBody);
-      const principal = c.get('principal');
-      const suite = await getSuite(kernel.store, principal.workspaceId, c.req.param('name'));
-      const agent = await getAgent(kernel.store, principal.workspaceId, suite.agent);
-      await c
-        .get('authorizer')
-        .assert(
-          'runs.start',
-          agentEntity({ agentId: agent.id, name: agent.name, workspaceId: agent.workspaceId }),
+    defineRoute(
+      api,
+      {
+        method: 'delete',
+        path: '/evals/suites/:name',
+        summary: 'Delete an eval suite',
+        tags,
+        action: 'evals.manage',
+        responses: {
+          200: { description: 'The deleted suite name', schema: z.object({ deleted: z.string() }) },
+        },
+      },
+      async (c, { params }) => {
+        await deleteSuite(kernel.store, c.get('principal').workspaceId, params.name);
+        return c.json({ deleted: params.name });
+      },
+    );
+
+    defineRoute(
+      api,
+      {
+        method: 'post',
+        path: '/evals/suites/:name/runs',
+        summary:
+          "Run a suite against its agent (one run per case); with `wait: true` answers once they're scored",
+        description: 'Also needs `runs.start` on the agent.',
+        tags,
+        action: 'evals.run',
+        body: startBody,
+        responses: {
+          200: {
+            description: 'The eval run, scored (or as far as it got by the timeout)',
+            schema: evalRunView,
+          },
+          202: { description: 'The eval run, started; poll GET /evals/runs/:id', schema: evalRunView },
+        },
+      },
+      async (c, { params, body }) => {
+        const principal = c.get('principal');
+        const suite = await getSuite(kernel.store, principal.workspaceId, params.name);
+        const agent = await getAgent(kernel.store, principal.workspaceId, suite.agent);
+        await c
+          .get('authorizer')
+          .assert(
+            'runs.start',
+            agentEntity({ agentId: agent.id, name: agent.name, workspaceId: agent.workspaceId }),
+          );
+        const started = await startEvalRun(kernel, {
+          workspaceId: principal.workspaceId,
+          userId: principal.userId,
+          suiteName: suite.name,
+          agentVersion: body.agentVersion,
+        });
+        if (!body.wait) return c.json(started, 202);
+        const view = await waitForEvalRun(kernel, principal.workspaceId, started.evalRun.id, {
+          timeoutMs: body.waitTimeoutMs,
+          signal: c.req.raw.signal,
+        });
+        return c.json(view, 200);
+      },
+    );
+
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/evals/runs',
+        summary: 'Eval runs, newest first, optionally of one suite',
+        tags,
+        action: 'evals.read',
+        query: runsQuery,
+        responses: { 200: { description: 'Eval runs', schema: runsResponse } },
+      },
+      async (c, { query }) => {
+        const runs = await listEvalRuns(
+          kernel.store,
+          c.get('principal').workspaceId,
+          query.suite,
+          query.limit,
         );
-      const started = await startEvalRun(kernel, {
-        workspaceId: principal.workspaceId,
-        userId: principal.userId,
-        suiteName: suite.name,
-        agentVersion: body.agentVersion,
-      });
-      if (!body.wait) return c.json(started, 202);
-      const view = await waitForEvalRun(kernel, principal.workspaceId, started.evalRun.id, {
-        timeoutMs: body.waitTimeoutMs,
-        signal: c.req.raw.signal,
-      });
-      return c.json(view, 200);
-    });
-
-    api.get('/evals/runs', authorizeAction('evals.read'), async (c) => {
-      const query = readQuery(c, runsQuery);
-      const runs = await listEvalRuns(kernel.store, c.get('principal').workspaceId, query.suite, query.limit);
-      return c.json({ runs });
-    });
+        return c.json({ runs });
+      },
+    );
 
     // Reading an eval run scores the cases whose runs have ended since.
-    api.get('/evals/runs/:id', authorizeAction('evals.read'), async (c) =>
-      c.json(
-        await settleEvalRun(kernel, c.get('principal').workspaceId, c.req.param('id'), c.req.raw.signal),
-      ),
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/evals/runs/:id',
+        summary: 'One eval run with its case results (scores the cases whose runs have ended since)',
+        tags,
+        action: 'evals.read',
+        responses: { 200: { description: 'The eval run', schema: evalRunView } },
+      },
+      async (c, { params }) =>
+        c.json(await settleEvalRun(kernel, c.get('principal').workspaceId, params.id, c.req.raw.signal)),
     );
 
-    api.get('/evals/compare', authorizeAction('evals.read'), async (c) => {
-      const query = readQuery(c, compareQuery);
-      const { workspaceId } = c.get('principal');
-      const before = await settleEvalRun(kernel, workspaceId, query.before, c.req.raw.signal);
-      const after = await settleEvalRun(kernel, workspaceId, query.after, c.req.raw.signal);
-      return c.json({ report: compareEvalRuns(before, after) });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/evals/compare',
+        summary: 'Regression report between two eval runs',
+        tags,
+        action: 'evals.read',
+        query: compareQuery,
+        responses: {
+          200: {
+            description: 'What got better or worse from `before` to `after`',
+            schema: z.object({ report: looseObject }),
+          },
+        },
+      },
+      async (c, { query }) => {
+        const { workspaceId } = c.get('principal');
+        const before = await settleEvalRun(kernel, workspaceId, query.before, c.req.raw.signal);
+        const after = await settleEvalRun(kernel, workspaceId, query.after, c.req.raw.signal);
+        return c.json({ report: compareEvalRuns(before, after) });
+      },
+    );
 
-    api.get('/evals/escalations', authorizeAction('evals.read'), async (c) => {
-      const query = readQuery(c, escalationsQuery);
-      const escalations = await listEscalations(kernel.store, reviewerOf(c.get('principal')), query.status);
-      return c.json({ escalations });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/evals/escalations',
+        summary: 'Runs whose answers failed their online checks (yours, or all for an admin)',
+        tags,
+        action: 'evals.read',
+        query: escalationsQuery,
+        responses: {
+          200: { description: 'Escalations', schema: z.object({ escalations: z.array(looseObject) }) },
+        },
+      },
+      async (c, { query }) => {
+        const escalations = await listEscalations(kernel.store, reviewerOf(c.get('principal')), query.status);
+        return c.json({ escalations });
+      },
+    );
 
-    api.post('/evals/escalations/:id/resolve', authorizeAction('approvals.decide'), async (c) => {
-      const body = await readJson(c, resolveBody);
-      const escalation = await resolveEscalation(
-        kernel.store,
-        reviewerOf(c.get('principal')),
-        c.req.param('id'),
-        body.resolution,
-      );
-      return c.json({ escalation });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'post',
+        path: '/evals/escalations/:id/resolve',
+        summary: 'Resolve a check escalation with a note',
+        tags,
+        action: 'approvals.decide',
+        body: resolveBody,
+        responses: { 200: { description: 'The resolved escalation', schema: escalationResponse } },
+      },
+      async (c, { params, body }) => {
+        const escalation = await resolveEscalation(
+          kernel.store,
+          reviewerOf(c.get('principal')),
+          params.id,
+          body.resolution,
+        );
+        return c.json({ escalation });
+      },
+    );
   };
 }

@@ -14,47 +14,97 @@ import {
 import { getWorkspace } from '../../identity/workspace-repo.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { readJson } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 
 const signInBody = z.strictObject({ apiKey: z.string().min(1).max(200) });
+
+const sessionBody = z.object({
+  csrfToken: z.string().meta({ description: 'Send it as `x-csrf-token` on state-changing requests' }),
+  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.string() }).nullable(),
+  workspace: z.object({ id: z.string(), name: z.string() }),
+  expiresAt: z.iso.datetime({ offset: true }),
+});
+
+const tags = ['identity'];
 
 /** `POST /api/sessions`: the console signs in with an API key and gets an HttpOnly session cookie. Public. */
 export function signInRoutes(deps: ServerDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  routes.post('/sessions', async (c) => {
-    const { apiKey } = await readJson(c, signInBody);
-    const opened = await openSession(deps.store, apiKey);
-    setCookie(c, SESSION_COOKIE, opened.token, {
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/',
-      secure: isHttps(c),
-      maxAge: Math.floor((opened.session.expiresAt.getTime() - Date.now()) / 1000),
-    });
-    await appendAudit(deps.store, {
-      workspaceId: opened.session.workspaceId,
-      actor: { type: 'user', id: opened.session.userId, keyId: opened.session.keyId },
-      action: 'session.open',
-      resource: { type: 'sessions', id: opened.session.id },
-      data: { expiresAt: opened.session.expiresAt.toISOString() },
-    });
-    return c.json(await describe(deps.store, opened.session, opened.csrfToken), 201);
-  });
+  defineRoute(
+    routes,
+    {
+      method: 'post',
+      path: '/sessions',
+      summary: 'Sign the console in with an API key: sets the HttpOnly session cookie',
+      tags,
+      public: true,
+      body: signInBody,
+      responses: {
+        201: { description: 'The new session, with its CSRF token', schema: sessionBody },
+        401: { description: '`auth.invalid`: the API key is unknown, revoked or expired' },
+        403: { description: '`auth.forbidden`: a read-only key cannot open a console session' },
+      },
+    },
+    async (c, { body }) => {
+      const opened = await openSession(deps.store, body.apiKey);
+      setCookie(c, SESSION_COOKIE, opened.token, {
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/',
+        secure: isHttps(c),
+        maxAge: Math.floor((opened.session.expiresAt.getTime() - Date.now()) / 1000),
+      });
+      await appendAudit(deps.store, {
+        workspaceId: opened.session.workspaceId,
+        actor: { type: 'user', id: opened.session.userId, keyId: opened.session.keyId },
+        action: 'session.open',
+        resource: { type: 'sessions', id: opened.session.id },
+        data: { expiresAt: opened.session.expiresAt.toISOString() },
+      });
+      return c.json(await describe(deps.store, opened.session, opened.csrfToken), 201);
+    },
+  );
   return routes;
 }
 
 /** The signed-in console's own session: read it back after a reload (with its CSRF token), or sign out. */
 export function sessionRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
-  api.get('/sessions/current', async (c) => {
-    const session = await getSession(deps.store, currentSessionId(c));
-    return c.json(await describe(deps.store, session, csrfTokenFor(getCookie(c, SESSION_COOKIE) ?? '')));
-  });
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/sessions/current',
+      summary: "The console's own session (after a reload), with its CSRF token",
+      tags,
+      responses: {
+        200: { description: 'The session', schema: sessionBody },
+        404: { description: '`resource.not_found`: the request was made with an API key, not a session' },
+      },
+    },
+    async (c) => {
+      const session = await getSession(deps.store, currentSessionId(c));
+      return c.json(await describe(deps.store, session, csrfTokenFor(getCookie(c, SESSION_COOKIE) ?? '')));
+    },
+  );
 
-  api.delete('/sessions/current', async (c) => {
-    await closeSession(deps.store, currentSessionId(c));
-    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
-    return c.body(null, 204);
-  });
+  defineRoute(
+    api,
+    {
+      method: 'delete',
+      path: '/sessions/current',
+      summary: 'Sign the console out: closes the session and clears its cookie',
+      tags,
+      responses: {
+        204: { description: 'Signed out' },
+        404: { description: '`resource.not_found`: the request was made with an API key, not a session' },
+      },
+    },
+    async (c) => {
+      await closeSession(deps.store, currentSessionId(c));
+      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
+      return c.body(null, 204);
+    },
+  );
 }
 
 function currentSessionId(c: Context<AppEnv>): string {

@@ -14,16 +14,68 @@ import { periodSpend, type Spend } from '../../usage/period-spend.ts';
 import { periodStart } from '../../usage/usage-period.ts';
 import { parseBound, USAGE_GROUPS, usageBoundSchema, usageReport } from '../../usage/usage-report.ts';
 import type { AppEnv } from '../app-env.ts';
-import { authorizeAction } from '../authorize-action.ts';
-import { readJson, readQuery } from '../validate.ts';
+import { defineRoute } from '../define-route.ts';
 
 const usageQuery = z.strictObject({
   groupBy: z.enum(USAGE_GROUPS).default('agent'),
+  /** A UTC day (YYYY-MM-DD) or an ISO date-time; the start of the current month when absent. */
   from: usageBoundSchema.optional(),
+  /** A UTC day (included whole) or an ISO date-time; now when absent. */
   to: usageBoundSchema.optional(),
 });
 
 const budgetId = z.string().regex(/^bgt_[0-9a-z]{29}$/, 'a budget id (bgt_…)');
+
+const timestamp = z.iso.datetime({ offset: true });
+
+const usageFigures = {
+  runs: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  totalTokens: z.number(),
+  costUsd: z.number(),
+  modelCalls: z.number(),
+  toolCalls: z.number(),
+};
+
+const usageReportSchema = z
+  .object({
+    groupBy: z.enum(USAGE_GROUPS),
+    scope: z.enum(['workspace', 'user']).meta({
+      description: '`workspace`: every run of the workspace (admins); `user`: only the asking user’s runs',
+    }),
+    from: timestamp,
+    to: timestamp,
+    rows: z.array(
+      z.object({
+        key: z.string().nullable().meta({
+          description: 'The agent, user or workspace id, or the UTC day; null for runs without a user',
+        }),
+        label: z.string().nullable(),
+        ...usageFigures,
+      }),
+    ),
+    total: z.object(usageFigures),
+  })
+  .meta({ id: 'UsageReport' });
+
+const budgetSchema = z
+  .object({
+    id: z.string(),
+    workspaceId: z.string(),
+    agentId: z.string().nullable().meta({ description: "Null for the workspace's own budget" }),
+    agentName: z.string().nullable(),
+    period: z.enum(['day', 'month']),
+    limitUsd: z.number().nullable(),
+    limitTokens: z.number().nullable(),
+    createdBy: z.string().nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    spent: z
+      .object({ costUsd: z.number(), tokens: z.number() })
+      .meta({ description: 'What the scope has spent in the current period' }),
+  })
+  .meta({ id: 'Budget' });
 
 /** Each budget with what its scope has spent in the current period. */
 async function withSpend(store: Store, budgets: Budget[], now: Date): Promise<(Budget & { spent: Spend })[]> {
@@ -48,47 +100,96 @@ async function withSpend(store: Store, budgets: Budget[], now: Date): Promise<(B
 /** Usage reports for everyone (admins see the workspace, others their own runs) and budgets for admins. */
 export function usageRoutes(store: Store): (api: Hono<AppEnv>) => void {
   return (api) => {
-    api.get('/usage', authorizeAction('usage.read'), async (c) => {
-      const query = readQuery(c, usageQuery);
-      const principal = c.get('principal');
-      const now = new Date();
-      const from = query.from === undefined ? periodStart('month', now) : parseBound(query.from, 'from');
-      const to = query.to === undefined ? now : parseBound(query.to, 'to');
-      if (from.getTime() >= to.getTime())
-        throw new AgentOsError('request.invalid', '`from` must be before `to`');
-      const report = await usageReport(store, {
-        workspaceId: principal.workspaceId,
-        // Only an admin sees the runs of others; everyone else gets a report of their own runs.
-        ...(principal.role === 'admin' ? {} : { userId: principal.userId }),
-        groupBy: query.groupBy,
-        from,
-        to,
-      });
-      return c.json(report);
-    });
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/usage',
+        summary: 'Tokens, cost and calls of the runs created in [from, to), grouped (admins: the workspace)',
+        tags: ['usage'],
+        action: 'usage.read',
+        query: usageQuery,
+        responses: { 200: { description: 'The usage report', schema: usageReportSchema } },
+      },
+      async (c, { query }) => {
+        const principal = c.get('principal');
+        const now = new Date();
+        const from = query.from === undefined ? periodStart('month', now) : parseBound(query.from, 'from');
+        const to = query.to === undefined ? now : parseBound(query.to, 'to');
+        if (from.getTime() >= to.getTime())
+          throw new AgentOsError('request.invalid', '`from` must be before `to`');
+        const report = await usageReport(store, {
+          workspaceId: principal.workspaceId,
+          // Only an admin sees the runs of others; everyone else gets a report of their own runs.
+          ...(principal.role === 'admin' ? {} : { userId: principal.userId }),
+          groupBy: query.groupBy,
+          from,
+          to,
+        });
+        return c.json(report);
+      },
+    );
 
-    api.get('/budgets', authorizeAction('budgets.manage'), async (c) => {
-      const budgets = await listBudgets(store, c.get('principal').workspaceId);
-      return c.json({ budgets: await withSpend(store, budgets, new Date()) });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'get',
+        path: '/budgets',
+        summary: "The workspace's and its agents' budgets, with what each has spent this period",
+        tags: ['usage'],
+        action: 'budgets.manage',
+        responses: {
+          200: { description: 'Budgets', schema: z.object({ budgets: z.array(budgetSchema) }) },
+        },
+      },
+      async (c) => {
+        const budgets = await listBudgets(store, c.get('principal').workspaceId);
+        return c.json({ budgets: await withSpend(store, budgets, new Date()) });
+      },
+    );
 
-    api.post('/budgets', authorizeAction('budgets.manage'), async (c) => {
-      const input = await readJson(c, budgetInputSchema);
-      const principal = c.get('principal');
-      const budget = await setBudget(store, principal.workspaceId, input, principal.userId);
-      budgetGuardFor(store).invalidate(principal.workspaceId);
-      const [shown] = await withSpend(store, [budget], new Date());
-      return c.json({ budget: shown }, 201);
-    });
+    defineRoute(
+      api,
+      {
+        method: 'post',
+        path: '/budgets',
+        summary: "Set the workspace's or an agent's budget for a day or a month (replaces the one there)",
+        tags: ['usage'],
+        action: 'budgets.manage',
+        body: budgetInputSchema,
+        responses: { 201: { description: 'The budget', schema: z.object({ budget: budgetSchema }) } },
+      },
+      async (c, { body }) => {
+        const principal = c.get('principal');
+        const budget = await setBudget(store, principal.workspaceId, body, principal.userId);
+        budgetGuardFor(store).invalidate(principal.workspaceId);
+        const [shown] = await withSpend(store, [budget], new Date());
+        return c.json({ budget: shown }, 201);
+      },
+    );
 
-    api.delete('/budgets/:id', authorizeAction('budgets.manage'), async (c) => {
-      const id = budgetId.safeParse(c.req.param('id'));
-      if (!id.success)
-        throw new AgentOsError('request.invalid', `Invalid budget id: ${id.error.issues[0]?.message}`);
-      const workspaceId = c.get('principal').workspaceId;
-      await deleteBudget(store, workspaceId, id.data);
-      budgetGuardFor(store).invalidate(workspaceId);
-      return c.json({ deleted: id.data });
-    });
+    defineRoute(
+      api,
+      {
+        method: 'delete',
+        path: '/budgets/:id',
+        summary: 'Delete a budget',
+        tags: ['usage'],
+        action: 'budgets.manage',
+        responses: {
+          200: { description: 'The deleted budget id', schema: z.object({ deleted: z.string() }) },
+        },
+      },
+      async (c, { params }) => {
+        // Checked here (not with a params schema) to keep the error's wording: "Invalid budget id: …".
+        const id = budgetId.safeParse(params.id);
+        if (!id.success)
+          throw new AgentOsError('request.invalid', `Invalid budget id: ${id.error.issues[0]?.message}`);
+        const workspaceId = c.get('principal').workspaceId;
+        await deleteBudget(store, workspaceId, id.data);
+        budgetGuardFor(store).invalidate(workspaceId);
+        return c.json({ deleted: id.data });
+      },
+    );
   };
 }
