@@ -81,10 +81,11 @@ export async function updateSource(
 
 /** Soft-deletes the source and removes its documents and chunks, so nothing of it is found any more. */
 export async function deleteSource(db: SqlClient, source: KnowledgeSource): Promise<void> {
-  await db.query('DELETE FROM knowledge_documents WHERE source_id = $1', [source.id]);
+  // Marked deleted first: a sync still running sees it and removes whatever it writes afterwards.
   await db.query('UPDATE knowledge_sources SET deleted_at = now(), updated_at = now() WHERE id = $1', [
     source.id,
   ]);
+  await db.query('DELETE FROM knowledge_documents WHERE source_id = $1', [source.id]);
 }
 
 interface DocumentRow {

@@ -133,6 +133,12 @@ export async function syncSource(
        sync_heartbeat_at = NULL WHERE id = $1`,
     [source.id, status, jsonParam(error), jsonParam(counts)],
   );
+  // A source deleted while this sync ran: what the sync wrote after the delete goes too.
+  await store.query(
+    `DELETE FROM knowledge_documents d USING knowledge_sources s
+     WHERE d.source_id = s.id AND s.id = $1 AND s.deleted_at IS NOT NULL`,
+    [source.id],
+  );
   await appendAudit(store, {
     workspaceId: source.workspaceId,
     actor: options.actor,

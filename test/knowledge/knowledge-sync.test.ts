@@ -7,7 +7,7 @@ import { searchKnowledge } from '../../src/knowledge/knowledge-search.ts';
 import { parseDocument } from '../../src/knowledge/parse-document.ts';
 import { parseSourceConfig, sourceKindOf } from '../../src/knowledge/source-kinds.ts';
 import type { KnowledgeSource } from '../../src/knowledge/source-record.ts';
-import { createSource, listDocuments } from '../../src/knowledge/source-repo.ts';
+import { createSource, deleteSource, listDocuments } from '../../src/knowledge/source-repo.ts';
 import { syncSource } from '../../src/knowledge/sync-engine.ts';
 import type { Store } from '../../src/store/sql-client.ts';
 import { storeTargets } from '../support/test-stores.ts';
@@ -219,5 +219,40 @@ describe.each(storeTargets())('folder sync on $kind', (target) => {
       [source.id],
     );
     expect(audit[0]?.n).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a source deleted while a sync is running keeps nothing the sync wrote afterwards', async () => {
+    const doomed = await createSource(store, {
+      workspaceId: source.workspaceId,
+      spaceId: null,
+      name: 'doomed',
+      kind: 'folder',
+      config: parseSourceConfig('folder', { path: folder }),
+      scheduleMinutes: null,
+      createdBy: null,
+    });
+    const file = (ref: string) => ({
+      kind: 'document' as const,
+      ref,
+      location: `/tmp/${ref}`,
+      mediaType: 'text/markdown',
+      content: new TextEncoder().encode(`# ${ref}\n\nText of ${ref}.`),
+    });
+    const result = await syncSource(store, doomed, {
+      actor,
+      connector: {
+        async *list() {
+          yield file('before.md');
+          await deleteSource(store, doomed);
+          yield file('after.md');
+        },
+      },
+    });
+    expect(result.counts.added).toBe(2);
+    const { rows } = await store.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM knowledge_documents WHERE source_id = $1',
+      [doomed.id],
+    );
+    expect(rows[0]?.n).toBe(0);
   });
 });

@@ -1,5 +1,9 @@
 /** The only way the console talks to Agent OS: its public HTTP API, with the session cookie. */
 
+import { type AgentOsClient, createAgentOsClient } from '../../../src/client/agent-os-client.ts';
+
+export { call } from '../../../src/client/agent-os-client.ts';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -88,3 +92,23 @@ export function withQuery(path: string, query: Record<string, string | number | 
   const text = params.toString();
   return text === '' ? path : `${path}?${text}`;
 }
+
+/**
+ * The typed client generated from the API's OpenAPI document (`src/client`), on the same session: the
+ * cookie goes with every request, the CSRF token with every change, and a 401 signs the console out.
+ * Paths, parameters, bodies and answers are checked by the compiler against the served document.
+ */
+export const typed: AgentOsClient = createAgentOsClient({
+  baseUrl: window.location.origin,
+  fetch: (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && csrfToken !== undefined) {
+      request.headers.set('x-csrf-token', csrfToken);
+    }
+    return fetch(request);
+  },
+  toError: async (response) => {
+    const error = await toApiError(response);
+    if (response.status === 401) onSignedOut?.();
+    return error;
+  },
+});

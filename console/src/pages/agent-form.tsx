@@ -1,5 +1,5 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { patch, post } from '../api/client.ts';
+import { call, typed } from '../api/client.ts';
 import type { Agent, AgentDefinition, Space } from '../api/types.ts';
 import { useApi } from '../api/use-api.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
@@ -144,8 +144,13 @@ export function AgentForm(props: { agent?: Agent; onSaved: (agent: Agent) => voi
       const definition = definitionOf(values, Array.isArray(props.agent?.definition.skills));
       const { agent } =
         props.agent !== undefined
-          ? await patch<{ agent: Agent }>(`/api/agents/${encodeURIComponent(props.agent.name)}`, definition)
-          : await post<{ agent: Agent }>('/api/agents', definition);
+          ? await call(
+              typed.PATCH('/api/agents/{idOrName}', {
+                params: { path: { idOrName: props.agent.name } },
+                body: definition,
+              }),
+            )
+          : await call(typed.POST('/api/agents', { body: definition }));
       props.onSaved(agent);
     } catch (caught) {
       setError(caught instanceof Error ? caught : new Error(String(caught)));

@@ -1,7 +1,7 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useState } from 'react';
-import { post } from '../api/client.ts';
+import { call, typed } from '../api/client.ts';
 import { useRunStream } from '../api/run-stream.ts';
-import type { Agent, Run } from '../api/types.ts';
+import type { Agent } from '../api/types.ts';
 import { useApi } from '../api/use-api.ts';
 import { ApprovalDecision } from '../components/approval-decision.tsx';
 import { AsyncView } from '../components/async-view.tsx';
@@ -113,7 +113,7 @@ export function ChatPage() {
     setError(undefined);
     try {
       const body = agent === '' ? { task } : { agent, task };
-      const { run } = await post<{ run: Run }>('/api/runs', body);
+      const { run } = await call(typed.POST('/api/runs', { body }));
       setExchanges((list) => [...list, { runId: run.id, task, agent }]);
       setTask('');
     } catch (caught) {
