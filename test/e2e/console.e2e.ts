@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -265,6 +266,57 @@ describe.each(storeTargets())('web console in Chromium on $kind', (target) => {
     await page.getByText('scripted:test-model').first().waitFor();
     await page.locator('.loading').first().waitFor({ state: 'detached' });
     await shot(page, 'settings');
+  });
+
+  it('adds a folder source, syncs it and lists its documents; imports a skill and exports it', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'agentos-e2e-docs-'));
+    writeFileSync(join(folder, 'refunds.md'), '# Refund policy\n\nRefunds are accepted within 30 days.\n');
+    writeFileSync(
+      join(folder, 'shipping.md'),
+      '# Shipping guide\n\nParcels leave the warehouse on Mondays.\n',
+    );
+    await nav('Settings');
+    const sources = page.getByRole('region', { name: 'Data sources' });
+    const form = sources.getByRole('form', { name: 'Add a data source' });
+    // Validated in the browser first: nothing is sent.
+    await form.getByLabel('Source name').fill('Hand Book');
+    await form.getByLabel('Config (JSON)').fill('{"path": ');
+    await form.getByRole('button', { name: 'Add source' }).click();
+    await form.getByText('Lowercase letters, digits and dashes').waitFor();
+    await form.getByText('Not valid JSON').waitFor();
+    await form.getByLabel('Source name').fill('handbook');
+    await form.getByLabel('Kind').selectOption('folder');
+    await form.getByLabel('Config (JSON)').fill(JSON.stringify({ path: folder }));
+    await form.getByRole('button', { name: 'Add source' }).click();
+    await form.getByText('Added handbook').waitFor();
+    const item = sources.getByRole('listitem').filter({ hasText: 'handbook' }).first();
+    await item.getByRole('button', { name: 'Sync now handbook' }).click();
+    const result = item.getByText('Synced handbook:');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('2 added, 0 updated, 0 unchanged, 0 deleted, 0 failed');
+    await item.getByRole('button', { name: 'Documents of handbook' }).click();
+    const documents = item.getByRole('list', { name: 'Documents of handbook' });
+    await documents.getByText('Refund policy').waitFor();
+    await documents.getByText('Shipping guide').waitFor();
+    await shot(page, 'settings-sources');
+
+    const skills = page.getByRole('region', { name: 'Skills' });
+    await skills
+      .getByLabel('SKILL.md file')
+      .fill(
+        '---\nname: invoice-triage\ndescription: Sorts incoming invoices\n---\nFlag amounts over 10,000.\n',
+      );
+    await skills.getByRole('button', { name: 'Import skill' }).click();
+    await skills.getByText('Imported invoice-triage.').waitFor();
+    const skill = skills
+      .getByRole('list', { name: 'Skills' })
+      .getByRole('listitem')
+      .filter({ hasText: 'invoice-triage' });
+    await skill.getByText('Sorts incoming invoices').waitFor();
+    await skill.getByRole('button', { name: 'Export invoice-triage' }).click();
+    await skill.getByText('invoice-triage.SKILL.md').waitFor();
+    expect(await skill.locator('pre').textContent()).toContain('Flag amounts over 10,000.');
+    await shot(page, 'settings-skills');
   });
 
   it('signs out, and the browser console stayed free of errors', async () => {

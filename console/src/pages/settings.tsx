@@ -1,36 +1,18 @@
 import { type FormEvent, useId, useState } from 'react';
-import { del, post, put } from '../api/client.ts';
+import { call, del, post, put, typed } from '../api/client.ts';
 import type { Agent } from '../api/types.ts';
-import { isNotAvailable, useApi } from '../api/use-api.ts';
+import { useApi } from '../api/use-api.ts';
+import { useSave } from '../api/use-save.ts';
 import { AsyncView } from '../components/async-view.tsx';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { formatDate } from '../components/format.ts';
 import { JsonView } from '../components/json-view.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { useWhoami } from '../session.tsx';
+import { Skills } from './settings-skills.tsx';
+import { DataSources } from './settings-sources.tsx';
 
 type Row = Record<string, unknown>;
-
-function useSave() {
-  const [error, setError] = useState<Error | undefined>();
-  const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const save = async (action: () => Promise<unknown>, after?: () => void) => {
-    setBusy(true);
-    setError(undefined);
-    setSaved(false);
-    try {
-      await action();
-      setSaved(true);
-      after?.();
-    } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { error, saved, busy, save };
-}
 
 function McpTools(props: { id: string }) {
   const tools = useApi<{ tools: Row[] }>(`/api/mcp/servers/${encodeURIComponent(props.id)}/tools`);
@@ -48,6 +30,124 @@ function McpTools(props: { id: string }) {
         </ul>
       )}
     </AsyncView>
+  );
+}
+
+const MCP_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+
+function AddMcpServerForm(props: { onAdded: () => void }) {
+  const base = useId();
+  const [name, setName] = useState('');
+  const [transport, setTransport] = useState<'stdio' | 'http'>('stdio');
+  const [command, setCommand] = useState('');
+  const [args, setArgs] = useState('');
+  const [url, setUrl] = useState('');
+  const [problem, setProblem] = useState<string | undefined>();
+  const [added, setAdded] = useState<string | undefined>();
+  const action = useSave();
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    setAdded(undefined);
+    let found: string | undefined;
+    if (!MCP_NAME_PATTERN.test(name))
+      found = 'Name: lowercase letters, digits, "_" and "-", starting with a letter, at most 32.';
+    else if (transport === 'stdio' && command.trim() === '')
+      found = 'Give the command that starts the server.';
+    else if (transport === 'http' && !URL.canParse(url)) found = "Give the server's http(s) URL.";
+    setProblem(found);
+    if (found !== undefined) return;
+    const body =
+      transport === 'stdio'
+        ? {
+            name,
+            transport,
+            command: command.trim(),
+            args: args
+              .split('\n')
+              .map((line) => line.trim())
+              .filter((line) => line !== ''),
+          }
+        : { name, transport, url: url.trim() };
+    void action.save(async () => {
+      await call(typed.POST('/api/mcp/servers', { body }));
+      setAdded(name);
+      setName('');
+      setCommand('');
+      setArgs('');
+      setUrl('');
+    }, props.onAdded);
+  };
+  return (
+    <form onSubmit={onSubmit} noValidate aria-label="Register an MCP server">
+      <fieldset>
+        <legend>Register an MCP server</legend>
+        <div className="grid-fields">
+          <div className="field">
+            <label htmlFor={`${base}-name`}>Server name</label>
+            <input id={`${base}-name`} value={name} onChange={(event) => setName(event.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${base}-transport`}>Transport</label>
+            <select
+              id={`${base}-transport`}
+              value={transport}
+              onChange={(event) => setTransport(event.target.value === 'http' ? 'http' : 'stdio')}
+            >
+              <option value="stdio">stdio</option>
+              <option value="http">http</option>
+            </select>
+          </div>
+        </div>
+        {transport === 'stdio' ? (
+          <div className="grid-fields">
+            <div className="field">
+              <label htmlFor={`${base}-command`}>Command</label>
+              <input
+                id={`${base}-command`}
+                value={command}
+                placeholder="npx"
+                onChange={(event) => setCommand(event.target.value)}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={`${base}-args`}>Arguments (one a line)</label>
+              <textarea
+                id={`${base}-args`}
+                rows={3}
+                className="code"
+                value={args}
+                placeholder={'-y\n@modelcontextprotocol/server-filesystem\n/srv/docs'}
+                onChange={(event) => setArgs(event.target.value)}
+              />
+            </div>
+          </div>
+        ) : (
+          <div className="field">
+            <label htmlFor={`${base}-url`}>URL</label>
+            <input
+              id={`${base}-url`}
+              type="url"
+              value={url}
+              placeholder="https://mcp.example.com/mcp"
+              onChange={(event) => setUrl(event.target.value)}
+            />
+          </div>
+        )}
+        <p className="muted">Credentials (environment variables, headers): agentos mcp add or the API.</p>
+        {problem !== undefined && (
+          <p className="field-problem" role="alert">
+            {problem}
+          </p>
+        )}
+        <button type="submit" disabled={action.busy}>
+          {action.busy ? 'Registering…' : 'Register server'}
+        </button>
+        {added !== undefined && <span role="status"> Registered {added}.</span>}
+      </fieldset>
+      {action.error !== undefined && (
+        <ErrorMessage error={action.error} context="The server was not registered" />
+      )}
+    </form>
   );
 }
 
@@ -95,6 +195,7 @@ function McpServers() {
         }
       </AsyncView>
       {action.error !== undefined && <ErrorMessage error={action.error} context="Not removed" />}
+      <AddMcpServerForm onAdded={servers.reload} />
     </section>
   );
 }
@@ -239,47 +340,6 @@ function ApiKeys() {
   );
 }
 
-/** A list from an endpoint another part of Agent OS may or may not provide on this server. */
-function OptionalList(props: { title: string; path: string; field: string }) {
-  const result = useApi<Record<string, Row[]>>(props.path);
-  const id = `${props.field}-title`;
-  return (
-    <section className="card" aria-labelledby={id}>
-      <h2 id={id}>{props.title}</h2>
-      {result.state === 'error' && isNotAvailable(result.error) ? (
-        <p className="muted">Not available on this server.</p>
-      ) : (
-        <AsyncView result={result} label={props.title.toLowerCase()} onRetry={result.reload}>
-          {(data) => {
-            const list = data[props.field] ?? [];
-            return list.length === 0 ? (
-              <p>None yet.</p>
-            ) : (
-              <ul>
-                {list.map((item, index) => (
-                  <li key={String(item.id ?? index)}>
-                    <strong>{String(item.name ?? item.id)}</strong>
-                    {typeof item.kind === 'string' && ` · ${item.kind}`}
-                    {typeof item.description === 'string' && (
-                      <span className="muted"> · {item.description}</span>
-                    )}
-                    {typeof item.status === 'string' && (
-                      <>
-                        {' '}
-                        <StatusBadge status={item.status} />
-                      </>
-                    )}
-                  </li>
-                ))}
-              </ul>
-            );
-          }}
-        </AsyncView>
-      )}
-    </section>
-  );
-}
-
 function ModelProviders() {
   const agents = useApi<{ agents: Agent[] }>('/api/agents');
   return (
@@ -336,8 +396,8 @@ export function SettingsPage() {
       {admin ? (
         <>
           <McpServers />
-          <OptionalList title="Data sources" path="/api/sources" field="sources" />
-          <OptionalList title="Skills" path="/api/skills" field="skills" />
+          <DataSources />
+          <Skills />
           <PolicySettings />
           <CedarPolicies />
           <ApiKeys />
