@@ -1433,6 +1433,44 @@ export interface components {
                 tokens: number;
             };
         };
+        KnowledgeSource: {
+            id: string;
+            workspaceId: string;
+            spaceId: string | null;
+            name: string;
+            kind: string;
+            config: {
+                [key: string]: unknown;
+            };
+            /** @description Re-sync every so many minutes */
+            scheduleMinutes: number | null;
+            /** @description Re-sync at each firing of this cron schedule, read in `timezone` */
+            schedule: {
+                cron: string;
+                timezone: string;
+            } | null;
+            /** @description The cron schedule's next firing */
+            nextSyncAt: string | null;
+            /** @enum {string} */
+            status: "idle" | "syncing" | "ok" | "failed";
+            lastSyncAt: string | null;
+            lastError: {
+                code: string;
+                message: string;
+            } | null;
+            lastCounts: {
+                added: number;
+                updated: number;
+                unchanged: number;
+                deleted: number;
+                failed: number;
+            } | null;
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         Member: {
             id: string;
             email: string;
@@ -3092,9 +3130,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        sources: {
-                            [key: string]: unknown;
-                        }[];
+                        sources: components["schemas"]["KnowledgeSource"][];
                     };
                 };
             };
@@ -3121,6 +3157,11 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     scheduleMinutes?: number | null;
+                    schedule?: {
+                        cron: string;
+                        /** @default UTC */
+                        timezone?: string;
+                    } | null;
                 };
             };
         };
@@ -3132,9 +3173,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        source: {
-                            [key: string]: unknown;
-                        };
+                        source: components["schemas"]["KnowledgeSource"];
                     };
                 };
             };
@@ -3162,9 +3201,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        source: {
-                            [key: string]: unknown;
-                        };
+                        source: components["schemas"]["KnowledgeSource"];
                     };
                 };
             };
@@ -3194,7 +3231,44 @@ export interface operations {
                 content: {
                     "application/json": {
                         source: {
-                            [key: string]: unknown;
+                            id: string;
+                            workspaceId: string;
+                            spaceId: string | null;
+                            name: string;
+                            kind: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Re-sync every so many minutes */
+                            scheduleMinutes: number | null;
+                            /** @description Re-sync at each firing of this cron schedule, read in `timezone` */
+                            schedule: {
+                                cron: string;
+                                timezone: string;
+                            } | null;
+                            /** @description The cron schedule's next firing */
+                            nextSyncAt: string | null;
+                            /** @enum {string} */
+                            status: "idle" | "syncing" | "ok" | "failed";
+                            lastSyncAt: string | null;
+                            lastError: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            lastCounts: {
+                                added: number;
+                                updated: number;
+                                unchanged: number;
+                                deleted: number;
+                                failed: number;
+                            } | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @constant */
+                            deleted: true;
                         };
                     };
                 };
@@ -3223,6 +3297,11 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     scheduleMinutes?: number | null;
+                    schedule?: {
+                        cron: string;
+                        /** @default UTC */
+                        timezone?: string;
+                    } | null;
                 };
             };
         };
@@ -3234,9 +3313,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        source: {
-                            [key: string]: unknown;
-                        };
+                        source: components["schemas"]["KnowledgeSource"];
                     };
                 };
             };
@@ -3272,7 +3349,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        source: components["schemas"]["KnowledgeSource"];
+                        result: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -3283,9 +3363,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        source: {
-                            [key: string]: unknown;
-                        };
+                        source: components["schemas"]["KnowledgeSource"];
                     };
                 };
             };

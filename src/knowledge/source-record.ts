@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SourceCronSchedule } from './source-schedule.ts';
 
 export const sourceNameSchema = z
   .string()
@@ -31,6 +32,10 @@ export interface KnowledgeSource {
   config: Record<string, unknown>;
   /** Re-synced every so many minutes by the workers; null: only on request. */
   scheduleMinutes: number | null;
+  /** Re-synced at each firing of this cron schedule instead (at most one of the two is set). */
+  schedule: SourceCronSchedule | null;
+  /** With a cron schedule: its next firing, when the workers sync the source next. */
+  nextSyncAt: Date | null;
   status: SourceStatus;
   lastSyncAt: Date | null;
   lastError: SourceError | null;
@@ -48,6 +53,9 @@ export interface SourceRow {
   kind: string;
   config: Record<string, unknown>;
   schedule_minutes: number | null;
+  schedule_cron: string | null;
+  schedule_timezone: string | null;
+  next_sync_at: Date | null;
   status: SourceStatus;
   last_sync_at: Date | null;
   last_error: SourceError | null;
@@ -57,8 +65,9 @@ export interface SourceRow {
   updated_at: Date;
 }
 
-export const SOURCE_COLUMNS = `s.id, s.workspace_id, s.space_id, s.name, s.kind, s.config, s.schedule_minutes, s.status,
-  s.last_sync_at, s.last_error, s.last_counts, s.created_by, s.created_at, s.updated_at`;
+export const SOURCE_COLUMNS = `s.id, s.workspace_id, s.space_id, s.name, s.kind, s.config, s.schedule_minutes,
+  s.schedule_cron, s.schedule_timezone, s.next_sync_at, s.status, s.last_sync_at, s.last_error, s.last_counts,
+  s.created_by, s.created_at, s.updated_at`;
 
 export const toKnowledgeSource = (row: SourceRow): KnowledgeSource => ({
   id: row.id,
@@ -68,6 +77,9 @@ export const toKnowledgeSource = (row: SourceRow): KnowledgeSource => ({
   kind: row.kind,
   config: row.config,
   scheduleMinutes: row.schedule_minutes,
+  schedule:
+    row.schedule_cron === null ? null : { cron: row.schedule_cron, timezone: row.schedule_timezone ?? 'UTC' },
+  nextSyncAt: row.next_sync_at,
   status: row.status,
   lastSyncAt: row.last_sync_at,
   lastError: row.last_error,

@@ -9,6 +9,7 @@ import {
   type SourceRow,
   toKnowledgeSource,
 } from './source-record.ts';
+import { nextSyncAt, type SourceCronSchedule } from './source-schedule.ts';
 
 export interface NewSource {
   workspaceId: string;
@@ -17,17 +18,24 @@ export interface NewSource {
   kind: string;
   config: Record<string, unknown>;
   scheduleMinutes: number | null;
+  /** A cron schedule instead of `scheduleMinutes` (the database refuses both). */
+  schedule?: SourceCronSchedule | null | undefined;
   createdBy: string | null;
 }
 
 const nameTaken = (name: string) =>
   new AgentOsError('resource.conflict', `A source named "${name}" already exists in this workspace`);
 
+/** The schedule columns for a cron schedule (or none): its next firing is computed now. */
+const cronColumns = (schedule: SourceCronSchedule | null, now: Date) =>
+  schedule === null ? [null, null, null] : [schedule.cron, schedule.timezone, nextSyncAt(schedule, now)];
+
 export async function createSource(db: SqlClient, input: NewSource): Promise<KnowledgeSource> {
   try {
     const { rows } = await db.query<SourceRow>(
-      `INSERT INTO knowledge_sources AS s (id, workspace_id, space_id, name, kind, config, schedule_minutes, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8) RETURNING ${SOURCE_COLUMNS}`,
+      `INSERT INTO knowledge_sources AS s (id, workspace_id, space_id, name, kind, config, schedule_minutes, created_by,
+         schedule_cron, schedule_timezone, next_sync_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11) RETURNING ${SOURCE_COLUMNS}`,
       [
         newId('src'),
         input.workspaceId,
@@ -37,6 +45,7 @@ export async function createSource(db: SqlClient, input: NewSource): Promise<Kno
         jsonParam(input.config),
         input.scheduleMinutes,
         input.createdBy,
+        ...cronColumns(input.schedule ?? null, new Date()),
       ],
     );
     return toKnowledgeSource(rows[0]!);
@@ -50,7 +59,24 @@ export interface SourceChanges {
   name?: string | undefined;
   spaceId?: string | null | undefined;
   config?: Record<string, unknown> | undefined;
+  /** Setting one kind of schedule replaces the other; null clears that kind. */
   scheduleMinutes?: number | null | undefined;
+  schedule?: SourceCronSchedule | null | undefined;
+}
+
+/** The schedule after a change: a new interval drops the cron schedule and the other way round. */
+function scheduleAfter(
+  source: KnowledgeSource,
+  changes: SourceChanges,
+): { minutes: number | null; cron: SourceCronSchedule | null } {
+  if (changes.schedule !== undefined && changes.schedule !== null)
+    return { minutes: null, cron: changes.schedule };
+  if (changes.scheduleMinutes !== undefined && changes.scheduleMinutes !== null)
+    return { minutes: changes.scheduleMinutes, cron: null };
+  return {
+    minutes: changes.scheduleMinutes === null ? null : source.scheduleMinutes,
+    cron: changes.schedule === null ? null : source.schedule,
+  };
 }
 
 export async function updateSource(
@@ -58,17 +84,22 @@ export async function updateSource(
   source: KnowledgeSource,
   changes: SourceChanges,
 ): Promise<KnowledgeSource> {
+  const schedule = scheduleAfter(source, changes);
   try {
     const { rows } = await db.query<SourceRow>(
       `UPDATE knowledge_sources s SET name = $2, space_id = $3, config = $4::jsonb, schedule_minutes = $5,
-         updated_at = now()
+         schedule_cron = $6::text, schedule_timezone = $7::text, updated_at = now(),
+         -- An unchanged cron schedule keeps its pending firing; a new one is due at its own first firing.
+         next_sync_at = CASE WHEN s.schedule_cron IS NOT DISTINCT FROM $6::text
+           AND s.schedule_timezone IS NOT DISTINCT FROM $7::text THEN s.next_sync_at ELSE $8::timestamptz END
        WHERE s.id = $1 AND s.deleted_at IS NULL RETURNING ${SOURCE_COLUMNS}`,
       [
         source.id,
         changes.name ?? source.name,
         changes.spaceId === undefined ? source.spaceId : changes.spaceId,
         jsonParam(changes.config ?? source.config),
-        changes.scheduleMinutes === undefined ? source.scheduleMinutes : changes.scheduleMinutes,
+        schedule.minutes,
+        ...cronColumns(schedule.cron, new Date()),
       ],
     );
     if (rows[0] === undefined) throw new AgentOsError('resource.not_found', `No source "${source.name}"`);

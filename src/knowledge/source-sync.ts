@@ -40,14 +40,20 @@ export function runSourceSync(
   });
 }
 
-/** Sources whose schedule says a sync is due (never synced, or `scheduleMinutes` since the last one) and that are not syncing. */
+/**
+ * Sources whose schedule says a sync is due and that are not syncing: an interval source never synced or
+ * synced `scheduleMinutes` ago; a cron source whose next firing has passed (however many firings were
+ * missed, one sync; it then advances to the next firing after now).
+ */
 export async function dueSources(store: Store, limit: number): Promise<KnowledgeSource[]> {
   const { rows } = await store.query<SourceRow>(
     `SELECT ${SOURCE_COLUMNS} FROM knowledge_sources s
-     WHERE s.deleted_at IS NULL AND s.schedule_minutes IS NOT NULL
+     WHERE s.deleted_at IS NULL
        AND (s.status <> 'syncing' OR s.sync_heartbeat_at < now() - $1::int * interval '1 millisecond')
-       AND (s.last_sync_at IS NULL OR s.last_sync_at + s.schedule_minutes * interval '1 minute' <= now())
-     ORDER BY s.last_sync_at NULLS FIRST, s.id LIMIT $2`,
+       AND ((s.schedule_minutes IS NOT NULL
+             AND (s.last_sync_at IS NULL OR s.last_sync_at + s.schedule_minutes * interval '1 minute' <= now()))
+         OR (s.schedule_cron IS NOT NULL AND s.next_sync_at <= now()))
+     ORDER BY coalesce(s.next_sync_at, s.last_sync_at) NULLS FIRST, s.id LIMIT $2`,
     [SYNC_STALE_MS, limit],
   );
   return rows.map(toKnowledgeSource);

@@ -18,6 +18,7 @@ import {
 import { resolveMediaType } from './media-type.ts';
 import { type ParseOutcome, parseDocument } from './parse-document.ts';
 import type { KnowledgeSource, SourceError, SyncCounts } from './source-record.ts';
+import { nextSyncAt } from './source-schedule.ts';
 
 /** A sync that has not written its heartbeat for this long is taken to be dead and may be taken over. */
 export const SYNC_STALE_MS = 2 * 60_000;
@@ -128,11 +129,12 @@ export async function syncSource(
     controller.abort();
   }
   const status = error === null ? 'ok' : 'failed';
-  await store.query(
+  const { rows: scheduled } = await store.query<{ cron: string | null; timezone: string | null }>(
     `UPDATE knowledge_sources SET status = $2, last_sync_at = now(), last_error = $3::jsonb, last_counts = $4::jsonb,
-       sync_heartbeat_at = NULL WHERE id = $1`,
+       sync_heartbeat_at = NULL WHERE id = $1 RETURNING schedule_cron AS cron, schedule_timezone AS timezone`,
     [source.id, status, jsonParam(error), jsonParam(counts)],
   );
+  await advanceCronSchedule(store, source.id, scheduled[0], log);
   // A source deleted while this sync ran: what the sync wrote after the delete goes too.
   await store.query(
     `DELETE FROM knowledge_documents d USING knowledge_sources s
@@ -149,6 +151,31 @@ export async function syncSource(
     log(`audit: could not record the sync of ${source.name}: ${(auditError as Error).message}`),
   );
   return { sourceId: source.id, status, counts, parsed, error, startedAt, finishedAt: new Date() };
+}
+
+/**
+ * After any sync (ok or failed, scheduled or asked for) a cron source is next due at its first firing after
+ * now: firings missed while no worker ran collapse into the one sync that just happened. Guarded by the
+ * schedule read back, so a schedule changed during the sync keeps the firing computed for it.
+ */
+async function advanceCronSchedule(
+  store: Store,
+  sourceId: string,
+  schedule: { cron: string | null; timezone: string | null } | undefined,
+  log: (message: string) => void,
+): Promise<void> {
+  if (schedule?.cron == null || schedule.timezone === null) return;
+  let next: Date | null = null;
+  try {
+    next = nextSyncAt({ cron: schedule.cron, timezone: schedule.timezone }, new Date());
+  } catch (error) {
+    log(`source ${sourceId}: its cron schedule fires no more: ${(error as Error).message}`);
+  }
+  await store.query(
+    `UPDATE knowledge_sources SET next_sync_at = $2
+     WHERE id = $1 AND schedule_cron = $3 AND schedule_timezone = $4`,
+    [sourceId, next, schedule.cron, schedule.timezone],
+  );
 }
 
 async function syncDocument(

@@ -97,5 +97,39 @@ export const memberSchema = z
   .object({ id: z.string(), email: z.string(), name: z.string(), createdAt: timestamp, role: roleSchema })
   .meta({ id: 'Member' });
 
+const sourceError = z.object({ code: z.string(), message: z.string() });
+
+export const knowledgeSourceSchema = z
+  .object({
+    id: z.string(),
+    workspaceId: z.string(),
+    spaceId: z.string().nullable(),
+    name: z.string(),
+    kind: z.string(),
+    config: anyObject,
+    scheduleMinutes: z.number().int().nullable().meta({ description: 'Re-sync every so many minutes' }),
+    schedule: z
+      .object({ cron: z.string(), timezone: z.string() })
+      .nullable()
+      .meta({ description: 'Re-sync at each firing of this cron schedule, read in `timezone`' }),
+    nextSyncAt: timestamp.nullable().meta({ description: "The cron schedule's next firing" }),
+    status: z.enum(['idle', 'syncing', 'ok', 'failed']),
+    lastSyncAt: timestamp.nullable(),
+    lastError: sourceError.nullable(),
+    lastCounts: z
+      .object({
+        added: z.number().int(),
+        updated: z.number().int(),
+        unchanged: z.number().int(),
+        deleted: z.number().int(),
+        failed: z.number().int(),
+      })
+      .nullable(),
+    createdBy: z.string().nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'KnowledgeSource' });
+
 /** A JSON object whose shape is described in prose only. */
 export const looseObject = anyObject;

@@ -1,39 +1,11 @@
-import { Cron } from 'croner';
-import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { submitRun } from '../kernel/run-service.ts';
+import { nextFireAt } from './cron-schedule.ts';
 import { fireEventTriggers } from './event-triggers.ts';
 import { expireDueQuestions } from './question-repo.ts';
 import { reserveFiring, type TriggerRow, toTrigger } from './trigger-repo.ts';
 
-/** An IANA time zone name the runtime knows ("Europe/Lisbon"); anything else is a 400. */
-export function checkTimezone(timezone: string): string {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: timezone });
-    return timezone;
-  } catch {
-    throw new AgentOsError(
-      'request.invalid',
-      `Unknown time zone "${timezone}" (use an IANA name like Europe/Lisbon)`,
-    );
-  }
-}
-
-/** The next firing of a croner expression, read in `timezone`, after `after`; a bad expression is a 400. */
-export function nextFireAt(schedule: string, after: Date, timezone = 'UTC'): Date {
-  checkTimezone(timezone);
-  let next: Date | null;
-  try {
-    next = new Cron(schedule, { paused: true, timezone }).nextRun(after);
-  } catch (error) {
-    throw new AgentOsError(
-      'request.invalid',
-      `Invalid cron schedule "${schedule}": ${(error as Error).message}`,
-    );
-  }
-  if (next === null) throw new AgentOsError('request.invalid', `The cron schedule "${schedule}" never fires`);
-  return next;
-}
+export { checkTimezone, nextFireAt } from './cron-schedule.ts';
 
 /** A firing later than this is "missed" (the scheduler was down): `skip` triggers then only advance. */
 export const MISSED_AFTER_MS = 60_000;

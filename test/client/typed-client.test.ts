@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +125,47 @@ describe.each(storeTargets())('the typed client against the real server on $kind
         'get /api/runs/{id} 200',
         'post /api/keys 201',
         'delete /api/keys/{id} 200',
+      ]),
+    );
+  });
+
+  it('adds, schedules, syncs and deletes a knowledge source, with answers that match the document', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'agentos-client-source-'));
+    writeFileSync(join(folder, 'faq.md'), '# FAQ\nThe cafeteria opens at eight.');
+    const created = await call(
+      client.POST('/api/sources', {
+        body: {
+          name: 'faq',
+          kind: 'folder',
+          config: { path: folder },
+          schedule: { cron: '0 9 * * 1-5', timezone: 'Europe/Paris' },
+        },
+      }),
+    );
+    expect(created.source.schedule).toEqual({ cron: '0 9 * * 1-5', timezone: 'Europe/Paris' });
+    expect(created.source.nextSyncAt).not.toBeNull();
+    await call(
+      client.PATCH('/api/sources/{source}', {
+        params: { path: { source: 'faq' } },
+        body: { scheduleMinutes: 60 },
+      }),
+    );
+    await call(client.POST('/api/sources/{source}/sync', { params: { path: { source: 'faq' } }, body: {} }));
+    const { sources } = await call(client.GET('/api/sources'));
+    expect(sources.map((s) => [s.name, s.status, s.scheduleMinutes, s.schedule])).toEqual([
+      ['faq', 'ok', 60, null],
+    ]);
+    await call(client.DELETE('/api/sources/{source}', { params: { path: { source: 'faq' } } }));
+    rmSync(folder, { recursive: true, force: true });
+
+    expect(contract.violations).toEqual([]);
+    expect(contract.checked).toEqual(
+      expect.arrayContaining([
+        'post /api/sources 201',
+        'patch /api/sources/{source} 200',
+        'post /api/sources/{source}/sync 200',
+        'get /api/sources 200',
+        'delete /api/sources/{source} 200',
       ]),
     );
   });

@@ -62,6 +62,24 @@ describe('agentos sources and knowledge search through a running server', () => 
     expect(shown.stdout).toContain('schedule: every 60 min');
     expect(shown.stdout).toContain('+6 ~0 =0 -0 !1');
 
+    const cron = await json<{ source: { schedule: unknown; scheduleMinutes: unknown; nextSyncAt: string } }>([
+      'sources',
+      'update',
+      'handbook',
+      '--cron',
+      '0 9 * * *',
+      '--timezone',
+      'Europe/Paris',
+    ]);
+    expect(cron.source).toMatchObject({
+      schedule: { cron: '0 9 * * *', timezone: 'Europe/Paris' },
+      scheduleMinutes: null,
+    });
+    const showCron = await agentos(['sources', 'show', 'handbook']);
+    expect(showCron.stdout).toContain(
+      `schedule: cron "0 9 * * *" (Europe/Paris), next sync ${cron.source.nextSyncAt}`,
+    );
+
     const text = await agentos(['knowledge', 'search', 'economy class flights']);
     expect(text.stdout).toMatch(/^\[K\d+\] handbook · Travel Policy › Travel Policy/);
     expect(text.stdout).toContain(join(folder, 'memo.docx'));
@@ -78,6 +96,32 @@ describe('agentos sources and knowledge search through a running server', () => 
     expect(neither.stderr).toMatch(/exactly one of --path/);
     const badEvery = await agentos(['sources', 'add', 'x', '--path', folder, '--every', 'soon']);
     expect(badEvery.code).toBe(2);
+    const both = await agentos([
+      'sources',
+      'add',
+      'x',
+      '--path',
+      folder,
+      '--every',
+      '5',
+      '--cron',
+      '* * * * *',
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--every or --cron/);
+    const badZone = await agentos([
+      'sources',
+      'add',
+      'x',
+      '--path',
+      folder,
+      '--cron',
+      '0 9 * * *',
+      '--timezone',
+      'Mars/Base',
+    ]);
+    expect(badZone.code).toBe(2);
+    expect(badZone.stderr).toMatch(/schedule\.timezone/);
     const invalid = await agentos(['sources', 'add', 'Bad Name', '--path', folder]);
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/request\.invalid/);

@@ -18,6 +18,8 @@ interface SourceView {
   spaceId: string | null;
   config: Record<string, unknown>;
   scheduleMinutes: number | null;
+  schedule: { cron: string; timezone: string } | null;
+  nextSyncAt: string | null;
   status: string;
   lastSyncAt: string | null;
   lastError: { code: string; message: string } | null;
@@ -42,12 +44,23 @@ interface ResultView {
   snippet: string;
 }
 
-interface AddOptions extends ClientOptions {
+interface ScheduleOptions {
+  every?: string;
+  cron?: string;
+  timezone?: string;
+}
+
+interface AddOptions extends ClientOptions, ScheduleOptions {
   kind: string;
   path?: string;
   config?: string;
   space?: string;
-  every?: string;
+}
+
+interface UpdateOptions extends ClientOptions, ScheduleOptions {
+  config?: string;
+  space?: string;
+  manual?: boolean;
 }
 
 const enc = encodeURIComponent;
@@ -64,12 +77,32 @@ function minutes(value: string | undefined): number | undefined {
   return number;
 }
 
+/** The body fields of `--every` or `--cron [--timezone]` (the server checks the expression and zone). */
+function scheduleOf(options: ScheduleOptions): Record<string, unknown> {
+  if (options.every !== undefined && options.cron !== undefined)
+    throw new UsageError('give --every or --cron, not both');
+  if (options.timezone !== undefined && options.cron === undefined)
+    throw new UsageError('--timezone goes with --cron');
+  if (options.cron !== undefined)
+    return {
+      schedule: {
+        cron: options.cron,
+        ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
+      },
+    };
+  return options.every === undefined ? {} : { scheduleMinutes: minutes(options.every) };
+}
+
 function configOf(options: AddOptions): Record<string, unknown> {
   if ((options.path === undefined) === (options.config === undefined))
     throw new UsageError('give exactly one of --path (folder sources) and --config <json>');
   if (options.path !== undefined) return { path: resolve(options.path) };
+  return jsonConfig(options.config ?? '');
+}
+
+function jsonConfig(text: string): Record<string, unknown> {
   try {
-    const parsed: unknown = JSON.parse(options.config ?? '');
+    const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       throw new Error('not an object');
     return parsed as Record<string, unknown>;
@@ -78,12 +111,18 @@ function configOf(options: AddOptions): Record<string, unknown> {
   }
 }
 
+function scheduleText(source: SourceView): string {
+  if (source.schedule !== null)
+    return `cron "${source.schedule.cron}" (${source.schedule.timezone}), next sync ${source.nextSyncAt ?? '-'}`;
+  return source.scheduleMinutes === null ? 'on request' : `every ${source.scheduleMinutes} min`;
+}
+
 function describeSource(source: SourceView): string {
   return [
     `${source.name} (${source.id}) · ${source.kind} · ${source.status}`,
     `space: ${source.spaceId ?? '(workspace)'}`,
     `config: ${JSON.stringify(source.config)}`,
-    `schedule: ${source.scheduleMinutes === null ? 'on request' : `every ${source.scheduleMinutes} min`}`,
+    `schedule: ${scheduleText(source)}`,
     `last sync: ${source.lastSyncAt ?? 'never'}  ${countsText(source.lastCounts)}`,
     ...(source.lastError === null
       ? []
@@ -106,14 +145,16 @@ export function registerSources(program: Command): void {
       .option('--path <dir>', 'the folder to index (folder sources)')
       .option('--config <json>', "the kind's config as a JSON object")
       .option('--space <space>', 'the owning space (default: the whole workspace)')
-      .option('--every <minutes>', 're-sync on this schedule'),
+      .option('--every <minutes>', 're-sync every so many minutes')
+      .option('--cron <expr>', 're-sync at each firing of this cron expression ("0 9 * * 1-5")')
+      .option('--timezone <zone>', 'the IANA time zone --cron is read in (default UTC)'),
   ).action(async (name: string, options: AddOptions) => {
     const body = {
       name,
       kind: options.kind,
       config: configOf(options),
       ...(options.space === undefined ? {} : { space: options.space }),
-      ...(options.every === undefined ? {} : { scheduleMinutes: minutes(options.every) }),
+      ...scheduleOf(options),
     };
     const result = await client(options).post<{ source: SourceView }>('/sources', body);
     emit(
@@ -121,6 +162,30 @@ export function registerSources(program: Command): void {
       result,
       () => `added ${result.source.kind} source ${result.source.name} (${result.source.id})`,
     );
+  });
+
+  withClientFlags(
+    sources
+      .command('update <source>')
+      .description("Change a source's schedule, config or space (builder; folder sources: admin)")
+      .option('--every <minutes>', 're-sync every so many minutes (replaces a cron schedule)')
+      .option('--cron <expr>', 're-sync at each firing of this cron expression (replaces --every)')
+      .option('--timezone <zone>', 'the IANA time zone --cron is read in (default UTC)')
+      .option('--manual', 'drop the schedule: sync only on request')
+      .option('--config <json>', "the kind's new config as a JSON object")
+      .option('--space <space>', 'move the source to this space'),
+  ).action(async (source: string, options: UpdateOptions) => {
+    if (options.manual === true && (options.every !== undefined || options.cron !== undefined))
+      throw new UsageError('give --manual or a schedule, not both');
+    const body = {
+      ...(options.config === undefined ? {} : { config: jsonConfig(options.config) }),
+      ...(options.space === undefined ? {} : { space: options.space }),
+      ...(options.manual === true ? { scheduleMinutes: null, schedule: null } : scheduleOf(options)),
+    };
+    if (Object.keys(body).length === 0)
+      throw new UsageError('nothing to change: give --every, --cron, --manual, --config or --space');
+    const result = await client(options).patch<{ source: SourceView }>(`/sources/${enc(source)}`, body);
+    emit(options, result, () => describeSource(result.source));
   });
 
   withClientFlags(sources.command('list').description('The sources you may read')).action(

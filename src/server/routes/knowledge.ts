@@ -8,9 +8,10 @@ import { getReadableSource, listReadableSources, type SourceViewer } from '../..
 import { parseSourceConfig, SOURCE_KINDS, sourceKindOf } from '../../knowledge/source-kinds.ts';
 import { type KnowledgeSource, sourceNameSchema } from '../../knowledge/source-record.ts';
 import { createSource, deleteSource, listDocuments, updateSource } from '../../knowledge/source-repo.ts';
+import { sourceCronScheduleSchema } from '../../knowledge/source-schedule.ts';
 import { runSourceSync } from '../../knowledge/source-sync.ts';
 import { claimSync } from '../../knowledge/sync-engine.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import { knowledgeSourceSchema, looseObject } from '../../openapi/common-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 
@@ -20,23 +21,38 @@ const scheduleMinutes = z
   .min(1)
   .max(7 * 24 * 60)
   .nullable();
-const createBody = z.strictObject({
-  name: sourceNameSchema,
-  kind: z.string().min(1).max(50),
-  /** The owning space (id or name); absent: every member of the workspace reads the source. */
-  space: z.string().min(1).max(200).optional(),
-  config: z.record(z.string(), z.unknown()),
-  /** Re-sync every so many minutes (workers); absent or null: only on request. */
-  scheduleMinutes: scheduleMinutes.optional(),
-});
+/** At most one kind of schedule per request: an interval or a cron schedule (both null clears both). */
+const oneSchedule = (body: { scheduleMinutes?: unknown; schedule?: unknown }) =>
+  body.scheduleMinutes == null || body.schedule == null;
+const oneScheduleIssue = {
+  message: 'give scheduleMinutes or schedule, not both',
+  path: ['schedule'],
+};
+const createBody = z
+  .strictObject({
+    name: sourceNameSchema,
+    kind: z.string().min(1).max(50),
+    /** The owning space (id or name); absent: every member of the workspace reads the source. */
+    space: z.string().min(1).max(200).optional(),
+    config: z.record(z.string(), z.unknown()),
+    /** Re-sync every so many minutes (workers); absent or null: only on request. */
+    scheduleMinutes: scheduleMinutes.optional(),
+    /** Re-sync at each firing of a cron schedule (workers) instead; absent or null: only on request. */
+    schedule: sourceCronScheduleSchema.nullable().optional(),
+  })
+  .refine(oneSchedule, oneScheduleIssue);
 const patchBody = z
   .strictObject({
     name: sourceNameSchema.optional(),
     space: z.string().min(1).max(200).nullable().optional(),
     config: z.record(z.string(), z.unknown()).optional(),
+    /** A new interval replaces a cron schedule; null: no interval. */
     scheduleMinutes: scheduleMinutes.optional(),
+    /** A new cron schedule replaces an interval; null: no cron schedule. */
+    schedule: sourceCronScheduleSchema.nullable().optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'the patch is empty' });
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'the patch is empty' })
+  .refine(oneSchedule, oneScheduleIssue);
 const syncBody = z.strictObject({
   /** false: start the sync and answer 202 at once (poll the source's status). */
   wait: z.boolean().default(true),
@@ -54,7 +70,7 @@ const searchQuery = z.strictObject({
   sources: z.string().min(1).max(2_000).optional(),
 });
 const noQuery = z.strictObject({});
-const sourceBody = z.object({ source: looseObject });
+const sourceBody = z.object({ source: knowledgeSourceSchema });
 const tags = ['knowledge'];
 
 const viewerOf = (principal: SourceViewer): SourceViewer => ({
@@ -102,7 +118,9 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       tags,
       action: 'sources.read',
       query: noQuery,
-      responses: { 200: { description: 'Sources', schema: z.object({ sources: z.array(looseObject) }) } },
+      responses: {
+        200: { description: 'Sources', schema: z.object({ sources: z.array(knowledgeSourceSchema) }) },
+      },
     },
     async (c) => c.json({ sources: await listReadableSources(store, viewerOf(c.get('principal'))) }),
   );
@@ -128,6 +146,7 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
         kind: body.kind,
         config: parseSourceConfig(body.kind, body.config),
         scheduleMinutes: body.scheduleMinutes ?? null,
+        schedule: body.schedule ?? null,
         createdBy: viewer.userId,
       });
       return c.json({ source }, 201);
@@ -169,6 +188,7 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
         spaceId: await spaceIdOf(viewer, body.space),
         config: body.config === undefined ? undefined : parseSourceConfig(source.kind, body.config),
         scheduleMinutes: body.scheduleMinutes,
+        schedule: body.schedule,
       });
       return c.json({ source: updated });
     },
@@ -182,7 +202,12 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       summary: 'Delete a source with its documents (they leave search at once)',
       tags,
       action: 'sources.delete',
-      responses: { 200: { description: 'The deleted source', schema: sourceBody } },
+      responses: {
+        200: {
+          description: 'The deleted source',
+          schema: z.object({ source: knowledgeSourceSchema.extend({ deleted: z.literal(true) }) }),
+        },
+      },
     },
     async (c, { params }) => {
       const viewer = viewerOf(c.get('principal'));
@@ -204,7 +229,10 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       action: 'sources.sync',
       body: syncBody,
       responses: {
-        200: { description: 'The source after the sync, and what it did', schema: looseObject },
+        200: {
+          description: 'The source after the sync, and what it did',
+          schema: z.object({ source: knowledgeSourceSchema, result: looseObject }),
+        },
         202: { description: 'The sync started; poll GET /sources/:source', schema: sourceBody },
         409: { description: 'A sync of this source is already running' },
       },

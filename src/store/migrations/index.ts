@@ -22,6 +22,7 @@ import { skills } from './0020-skills.ts';
 import { consoleSessions } from './0021-console-sessions.ts';
 import { usageBudgets } from './0022-usage-budgets.ts';
 import { evals } from './0023-evals.ts';
+import { sourceCron } from './0024-source-cron.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -48,4 +49,5 @@ export const migrations: readonly Migration[] = [
   consoleSessions,
   usageBudgets,
   evals,
+  sourceCron,
 ];
