@@ -1528,6 +1528,10 @@ export interface components {
             };
             output: {
                 text: string;
+                /** @description The agent's online checks of the answer, when it has any */
+                checks?: {
+                    [key: string]: unknown;
+                };
             } | null;
             error: {
                 code: string;
@@ -1536,9 +1540,7 @@ export interface components {
                     [key: string]: unknown;
                 };
             } | null;
-            pause: {
-                [key: string]: unknown;
-            } | null;
+            pause: components["schemas"]["RunPause"] | null;
             usage: {
                 inputTokens: number;
                 outputTokens: number;
@@ -1560,6 +1562,35 @@ export interface components {
             updatedAt: string;
             startedAt: string | null;
             finishedAt: string | null;
+        };
+        RunPause: {
+            /** @constant */
+            reason: "tool_outcome_unknown";
+            turn: number;
+            callIndex: number;
+            tool: string;
+            message: string;
+        } | {
+            /** @constant */
+            reason: "approval_required";
+            turn: number;
+            callIndex: number;
+            tool: string;
+            message: string;
+            approvalId: string;
+            ruleId: string;
+        } | {
+            /** @constant */
+            reason: "question";
+            turn: number;
+            callIndex: number;
+            tool: string;
+            message: string;
+            question: string;
+            choices?: string[];
+            askedUser?: string;
+            askedRole?: string;
+            expiresAt: string;
         };
         /** @enum {string} */
         RunStatus: "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled" | "budget_exceeded";

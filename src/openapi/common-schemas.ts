@@ -35,6 +35,35 @@ export const runStatusSchema = z
   .enum(['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled', 'budget_exceeded'])
   .meta({ id: 'RunStatus' });
 
+const pauseBase = {
+  turn: z.number().int(),
+  callIndex: z.number().int(),
+  tool: z.string(),
+  message: z.string(),
+};
+
+/** Why a paused run waits (`kernel/run-record.ts` RunPause). */
+export const runPauseSchema = z
+  .discriminatedUnion('reason', [
+    z.object({ reason: z.literal('tool_outcome_unknown'), ...pauseBase }),
+    z.object({
+      reason: z.literal('approval_required'),
+      ...pauseBase,
+      approvalId: z.string(),
+      ruleId: z.string(),
+    }),
+    z.object({
+      reason: z.literal('question'),
+      ...pauseBase,
+      question: z.string(),
+      choices: z.array(z.string()).optional(),
+      askedUser: z.string().optional(),
+      askedRole: z.string().optional(),
+      expiresAt: z.string(),
+    }),
+  ])
+  .meta({ id: 'RunPause' });
+
 export const runSchema = z
   .object({
     id: z.string(),
@@ -45,13 +74,16 @@ export const runSchema = z
     status: runStatusSchema,
     priority: z.enum(['interactive', 'standard', 'background']),
     input: runInputSchema,
-    output: z.object({ text: z.string() }).nullable(),
-    error: z.object({ code: z.string(), message: z.string(), details: anyObject.optional() }).nullable(),
-    pause: anyObject
-      .meta({
-        description: 'Why a paused run waits: reason approval_required, question or tool_outcome_unknown',
+    output: z
+      .object({
+        text: z.string(),
+        checks: anyObject
+          .optional()
+          .meta({ description: "The agent's online checks of the answer, when it has any" }),
       })
       .nullable(),
+    error: z.object({ code: z.string(), message: z.string(), details: anyObject.optional() }).nullable(),
+    pause: runPauseSchema.nullable(),
     usage: z.object({
       inputTokens: z.number(),
       outputTokens: z.number(),

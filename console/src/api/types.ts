@@ -1,5 +1,7 @@
 /** The JSON shapes of the public API the console reads (dates arrive as ISO strings). */
 
+import type { ApiSchemas } from '../../../src/client/agent-os-client.ts';
+
 export interface SessionUser {
   id: string;
   email?: string;
@@ -20,93 +22,14 @@ export interface Whoami {
   workspace?: { id: string; name?: string };
 }
 
-export interface AgentLimits {
-  maxSteps: number;
-  maxTokens?: number;
-  maxCostUsd?: number;
-  timeoutMs?: number;
-  toolTimeoutMs: number;
-  maxInvalidToolCalls: number;
-}
-
-export interface AgentDefinition {
-  name: string;
-  description: string;
-  instructions: string;
-  model: string;
-  tools: string[];
-  space?: string;
-  limits: AgentLimits;
-  memory: { recall: number; contextTokens?: number; extract: boolean };
-  [key: string]: unknown;
-}
-
-export interface Agent {
-  id: string;
-  name: string;
-  version: number;
-  definition: AgentDefinition;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type RunStatus =
-  | 'queued'
-  | 'running'
-  | 'paused'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'budget_exceeded';
-
-export interface RunUsage {
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  modelCalls: number;
-  toolCalls: number;
-}
-
-export type RunPause =
-  | { reason: 'tool_outcome_unknown'; turn: number; callIndex: number; tool: string; message: string }
-  | {
-      reason: 'approval_required';
-      turn: number;
-      callIndex: number;
-      tool: string;
-      message: string;
-      approvalId: string;
-      ruleId: string;
-    }
-  | {
-      reason: 'question';
-      turn: number;
-      callIndex: number;
-      tool: string;
-      message: string;
-      question: string;
-      choices?: string[];
-      expiresAt: string;
-    };
-
-export interface Run {
-  id: string;
-  agentId: string;
-  agentVersion: number;
-  userId: string | null;
-  status: RunStatus;
-  priority: string;
-  input: { task?: string } & Record<string, unknown>;
-  output: { text: string } | null;
-  error: { code: string; message: string } | null;
-  pause: RunPause | null;
-  usage: RunUsage;
-  attempt: number;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+/** Agents and runs as the OpenAPI document declares them (generated: `npm run gen:client`). */
+export type Agent = ApiSchemas['Agent'];
+export type AgentDefinition = Agent['definition'];
+export type AgentLimits = AgentDefinition['limits'];
+export type Run = ApiSchemas['Run'];
+export type RunStatus = Run['status'];
+export type RunUsage = Run['usage'];
+export type RunPause = NonNullable<Run['pause']>;
 
 export interface RunStep {
   turn: number;
