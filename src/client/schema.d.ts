@@ -210,6 +210,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Configured model providers and the models they serve */
+        get: operations["getModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/memories": {
         parameters: {
             query?: never;
@@ -1480,6 +1497,23 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "builder" | "user";
         };
+        ModelProviders: {
+            providers: {
+                name: string;
+                /** @enum {string} */
+                kind: "openai" | "anthropic" | "openai-compatible";
+                baseURL?: string;
+            }[];
+            models: {
+                /** @description `<provider>:<model>`, as agents name it */
+                name: string;
+                contextWindow: number;
+                maxOutputTokens: number;
+                inputUsdPerMillion: number;
+                outputUsdPerMillion: number;
+            }[];
+            pricesAsOf: string;
+        };
         Run: {
             id: string;
             workspaceId: string;
@@ -2503,6 +2537,29 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Providers and models */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelProviders"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             default: components["responses"]["Error"];
         };
     };

@@ -14,6 +14,7 @@ import { identityRoutes } from './routes/identity.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { memoryRoutes } from './routes/memories.ts';
 import { memoryBlockRoutes } from './routes/memory-blocks.ts';
+import { modelRoutes } from './routes/models.ts';
 import { sessionRoutes, signInRoutes } from './routes/sessions.ts';
 import { spaceRoutes } from './routes/spaces.ts';
 
@@ -46,6 +47,7 @@ export function createApp(deps: ServerDeps, extraRoutes: readonly RouteMount[] =
   identityRoutes(api, deps);
   sessionRoutes(api, deps);
   agentRoutes(api, deps);
+  modelRoutes(api, deps);
   memoryRoutes(api, deps);
   memoryBlockRoutes(api, deps);
   spaceRoutes(api, deps);
