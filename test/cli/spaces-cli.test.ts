@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
+import { cliAgainst, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
 import { tempHome } from '../support/test-config.ts';
 
 describe('agentos spaces and groups through a running server', () => {
   let cwd: string;
   let server: ServedForTest;
-  const agentos = (args: readonly string[]) => runCli([...args, '--url', server.url], { cwd });
-  const json = async <T>(args: readonly string[]): Promise<T> => {
-    const result = await agentos([...args, '--json']);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    return JSON.parse(result.stdout) as T;
-  };
+  const { agentos, json } = cliAgainst(
+    () => server,
+    () => cwd,
+  );
 
   beforeAll(async () => {
     cwd = tempHome();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
+import { cliAgainst, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
 import { tempHome } from '../support/test-config.ts';
 import { writeKnowledgeFolder } from './knowledge-fixtures.ts';
 
@@ -8,13 +8,10 @@ describe('agentos sources and knowledge search through a running server', () => 
   let cwd: string;
   let folder: string;
   let server: ServedForTest;
-  const agentos = (args: readonly string[]) => runCli([...args, '--url', server.url], { cwd });
-  const json = async <T>(args: readonly string[]): Promise<T> => {
-    const result = await agentos([...args, '--json']);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    return JSON.parse(result.stdout) as T;
-  };
+  const { agentos, json } = cliAgainst(
+    () => server,
+    () => cwd,
+  );
 
   beforeAll(async () => {
     cwd = tempHome();

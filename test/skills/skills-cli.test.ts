@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSkillFile } from '../../src/skills/skill-file.ts';
-import { runCli, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
+import { cliAgainst, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
 import { tempHome } from '../support/test-config.ts';
 import { contentOf } from './skills-support.ts';
 
@@ -29,13 +29,10 @@ interface SkillView {
 describe('agentos skills through a running server', () => {
   let cwd: string;
   let server: ServedForTest;
-  const agentos = (args: readonly string[]) => runCli([...args, '--url', server.url], { cwd });
-  const json = async <T>(args: readonly string[]): Promise<T> => {
-    const result = await agentos([...args, '--json']);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    return JSON.parse(result.stdout) as T;
-  };
+  const { agentos, json } = cliAgainst(
+    () => server,
+    () => cwd,
+  );
 
   beforeAll(async () => {
     cwd = tempHome();

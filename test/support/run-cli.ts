@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const CLI_PATH = fileURLToPath(new URL('../../bin/agentos.mjs', import.meta.url));
 
@@ -93,4 +94,19 @@ export async function startServeForTest(cwd: string): Promise<ServedForTest> {
     url: lines.find((line) => line.event === 'listening')?.url ?? '',
     apiKey: lines.find((line) => line.event === 'first_start')?.apiKey ?? '',
   };
+}
+
+/**
+ * `agentos …` against a served test instance, and its `--json` variant that expects a clean exit and
+ * returns the parsed answer. The server is read lazily, so this can be built before `beforeAll` starts it.
+ */
+export function cliAgainst(server: () => ServedForTest, cwd: () => string) {
+  const agentos = (args: readonly string[]) => runCli([...args, '--url', server().url], { cwd: cwd() });
+  const json = async <T>(args: readonly string[]): Promise<T> => {
+    const result = await agentos([...args, '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout) as T;
+  };
+  return { agentos, json };
 }
