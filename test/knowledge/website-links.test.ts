@@ -1,6 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { defaultAllowHosts } from '../../src/knowledge/connectors/website-connector.ts';
-import { extractLinks } from '../../src/knowledge/connectors/website-links.ts';
+import {
+  defaultAllowHosts,
+  websiteConnector,
+  websiteSourceConfigSchema,
+} from '../../src/knowledge/connectors/website-connector.ts';
+import { extractLinks, robotsMeta } from '../../src/knowledge/connectors/website-links.ts';
 import { canonicalUrl, hostWithPort } from '../../src/knowledge/connectors/website-url.ts';
 
 describe('links and canonical URLs', () => {
@@ -40,5 +46,72 @@ describe('links and canonical URLs', () => {
       'docs.example.com:443',
       '127.0.0.1:8080',
     ]);
+  });
+});
+
+describe('what a page asks of crawlers', () => {
+  it('reads meta robots (and agentos-crawler): noindex, nofollow, none; rel="nofollow" links are left out', () => {
+    expect(robotsMeta('<meta name="robots" content="noindex, follow">')).toEqual({
+      noindex: true,
+      nofollow: false,
+    });
+    expect(robotsMeta("<META NAME='AgentOS-Crawler' CONTENT='nofollow'>")).toEqual({
+      noindex: false,
+      nofollow: true,
+    });
+    expect(robotsMeta('<meta content="none" name=robots>')).toEqual({ noindex: true, nofollow: true });
+    expect(robotsMeta('<meta name="description" content="noindex">')).toEqual({
+      noindex: false,
+      nofollow: false,
+    });
+    expect(robotsMeta('<!-- <meta name="robots" content="noindex"> -->')).toEqual({
+      noindex: false,
+      nofollow: false,
+    });
+    const links = extractLinks(
+      '<a href="/kept">1</a> <a rel="nofollow" href="/paid">2</a> <a href="/ugc" rel=\'ugc nofollow\'>3</a>',
+      new URL('https://example.com/'),
+    );
+    expect(links).toEqual(['https://example.com/kept']);
+  });
+});
+
+describe('a crawl that meets meta robots', () => {
+  it('keeps noindex pages out of the listing but follows them, and does not follow nofollow pages', async () => {
+    const pages: Record<string, string> = {
+      '/': '<a href="/hidden">hidden</a> <a href="/closed">closed</a>',
+      '/hidden': '<meta name="robots" content="noindex"><a href="/behind-hidden">behind</a>',
+      '/behind-hidden': 'reached through a noindex page',
+      '/closed': '<meta name="robots" content="nofollow"><a href="/behind-closed">behind</a>',
+      '/behind-closed': 'never reached',
+    };
+    const requested: string[] = [];
+    const server = createServer((req, res) => {
+      requested.push(req.url ?? '');
+      const body = pages[req.url ?? ''];
+      if (body === undefined) res.writeHead(404).end();
+      else
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end(`<html><head></head><body>${body}</body></html>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const connector = websiteConnector(
+        websiteSourceConfigSchema.parse({ startUrls: [`${base}/`], maxDepth: 3 }),
+        {
+          version: 'test',
+        },
+      );
+      const refs: string[] = [];
+      for await (const item of connector.list({ signal: new AbortController().signal, log: () => {} }))
+        refs.push(`${item.kind}:${new URL(item.ref).pathname}`);
+      expect(refs.sort()).toEqual(['document:/', 'document:/behind-hidden', 'document:/closed']);
+      expect(requested).not.toContain('/behind-closed');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Connector, ConnectorContext, ConnectorItem } from '../connector.ts';
 import { toUtf8 } from './website-charset.ts';
 import { type FetchLimits, type FetchRefusal, fetchPage } from './website-fetch.ts';
-import { extractLinks } from './website-links.ts';
+import { extractLinks, robotsMeta } from './website-links.ts';
 import { ROBOTS_MAX_BYTES, RobotsCache } from './website-robots.ts';
 import { canonicalUrl, hostWithPort, onAllowlist } from './website-url.ts';
 
@@ -204,9 +204,13 @@ export function websiteConnector(config: WebsiteSourceConfig, deps: WebsiteConne
         // Without a content type, the sync engine guesses from the path's extension.
         const mediaType = outcome.mediaType === '' ? final.pathname : outcome.mediaType;
         const content = toUtf8(outcome.body, outcome.mediaType, outcome.charset);
-        yield { kind: 'document', ref, location: ref, mediaType, content };
-        if (!html || page.depth >= config.maxDepth) continue;
-        for (const link of extractLinks(Buffer.from(content).toString('utf8'), final)) {
+        const text = html ? Buffer.from(content).toString('utf8') : '';
+        const meta = html ? robotsMeta(text) : { noindex: false, nofollow: false };
+        // A noindex page is left out of the listing, so a page that was indexed before leaves the index.
+        if (meta.noindex) context.log(`website: ${ref} asks not to be indexed (meta robots)`);
+        else yield { kind: 'document', ref, location: ref, mediaType, content };
+        if (!html || meta.nofollow || page.depth >= config.maxDepth) continue;
+        for (const link of extractLinks(text, final)) {
           const url = canonicalUrl(link);
           if (url === undefined || seen.has(url.href) || !followable(url)) continue;
           seen.add(url.href);

@@ -29,7 +29,29 @@ function hrefOf(tag: string): string | undefined {
   return decodeEntities(value).trim();
 }
 
-/** Absolute link URLs in document order (duplicates kept; the crawler de-duplicates after canonicalising). */
+/**
+ * What the page's `<meta name="robots">` (or `name="agentos-crawler"`) asks of crawlers: `noindex` (keep it
+ * out of the index) and `nofollow` (do not follow its links); `none` means both.
+ */
+export function robotsMeta(html: string): { noindex: boolean; nofollow: boolean } {
+  const directives = new Set<string>();
+  for (const match of withoutInertParts(html).matchAll(/<meta\b[^>]*>/gi)) {
+    const tag = match[0];
+    const name = /\sname\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/i.exec(tag);
+    const value = (name?.[1] ?? name?.[2] ?? name?.[3] ?? '').trim().toLowerCase();
+    if (value !== 'robots' && value !== 'agentos-crawler') continue;
+    const content = /\scontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/i.exec(tag);
+    for (const directive of (content?.[1] ?? content?.[2] ?? content?.[3] ?? '').split(','))
+      directives.add(directive.trim().toLowerCase());
+  }
+  const none = directives.has('none');
+  return { noindex: none || directives.has('noindex'), nofollow: none || directives.has('nofollow') };
+}
+
+/**
+ * Absolute link URLs in document order (duplicates kept; the crawler de-duplicates after canonicalising).
+ * Links marked `rel="nofollow"` are left out.
+ */
 export function extractLinks(html: string, pageUrl: URL): string[] {
   const text = withoutInertParts(html);
   let base = pageUrl;
@@ -44,6 +66,8 @@ export function extractLinks(html: string, pageUrl: URL): string[] {
   }
   const links: string[] = [];
   for (const match of text.matchAll(/<(?:a|area)\b[^>]*>/gi)) {
+    if (/\srel\s*=\s*(?:"[^"]*\bnofollow\b[^"]*"|'[^']*\bnofollow\b[^']*'|nofollow\b)/i.test(match[0]))
+      continue;
     const href = hrefOf(match[0]);
     if (href === undefined || href === '' || href.startsWith('#')) continue;
     try {
