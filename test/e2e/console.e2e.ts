@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { knowledgeTools } from '../../src/knowledge/knowledge-tool.ts';
 import { askHumanTool } from '../../src/orchestration/ask-human-tool.ts';
 import { CONSOLE_DIST } from '../../src/server/console-static.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
@@ -42,10 +43,11 @@ describe.each(storeTargets())('web console in Chromium on $kind', (target) => {
       );
     }
     model = await startScriptedModelServer();
+    const store = await target.open();
     h = await startKernelHarness({
-      store: await target.open(),
+      store,
       modelBaseUrl: model.url,
-      tools: new ToolRegistry([...policyTools.list(), askHumanTool()]),
+      tools: new ToolRegistry([...policyTools.list(), askHumanTool(), ...knowledgeTools(store)]),
       worker: { pollMs: 50 },
     });
     browser = await launchChromium();
@@ -317,6 +319,45 @@ describe.each(storeTargets())('web console in Chromium on $kind', (target) => {
     await skill.getByText('invoice-triage.SKILL.md').waitFor();
     expect(await skill.locator('pre').textContent()).toContain('Flag amounts over 10,000.');
     await shot(page, 'settings-skills');
+  });
+
+  it('chats with an agent that cites a knowledge passage, and the citation opens its source', async () => {
+    await h.createAgent({
+      name: 'librarian',
+      description: 'Answers from the handbook',
+      tools: ['search_knowledge'],
+      knowledge: ['handbook'],
+    });
+    // The model searches, then cites the passage it got back by its citation id.
+    model.setHandler((request) => {
+      const toolResult = request.body.messages.find((m) => m.role === 'tool');
+      if (toolResult === undefined) {
+        return {
+          kind: 'tool_calls',
+          toolCalls: [{ name: 'search_knowledge', arguments: { query: 'refunds' } }],
+        };
+      }
+      const id = /"citationId":\s*"(K[^"]+)"/.exec(String(toolResult.content))?.[1] ?? 'none';
+      return { text: `Refunds are accepted within 30 days [${id}].` };
+    });
+    try {
+      await nav('Chat');
+      await page.getByLabel('Agent').selectOption('librarian');
+      await page.getByLabel('Message').fill('How long do customers have to ask for a refund?');
+      await page.getByRole('button', { name: 'Send' }).click();
+      const answer = page.locator('.exchange').last().locator('.answer-text');
+      await answer.getByText('Refunds are accepted within 30 days').waitFor();
+      const citation = answer.getByRole('link', { name: /^\[K.+\]$/ });
+      const target = (await citation.getAttribute('href')) ?? '';
+      expect(target).toMatch(/-source-K/);
+      await citation.click();
+      const source = page.locator(`[id="${target.slice(1)}"]`);
+      expect(await source.textContent()).toContain('Refund policy (handbook)');
+      expect(await source.textContent()).toContain('refunds.md');
+      await shot(page, 'chat-citation');
+    } finally {
+      model.setHandler(undefined);
+    }
   });
 
   it('signs out, and the browser console stayed free of errors', async () => {

@@ -1,15 +1,39 @@
 import type { ReactNode } from 'react';
 
+/**
+ * A source an answer can cite: a knowledge passage (`[K12]`, from `search_knowledge`'s `citationId`) or a
+ * web page a tool returned (`[1]`, numbered in the order seen).
+ */
 export interface Citation {
-  n: number;
-  url: string;
+  /** What appears between the brackets: `K12`, `1`. */
+  key: string;
   title: string;
+  /** Opens in a new tab when it is an http(s) URL. */
+  url?: string;
+  /** A file path or resource URI, shown when there is no URL. */
+  location?: string;
 }
 
-/** Sources the tools returned (anything with a url/uri and, ideally, a title), numbered in the order seen. */
+const isHttp = (value: unknown): value is string => typeof value === 'string' && /^https?:\/\//.test(value);
+
+function knowledgeCitation(record: Record<string, unknown>): Citation | undefined {
+  if (typeof record.citationId !== 'string') return undefined;
+  const section = typeof record.section === 'string' && record.section !== '' ? ` › ${record.section}` : '';
+  const document = typeof record.document === 'string' ? record.document : record.citationId;
+  const source = typeof record.source === 'string' ? ` (${record.source})` : '';
+  const location = typeof record.location === 'string' ? record.location : undefined;
+  return {
+    key: record.citationId,
+    title: `${document}${section}${source}`,
+    ...(isHttp(location) ? { url: location } : location === undefined ? {} : { location }),
+  };
+}
+
+/** The sources the run's tools returned, knowledge passages by their citation id and pages by number. */
 export function collectCitations(outputs: readonly unknown[]): Citation[] {
   const found: Citation[] = [];
   const seen = new Set<string>();
+  let pages = 0;
   const visit = (value: unknown, depth: number) => {
     if (depth > 6 || value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
@@ -17,11 +41,20 @@ export function collectCitations(outputs: readonly unknown[]): Citation[] {
       return;
     }
     const record = value as Record<string, unknown>;
+    const passage = knowledgeCitation(record);
+    if (passage !== undefined) {
+      if (!seen.has(passage.key)) {
+        seen.add(passage.key);
+        found.push(passage);
+      }
+      return;
+    }
     const url = record.url ?? record.uri ?? record.href;
-    if (typeof url === 'string' && /^https?:\/\//.test(url) && !seen.has(url)) {
+    if (isHttp(url) && !seen.has(url)) {
       seen.add(url);
+      pages += 1;
       const title = record.title ?? record.name ?? record.source ?? url;
-      found.push({ n: found.length + 1, url, title: String(title) });
+      found.push({ key: String(pages), url, title: String(title) });
     }
     for (const child of Object.values(record)) visit(child, depth + 1);
   };
@@ -29,9 +62,11 @@ export function collectCitations(outputs: readonly unknown[]): Citation[] {
   return found;
 }
 
-const TOKEN = /(https?:\/\/[^\s)\]]+|\[\d+\])/g;
+const TOKEN = /(https?:\/\/[^\s)\]]+|\[(?:\d+|K[\w-]+)\])/g;
 
-/** Answer text with its links clickable and `[n]` markers linked to the numbered sources below it. */
+const anchorOf = (idPrefix: string, key: string) => `${idPrefix}-source-${key}`;
+
+/** Answer text with its links clickable and `[1]` / `[K12]` markers linked to the sources below it. */
 export function RichText(props: { text: string; citations: readonly Citation[]; idPrefix: string }) {
   const parts: ReactNode[] = [];
   let last = 0;
@@ -40,13 +75,12 @@ export function RichText(props: { text: string; citations: readonly Citation[]; 
     if (index > last) parts.push(props.text.slice(last, index));
     const token = match[0];
     if (token.startsWith('[')) {
-      const n = Number(token.slice(1, -1));
-      const citation = props.citations.find((c) => c.n === n);
+      const citation = props.citations.find((c) => c.key === token.slice(1, -1));
       parts.push(
         citation === undefined ? (
           token
         ) : (
-          <a key={index} href={`#${props.idPrefix}-source-${n}`} title={citation.title}>
+          <a key={index} href={`#${anchorOf(props.idPrefix, citation.key)}`} title={citation.title}>
             {token}
           </a>
         ),
@@ -69,15 +103,28 @@ export function SourceList(props: { citations: readonly Citation[]; idPrefix: st
   return (
     <section className="sources" aria-label="Sources">
       <h4>Sources</h4>
-      <ol>
+      <ul>
         {props.citations.map((c) => (
-          <li key={c.n} id={`${props.idPrefix}-source-${c.n}`}>
-            <a href={c.url} target="_blank" rel="noreferrer noopener">
-              {c.title}
-            </a>
+          <li key={c.key} id={anchorOf(props.idPrefix, c.key)}>
+            <span className="citation-key">[{c.key}]</span>{' '}
+            {c.url === undefined ? (
+              <>
+                {c.title}
+                {c.location === undefined ? null : (
+                  <>
+                    {' '}
+                    — <code>{c.location}</code>
+                  </>
+                )}
+              </>
+            ) : (
+              <a href={c.url} target="_blank" rel="noreferrer noopener">
+                {c.title}
+              </a>
+            )}
           </li>
         ))}
-      </ol>
+      </ul>
     </section>
   );
 }
