@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chainPendingAudit } from '../../src/audit/audit-chainer.ts';
 import { listAudit } from '../../src/audit/audit-log.ts';
-import { listRunEvents } from '../../src/kernel/run-events.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { waitForRun } from '../../src/kernel/run-service.ts';
 import type { Worker } from '../../src/kernel/worker.ts';
 import type { Approval } from '../../src/policy/approval-repo.ts';
 import { savePolicy } from '../../src/policy/policy-settings.ts';
-import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
-import { addMember } from '../support/members.ts';
-import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
+import type { KernelHarness } from '../support/kernel-harness.ts';
+import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
-import { effects, policyTools, TOOL_NAMES } from './policy-support.ts';
+import { effects, type PolicyRig, startPolicyRig } from './policy-support.ts';
 
 describe.each(storeTargets())('policy gate and approvals on $kind', (target) => {
   let model: ScriptedModelServer;
@@ -37,38 +35,19 @@ describe.each(storeTargets())('policy gate and approvals on $kind', (target) => 
     });
     return { status: response.status, body: (await response.json()) as { approval: Approval } };
   };
-  const decisions = async (runId: string) =>
-    (await listRunEvents(h.agentOs.store, runId, 0))
-      .filter((e) => e.type === 'policy.decision')
-      .map((e) => `${e.data.tool}:${e.data.effect}:${e.data.ruleId}`);
+  const decisions = (runId: string) => rig.decisions(runId);
   const toolMessages = (request: number) =>
     (model.requests[request]?.body.messages ?? [])
       .filter((m) => m.role === 'tool')
       .map((m) => String(m.content));
 
+  let rig: PolicyRig;
   beforeAll(async () => {
-    model = await startScriptedModelServer();
-    h = await startKernelHarness({
-      store: await target.open(),
-      modelBaseUrl: model.url,
-      tools: policyTools,
-      roles: ['api'],
-    });
-    worker = h.agentOs.kernel.startWorker({ leaseMs: 3_000, pollMs: 20 });
-    await h.createAgent({ name: 'clerk', instructions: 'You are a clerk.', tools: TOOL_NAMES });
-    otherKey = (
-      await addMember(h.agentOs.store, h.workspaceId, {
-        email: 'eve@example.com',
-        name: 'Eve',
-        role: 'builder',
-      })
-    ).key;
+    rig = await startPolicyRig(await target.open(), { email: 'eve@example.com', name: 'Eve' });
+    ({ model, h, worker } = rig);
+    otherKey = rig.builderKey;
   });
-  afterAll(async () => {
-    await worker.stop();
-    await h.agentOs.stop();
-    await model.close();
-  });
+  afterAll(async () => rig.stop());
   beforeEach(() => {
     effects.length = 0;
     model.requests.length = 0;
@@ -205,6 +184,7 @@ describe.each(storeTargets())('policy gate and approvals on $kind', (target) => 
     const [approval] = await pending(paused.id);
     await decide(approval!.id, 'approve');
     worker = h.agentOs.kernel.startWorker({ leaseMs: 3_000, pollMs: 20 });
+    rig.worker = worker;
     expect((await settle(paused.id)).status).toBe('succeeded');
     expect(effects.filter((e) => e.startsWith('pay:bob'))).toHaveLength(1);
   });

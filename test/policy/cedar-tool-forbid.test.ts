@@ -1,22 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chainPendingAudit } from '../../src/audit/audit-chainer.ts';
 import { listAudit } from '../../src/audit/audit-log.ts';
-import { listRunEvents } from '../../src/kernel/run-events.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { waitForRun } from '../../src/kernel/run-service.ts';
-import type { Worker } from '../../src/kernel/worker.ts';
-import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
-import { addMember } from '../support/members.ts';
-import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
+import type { KernelHarness } from '../support/kernel-harness.ts';
+import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
-import { effects, policyTools, TOOL_NAMES } from './policy-support.ts';
+import { effects, type PolicyRig, startPolicyRig, TOOL_NAMES } from './policy-support.ts';
 
 const NO_NOTE = '@id("no_note") forbid (principal, action == Action::"callTool", resource == Tool::"note");';
 
 describe.each(storeTargets())('workspace Cedar policies end to end on $kind', (target) => {
   let model: ScriptedModelServer;
   let h: KernelHarness;
-  let worker: Worker;
   let builderKey: string;
 
   const put = async (policies: string, key = h.key) => {
@@ -36,30 +32,13 @@ describe.each(storeTargets())('workspace Cedar policies end to end on $kind', (t
     return { status: response.status, body: (await response.json()) as { run: RunRecord } };
   };
 
+  let rig: PolicyRig;
   beforeAll(async () => {
-    model = await startScriptedModelServer();
-    h = await startKernelHarness({
-      store: await target.open(),
-      modelBaseUrl: model.url,
-      tools: policyTools,
-      roles: ['api'],
-    });
-    worker = h.agentOs.kernel.startWorker({ leaseMs: 3_000, pollMs: 20 });
-    await h.createAgent({ name: 'clerk', instructions: 'You are a clerk.', tools: TOOL_NAMES });
+    rig = await startPolicyRig(await target.open(), { email: 'bob@example.com', name: 'Bob' });
+    ({ model, h, builderKey } = rig);
     await h.createAgent({ name: 'payroll', instructions: 'You pay people.', tools: TOOL_NAMES });
-    builderKey = (
-      await addMember(h.agentOs.store, h.workspaceId, {
-        email: 'bob@example.com',
-        name: 'Bob',
-        role: 'builder',
-      })
-    ).key;
   });
-  afterAll(async () => {
-    await worker.stop();
-    await h.agentOs.stop();
-    await model.close();
-  });
+  afterAll(async () => rig.stop());
   beforeEach(() => {
     effects.length = 0;
     model.requests.length = 0;
@@ -96,10 +75,7 @@ describe.each(storeTargets())('workspace Cedar policies end to end on $kind', (t
     expect(String(toolMessages[0]?.content)).toContain(
       "forbidden by the workspace's Cedar policy workspace.no_note",
     );
-    const decisions = (await listRunEvents(h.agentOs.store, run.id, 0))
-      .filter((e) => e.type === 'policy.decision')
-      .map((e) => `${e.data.tool}:${e.data.effect}:${e.data.ruleId}`);
-    expect(decisions).toEqual(['note:deny:cedar:workspace.no_note']);
+    expect(await rig.decisions(run.id)).toEqual(['note:deny:cedar:workspace.no_note']);
     await chainPendingAudit(h.agentOs.store);
     const audit = await listAudit(h.agentOs.store, {
       workspaceId: h.workspaceId,

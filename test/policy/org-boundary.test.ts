@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listRunEvents } from '../../src/kernel/run-events.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { waitForRun } from '../../src/kernel/run-service.ts';
-import type { Worker } from '../../src/kernel/worker.ts';
-import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
-import { addMember } from '../support/members.ts';
-import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
+import type { KernelHarness } from '../support/kernel-harness.ts';
+import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
-import { effects, policyTools, TOOL_NAMES } from './policy-support.ts';
+import { effects, type PolicyRig, startPolicyRig } from './policy-support.ts';
 
 describe.each(storeTargets())("the organisation's boundary on $kind", (target) => {
   let model: ScriptedModelServer;
   let h: KernelHarness;
-  let worker: Worker;
   let builderKey: string;
 
   const send = async (method: string, path: string, body: unknown, key = h.key) => {
@@ -28,29 +24,12 @@ describe.each(storeTargets())("the organisation's boundary on $kind", (target) =
   const countAgents = async () =>
     (await h.agentOs.store.query<{ n: number }>('SELECT count(*)::int AS n FROM agents')).rows[0]?.n;
 
+  let rig: PolicyRig;
   beforeAll(async () => {
-    model = await startScriptedModelServer();
-    h = await startKernelHarness({
-      store: await target.open(),
-      modelBaseUrl: model.url,
-      tools: policyTools,
-      roles: ['api'],
-    });
-    worker = h.agentOs.kernel.startWorker({ leaseMs: 3_000, pollMs: 20 });
-    await h.createAgent({ name: 'clerk', instructions: 'You are a clerk.', tools: TOOL_NAMES });
-    builderKey = (
-      await addMember(h.agentOs.store, h.workspaceId, {
-        email: 'bo@example.com',
-        name: 'Bo',
-        role: 'builder',
-      })
-    ).key;
+    rig = await startPolicyRig(await target.open(), { email: 'bo@example.com', name: 'Bo' });
+    ({ model, h, builderKey } = rig);
   });
-  afterAll(async () => {
-    await worker.stop();
-    await h.agentOs.stop();
-    await model.close();
-  });
+  afterAll(async () => rig.stop());
   beforeEach(async () => {
     effects.length = 0;
     model.requests.length = 0;
@@ -133,9 +112,6 @@ describe.each(storeTargets())("the organisation's boundary on $kind", (target) =
     expect(effects).toEqual([]);
     const toolMessage = (model.requests[1]?.body.messages ?? []).find((m) => m.role === 'tool');
     expect(String(toolMessage?.content)).toContain('Blocked by policy (boundary.tool)');
-    const decisions = (await listRunEvents(h.agentOs.store, run.id, 0))
-      .filter((e) => e.type === 'policy.decision')
-      .map((e) => `${e.data.tool}:${e.data.effect}:${e.data.ruleId}`);
-    expect(decisions).toEqual(['note:deny:boundary.tool']);
+    expect(await rig.decisions(run.id)).toEqual(['note:deny:boundary.tool']);
   });
 });

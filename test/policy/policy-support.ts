@@ -1,6 +1,12 @@
 import { z } from 'zod';
+import { listRunEvents } from '../../src/kernel/run-events.ts';
+import type { Worker } from '../../src/kernel/worker.ts';
+import type { Store } from '../../src/store/sql-client.ts';
 import { defineTool } from '../../src/tools/tool.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
+import { addMember } from '../support/members.ts';
+import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 
 /** Side effects as the world sees them. */
 export const effects: string[] = [];
@@ -66,3 +72,45 @@ export const policyTools = new ToolRegistry([
 ]);
 
 export const TOOL_NAMES = ['lookup', 'fetch_page', 'note', 'mail', 'pay'];
+
+/**
+ * The policy suites' rig: a scripted model, an API-only Agent OS on `store` with the tools above, a worker,
+ * the agent `clerk` granted all of them, and one more member (a builder) with a key.
+ */
+export interface PolicyRig {
+  model: ScriptedModelServer;
+  h: KernelHarness;
+  /** A test that restarts the worker puts the new one here, so stop() stops it. */
+  worker: Worker;
+  builderKey: string;
+  /** `tool:effect:ruleId` of every policy decision in a run, in order. */
+  decisions(runId: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startPolicyRig(
+  store: Store,
+  builder: { email: string; name: string },
+): Promise<PolicyRig> {
+  const model = await startScriptedModelServer();
+  const h = await startKernelHarness({ store, modelBaseUrl: model.url, tools: policyTools, roles: ['api'] });
+  const worker = h.agentOs.kernel.startWorker({ leaseMs: 3_000, pollMs: 20 });
+  await h.createAgent({ name: 'clerk', instructions: 'You are a clerk.', tools: TOOL_NAMES });
+  const builderKey = (await addMember(h.agentOs.store, h.workspaceId, { ...builder, role: 'builder' })).key;
+  const rig: PolicyRig = {
+    model,
+    h,
+    worker,
+    builderKey,
+    decisions: async (runId) =>
+      (await listRunEvents(h.agentOs.store, runId, 0))
+        .filter((e) => e.type === 'policy.decision')
+        .map((e) => `${e.data.tool}:${e.data.effect}:${e.data.ruleId}`),
+    stop: async () => {
+      await rig.worker.stop();
+      await h.agentOs.stop();
+      await model.close();
+    },
+  };
+  return rig;
+}
