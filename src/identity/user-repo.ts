@@ -65,13 +65,28 @@ export async function setMembership(
   );
 }
 
+const MEMBER_SELECT = `SELECT u.id, u.email, u.name, u.created_at, m.role FROM users u
+  JOIN memberships m ON m.user_id = u.id WHERE m.workspace_id = $1`;
+
 export async function listMembers(db: SqlClient, workspaceId: string): Promise<Member[]> {
-  const { rows } = await db.query<UserRow & { role: Role }>(
-    `SELECT u.id, u.email, u.name, u.created_at, m.role FROM users u
-     JOIN memberships m ON m.user_id = u.id WHERE m.workspace_id = $1 ORDER BY u.created_at, u.id`,
-    [workspaceId],
-  );
+  const { rows } = await db.query<UserRow & { role: Role }>(`${MEMBER_SELECT} ORDER BY u.created_at, u.id`, [
+    workspaceId,
+  ]);
   return rows.map((row) => ({ ...toUser(row), role: row.role }));
+}
+
+/** One member of a workspace with their role; undefined when the user is not (or no longer) a member. */
+export async function getMember(
+  db: SqlClient,
+  workspaceId: string,
+  userId: string,
+): Promise<Member | undefined> {
+  const { rows } = await db.query<UserRow & { role: Role }>(`${MEMBER_SELECT} AND u.id = $2`, [
+    workspaceId,
+    userId,
+  ]);
+  const row = rows[0];
+  return row === undefined ? undefined : { ...toUser(row), role: row.role };
 }
 
 export async function getMembershipRole(

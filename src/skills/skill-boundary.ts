@@ -1,8 +1,7 @@
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { userGroupNames } from '../identity/group-repo.ts';
 import type { SpaceViewer } from '../identity/space-repo.ts';
-import { authorize } from '../policy/authorize.ts';
-import { agentEntity, toolEntity, userEntity } from '../policy/cedar/cedar-entities.ts';
+import { callToolDecision } from '../policy/cedar/tool-call-authorization.ts';
 import { assertWithinBoundary } from '../policy/org-boundary.ts';
 import { loadPolicy } from '../policy/policy-settings.ts';
 import type { SqlClient } from '../store/sql-client.ts';
@@ -50,29 +49,17 @@ async function cedarRefusals(
   // Without policies of its own a workspace's shipped rules permit every call.
   if (Object.keys(policies).length === 0) return [];
   const groups = await userGroupNames(db, viewer.workspaceId, viewer.userId);
-  const principal = agentEntity({
-    agentId: `skill:${skill.name}`,
-    name: skill.name,
-    workspaceId: viewer.workspaceId,
-    actingFor: viewer.userId,
-  });
   return skill.tools.flatMap((name, index) => {
     const tool = view.get(name);
     if (tool === undefined) return [];
-    const effect = toolEffect(tool);
-    const stakes = toolStakes(tool);
-    const decision = authorize({
-      principal,
-      action: 'callTool',
-      resource: toolEntity({ name, effect, stakes }),
-      context: {
-        workspace: { __entity: { type: 'Workspace', id: viewer.workspaceId } },
-        tool: name,
-        effect,
-        stakes,
-        tainted: false,
-      },
-      entities: [userEntity({ ...viewer, groups })],
+    const decision = callToolDecision({
+      workspaceId: viewer.workspaceId,
+      agent: { id: `skill:${skill.name}`, name: skill.name },
+      user: { id: viewer.userId, role: viewer.role, groups },
+      tool: name,
+      effect: toolEffect(tool),
+      stakes: toolStakes(tool),
+      tainted: false,
       workspacePolicies: policies,
     });
     if (decision.allowed) return [];

@@ -39,19 +39,47 @@ export async function authorizeToolCall(request: ToolCallAuthorization): Promise
   );
   const run = rows[0];
   if (run === undefined) return { allowed: false, reasons: [], errors: [`no run ${request.runId}`] };
-  const entities: CedarEntity[] = [];
-  if (run.user_id !== null && run.role !== null) {
-    const groups = await userGroupNames(request.store, request.workspaceId, run.user_id);
-    entities.push(
-      userEntity({ userId: run.user_id, workspaceId: request.workspaceId, role: run.role, groups }),
-    );
-  }
+  const groups =
+    run.user_id !== null && run.role !== null
+      ? await userGroupNames(request.store, request.workspaceId, run.user_id)
+      : [];
+  return callToolDecision({
+    ...request,
+    agent: { id: run.agent_id, name: run.name },
+    user: run.user_id !== null && run.role !== null ? { id: run.user_id, role: run.role, groups } : undefined,
+  });
+}
+
+/** The Cedar question itself, once the agent and the user it acts for are known (no store access). */
+export function callToolDecision(request: {
+  workspaceId: string;
+  agent: { id: string; name: string };
+  /** The user the agent acts for; absent for system runs. */
+  user: { id: string; role: Role; groups: readonly string[] } | undefined;
+  tool: string;
+  effect: ToolEffect;
+  stakes: ToolStakes;
+  tainted: boolean;
+  workspacePolicies: Readonly<Record<string, string>>;
+}): Decision {
+  const { user } = request;
+  const entities: CedarEntity[] =
+    user === undefined
+      ? []
+      : [
+          userEntity({
+            userId: user.id,
+            workspaceId: request.workspaceId,
+            role: user.role,
+            groups: user.groups,
+          }),
+        ];
   return authorize({
     principal: agentEntity({
-      agentId: run.agent_id,
-      name: run.name,
+      agentId: request.agent.id,
+      name: request.agent.name,
       workspaceId: request.workspaceId,
-      ...(run.user_id === null ? {} : { actingFor: run.user_id }),
+      ...(user === undefined ? {} : { actingFor: user.id }),
     }),
     action: 'callTool',
     resource: toolEntity({ name: request.tool, effect: request.effect, stakes: request.stakes }),

@@ -39,6 +39,24 @@ const modelsAnswer = z
  * name they accept works (with default limits and no price).
  */
 export function modelRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+  // The providers come from the configuration, fixed for the life of the process: answered from one value.
+  const providers = createModelRegistry(deps.config.providers).configuredProviders();
+  const models = providers.flatMap((provider) => {
+    const catalogue = catalogueKind[provider.kind];
+    if (catalogue === undefined) return [];
+    return Object.keys(MODEL_CATALOGUE[catalogue] ?? {}).map((model) => {
+      const info = modelInfo(catalogue, model);
+      return {
+        name: `${provider.name}:${model}`,
+        contextWindow: info.contextWindow,
+        maxOutputTokens: info.maxOutputTokens,
+        inputUsdPerMillion: info.inputUsdPerMillion,
+        outputUsdPerMillion: info.outputUsdPerMillion,
+      };
+    });
+  });
+  const answer = { providers, models, pricesAsOf: PRICES_AS_OF };
+
   defineRoute(
     api,
     {
@@ -49,23 +67,6 @@ export function modelRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       action: 'agents.read',
       responses: { 200: { description: 'Providers and models', schema: modelsAnswer } },
     },
-    async (c) => {
-      const providers = createModelRegistry(deps.config.providers).configuredProviders();
-      const models = providers.flatMap((provider) => {
-        const catalogue = catalogueKind[provider.kind];
-        if (catalogue === undefined) return [];
-        return Object.keys(MODEL_CATALOGUE[catalogue] ?? {}).map((model) => {
-          const info = modelInfo(catalogue, model);
-          return {
-            name: `${provider.name}:${model}`,
-            contextWindow: info.contextWindow,
-            maxOutputTokens: info.maxOutputTokens,
-            inputUsdPerMillion: info.inputUsdPerMillion,
-            outputUsdPerMillion: info.outputUsdPerMillion,
-          };
-        });
-      });
-      return c.json({ providers, models, pricesAsOf: PRICES_AS_OF });
-    },
+    async (c) => c.json(answer),
   );
 }

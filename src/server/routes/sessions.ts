@@ -11,6 +11,7 @@ import {
   openSession,
   SESSION_COOKIE,
 } from '../../identity/console-sessions.ts';
+import { getMember } from '../../identity/user-repo.ts';
 import { getWorkspace } from '../../identity/workspace-repo.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
@@ -120,14 +121,13 @@ function currentSessionId(c: Context<AppEnv>): string {
 
 async function describe(db: SqlClient, session: ConsoleSession, csrfToken: string) {
   const workspace = await getWorkspace(db, session.workspaceId);
-  const { rows } = await db.query<{ id: string; email: string; name: string; role: string }>(
-    `SELECT u.id, u.email, u.name, m.role FROM users u
-     JOIN memberships m ON m.user_id = u.id AND m.workspace_id = $1 WHERE u.id = $2`,
-    [session.workspaceId, session.userId],
-  );
+  const member = await getMember(db, session.workspaceId, session.userId);
   return {
     csrfToken,
-    user: rows[0] ?? null,
+    user:
+      member === undefined
+        ? null
+        : { id: member.id, email: member.email, name: member.name, role: member.role },
     workspace: { id: workspace.id, name: workspace.name },
     expiresAt: session.expiresAt.toISOString(),
   };
