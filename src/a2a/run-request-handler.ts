@@ -33,7 +33,8 @@ import { getRun, requestCancel } from '../kernel/run-repo.ts';
 import { submitRun, waitForRun } from '../kernel/run-service.ts';
 import { answerQuestion } from '../orchestration/question-repo.ts';
 import { routeTask } from '../orchestration/task-router.ts';
-import { agentEntity } from '../policy/cedar/cedar-entities.ts';
+import { agentResource } from '../policy/cedar/cedar-entities.ts';
+import { runResources } from '../policy/run-access.ts';
 import type { RequestAuthorizer } from '../server/authorize-action.ts';
 import { agentCard, agentSkill, workspaceCard } from './agent-cards.ts';
 import { followTask } from './follow-task.ts';
@@ -176,10 +177,7 @@ export class RunRequestHandler implements A2ARequestHandler {
         : undefined;
     const agent = await getAgent(this.#kernel.store, principal.workspaceId, named ?? route?.agent ?? '');
     await assertUserSeesAgent(this.#kernel.store, agent, principal.userId);
-    await authorizer.assert(
-      'runs.start',
-      agentEntity({ agentId: agent.id, name: agent.name, workspaceId: agent.workspaceId }),
-    );
+    await authorizer.assert('runs.start', agentResource(agent));
     const run = await submitRun(this.#kernel, {
       workspaceId: principal.workspaceId,
       userId: principal.userId,
@@ -225,7 +223,9 @@ export class RunRequestHandler implements A2ARequestHandler {
       if (error instanceof AgentOsError && error.code === 'run.not_found') throw notFound(taskId);
       throw error;
     }
-    if (run.userId !== principal.userId && principal.role !== 'admin') throw notFound(taskId);
+    const [resource] = await runResources(this.#kernel.store, [run]);
+    if (resource === undefined || !(await this.#caller.authorizer.allows('runs.read', resource)))
+      throw notFound(taskId);
     if (this.#endpoint.agent !== undefined) {
       const agent = await getAgent(this.#kernel.store, principal.workspaceId, this.#endpoint.agent);
       if (agent.id !== run.agentId) throw notFound(taskId);

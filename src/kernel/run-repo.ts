@@ -2,7 +2,7 @@ import { appendRunAudit } from '../audit/run-audit.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { newId } from '../store/ids.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
-import { jsonParam, type SqlClient, type Store } from '../store/sql-client.ts';
+import { jsonParam, type SqlClient, type SqlParam, type Store } from '../store/sql-client.ts';
 import type { RunInput } from './journal-format.ts';
 import { JOURNAL_VERSION } from './journal-format.ts';
 import type { Priority } from './model-gateway.ts';
@@ -99,16 +99,21 @@ export async function getRunById(db: SqlClient, runId: string): Promise<RunRecor
   return rows[0] === undefined ? undefined : toRunRecord(rows[0]);
 }
 
+/**
+ * Runs of a workspace, newest first, narrowed to those `readable` (a predicate over `runs r` whose
+ * parameters start at $1: policy/run-access.ts `runReadersSql`).
+ */
 export async function listRuns(
   db: SqlClient,
-  workspaceId: string,
+  readable: { sql: string; params: SqlParam[] },
   filter: { status?: RunStatus | undefined; agentId?: string | undefined; limit: number },
 ): Promise<RunRecord[]> {
+  const next = readable.params.length + 1;
   const { rows } = await db.query<RunRow>(
-    `SELECT ${RUN_COLUMNS} FROM runs WHERE workspace_id = $1
-       AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR agent_id = $3)
-     ORDER BY created_at DESC, id DESC LIMIT $4`,
-    [workspaceId, filter.status ?? null, filter.agentId ?? null, filter.limit],
+    `SELECT ${RUN_COLUMNS} FROM runs r WHERE ${readable.sql}
+       AND ($${next}::text IS NULL OR r.status = $${next}) AND ($${next + 1}::text IS NULL OR r.agent_id = $${next + 1})
+     ORDER BY r.created_at DESC, r.id DESC LIMIT $${next + 2}`,
+    [...readable.params, filter.status ?? null, filter.agentId ?? null, filter.limit],
   );
   return rows.map(toRunRecord);
 }

@@ -42,9 +42,12 @@ export async function readableScopes(db: SqlClient, principal: MemoryPrincipal):
   const spaces = await visibleSpaceIds(db, principal);
   scopes.push(...spaces.map((id): ScopeRef => ({ scope: 'space', scopeId: id })));
   if (elevated) {
+    // Only the agents they may edit: an agent of a restricted space they do not see is not theirs to read.
     const { rows: agents } = await db.query<{ id: string }>(
-      'SELECT id FROM agents WHERE workspace_id = $1 ORDER BY id',
-      [principal.workspaceId],
+      `SELECT a.id FROM agents a JOIN agent_versions v ON v.agent_id = a.id AND v.version = a.latest_version
+       WHERE a.workspace_id = $1 AND (v.definition->>'space' IS NULL OR v.definition->>'space' = ANY($2::text[]))
+       ORDER BY a.id`,
+      [principal.workspaceId, spaces],
     );
     scopes.push(...agents.map((agent): ScopeRef => ({ scope: 'agent', scopeId: agent.id })));
   }
@@ -77,14 +80,29 @@ export async function writableScope(
     return { scope, scopeId: principal.workspaceId };
   }
   if (scopeId === undefined) throw new AgentOsError('request.invalid', `A ${scope} memory needs a scopeId`);
-  const table = scope === 'agent' ? 'agents' : 'spaces';
-  const { rows } = await db.query(`SELECT 1 FROM ${table} WHERE workspace_id = $1 AND id = $2`, [
-    principal.workspaceId,
-    scopeId,
-  ]);
-  if (rows.length === 0 || (scope === 'space' && !(await canSeeSpace(db, principal, scopeId))))
-    throw new AgentOsError('resource.not_found', `No ${scope} "${scopeId}" in this workspace`);
+  const visible =
+    scope === 'agent'
+      ? await builderEditsAgent(db, principal, scopeId)
+      : await canSeeSpace(db, principal, scopeId);
+  if (!visible) throw new AgentOsError('resource.not_found', `No ${scope} "${scopeId}" in this workspace`);
   return { scope, scopeId };
+}
+
+/** Writing an agent's memory is editing the agent: it must exist here and its space (if any) be one they see. */
+async function builderEditsAgent(
+  db: SqlClient,
+  principal: MemoryPrincipal,
+  agentId: string,
+): Promise<boolean> {
+  const { rows } = await db.query<{ space: string | null }>(
+    `SELECT v.definition->>'space' AS space FROM agents a
+     JOIN agent_versions v ON v.agent_id = a.id AND v.version = a.latest_version
+     WHERE a.workspace_id = $1 AND a.id = $2`,
+    [principal.workspaceId, agentId],
+  );
+  const row = rows[0];
+  if (row === undefined) return false;
+  return row.space === null || canSeeSpace(db, principal, row.space);
 }
 
 /** A user may change a memory when they could write a new one in its scope. */

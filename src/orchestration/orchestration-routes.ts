@@ -4,6 +4,7 @@ import type { Kernel } from '../kernel/kernel.ts';
 import { looseObject } from '../openapi/common-schemas.ts';
 import type { AppEnv } from '../server/app-env.ts';
 import { defineRoute } from '../server/define-route.ts';
+import { authorizedRun } from '../server/run-authorization.ts';
 import { planRoutes } from './plan-routes.ts';
 import { answerQuestion, expireDueQuestions, listOpenQuestions } from './question-repo.ts';
 import { getRunTree } from './run-tree.ts';
@@ -76,7 +77,9 @@ export function orchestrationRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
       tags: ['orchestration'],
       responses: { 200: { description: 'The tree', schema: looseObject } },
     },
-    async (c, { params }) =>
-      c.json({ tree: await getRunTree(kernel.store, c.get('principal').workspaceId, params.id) }),
+    async (c, { params }) => {
+      const root = await authorizedRun(c, kernel.store, params.id);
+      return c.json({ tree: await getRunTree(kernel.store, root.workspaceId, root.id) });
+    },
   );
 }

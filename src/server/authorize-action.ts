@@ -3,6 +3,7 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Principal } from '../identity/api-keys.ts';
 import { userGroupNames } from '../identity/group-repo.ts';
+import { visibleSpaceIds } from '../identity/space-repo.ts';
 import { authorize } from '../policy/authorize.ts';
 import { type CedarEntity, userEntity, workspaceEntity } from '../policy/cedar/cedar-entities.ts';
 import type { CedarAction } from '../policy/cedar/cedar-schema.ts';
@@ -13,6 +14,8 @@ import type { AppEnv } from './app-env.ts';
 /** The request's gate: is this principal allowed this action on this resource (default: their workspace)? */
 export interface RequestAuthorizer {
   assert(action: CedarAction, resource?: CedarEntity, message?: string): Promise<void>;
+  /** The decision alone, neither audited nor thrown: for filtering lists and hiding what may not be seen. */
+  allows(action: CedarAction, resource: CedarEntity): Promise<boolean>;
 }
 
 /**
@@ -26,16 +29,27 @@ export function requestAuthorizer(
 ): RequestAuthorizer {
   let workspacePolicies: Promise<Record<string, string>> | undefined;
   let groups: Promise<string[]> | undefined;
+  let spaces: Promise<string[]> | undefined;
+  const decide = async (action: CedarAction, resource: CedarEntity) => {
+    workspacePolicies ??= loadWorkspaceCedarPolicies(db, principal.workspaceId).then((p) => p.policies);
+    groups ??= userGroupNames(db, principal.workspaceId, principal.userId);
+    // Only a resource of the workspace's (a run, an agent) can be in a space; the workspace itself never is.
+    if (resource.type !== 'Workspace') spaces ??= visibleSpaceIds(db, principal);
+    return authorize({
+      principal: userEntity({
+        ...principal,
+        groups: await groups,
+        spaces: spaces === undefined ? undefined : await spaces,
+      }),
+      action,
+      resource,
+      workspacePolicies: await workspacePolicies,
+    });
+  };
   return {
+    allows: async (action, resource) => (await decide(action, resource)).allowed,
     async assert(action, resource = workspaceEntity(principal.workspaceId), message) {
-      workspacePolicies ??= loadWorkspaceCedarPolicies(db, principal.workspaceId).then((p) => p.policies);
-      groups ??= userGroupNames(db, principal.workspaceId, principal.userId);
-      const decision = authorize({
-        principal: userEntity({ ...principal, groups: await groups }),
-        action,
-        resource,
-        workspacePolicies: await workspacePolicies,
-      });
+      const decision = await decide(action, resource);
       if (decision.allowed) return;
       try {
         await appendAudit(db, {

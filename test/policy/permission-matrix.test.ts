@@ -34,7 +34,8 @@ const EXPECTED: Record<Resource, Partial<Record<Where, Record<Role, number>>>> =
     space: HIDDEN,
     other: { admin: 404, builder: 404, user: 404 },
   },
-  runs: { same: { admin: 200, builder: 200, user: 200 }, other: { admin: 404, builder: 404, user: 404 } },
+  // A run is its user's (here the user's); admins see every run, builders do not read people's runs.
+  runs: { same: { admin: 200, builder: 404, user: 200 }, other: { admin: 404, builder: 404, user: 404 } },
   memories: {
     same: { admin: 201, builder: 201, user: 403 },
     space: HIDDEN,

@@ -23,12 +23,17 @@ export const ROLE_ENTITIES: readonly CedarEntity[] = [
 
 export const workspaceEntity = (workspaceId: string): CedarEntity => ({ type: 'Workspace', id: workspaceId });
 
-/** A member of a workspace, in the group of their role and in their named groups (by name). */
+/**
+ * A member of a workspace, in the group of their role, in their named groups (by name) and in every space they
+ * see (`spaces`: open ones, restricted ones they belong to, all for an admin), so `principal in resource.space`
+ * is the space rule.
+ */
 export function userEntity(member: {
   userId: string;
   workspaceId: string;
   role: Role;
   groups?: readonly string[] | undefined;
+  spaces?: readonly string[] | undefined;
 }): CedarEntity {
   return {
     type: 'User',
@@ -38,6 +43,7 @@ export function userEntity(member: {
       { type: 'Role', id: member.role },
       { type: 'Workspace', id: member.workspaceId },
       ...(member.groups ?? []).map((name) => ({ type: 'Group', id: name })),
+      ...(member.spaces ?? []).map((id) => ({ type: 'Space', id })),
     ],
   };
 }
@@ -48,6 +54,8 @@ export function agentEntity(agent: {
   name: string;
   workspaceId: string;
   actingFor?: string;
+  /** The agent's space (absent: the workspace's). */
+  space?: string | undefined;
 }): CedarEntity {
   return {
     type: 'Agent',
@@ -56,6 +64,7 @@ export function agentEntity(agent: {
       workspace: ref('Workspace', agent.workspaceId),
       name: agent.name,
       ...(agent.actingFor === undefined ? {} : { actingFor: ref('User', agent.actingFor) }),
+      ...(agent.space === undefined ? {} : { space: ref('Space', agent.space) }),
     },
     parents: [{ type: 'Workspace', id: agent.workspaceId }],
   };
@@ -63,4 +72,40 @@ export function agentEntity(agent: {
 
 export function toolEntity(tool: { name: string; effect: string; stakes: string }): CedarEntity {
   return { type: 'Tool', id: tool.name, attrs: { effect: tool.effect, stakes: tool.stakes } };
+}
+
+/** An agent as a resource: its workspace and, when it has one, its space. */
+export function agentResource(agent: {
+  id: string;
+  name: string;
+  workspaceId: string;
+  definition: { space?: string | undefined };
+}): CedarEntity {
+  return agentEntity({
+    agentId: agent.id,
+    name: agent.name,
+    workspaceId: agent.workspaceId,
+    space: agent.definition.space,
+  });
+}
+
+/** A run: whose it is (the user it acts for), which agent, and the space of the agent version it runs. */
+export function runEntity(run: {
+  id: string;
+  workspaceId: string;
+  agentId: string;
+  userId: string | null;
+  space?: string | undefined;
+}): CedarEntity {
+  return {
+    type: 'Run',
+    id: run.id,
+    attrs: {
+      workspace: ref('Workspace', run.workspaceId),
+      agent: ref('Agent', run.agentId),
+      ...(run.userId === null ? {} : { owner: ref('User', run.userId) }),
+      ...(run.space === undefined ? {} : { space: ref('Space', run.space) }),
+    },
+    parents: [{ type: 'Workspace', id: run.workspaceId }],
+  };
 }

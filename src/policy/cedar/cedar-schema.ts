@@ -1,15 +1,16 @@
 /**
  * The Cedar schema every policy (shipped or a workspace's) is validated against. A user is in exactly one
- * Role group (their role in the workspace), in their Workspace and in a `Group::"<name>"` per group of theirs.
+ * Role group (their role in the workspace), in their Workspace, in a `Group::"<name>"` per group of theirs and
+ * in a `Space::"<id>"` per space they see.
  */
 export const CEDAR_SCHEMA = `
 entity Workspace;
 entity Role;
 entity Group in [Workspace];
-entity User in [Role, Workspace, Group] { workspace: Workspace };
-entity Agent in [Workspace] { workspace: Workspace, name: String, actingFor?: User };
 entity Space in [Workspace] { workspace: Workspace };
-entity Run in [Workspace] { workspace: Workspace, agent: Agent, owner?: User };
+entity User in [Role, Workspace, Group, Space] { workspace: Workspace };
+entity Agent in [Workspace] { workspace: Workspace, name: String, actingFor?: User, space?: Space };
+entity Run in [Workspace] { workspace: Workspace, agent: Agent, owner?: User, space?: Space };
 entity Tool { effect: String, stakes: String };
 
 action "agents.read", "agents.create", "agents.update", "agents.delete"

@@ -7,14 +7,42 @@ export const DEFAULT_CEDAR_POLICIES: Readonly<Record<string, string>> = {
   'default.members': `permit (
   principal,
   action in [
-    Action::"agents.read", Action::"runs.start", Action::"runs.read", Action::"runs.cancel",
-    Action::"runs.resume", Action::"memories.read", Action::"memories.write", Action::"approvals.decide",
-    Action::"skills.read"
+    Action::"agents.read", Action::"runs.start", Action::"memories.read", Action::"memories.write",
+    Action::"approvals.decide", Action::"skills.read"
   ],
   resource
 ) when {
   principal in [Role::"user", Role::"builder", Role::"admin"] && resource in principal.workspace
 };`,
+  // Runs (run-access.ts compiles the same rule to SQL for lists): every member may use the runs API, a run
+  // belongs to the user it acts for, admins see every run; builders get usage aggregates, not people's runs.
+  'default.runs_api': `permit (
+  principal,
+  action in [Action::"runs.read", Action::"runs.cancel", Action::"runs.resume"],
+  resource is Workspace
+) when { principal in [Role::"user", Role::"builder", Role::"admin"] && resource == principal.workspace };`,
+  'default.runs_owner': `permit (
+  principal,
+  action in [Action::"runs.read", Action::"runs.cancel", Action::"runs.resume"],
+  resource is Run
+) when {
+  principal in [Role::"user", Role::"builder", Role::"admin"] && resource in principal.workspace &&
+  resource has owner && resource.owner == principal
+};`,
+  'default.runs_admins': `permit (
+  principal,
+  action in [Action::"runs.read", Action::"runs.cancel", Action::"runs.resume"],
+  resource is Run
+) when { principal in Role::"admin" && resource in principal.workspace };`,
+  // A restricted space's agents and runs are invisible to those who do not see the space (admins see all).
+  'default.space_members_only': `forbid (
+  principal,
+  action in [
+    Action::"agents.read", Action::"agents.update", Action::"agents.delete", Action::"runs.start",
+    Action::"runs.read", Action::"runs.cancel", Action::"runs.resume", Action::"approvals.decide"
+  ],
+  resource
+) when { resource has space && !(principal in resource.space) };`,
   'default.builders': `permit (
   principal,
   action in [

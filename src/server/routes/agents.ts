@@ -10,9 +10,10 @@ import {
   listAgentVersions,
   updateAgent,
 } from '../../agents/agent-repo.ts';
-import { assertUserSeesAgent, listVisibleAgents } from '../../agents/agent-visibility.ts';
+import { listVisibleAgents } from '../../agents/agent-visibility.ts';
 import { agentSchema } from '../../openapi/common-schemas.ts';
 import { pinAgentSkills } from '../../skills/skill-pinning.ts';
+import { agentFor } from '../agent-authorization.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 
@@ -92,8 +93,8 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       responses: { 200: { description: 'The agent', schema: agentBody } },
     },
     async (c, { params, query }) => {
+      await agentFor(c, store, params.idOrName, 'agents.read');
       const agent = await getAgent(store, c.get('principal').workspaceId, params.idOrName, query.version);
-      await assertUserSeesAgent(store, agent, c.get('principal').userId);
       return c.json({ agent });
     },
   );
@@ -115,6 +116,7 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       },
     },
     async (c, { params }) => {
+      await agentFor(c, store, params.idOrName, 'agents.read');
       const versions = await listAgentVersions(store, c.get('principal').workspaceId, params.idOrName);
       return c.json({ versions });
     },
@@ -133,6 +135,7 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     },
     async (c, { params, body: patch }) => {
       const principal = c.get('principal');
+      await agentFor(c, store, params.idOrName, 'agents.update');
       await assertAgentWithinBoundary(store, principal, patch);
       const skills = await pinAgentSkills(store, principal, patch.skills);
       const agent = await updateAgent(store, {
@@ -156,6 +159,7 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       responses: { 200: { description: 'The deleted agent', schema: agentBody } },
     },
     async (c, { params }) => {
+      await agentFor(c, store, params.idOrName, 'agents.delete');
       const agent = await deleteAgent(store, c.get('principal').workspaceId, params.idOrName);
       return c.json({ agent });
     },

@@ -1,8 +1,10 @@
 import type { Hono } from 'hono';
+import { AgentOsError } from '../../errors/agent-os-error.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
 import { getArtefact } from '../../tools/artefacts.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
+import { authorizedRun } from '../run-authorization.ts';
 
 /** Large tool outputs, stored whole; the run's conversation holds only their summary and id. */
 export function artefactRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
@@ -15,7 +17,18 @@ export function artefactRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       tags: ['artefacts'],
       responses: { 200: { description: 'The artefact', schema: looseObject } },
     },
-    async (c, { params }) =>
-      c.json({ artefact: await getArtefact(deps.store, c.get('principal').workspaceId, params.id) }),
+    async (c, { params }) => {
+      const artefact = await getArtefact(deps.store, c.get('principal').workspaceId, params.id);
+      // An artefact is its run's: readable by whoever may read the run (one made outside a run: admins).
+      const hidden = new AgentOsError('resource.not_found', `No artefact "${params.id}" in this workspace`);
+      if (artefact.runId === null) {
+        if (c.get('principal').role !== 'admin') throw hidden;
+      } else {
+        await authorizedRun(c, deps.store, artefact.runId).catch((error: unknown) => {
+          throw error instanceof AgentOsError && error.code === 'run.not_found' ? hidden : error;
+        });
+      }
+      return c.json({ artefact });
+    },
   );
 }

@@ -10,7 +10,7 @@ import { parseSuite } from '../../evals/eval-suite.ts';
 import type { Principal } from '../../identity/api-keys.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
-import { agentEntity } from '../../policy/cedar/cedar-entities.ts';
+import { agentResource } from '../../policy/cedar/cedar-entities.ts';
 import type { AppEnv } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 
@@ -158,12 +158,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         const principal = c.get('principal');
         const suite = await getSuite(kernel.store, principal.workspaceId, params.name);
         const agent = await getAgent(kernel.store, principal.workspaceId, suite.agent);
-        await c
-          .get('authorizer')
-          .assert(
-            'runs.start',
-            agentEntity({ agentId: agent.id, name: agent.name, workspaceId: agent.workspaceId }),
-          );
+        await c.get('authorizer').assert('runs.start', agentResource(agent));
         const started = await startEvalRun(kernel, {
           workspaceId: principal.workspaceId,
           userId: principal.userId,

@@ -15,7 +15,7 @@ import {
   setPinnedBlock,
 } from '../../memory/memory-blocks.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
-import type { SqlClient } from '../../store/sql-client.ts';
+import { agentFor } from '../agent-authorization.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 
@@ -40,15 +40,6 @@ function visible(principal: Principal, block: MemoryBlock): boolean {
   if (block.scope === 'user') return block.scopeId === principal.userId;
   if (block.scope === 'workspace') return true;
   return roleAtLeast(principal.role, 'builder');
-}
-
-async function assertAgentExists(db: SqlClient, workspaceId: string, agentId: string): Promise<void> {
-  const { rows } = await db.query('SELECT 1 FROM agents WHERE workspace_id = $1 AND id = $2', [
-    workspaceId,
-    agentId,
-  ]);
-  if (rows.length === 0)
-    throw new AgentOsError('resource.not_found', `No agent "${agentId}" in this workspace`);
 }
 
 /**
@@ -81,7 +72,7 @@ export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
             `Reading agent blocks needs the builder role; you are ${principal.role}`,
           );
         }
-        await assertAgentExists(store, principal.workspaceId, query.agentId);
+        await agentFor(c, store, query.agentId, 'agents.read');
         scopes.unshift({ scope: 'agent', scopeId: query.agentId });
       }
       return c.json({ blocks: await listMemoryBlocks(store, principal.workspaceId, scopes) });

@@ -5,14 +5,16 @@ import { assertUserSeesAgent } from '../../agents/agent-visibility.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { appendRunEvent } from '../../kernel/run-events.ts';
 import { listRunSteps } from '../../kernel/run-journal.ts';
-import { getRun, listRuns, requestCancel, resumeRun } from '../../kernel/run-repo.ts';
+import { listRuns, requestCancel, resumeRun } from '../../kernel/run-repo.ts';
 import { submitRun, waitForRun } from '../../kernel/run-service.ts';
 import { looseObject, runSchema } from '../../openapi/common-schemas.ts';
 import { orchestrationRoutes } from '../../orchestration/orchestration-routes.ts';
 import { routeTask } from '../../orchestration/task-router.ts';
-import { agentEntity } from '../../policy/cedar/cedar-entities.ts';
+import { agentResource } from '../../policy/cedar/cedar-entities.ts';
+import { runReadersSql } from '../../policy/run-access.ts';
 import type { AppEnv } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
+import { authorizedRun, readableRuns, runViewer } from '../run-authorization.ts';
 import { approvalRoutes } from './approvals.ts';
 import { streamRunEvents } from './run-events-stream.ts';
 
@@ -81,12 +83,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
             : undefined;
         const target = await getAgent(kernel.store, principal.workspaceId, route?.agent ?? body.agent ?? '');
         await assertUserSeesAgent(kernel.store, target, principal.userId);
-        await c
-          .get('authorizer')
-          .assert(
-            'runs.start',
-            agentEntity({ agentId: target.id, name: target.name, workspaceId: target.workspaceId }),
-          );
+        await c.get('authorizer').assert('runs.start', agentResource(target));
         const run = await submitRun(kernel, {
           workspaceId: principal.workspaceId,
           userId: principal.userId,
@@ -117,12 +114,13 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         responses: { 200: { description: 'The runs', schema: z.object({ runs: z.array(runSchema) }) } },
       },
       async (c, { query }) => {
-        const runs = await listRuns(kernel.store, c.get('principal').workspaceId, {
+        const readable = runReadersSql(await runViewer(c, kernel.store), 'r', 1);
+        const runs = await listRuns(kernel.store, readable, {
           status: query.status,
           agentId: query.agent,
           limit: query.limit,
         });
-        return c.json({ runs });
+        return c.json({ runs: await readableRuns(c, kernel.store, runs) });
       },
     );
 
@@ -137,8 +135,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         params: runId,
         responses: { 200: { description: 'The run', schema: runBody } },
       },
-      async (c, { params }) =>
-        c.json({ run: await getRun(kernel.store, c.get('principal').workspaceId, params.id) }),
+      async (c, { params }) => c.json({ run: await authorizedRun(c, kernel.store, params.id) }),
     );
 
     defineRoute(
@@ -155,7 +152,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         },
       },
       async (c, { params }) => {
-        const run = await getRun(kernel.store, c.get('principal').workspaceId, params.id);
+        const run = await authorizedRun(c, kernel.store, params.id);
         return c.json({ steps: await listRunSteps(kernel.store, run.id) });
       },
     );
@@ -172,6 +169,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         responses: { 200: { description: 'The run, cancelled or cancelling', schema: runBody } },
       },
       async (c, { params }) => {
+        await authorizedRun(c, kernel.store, params.id, 'runs.cancel');
         const run = await requestCancel(kernel.store, c.get('principal').workspaceId, params.id);
         kernel.signals.cancelRequested(run.id);
         kernel.signals.runChanged(run.id);
@@ -193,6 +191,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         responses: { 200: { description: 'The run, queued again (or failed)', schema: runBody } },
       },
       async (c, { params, body }) => {
+        await authorizedRun(c, kernel.store, params.id, 'runs.resume');
         const run = await resumeRun(kernel.store, c.get('principal').workspaceId, params.id, body.decision);
         kernel.signals.workQueued();
         kernel.signals.runChanged(run.id);
@@ -221,7 +220,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         responses: { 200: { description: 'The event stream', contentType: 'text/event-stream' } },
       },
       async (c, { params }) => {
-        const run = await getRun(kernel.store, c.get('principal').workspaceId, params.id);
+        const run = await authorizedRun(c, kernel.store, params.id);
         return streamRunEvents(c, kernel, run.id);
       },
     );

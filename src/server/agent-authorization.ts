@@ -1,0 +1,31 @@
+import type { Context } from 'hono';
+import { type AgentRecord, getAgent } from '../agents/agent-repo.ts';
+import { AgentOsError } from '../errors/agent-os-error.ts';
+import { agentResource } from '../policy/cedar/cedar-entities.ts';
+import type { CedarAction } from '../policy/cedar/cedar-schema.ts';
+import type { SqlClient } from '../store/sql-client.ts';
+import type { AppEnv } from './app-env.ts';
+
+/**
+ * The latest version of the agent `idOrName` when the caller may see it and do `action` on it. An agent of a
+ * restricted space they do not see is reported exactly like a missing one (the denial is still audited).
+ */
+export async function agentFor(
+  c: Context<AppEnv>,
+  db: SqlClient,
+  idOrName: string,
+  action: CedarAction,
+): Promise<AgentRecord> {
+  const agent = await getAgent(db, c.get('principal').workspaceId, idOrName);
+  const resource = agentResource(agent);
+  const authorizer = c.get('authorizer');
+  try {
+    await authorizer.assert('agents.read', resource);
+  } catch (error) {
+    if (error instanceof AgentOsError && error.code === 'auth.forbidden')
+      throw new AgentOsError('resource.not_found', `No agent "${idOrName}"`);
+    throw error;
+  }
+  if (action !== 'agents.read') await authorizer.assert(action, resource);
+  return agent;
+}
