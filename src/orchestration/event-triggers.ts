@@ -36,6 +36,7 @@ async function fireEventTrigger(kernel: Kernel, row: TriggerRow): Promise<string
     `SELECT r.id, r.status, r.output, r.finished_at FROM runs r
      WHERE r.workspace_id = $1 AND r.agent_id = $2 AND r.status = ANY($3::text[])
        AND r.finished_at >= $4 AND r.finished_at >= $6
+       AND r.finished_at > COALESCE((SELECT event_refused_through FROM triggers WHERE id = $5), '-infinity')
        AND NOT EXISTS (SELECT 1 FROM runs e WHERE e.workspace_id = r.workspace_id
          AND e.idempotency_key = 'event:' || $5 || ':' || r.id)
      ORDER BY r.finished_at, r.id LIMIT ${BATCH}`,
@@ -60,7 +61,15 @@ async function fireEventTrigger(kernel: Kernel, row: TriggerRow): Promise<string
     }
   }
   const last = sources.at(-1);
-  if (last !== undefined && (refused || sources.length < BATCH)) {
+  if (last !== undefined && refused) {
+    // The source's own finished_at (to the microsecond), not its JavaScript copy (to the millisecond).
+    await kernel.store.query(
+      `UPDATE triggers t SET event_cursor = GREATEST(COALESCE(t.event_cursor, r.finished_at), r.finished_at),
+         event_refused_through = GREATEST(COALESCE(t.event_refused_through, r.finished_at), r.finished_at)
+       FROM runs r WHERE t.id = $1 AND r.id = $2`,
+      [trigger.id, last.id],
+    );
+  } else if (last !== undefined && sources.length < BATCH) {
     await kernel.store.query(
       'UPDATE triggers SET event_cursor = GREATEST(COALESCE(event_cursor, $2), $2) WHERE id = $1',
       [trigger.id, last.finished_at],

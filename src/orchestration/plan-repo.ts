@@ -130,7 +130,8 @@ export async function planReferenceIssues(
         (agent) => userSeesAgent(store, agent, userId),
         () => false,
       );
-      if (!seen) issues.push({ path: `nodes.${i}.${field}`, message: `no agent "${name}" in this workspace` });
+      if (!seen)
+        issues.push({ path: `nodes.${i}.${field}`, message: `no agent "${name}" in this workspace` });
     }
     if (node.tool === undefined) continue;
     const tool = available.get(node.tool);
