@@ -1,7 +1,7 @@
 import { type AgentRecord, getAgent, listAgents } from '../agents/agent-repo.ts';
 import { assertUserSeesAgent, listVisibleAgents, userSeesAgent } from '../agents/agent-visibility.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { AgentOsError, isAgentOsError } from '../errors/agent-os-error.ts';
+import { AgentOsError, type ErrorCode, isAgentOsError } from '../errors/agent-os-error.ts';
 import { getMembershipRole } from '../identity/user-repo.ts';
 import { jsonParam, type SqlClient } from '../store/sql-client.ts';
 import type { Trigger } from './trigger-repo.ts';
@@ -14,7 +14,7 @@ import type { Trigger } from './trigger-repo.ts';
 
 /** Why a firing started no run, kept on the trigger (`refusal`) until a firing starts one again. */
 export interface TriggerRefusal {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
@@ -77,12 +77,12 @@ export async function ownerRefusal(db: SqlClient, trigger: Trigger): Promise<Tri
   return null;
 }
 
-/** As ownerRefusal, recorded, and thrown as a 403 (the webhook's answer). */
+/** As ownerRefusal, recorded, and thrown (the webhook's answer: 403, or 404 for an agent since deleted). */
 export async function assertOwnerMayFire(db: SqlClient, trigger: Trigger): Promise<void> {
   const refusal = await ownerRefusal(db, trigger);
   if (refusal === null) return;
   await recordRefusal(db, trigger, refusal);
-  throw new AgentOsError('trigger.owner_lost_access', refusal.message, { triggerId: trigger.id });
+  throw new AgentOsError(refusal.code, refusal.message, { triggerId: trigger.id });
 }
 
 /**
