@@ -19,6 +19,19 @@ export async function userSeesAgent(
   return memberSeesSpace(db, agent.workspaceId, userId, spaceId);
 }
 
+/**
+ * As userSeesAgent, for work done later on a user's behalf (a trigger firing, a plan step): the user must
+ * also still be a member of the workspace, since an agent outside any space is visible to every member.
+ */
+export async function memberSeesAgent(
+  db: SqlClient,
+  agent: Pick<AgentRecord, 'workspaceId' | 'definition'>,
+  userId: string | null,
+): Promise<boolean> {
+  if (userId !== null && (await getMembershipRole(db, agent.workspaceId, userId)) === undefined) return false;
+  return userSeesAgent(db, agent, userId);
+}
+
 /** As userSeesAgent, but an invisible agent is reported exactly like a missing one. */
 export async function assertUserSeesAgent(
   db: SqlClient,

@@ -1648,6 +1648,37 @@ export interface components {
             updatedAt: string;
             deletedAt: string | null;
         };
+        Trigger: {
+            id: string;
+            workspaceId: string;
+            /** @enum {string} */
+            kind: "webhook" | "cron" | "event";
+            agentId: string;
+            ownerUserId: string;
+            filter: {
+                path: string;
+                equals: unknown;
+            } | null;
+            dailyLimit: number;
+            schedule: string | null;
+            timezone: string;
+            /** @enum {string} */
+            missed: "run_once" | "skip";
+            nextFireAt: string | null;
+            task: string | null;
+            sourceAgentId: string | null;
+            onStatuses: string[] | null;
+            /** @description webhook only: how deliveries are signed */
+            signature: ("standard-webhooks" | "hmac-sha256-body") | null;
+            /** @description Why the last firing started no run (cleared once one does) */
+            refusal: {
+                code: string;
+                message: string;
+            } | null;
+            refusedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         UsageReport: {
             /** @enum {string} */
             groupBy: "agent" | "user" | "workspace" | "day";
@@ -4195,7 +4226,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        triggers: components["schemas"]["Trigger"][];
                     };
                 };
             };
@@ -4221,6 +4252,11 @@ export interface operations {
                         path: string;
                         equals: unknown;
                     };
+                    /**
+                     * @default standard-webhooks
+                     * @enum {string}
+                     */
+                    signature?: "standard-webhooks" | "hmac-sha256-body";
                     /** @default 1000 */
                     dailyLimit?: number;
                 } | {
@@ -4263,7 +4299,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        trigger: components["schemas"]["Trigger"];
+                        /** @description webhook only, shown once: `whsec_<base64>` (Standard Webhooks; the HMAC key is the decoded base64) or, for hmac-sha256-body, 64 hex digits used as they are */
+                        secret?: string | null;
+                        /** @description webhook only: the path deliveries are POSTed to */
+                        url?: string;
                     };
                 };
             };

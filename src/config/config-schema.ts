@@ -62,6 +62,13 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Picks an agent for a run submitted without one (default: the workspace's first agent's model). */
       routerModel: z.string().min(1).optional(),
+      /** Deliveries one webhook trigger accepts per API process: `perMinute` on average, `burst` at once. */
+      webhookRate: z
+        .strictObject({
+          perMinute: z.coerce.number().min(1).max(1_000_000),
+          burst: z.coerce.number().int().min(1).max(1_000_000),
+        })
+        .optional(),
     })
     .optional(),
 });

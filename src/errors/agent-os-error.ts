@@ -32,6 +32,11 @@ export type ErrorCode =
   | 'run.lease_lost'
   | 'run.cancelled'
   | 'trigger.limit_reached'
+  | 'trigger.rate_limited'
+  | 'trigger.owner_lost_access'
+  | 'request.too_large'
+  | 'webhook.stale_timestamp'
+  | 'webhook.delivery_id_required'
   | 'skill.not_found'
   | 'skill.unavailable'
   | 'internal';

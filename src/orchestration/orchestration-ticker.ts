@@ -1,9 +1,9 @@
 import type { Kernel } from '../kernel/kernel.ts';
-import { submitRun } from '../kernel/run-service.ts';
 import { nextFireAt } from './cron-schedule.ts';
 import { fireEventTriggers } from './event-triggers.ts';
 import { expireDueQuestions } from './question-repo.ts';
-import { reserveFiring, type TriggerRow, toTrigger } from './trigger-repo.ts';
+import { fireTrigger } from './trigger-firing.ts';
+import { type TriggerRow, toTrigger } from './trigger-repo.ts';
 
 export { checkTimezone, nextFireAt } from './cron-schedule.ts';
 
@@ -14,7 +14,8 @@ export const MISSED_AFTER_MS = 60_000;
  * Fires every due cron trigger once: the run's idempotency key is `cron:<trigger>:<firing time>`, created
  * before the trigger advances, so a process that dies in between (or a second process ticking at the same
  * time) finds that run instead of starting another. Firings missed while down collapse into one run
- * (`missed: run_once`, the default) or none (`skip`). Returns the run ids.
+ * (`missed: run_once`, the default) or none (`skip`). A firing its owner may no longer make is recorded on
+ * the trigger and skipped (the trigger still advances). Returns the run ids.
  */
 export async function fireDueCronTriggers(kernel: Kernel): Promise<string[]> {
   const { rows } = await kernel.store.query<TriggerRow>(
@@ -31,16 +32,13 @@ export async function fireDueCronTriggers(kernel: Kernel): Promise<string[]> {
     );
     const missed = Date.now() - firedAt.getTime() > MISSED_AFTER_MS;
     const fire = !(missed && trigger.missed === 'skip');
-    if (fire && existing.rows[0] === undefined && (await reserveFiring(kernel.store, trigger))) {
-      const run = await submitRun(kernel, {
-        workspaceId: trigger.workspaceId,
-        userId: trigger.ownerUserId,
-        agent: trigger.agentId,
+    if (fire && existing.rows[0] === undefined) {
+      const firing = await fireTrigger(kernel, trigger, {
         task: trigger.task ?? '',
-        priority: 'background',
+        untrusted: false,
         idempotencyKey: key,
       });
-      started.push(run.id);
+      if (firing.status === 'started') started.push(firing.run.id);
     }
     await kernel.store.query('UPDATE triggers SET next_fire_at = $3 WHERE id = $1 AND next_fire_at = $2', [
       trigger.id,

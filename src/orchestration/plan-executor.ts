@@ -1,4 +1,5 @@
 import { getAgent } from '../agents/agent-repo.ts';
+import { memberSeesAgent } from '../agents/agent-visibility.ts';
 import { describeIssues } from '../errors/agent-os-error.ts';
 import { createRun } from '../kernel/run-repo.ts';
 import { jsonParam, type SqlClient, type Store } from '../store/sql-client.ts';
@@ -43,10 +44,19 @@ async function recordOutcome(
   });
 }
 
-/** Creates (or, after a crash, finds) the run of an agent node's attempt and links it to the node. */
+/**
+ * Creates (or, after a crash, finds) the run of an agent node's attempt and links it to the node. The plan's
+ * user must still see the node's agent (checked at each start, as at submission): if not, the attempt fails
+ * with that reason and the node retries, falls back or fails like any other.
+ */
 async function startRun(deps: PlanExecutorDeps, plan: PlanRecord, start: RunToStart): Promise<boolean> {
   try {
     const agent = await getAgent(deps.store, plan.workspaceId, start.agent);
+    if (!(await memberSeesAgent(deps.store, agent, plan.userId))) {
+      const message = `the plan's user may no longer see agent "${start.agent}"`;
+      await recordOutcome(deps.store, plan.id, start.node.id, start.attempt, { ok: false, message });
+      return false;
+    }
     const planner =
       plan.parentRunId === null
         ? undefined

@@ -1,4 +1,5 @@
 import { getAgent } from '../agents/agent-repo.ts';
+import { userSeesAgent } from '../agents/agent-visibility.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { requestCancel } from '../kernel/run-repo.ts';
 import { newId } from '../store/ids.ts';
@@ -103,7 +104,8 @@ export function toPlanNodeRecord(row: PlanNodeRow): PlanNodeRecord {
 }
 
 /**
- * What a plan may name, checked against the workspace: agents exist; tool nodes name tools this process can
+ * What a plan may name, checked against the workspace: agents exist and the plan's user sees them (an
+ * invisible agent is reported exactly like a missing one); tool nodes name tools this process can
  * run, idempotent ones only (a plan step is re-executed with the same key after a crash), and — for a plan
  * written by an agent — tools that agent is granted, so a plan never reaches further than its planner.
  */
@@ -111,6 +113,7 @@ export async function planReferenceIssues(
   store: SqlClient,
   tools: ToolRegistry,
   workspaceId: string,
+  userId: string | null,
   definition: PlanDefinition,
   grantedTools?: readonly string[],
 ): Promise<PlanIssue[]> {
@@ -123,11 +126,12 @@ export async function planReferenceIssues(
       ['fallbackAgent', node.fallbackAgent],
     ] as const) {
       if (name === undefined) continue;
-      try {
-        await getAgent(store, workspaceId, name);
-      } catch {
+      const seen = await getAgent(store, workspaceId, name).then(
+        (agent) => userSeesAgent(store, agent, userId),
+        () => false,
+      );
+      if (!seen)
         issues.push({ path: `nodes.${i}.${field}`, message: `no agent "${name}" in this workspace` });
-      }
     }
     if (node.tool === undefined) continue;
     const tool = available.get(node.tool);
@@ -207,6 +211,7 @@ export async function submitPlan(
     store,
     tools,
     plan.workspaceId,
+    plan.userId,
     plan.definition,
     plan.grantedTools,
   );

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { getAgent } from '../agents/agent-repo.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { Store } from '../store/sql-client.ts';
 import { defineTool, type ToolDefinition } from '../tools/tool.ts';
 import { nextFireAt } from './orchestration-ticker.ts';
+import { visibleAgent } from './trigger-access.ts';
 import { createTrigger } from './trigger-repo.ts';
 
 export const SCHEDULE_TASK = 'schedule_task';
@@ -36,7 +36,13 @@ export function scheduleTaskTool(deps: () => { store: Store; box: SecretBox }): 
     execute: async (input, context) => {
       if (context.userId === null) throw new Error('a run without a user cannot schedule tasks');
       const { store, box } = deps();
-      const agent = await getAgent(store, context.workspaceId, input.agent ?? context.agentId);
+      // The run's user becomes the trigger's owner: they must see the agent it names, like any trigger's creator.
+      const agent = await visibleAgent(
+        store,
+        context.workspaceId,
+        context.userId,
+        input.agent ?? context.agentId,
+      );
       const firstAt = nextFireAt(input.schedule, new Date(), input.timezone);
       const { trigger } = await createTrigger(store, box, {
         workspaceId: context.workspaceId,

@@ -1,8 +1,10 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { canonicalJson } from '../audit/audit-entry.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { jsonParam, type SqlClient } from '../store/sql-client.ts';
+import type { TriggerRefusal } from './trigger-access.ts';
+import { newWebhookSecret, type SignatureScheme } from './webhook-signature.ts';
 
 /** Only payloads whose value at `path` (dot-separated) equals `equals` start a run. */
 export interface PayloadFilter {
@@ -31,6 +33,11 @@ export interface Trigger {
   /** event only: whose finished runs fire it, and with which statuses. */
   sourceAgentId: string | null;
   onStatuses: string[] | null;
+  /** webhook only: how deliveries are signed. */
+  signature: SignatureScheme | null;
+  /** Why the last firing started no run (cleared once one does), and when. */
+  refusal: TriggerRefusal | null;
+  refusedAt: Date | null;
   createdAt: Date;
 }
 
@@ -51,6 +58,9 @@ export interface TriggerRow {
   source_agent_id: string | null;
   on_statuses: string[] | null;
   event_cursor: Date | null;
+  signature: SignatureScheme | null;
+  refusal: TriggerRefusal | null;
+  refused_at: Date | null;
   created_at: Date;
 }
 
@@ -69,10 +79,13 @@ export const toTrigger = (row: TriggerRow): Trigger => ({
   task: row.task,
   sourceAgentId: row.source_agent_id,
   onStatuses: row.on_statuses,
+  signature: row.signature,
+  refusal: row.refusal,
+  refusedAt: row.refused_at,
   createdAt: row.created_at,
 });
 
-/** Stores a trigger; a webhook gets a fresh HMAC secret, returned once and kept only sealed. */
+/** Stores a trigger; a webhook gets a fresh secret for its scheme, returned once and kept only sealed. */
 export async function createTrigger(
   db: SqlClient,
   box: SecretBox,
@@ -82,6 +95,7 @@ export async function createTrigger(
     ownerUserId: string;
     filter: PayloadFilter | null;
     dailyLimit: number;
+    signature?: SignatureScheme;
     cron?: { schedule: string; task: string; nextFireAt: Date; timezone: string; missed: MissedFirings };
     event?: { sourceAgentId: string; onStatuses: string[]; task: string };
   },
@@ -89,12 +103,13 @@ export async function createTrigger(
   const id = `trg_${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
   const kind: TriggerKind =
     input.cron !== undefined ? 'cron' : input.event !== undefined ? 'event' : 'webhook';
-  const secret = kind === 'webhook' ? randomBytes(32).toString('hex') : null;
+  const signature = kind === 'webhook' ? (input.signature ?? 'standard-webhooks') : null;
+  const secret = signature === null ? null : newWebhookSecret(signature);
   const { rows } = await db.query<TriggerRow>(
     `INSERT INTO triggers (id, workspace_id, kind, agent_id, owner_user_id, secret_sealed, filter, daily_limit,
-       schedule, task, next_fire_at, timezone, missed, source_agent_id, on_statuses, event_cursor)
+       schedule, task, next_fire_at, timezone, missed, source_agent_id, on_statuses, event_cursor, signature)
      VALUES ($1, $2, $8, $3, $4, $5, $6::jsonb, $7, $9, $10, $11, $12, $13, $14, $15::text[],
-       CASE WHEN $14::text IS NULL THEN NULL ELSE now() END) RETURNING *`,
+       CASE WHEN $14::text IS NULL THEN NULL ELSE now() END, $16) RETURNING *`,
     [
       id,
       input.workspaceId,
@@ -111,6 +126,7 @@ export async function createTrigger(
       input.cron?.missed ?? 'run_once',
       input.event?.sourceAgentId ?? null,
       input.event?.onStatuses ?? null,
+      signature,
     ],
   );
   return { trigger: toTrigger(rows[0]!), secret };
@@ -125,26 +141,22 @@ export async function listTriggers(db: SqlClient, workspaceId: string): Promise<
 }
 
 /**
- * The trigger whose secret signed `body` (`X-AgentOS-Signature: sha256=<hex HMAC-SHA256 of the raw body>`),
- * compared in constant time. An unknown trigger and a bad signature are the same refusal.
+ * A webhook trigger and its opened secret, for checking a delivery's signature. An unknown trigger is the
+ * same refusal as a bad signature, so the endpoint tells no one which trigger ids exist.
  */
-export async function verifiedTrigger(
+export async function webhookTrigger(
   db: SqlClient,
   box: SecretBox,
   triggerId: string,
-  body: Buffer,
-  signature: string | undefined,
-): Promise<Trigger> {
-  const refused = new AgentOsError('auth.invalid', 'The webhook signature does not match');
+): Promise<{ trigger: Trigger; secret: string }> {
   const { rows } = await db.query<TriggerRow>("SELECT * FROM triggers WHERE id = $1 AND kind = 'webhook'", [
     triggerId,
   ]);
   const row = rows[0];
-  const given = /^sha256=([0-9a-f]{64})$/i.exec(signature ?? '')?.[1];
-  if (row?.secret_sealed == null || given === undefined) throw refused;
-  const expected = createHmac('sha256', box.open(row.secret_sealed, row.id)).update(body).digest();
-  if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) throw refused;
-  return toTrigger(row);
+  if (row?.secret_sealed == null || row.signature === null) {
+    throw new AgentOsError('auth.invalid', 'The webhook signature does not match');
+  }
+  return { trigger: toTrigger(row), secret: box.open(row.secret_sealed, row.id) };
 }
 
 export function matchesFilter(filter: PayloadFilter | null, payload: unknown): boolean {

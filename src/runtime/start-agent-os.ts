@@ -11,7 +11,7 @@ import { consolidateMemories } from '../memory/memory-consolidation.ts';
 import { embedPendingMemories } from '../memory/memory-embeddings.ts';
 import { orchestrationTick } from '../orchestration/orchestration-ticker.ts';
 import { PlanExecutor } from '../orchestration/plan-executor.ts';
-import { mountWebhooks } from '../orchestration/trigger-routes.ts';
+import { mountWebhooks } from '../orchestration/webhook-routes.ts';
 import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
 import { SchedulerMembership } from '../scheduler/scheduler-membership.ts';
 import { createApp } from '../server/app.ts';

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Kernel } from '../../src/kernel/kernel.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { waitForRun } from '../../src/kernel/run-service.ts';
+import { signStandardWebhook } from '../../src/orchestration/webhook-signature.ts';
 import type { KernelHarness } from '../support/kernel-harness.ts';
 import { addMember } from '../support/members.ts';
 import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
@@ -39,3 +41,31 @@ export const toolMessages = (model: ScriptedModelServer, request: number): strin
   (model.requests[request]?.body.messages ?? [])
     .filter((m) => m.role === 'tool')
     .map((m) => String(m.content));
+
+/** POSTs a Standard Webhooks delivery (a fresh id and the current time unless given) to a trigger. */
+export async function deliverStandard(
+  url: string,
+  triggerId: string,
+  secret: string,
+  body: string,
+  options: { id?: string; timestamp?: number; signature?: string } = {},
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const id = options.id ?? `msg_${randomUUID()}`;
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const response = await fetch(`${url}/hooks/${triggerId}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature':
+        options.signature ?? signStandardWebhook(secret, id, timestamp, Buffer.from(body, 'utf8')),
+    },
+    body,
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    headers: response.headers,
+  };
+}

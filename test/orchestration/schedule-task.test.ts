@@ -4,9 +4,10 @@ import { scheduleTaskTool } from '../../src/orchestration/schedule-task-tool.ts'
 import { loadSecretBox } from '../../src/secrets/secret-box.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
+import { addMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
-import { toolMessages } from './orchestration-support.ts';
+import { post, toolMessages } from './orchestration-support.ts';
 
 describe.each(storeTargets())('the schedule_task tool on $kind', (target) => {
   let model: ScriptedModelServer;
@@ -72,6 +73,46 @@ describe.each(storeTargets())('the schedule_task tool on $kind', (target) => {
     const done = await run('Schedule something badly');
     expect(done.status).toBe('succeeded');
     expect(toolMessages(model, model.requests.length - 1).join(' ')).toMatch(/Invalid cron schedule/);
+    const { rows } = await h.agentOs.store.query<{ n: number }>('SELECT count(*)::int AS n FROM triggers');
+    expect(rows[0]?.n).toBe(1);
+  });
+
+  it('schedules no agent the run user may not see (a restricted space they are not in)', async () => {
+    const eve = await addMember(h.agentOs.store, h.workspaceId, {
+      email: 'eve@example.com',
+      name: 'Eve',
+      role: 'builder',
+    });
+    expect((await h.api('POST', '/api/spaces', { name: 'finance', visibility: 'restricted' })).status).toBe(
+      201,
+    );
+    const ledger = await h.api('POST', '/api/agents', {
+      name: 'ledger',
+      description: 'Keeps the books',
+      model: 'scripted:test-model',
+      space: 'finance',
+    });
+    expect(ledger.status).toBe(201);
+    model.enqueue(
+      {
+        kind: 'tool_calls',
+        toolCalls: [
+          {
+            name: 'schedule_task',
+            arguments: { schedule: '0 9 * * *', task: 'Close the books', agent: 'ledger' },
+          },
+        ],
+      },
+      { text: 'Could not schedule.' },
+    );
+    const started = await post(
+      h,
+      '/api/runs',
+      { agent: 'planner', task: 'Have the ledger close the books daily', wait: true, waitTimeoutMs: 15_000 },
+      eve.key,
+    );
+    expect((started.body.run as RunRecord).status).toBe('succeeded');
+    expect(toolMessages(model, model.requests.length - 1).join(' ')).toContain('No agent "ledger"');
     const { rows } = await h.agentOs.store.query<{ n: number }>('SELECT count(*)::int AS n FROM triggers');
     expect(rows[0]?.n).toBe(1);
   });

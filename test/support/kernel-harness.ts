@@ -33,12 +33,14 @@ export async function startKernelHarness(options: {
   tools: ToolRegistry;
   roles?: ProcessRole[];
   worker?: Partial<AgentOsConfig['worker']>;
+  orchestration?: AgentOsConfig['orchestration'];
 }): Promise<KernelHarness> {
   const base = testConfig();
   const config: AgentOsConfig = {
     ...base,
     providers: { compatible: [{ name: 'scripted', baseURL: options.modelBaseUrl }] },
     worker: { ...base.worker, ...options.worker },
+    ...(options.orchestration === undefined ? {} : { orchestration: options.orchestration }),
   };
   // The product's own gateway (the LLM scheduler), with quick retries for tests.
   const gateway = new LlmScheduler(
