@@ -1,4 +1,6 @@
+import { getMembershipRole } from '../identity/user-repo.ts';
 import type { Kernel } from '../kernel/kernel.ts';
+import type { SqlParam } from '../store/sql-client.ts';
 import { fireTrigger } from './trigger-firing.ts';
 import { type Trigger, type TriggerRow, toTrigger } from './trigger-repo.ts';
 
@@ -32,6 +34,7 @@ export function eventTask(template: string, source: SourceRow): string {
 async function fireEventTrigger(kernel: Kernel, row: TriggerRow): Promise<string[]> {
   const trigger: Trigger = toTrigger(row);
   const since = new Date((row.event_cursor ?? row.created_at).getTime() - CURSOR_MARGIN_MS);
+  const readable = await ownerRunsSql(kernel, trigger);
   const { rows: sources } = await kernel.store.query<SourceRow>(
     `SELECT r.id, r.status, r.output, r.finished_at FROM runs r
      WHERE r.workspace_id = $1 AND r.agent_id = $2 AND r.status = ANY($3::text[])
@@ -39,8 +42,17 @@ async function fireEventTrigger(kernel: Kernel, row: TriggerRow): Promise<string
        AND r.finished_at > COALESCE((SELECT event_refused_through FROM triggers WHERE id = $5), '-infinity')
        AND NOT EXISTS (SELECT 1 FROM runs e WHERE e.workspace_id = r.workspace_id
          AND e.idempotency_key = 'event:' || $5 || ':' || r.id)
+       AND ${readable.sql}
      ORDER BY r.finished_at, r.id LIMIT ${BATCH}`,
-    [trigger.workspaceId, trigger.sourceAgentId, trigger.onStatuses ?? [], since, trigger.id, row.created_at],
+    [
+      trigger.workspaceId,
+      trigger.sourceAgentId,
+      trigger.onStatuses ?? [],
+      since,
+      trigger.id,
+      row.created_at,
+      ...readable.params,
+    ],
   );
   const started: string[] = [];
   let refused = false;
@@ -76,6 +88,18 @@ async function fireEventTrigger(kernel: Kernel, row: TriggerRow): Promise<string
     );
   }
   return started;
+}
+
+/**
+ * Whose runs may fire it: the owner's own (every run of the workspace for an admin owner), never another
+ * user's run and its output. Whether the owner still sees the agents is fireTrigger's check, which records
+ * a refusal instead of silently skipping.
+ */
+async function ownerRunsSql(kernel: Kernel, trigger: Trigger): Promise<{ sql: string; params: SqlParam[] }> {
+  const role = await getMembershipRole(kernel.store, trigger.workspaceId, trigger.ownerUserId);
+  return role === 'admin'
+    ? { sql: 'true', params: [] }
+    : { sql: 'r.user_id = $7', params: [trigger.ownerUserId] };
 }
 
 /** Fires every event trigger for the runs that ended since it last looked. Returns the started run ids. */

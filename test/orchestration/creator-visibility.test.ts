@@ -208,15 +208,20 @@ describe.each(storeTargets())('orchestration and restricted agents on $kind', (t
     );
     expect(created.status).toBe(201);
     const event = created.body.trigger as Trigger;
-    await setBobInFinance(false);
+    // Another user's run never fires it: its output is not Bob's to pass on.
+    model.enqueue({ text: 'Admin figures: 7' });
+    await admin('POST', '/api/runs', { agent: 'ledger', task: 'Book', wait: true, waitTimeoutMs: 20_000 });
+    expect(await fireEventTriggers(h.agentOs.kernel)).toEqual([]);
+    expect((await triggerRow(event.id))?.refusal ?? null).toBeNull();
     model.enqueue({ text: 'Secret figures: 42' });
-    const booked = await admin('POST', '/api/runs', {
-      agent: 'ledger',
-      task: 'Book',
-      wait: true,
-      waitTimeoutMs: 20_000,
-    });
+    const booked = await post(
+      h,
+      '/api/runs',
+      { agent: 'ledger', task: 'Book', wait: true, waitTimeoutMs: 20_000 },
+      bob.key,
+    );
     expect((booked.body.run as RunRecord).status).toBe('succeeded');
+    await setBobInFinance(false);
     expect(await fireEventTriggers(h.agentOs.kernel)).toEqual([]);
     expect(await runsOf('reviewer', bob.id)).toBe(0);
     expect((await triggerRow(event.id))?.refusal?.code).toBe('trigger.owner_lost_access');
@@ -224,12 +229,12 @@ describe.each(storeTargets())('orchestration and restricted agents on $kind', (t
     await setBobInFinance(true);
     expect(await fireEventTriggers(h.agentOs.kernel)).toEqual([]);
     model.enqueue({ text: 'More figures' });
-    await admin('POST', '/api/runs', {
-      agent: 'ledger',
-      task: 'Book again',
-      wait: true,
-      waitTimeoutMs: 20_000,
-    });
+    await post(
+      h,
+      '/api/runs',
+      { agent: 'ledger', task: 'Book again', wait: true, waitTimeoutMs: 20_000 },
+      bob.key,
+    );
     model.enqueue({ text: 'Summary' });
     const started = await fireEventTriggers(h.agentOs.kernel);
     expect(started).toHaveLength(1);
