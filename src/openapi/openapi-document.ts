@@ -108,6 +108,7 @@ function operationFor(spec: RouteSpec, fullPath: string, named: Map<string, Json
   return {
     operationId: operationId(spec, fullPath),
     summary: spec.summary,
+    'x-agentos-resource': spec.resource,
     ...(spec.description === undefined ? {} : { description: spec.description }),
     tags: [...spec.tags],
     ...(spec.public === true ? { security: [] } : {}),

@@ -16,6 +16,7 @@ export function openApiDocumentRoute(
     {
       method: 'get',
       path: '/openapi.json',
+      resource: 'none',
       summary: 'This OpenAPI 3.1 document',
       tags: ['system'],
       public: true,

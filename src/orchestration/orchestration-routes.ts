@@ -25,6 +25,7 @@ export function orchestrationRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'get',
       path: '/questions',
+      resource: 'run',
       summary: 'Open ask_human questions the caller may answer',
       tags: ['orchestration'],
       responses: { 200: { description: 'The questions', schema: looseObject } },
@@ -46,6 +47,7 @@ export function orchestrationRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'post',
       path: '/runs/:id/answer',
+      resource: 'run',
       summary: "Answer a run's open question; the run resumes",
       tags: ['orchestration'],
       body: answerBody,
@@ -73,6 +75,7 @@ export function orchestrationRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'get',
       path: '/runs/:id/tree',
+      resource: 'run',
       summary: 'A run and the runs it started (run_agent), as a tree',
       tags: ['orchestration'],
       responses: { 200: { description: 'The tree', schema: looseObject } },

@@ -24,6 +24,7 @@ export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'post',
       path: '/plans',
+      resource: 'plan',
       summary: 'Submit a plan (a workflow of agent runs)',
       tags: ['orchestration'],
       action: 'plans.manage',
@@ -51,6 +52,7 @@ export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'get',
       path: '/plans',
+      resource: 'plan',
       summary: 'List plans',
       tags: ['orchestration'],
       query: listQuery,
@@ -67,6 +69,7 @@ export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'get',
       path: '/plans/:id',
+      resource: 'plan',
       summary: 'A plan and its nodes',
       tags: ['orchestration'],
       responses: { 200: { description: 'The plan and its nodes', schema: looseObject } },
@@ -82,6 +85,7 @@ export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'post',
       path: '/plans/:id/cancel',
+      resource: 'plan',
       summary: 'Cancel a plan and its running nodes',
       tags: ['orchestration'],
       responses: { 200: { description: 'The cancelled plan', schema: looseObject } },

@@ -61,6 +61,7 @@ export function triggerRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'post',
       path: '/triggers',
+      resource: 'trigger',
       summary: 'Create a webhook, cron or event trigger',
       tags: ['orchestration'],
       action: 'triggers.manage',
@@ -120,6 +121,7 @@ export function triggerRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'get',
       path: '/triggers',
+      resource: 'trigger',
       summary: 'List triggers',
       tags: ['orchestration'],
       responses: { 200: { description: 'The triggers', schema: triggerListSchema } },

@@ -6,6 +6,39 @@ import { parseWith, readJson } from './validate.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/**
+ * What a route acts on, declared by every route: the permission matrix (test/policy/openapi-matrix.test.ts)
+ * builds its fixtures from it, and a route without one is refused when the app is assembled.
+ */
+export const RESOURCE_KINDS = [
+  'workspace',
+  'agent',
+  'run',
+  'approval',
+  'artefact',
+  'memory',
+  'memory-block',
+  'space',
+  'group',
+  'user',
+  'key',
+  'session',
+  'source',
+  'skill',
+  'trigger',
+  'plan',
+  'eval',
+  'usage',
+  'budget',
+  'audit',
+  'policy',
+  'mcp-server',
+  'conversation',
+  /** Public routes that act on nothing of anyone's (health, the OpenAPI document). */
+  'none',
+] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
 export interface RouteResponseSpec {
   description: string;
   /** The JSON body (its `io: 'output'` shape); absent when only described. */
@@ -25,6 +58,7 @@ export interface RouteSpec {
   summary: string;
   description?: string;
   tags: readonly string[];
+  resource: ResourceKind;
   /** Checked before the handler; absent when the handler authorizes against a specific resource itself. */
   action?: CedarAction;
   /** Without a params schema, every `:name` in the path is a string parameter. */
@@ -71,6 +105,14 @@ export function defineRoute<const S extends RouteSpec>(
   spec: S,
   handler: RouteHandler<S>,
 ): void {
+  if (!(RESOURCE_KINDS as readonly string[]).includes(spec.resource)) {
+    throw new Error(
+      `${spec.method.toUpperCase()} ${spec.path} declares no resource kind (one of ${RESOURCE_KINDS.join(', ')})`,
+    );
+  }
+  if (spec.resource === 'none' && spec.public !== true) {
+    throw new Error(`${spec.method.toUpperCase()} ${spec.path}: only a public route may act on no resource`);
+  }
   const specs = specsByRouter.get(router) ?? [];
   specs.push(spec);
   specsByRouter.set(router, specs);

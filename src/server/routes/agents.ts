@@ -43,6 +43,7 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/agents',
+      resource: 'agent',
       summary: 'List the agents the caller sees',
       tags,
       action: 'agents.read',
@@ -62,6 +63,7 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/agents',
+      resource: 'agent',
       summary: 'Create an agent (version 1)',
       tags,
       action: 'agents.create',
@@ -86,6 +88,7 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/agents/:idOrName',
+      resource: 'agent',
       summary: 'Get an agent, its latest version or the one asked for',
       tags,
       action: 'agents.read',
@@ -104,6 +107,7 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/agents/:idOrName/versions',
+      resource: 'agent',
       summary: "List an agent's versions",
       tags,
       action: 'agents.read',
@@ -127,6 +131,7 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'patch',
       path: '/agents/:idOrName',
+      resource: 'agent',
       summary: 'Change an agent: stores a new version',
       tags,
       action: 'agents.update',
@@ -153,6 +158,7 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'delete',
       path: '/agents/:idOrName',
+      resource: 'agent',
       summary: 'Delete an agent (its runs stay)',
       tags,
       action: 'agents.delete',

@@ -32,6 +32,7 @@ export function approvalRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'get',
       path: '/approvals',
+      resource: 'approval',
       summary: 'List approvals (yours; all of them for admins)',
       tags: ['approvals'],
       query: listQuery,
@@ -74,6 +75,7 @@ export function approvalRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'post',
       path: '/approvals/:id/approve',
+      resource: 'approval',
       summary: 'Approve a pending tool call; its run resumes',
       tags: ['approvals'],
       action: 'approvals.decide',
@@ -86,6 +88,7 @@ export function approvalRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'post',
       path: '/approvals/:id/deny',
+      resource: 'approval',
       summary: 'Deny a pending tool call, with a reason the model sees',
       tags: ['approvals'],
       action: 'approvals.decide',
@@ -101,6 +104,7 @@ export function approvalRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'get',
       path: '/policy',
+      resource: 'policy',
       summary: "The workspace's approval policy settings",
       tags: ['approvals'],
       responses: { 200: { description: 'The settings and their version', schema: looseObject } },
@@ -112,6 +116,7 @@ export function approvalRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     {
       method: 'put',
       path: '/policy',
+      resource: 'policy',
       summary: "Replace the workspace's approval policy settings",
       tags: ['approvals'],
       action: 'policies.manage',

@@ -13,6 +13,7 @@ export function artefactRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/artefacts/:id',
+      resource: 'artefact',
       summary: 'Get an artefact a run produced',
       tags: ['artefacts'],
       responses: { 200: { description: 'The artefact', schema: looseObject } },

@@ -26,6 +26,7 @@ export function auditRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/audit',
+      resource: 'audit',
       summary: "List the workspace's audit entries",
       tags: ['audit'],
       action: 'audit.read',
@@ -44,6 +45,7 @@ export function auditRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/audit/verify',
+      resource: 'audit',
       summary: 'Verify the hash chain and signed checkpoints of the whole log',
       tags: ['audit'],
       action: 'audit.verify',
@@ -61,6 +63,7 @@ export function auditRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/audit/export',
+      resource: 'audit',
       summary: 'Export audit entries as JSON lines',
       tags: ['audit'],
       action: 'audit.read',

@@ -28,6 +28,7 @@ export function cedarPolicyRoutes(db: SqlClient, api: Hono<AppEnv>): void {
     {
       method: 'get',
       path: '/policies/cedar',
+      resource: 'policy',
       summary: "The workspace's own Cedar policies",
       tags: ['policies'],
       action: 'policies.manage',
@@ -40,6 +41,7 @@ export function cedarPolicyRoutes(db: SqlClient, api: Hono<AppEnv>): void {
     {
       method: 'put',
       path: '/policies/cedar',
+      resource: 'policy',
       summary: "Replace the workspace's Cedar policies (validated first)",
       tags: ['policies'],
       action: 'policies.manage',

@@ -61,6 +61,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'post',
         path: '/evals/suites',
+        resource: 'eval',
         summary: 'Create or replace an eval suite (cases and criteria for one agent)',
         tags,
         action: 'evals.manage',
@@ -85,6 +86,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/evals/suites',
+        resource: 'eval',
         summary: "The workspace's eval suites",
         tags,
         action: 'evals.read',
@@ -100,6 +102,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/evals/suites/:name',
+        resource: 'eval',
         summary: 'One eval suite with its latest 20 eval runs',
         tags,
         action: 'evals.read',
@@ -122,6 +125,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'delete',
         path: '/evals/suites/:name',
+        resource: 'eval',
         summary: 'Delete an eval suite',
         tags,
         action: 'evals.manage',
@@ -140,6 +144,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'post',
         path: '/evals/suites/:name/runs',
+        resource: 'eval',
         summary:
           "Run a suite against its agent (one run per case); with `wait: true` answers once they're scored",
         description: 'Also needs `runs.start` on the agent.',
@@ -179,6 +184,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/evals/runs',
+        resource: 'eval',
         summary: 'Eval runs, newest first, optionally of one suite',
         tags,
         action: 'evals.read',
@@ -202,6 +208,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/evals/runs/:id',
+        resource: 'eval',
         summary: 'One eval run with its case results (scores the cases whose runs have ended since)',
         tags,
         action: 'evals.read',
@@ -216,6 +223,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/evals/compare',
+        resource: 'eval',
         summary: 'Regression report between two eval runs',
         tags,
         action: 'evals.read',
@@ -240,6 +248,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/evals/escalations',
+        resource: 'eval',
         summary: 'Runs whose answers failed their online checks (yours, or all for an admin)',
         tags,
         action: 'evals.read',
@@ -259,6 +268,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'post',
         path: '/evals/escalations/:id/resolve',
+        resource: 'eval',
         summary: 'Resolve a check escalation with a note',
         tags,
         action: 'approvals.decide',

@@ -36,6 +36,7 @@ export function groupRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/groups',
+      resource: 'group',
       summary: 'List groups',
       tags: ['spaces'],
       query: noQuery,
@@ -51,6 +52,7 @@ export function groupRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/groups',
+      resource: 'group',
       summary: 'Create a group',
       tags: ['spaces'],
       action: 'users.manage',
@@ -67,6 +69,7 @@ export function groupRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/groups/:group/members',
+      resource: 'group',
       summary: 'Add a member to a group',
       tags: ['spaces'],
       action: 'users.manage',
@@ -88,6 +91,7 @@ export function groupRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'delete',
       path: '/groups/:group/members/:userId',
+      resource: 'group',
       summary: 'Remove a member from a group',
       tags: ['spaces'],
       action: 'users.manage',
@@ -107,6 +111,7 @@ export function groupRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/spaces/:space/groups',
+      resource: 'space',
       summary: "Make a group's members members of a space",
       tags: ['spaces'],
       action: 'spaces.manage',

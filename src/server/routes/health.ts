@@ -12,6 +12,7 @@ export function healthRoutes(deps: ServerDeps): Hono<AppEnv> {
     {
       method: 'get',
       path: '/health',
+      resource: 'none',
       summary: 'Whether the API and its store answer',
       tags: ['system'],
       public: true,

@@ -36,6 +36,7 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/whoami',
+      resource: 'workspace',
       summary: 'The caller: user, role, key and workspace',
       tags,
       responses: {
@@ -65,6 +66,7 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/workspaces',
+      resource: 'workspace',
       summary: 'The workspaces the caller belongs to',
       tags,
       responses: {
@@ -79,6 +81,7 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/users',
+      resource: 'user',
       summary: "The workspace's members",
       tags,
       responses: { 200: { description: 'The members', schema: z.object({ users: z.array(memberSchema) }) } },
@@ -91,6 +94,7 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/users',
+      resource: 'user',
       summary: 'Add a member (creating the user when the email is new)',
       tags,
       action: 'users.manage',
@@ -114,6 +118,7 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/keys',
+      resource: 'key',
       summary: "The workspace's API keys (never their secrets)",
       tags,
       action: 'keys.manage',
@@ -127,6 +132,7 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/keys',
+      resource: 'key',
       summary: 'Create an API key (for yourself; admins: for any member)',
       tags,
       body: createKeyBody,
@@ -166,6 +172,7 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'delete',
       path: '/keys/:id',
+      resource: 'key',
       summary: 'Revoke an API key',
       tags,
       action: 'keys.manage',

@@ -114,6 +114,7 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/sources',
+      resource: 'source',
       summary: 'The knowledge sources the caller may read, with sync status and counts',
       tags,
       action: 'sources.read',
@@ -130,6 +131,7 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/sources',
+      resource: 'source',
       summary: `Add a data source (kinds: ${Object.keys(SOURCE_KINDS).join(', ')}) to a space or the workspace`,
       tags,
       action: 'sources.create',
@@ -158,6 +160,7 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/sources/:source',
+      resource: 'source',
       summary: 'One source (id or name): config, schedule, status, last counts and error',
       tags,
       action: 'sources.read',
@@ -173,6 +176,7 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'patch',
       path: '/sources/:source',
+      resource: 'source',
       summary: 'Rename a source, move it to another space, change its config or schedule',
       tags,
       action: 'sources.update',
@@ -199,6 +203,7 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'delete',
       path: '/sources/:source',
+      resource: 'source',
       summary: 'Delete a source with its documents (they leave search at once)',
       tags,
       action: 'sources.delete',
@@ -223,6 +228,7 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/sources/:source/sync',
+      resource: 'source',
       summary:
         'Sync a source now: waits for the result, or with `wait: false` answers 202 and syncs in the background',
       tags,
@@ -259,6 +265,7 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/sources/:source/documents',
+      resource: 'source',
       summary: "A source's documents with their status, chunk counts and parse or fetch errors",
       tags,
       action: 'sources.read',
@@ -277,6 +284,7 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/knowledge/search',
+      resource: 'source',
       summary: 'Cited search over the knowledge sources the caller may read',
       tags,
       action: 'knowledge.search',

@@ -28,6 +28,7 @@ export function mcpServerRoutes(manager: McpConnectionManager): (api: Hono<AppEn
       {
         method: 'get',
         path: '/mcp/servers',
+        resource: 'mcp-server',
         summary: "List the workspace's MCP servers and their connection status",
         tags: ['mcp'],
         action: 'mcp.read',
@@ -46,6 +47,7 @@ export function mcpServerRoutes(manager: McpConnectionManager): (api: Hono<AppEn
       {
         method: 'post',
         path: '/mcp/servers',
+        resource: 'mcp-server',
         summary: 'Register an MCP server (credentials are sealed, never returned)',
         tags: ['mcp'],
         action: 'mcp.manage',
@@ -68,6 +70,7 @@ export function mcpServerRoutes(manager: McpConnectionManager): (api: Hono<AppEn
       {
         method: 'delete',
         path: '/mcp/servers/:id',
+        resource: 'mcp-server',
         summary: 'Remove an MCP server',
         tags: ['mcp'],
         action: 'mcp.manage',
@@ -85,6 +88,7 @@ export function mcpServerRoutes(manager: McpConnectionManager): (api: Hono<AppEn
       {
         method: 'get',
         path: '/mcp/servers/:id/tools',
+        resource: 'mcp-server',
         summary: "An MCP server's tools as agents see them",
         tags: ['mcp'],
         action: 'mcp.read',
@@ -118,6 +122,7 @@ export function mcpServerRoutes(manager: McpConnectionManager): (api: Hono<AppEn
       {
         method: 'patch',
         path: '/mcp/servers/:id/tools/:tool',
+        resource: 'mcp-server',
         summary: "Override a tool's stakes or effect",
         tags: ['mcp'],
         action: 'mcp.manage',

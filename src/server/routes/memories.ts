@@ -107,6 +107,7 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/memories',
+      resource: 'memory',
       summary: 'Search (`q`) or list the memories the caller may read',
       tags,
       action: 'memories.read',
@@ -146,6 +147,7 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/memories',
+      resource: 'memory',
       summary: 'Write a memory (merged into a near-duplicate, or superseding one)',
       tags,
       action: 'memories.write',
@@ -191,6 +193,7 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/memories/consolidate',
+      resource: 'memory',
       summary: 'Merge duplicates, expire and rewrite blocks now instead of on the next worker pass',
       tags,
       action: 'memories.consolidate',
@@ -205,6 +208,7 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/memories/:id',
+      resource: 'memory',
       summary: 'A memory and its change history',
       tags,
       action: 'memories.read',
@@ -229,6 +233,7 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'patch',
       path: '/memories/:id',
+      resource: 'memory',
       summary: 'Edit a memory',
       tags,
       action: 'memories.write',
@@ -249,6 +254,7 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'delete',
       path: '/memories/:id',
+      resource: 'memory',
       summary: 'Delete a memory',
       tags,
       action: 'memories.write',

@@ -54,6 +54,7 @@ export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/memory-blocks',
+      resource: 'memory-block',
       summary: 'List the pinned memory blocks the caller sees (agent blocks: builders)',
       tags: ['memory'],
       query: listQuery,
@@ -84,6 +85,7 @@ export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'put',
       path: '/memory-blocks',
+      resource: 'memory-block',
       summary: 'Set a pinned memory block',
       tags: ['memory'],
       body: putBody,
@@ -112,6 +114,7 @@ export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'delete',
       path: '/memory-blocks/:id',
+      resource: 'memory-block',
       summary: 'Delete a pinned memory block',
       tags: ['memory'],
       responses: { 200: { description: 'The deleted block', schema: looseObject } },

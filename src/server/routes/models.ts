@@ -62,6 +62,7 @@ export function modelRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/models',
+      resource: 'workspace',
       summary: 'Configured model providers and the models they serve',
       tags: ['agents'],
       action: 'agents.read',

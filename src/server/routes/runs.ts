@@ -64,6 +64,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'post',
         path: '/runs',
+        resource: 'run',
         summary: 'Start a run of an agent (or let the task router pick one)',
         description:
           'Authorized as `runs.start` on the target agent. With `wait`, answers when the run ends or pauses.',
@@ -107,6 +108,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/runs',
+        resource: 'run',
         summary: 'List runs, newest first',
         tags,
         action: 'runs.read',
@@ -129,6 +131,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/runs/:id',
+        resource: 'run',
         summary: 'Get a run',
         tags,
         action: 'runs.read',
@@ -143,6 +146,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/runs/:id/steps',
+        resource: 'run',
         summary: "A run's journal: its model and tool steps",
         tags,
         action: 'runs.read',
@@ -162,6 +166,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'post',
         path: '/runs/:id/cancel',
+        resource: 'run',
         summary: 'Ask a run to stop',
         tags,
         action: 'runs.cancel',
@@ -183,6 +188,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'post',
         path: '/runs/:id/resume',
+        resource: 'run',
         summary: 'Resume a paused run, with a decision when its last tool outcome is unknown',
         tags,
         action: 'runs.resume',
@@ -205,6 +211,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/runs/:id/events',
+        resource: 'run',
         summary: "A run's events as server-sent events",
         description:
           'Each event has the id, the type (`event:`) and JSON data. Reconnect with `Last-Event-ID` (or `?after=`) to miss nothing; the stream ends after `run.finished`.',

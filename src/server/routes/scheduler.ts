@@ -13,6 +13,7 @@ export function schedulerRoutes(store: Store): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/scheduler',
+        resource: 'workspace',
         summary: "The LLM scheduler's queues, limits and members",
         tags: ['scheduler'],
         action: 'scheduler.read',

@@ -36,6 +36,7 @@ export function signInRoutes(deps: ServerDeps): Hono<AppEnv> {
     {
       method: 'post',
       path: '/sessions',
+      resource: 'session',
       summary: 'Sign the console in with an API key: sets the HttpOnly session cookie',
       tags,
       public: true,
@@ -75,6 +76,7 @@ export function sessionRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/sessions/current',
+      resource: 'session',
       summary: "The console's own session (after a reload), with its CSRF token",
       tags,
       responses: {
@@ -93,6 +95,7 @@ export function sessionRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'delete',
       path: '/sessions/current',
+      resource: 'session',
       summary: 'Sign the console out: closes the session and clears its cookie',
       tags,
       responses: {

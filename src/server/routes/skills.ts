@@ -144,6 +144,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/skills',
+        resource: 'skill',
         summary: 'List the skills the caller sees (latest versions)',
         tags,
         action: 'skills.read',
@@ -158,6 +159,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
       {
         method: 'post',
         path: '/skills',
+        resource: 'skill',
         summary: 'Create a skill (version 1)',
         description:
           "Without `space` the skill belongs to the whole workspace; with `shared` a space's skill is visible to every member. Both need `skills.share`.",
@@ -177,6 +179,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
       {
         method: 'post',
         path: '/skills/import',
+        resource: 'skill',
         summary: 'Create a skill from a SKILL.md (or JSON) file',
         description:
           'The body is the file itself (`Content-Type: text/markdown`, options `name`, `space`, `shared` in the query), or JSON `{file, name?, space?, shared?}`. `name` imports under another name.',
@@ -201,6 +204,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/skills/:name',
+        resource: 'skill',
         summary: 'Get a skill, its latest version or the one asked for',
         tags,
         action: 'skills.read',
@@ -216,6 +220,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/skills/:name/versions',
+        resource: 'skill',
         summary: "List a skill's versions, oldest first",
         tags,
         action: 'skills.read',
@@ -235,6 +240,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/skills/:name/export',
+        resource: 'skill',
         summary: 'Export a skill version as a SKILL.md file',
         description:
           'Answers the file (`text/markdown`); with `Accept: application/json`, `{fileName, content}` instead.',
@@ -260,6 +266,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
       {
         method: 'patch',
         path: '/skills/:name',
+        resource: 'skill',
         summary: 'Change a skill: new content stores a new version; space and shared move or share it',
         tags,
         action: 'skills.update',
@@ -308,6 +315,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
       {
         method: 'delete',
         path: '/skills/:name',
+        resource: 'skill',
         summary: 'Delete a skill (agents that enable it can no longer run until they drop it)',
         tags,
         action: 'skills.delete',

@@ -35,6 +35,7 @@ export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/spaces',
+      resource: 'space',
       summary: 'List the spaces the caller sees',
       tags: ['spaces'],
       query: noQuery,
@@ -50,6 +51,7 @@ export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/spaces',
+      resource: 'space',
       summary: 'Create a space',
       tags: ['spaces'],
       action: 'spaces.manage',
@@ -67,6 +69,7 @@ export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'get',
       path: '/spaces/:space/members',
+      resource: 'space',
       summary: "List a space's members",
       tags: ['spaces'],
       query: noQuery,
@@ -83,6 +86,7 @@ export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'post',
       path: '/spaces/:space/members',
+      resource: 'space',
       summary: 'Add a member to a restricted space',
       tags: ['spaces'],
       action: 'spaces.manage',
@@ -104,6 +108,7 @@ export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     {
       method: 'delete',
       path: '/spaces/:space/members/:userId',
+      resource: 'space',
       summary: 'Remove a member from a space',
       tags: ['spaces'],
       action: 'spaces.manage',

@@ -105,6 +105,7 @@ export function usageRoutes(store: Store): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/usage',
+        resource: 'usage',
         summary: 'Tokens, cost and calls of the runs created in [from, to), grouped (admins: the workspace)',
         tags: ['usage'],
         action: 'usage.read',
@@ -135,6 +136,7 @@ export function usageRoutes(store: Store): (api: Hono<AppEnv>) => void {
       {
         method: 'get',
         path: '/budgets',
+        resource: 'budget',
         summary: "The workspace's and its agents' budgets, with what each has spent this period",
         tags: ['usage'],
         action: 'budgets.manage',
@@ -153,6 +155,7 @@ export function usageRoutes(store: Store): (api: Hono<AppEnv>) => void {
       {
         method: 'post',
         path: '/budgets',
+        resource: 'budget',
         summary: "Set the workspace's or an agent's budget for a day or a month (replaces the one there)",
         tags: ['usage'],
         action: 'budgets.manage',
@@ -173,6 +176,7 @@ export function usageRoutes(store: Store): (api: Hono<AppEnv>) => void {
       {
         method: 'delete',
         path: '/budgets/:id',
+        resource: 'budget',
         summary: 'Delete a budget',
         tags: ['usage'],
         action: 'budgets.manage',
