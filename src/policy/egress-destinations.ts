@@ -108,6 +108,8 @@ export function namedDestinations(input: unknown, paths: readonly ArgumentPath[]
 /** A host or an address at one, an optional port after it; nothing that could carry a path or a query. */
 const PLAIN_DESTINATION = /^((?:[^\s@/?#\\:]+@)?[a-z0-9.-]+)(?::[0-9]{1,5})?$/i;
 
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:(?![0-9]+$)/i;
+
 /** A URL allowlist entry (`https://api.example.com/v1/status`) allows exactly that URL. */
 const isUrlEntry = (entry: string): boolean => entry.includes('://');
 
@@ -131,7 +133,8 @@ export function egressProblem(
   trustedInput: readonly string[],
 ): string | undefined {
   if (trustedInput.some((text) => text.includes(destination))) return undefined;
-  const url = /^[a-z][a-z0-9+.-]*:/i.test(destination) ? normalisedUrl(destination) : undefined;
+  // `host:587` is a host and a port; `mailto:…`, `data:…` and `scheme://…` are URLs.
+  const url = HAS_SCHEME.test(destination) ? normalisedUrl(destination) : undefined;
   if (url !== undefined) {
     if (allowlist.some((entry) => isUrlEntry(entry) && normalisedUrl(entry) === url)) return undefined;
     const parsed = new URL(url);
