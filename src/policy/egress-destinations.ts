@@ -86,7 +86,11 @@ export function jsonSchemaOf(schema: z.ZodType): unknown {
 function valuesAt(value: unknown, path: ArgumentPath): string[] {
   if (path.length === 0) {
     if (typeof value === 'string') return value.trim() === '' ? [] : [value.trim()];
-    return Array.isArray(value) ? value.flatMap((item) => valuesAt(item, path)) : [];
+    // A marked object or list (`{host, path}`): every text inside it is checked.
+    if (Array.isArray(value)) return value.flatMap((item) => valuesAt(item, path));
+    if (typeof value === 'object' && value !== null)
+      return Object.values(value).flatMap((item) => valuesAt(item, path));
+    return [];
   }
   const [head, ...rest] = path;
   if (head === '*') return Array.isArray(value) ? value.flatMap((item) => valuesAt(item, rest)) : [];

@@ -45,6 +45,13 @@ describe('egress destinations', () => {
       { argument: 'cc[]', value: 'x@y.example' },
       { argument: 'recipients[].address', value: 'z@w.example' },
     ]);
+    // A marked object argument: every text inside it counts.
+    expect(namedDestinations({ target: { host: 'h.example', port: 1, path: ['/a'] } }, [['target']])).toEqual(
+      [
+        { argument: 'target', value: 'h.example' },
+        { argument: 'target', value: '/a' },
+      ],
+    );
   });
 
   it('allows an allowlisted URL only when it carries no query, fragment or credentials', () => {
