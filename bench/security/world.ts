@@ -45,6 +45,8 @@ export interface ToolSpec {
   trusted?: boolean;
   /** Argument names (all strings, numbers or string lists) — enough for a benchmark's schemas. */
   params: Record<string, 'string' | 'number' | 'strings'>;
+  /** Arguments that name where data goes (`ToolDefinition.destinations`). */
+  destinations?: readonly string[];
   /** What a read returns; consequential tools return a receipt. */
   read?: (data: Record<string, unknown>, args: Record<string, unknown>) => unknown;
 }
@@ -76,6 +78,7 @@ export function buildTools(specs: readonly ToolSpec[], worldOf: (runId: string) 
       idempotent: true,
       effect: spec.effect,
       stakes: spec.stakes,
+      ...(spec.destinations === undefined ? {} : { destinations: spec.destinations }),
       ...(spec.trusted === true || spec.read === undefined ? { trustedOutput: true } : {}),
       execute: async (args, context) => {
         const world = worldOf(context.runId);

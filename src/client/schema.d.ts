@@ -1283,7 +1283,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Override a tool's stakes or effect */
+        /** Override a tool's stakes or effect, or mark its destination arguments */
         patch: operations["patchMcpServersByIdToolsByTool"];
         trace?: never;
     };
@@ -5338,6 +5338,7 @@ export interface operations {
                     stakes?: "low" | "medium" | "high";
                     /** @enum {string} */
                     effect?: "read" | "write" | "external_send" | "destructive";
+                    destinations?: string[];
                 };
             };
         };

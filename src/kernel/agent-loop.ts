@@ -6,7 +6,7 @@ import type { Embedder } from '../memory/memory-embeddings.ts';
 import { costUsd, modelInfo } from '../models/model-catalogue.ts';
 import { parseModelName } from '../models/model-name.ts';
 import { withRunBudget } from '../orchestration/run-budget.ts';
-import { isTainted } from '../policy/information-flow.ts';
+import { taintSources } from '../policy/information-flow.ts';
 import { loadPolicy } from '../policy/policy-settings.ts';
 import { resolveRunDefinition } from '../skills/skill-resolution.ts';
 import type { Store } from '../store/sql-client.ts';
@@ -192,9 +192,13 @@ export async function driveRun(
   /** Everything after the preamble, and the turn each message belongs to. */
   const conversation: ChatMessage[] = [];
   const turns: number[] = [];
-  /** Taint only grows: it survives the compaction of the messages that caused it. */
-  let taintedEarlier = run.input.untrusted === true || snapshotTainted(snapshot);
-  const isToolTainted = (messages: readonly ChatMessage[]) => isTainted(messages, (name) => tools.get(name));
+  /** Where untrusted content came from. Taint only grows: it survives the compaction of the messages that caused it. */
+  const taintedEarlier = new Set<string>([
+    ...(run.input.untrusted === true ? ['the task (content from outside)'] : []),
+    ...(snapshotTainted(snapshot) ? ["the run's starting context"] : []),
+  ]);
+  const toolTaint = (messages: readonly ChatMessage[]) => taintSources(messages, (name) => tools.get(name));
+  const trustedInput = [def.instructions, ...(run.input.untrusted === true ? [] : [run.input.task])];
 
   /** Replaces the oldest turns by a summary when the next call would not fit; false when the run ended. */
   async function compactIfNeeded(turn: number): Promise<boolean> {
@@ -219,8 +223,8 @@ export async function driveRun(
       await journal.finish(endStatusFor(result), { error: result });
       return false;
     }
-    taintedEarlier ||= isToolTainted(replaced);
-    conversation.splice(0, plan.replaceCount, summaryMessage(result.text, plan, taintedEarlier));
+    for (const source of toolTaint(replaced)) taintedEarlier.add(source);
+    conversation.splice(0, plan.replaceCount, summaryMessage(result.text, plan, taintedEarlier.size > 0));
     turns.splice(0, plan.replaceCount, plan.fromTurn);
     return true;
   }
@@ -293,7 +297,8 @@ export async function driveRun(
     conversation.push(assistantMessage(result));
     turns.push(turn);
     // Derived from the journaled labels, so a replay taints exactly where the original run did.
-    const tainted = taintedEarlier || isToolTainted(conversation);
+    const taintedBy = [...new Set([...taintedEarlier, ...toolTaint(conversation)])];
+    const tainted = taintedBy.length > 0;
     if (result.toolCalls.length === 0) {
       await extractMemories(turn, result.text, tainted);
       const recorded = (t: number, i: number) => steps.get(stepKey(t, i));
@@ -325,6 +330,8 @@ export async function driveRun(
             signal,
             policy,
             tainted,
+            taintedBy,
+            trustedInput,
           },
           turn,
           index,

@@ -39,6 +39,10 @@ export interface ToolStepContext {
   policy: PolicySnapshot;
   /** Untrusted content is in the context this turn's calls were planned in. */
   tainted: boolean;
+  /** Where it came from (tool names, the task, the starting context). */
+  taintedBy: readonly string[];
+  /** The run's trusted texts: the agent's instructions, the task unless it is outside content. */
+  trustedInput: readonly string[];
 }
 
 const rejected = (message: string): ToolResult => ({ v: 1, output: message, isError: true, via: 'rejected' });
@@ -97,6 +101,8 @@ async function gate(
     argumentsText: call.argumentsText,
     input,
     tainted: ctx.tainted,
+    taintedBy: ctx.taintedBy,
+    trustedInput: ctx.trustedInput,
   });
   noteToolDecision(journal.lease.runId, turn, callIndex, decision);
   const note = policyNote(

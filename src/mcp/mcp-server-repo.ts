@@ -44,6 +44,11 @@ export type McpServerInput = z.output<typeof mcpServerInputSchema>;
 export const toolOverrideSchema = z.strictObject({
   stakes: z.enum(TOOL_STAKES as [ToolStakes, ...ToolStakes[]]).optional(),
   effect: z.enum(TOOL_EFFECTS as [ToolEffect, ...ToolEffect[]]).optional(),
+  /**
+   * Top-level argument names that name a destination (URL, host, email address, account), on top of the
+   * properties whose JSON-schema `format` says so. Replaces the list set before; `[]` clears it.
+   */
+  destinations: z.array(z.string().min(1).max(200)).max(100).optional(),
 });
 export type ToolOverride = z.output<typeof toolOverrideSchema>;
 
@@ -199,7 +204,7 @@ export async function deleteMcpServer(
   return toRecord(row);
 }
 
-/** Sets an admin's stakes/effect for one tool of a server (merged with what was set before). */
+/** Sets an admin's stakes, effect or destinations for one tool of a server (merged with what was set before). */
 export async function setToolOverride(
   db: SqlClient,
   workspaceId: string,

@@ -1,9 +1,11 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { AgentOsError } from '../errors/agent-os-error.ts';
+import { destinationPaths, pathName, schemaPropertyNames } from '../policy/egress-destinations.ts';
 import { type ToolDefinition, toolEffect, toolStakes } from '../tools/tool.ts';
 import { isValidToolName, type ToolSource } from '../tools/tool-registry.ts';
 import type { McpConnectionManager } from './mcp-connection-manager.ts';
-import { loadMcpServerSpecs, type McpServerSpec } from './mcp-server-repo.ts';
+import { loadMcpServerSpecs, type McpServerSpec, type ToolOverride } from './mcp-server-repo.ts';
 
 const MAX_ERROR_CHARS = 4_000;
 
@@ -34,6 +36,23 @@ function outputOf(result: CallToolResult): unknown {
   return result.content;
 }
 
+/** The arguments of an MCP tool that count as destinations: the admin's marking plus format-detected ones. */
+export const mcpToolDestinations = (tool: Tool, override: ToolOverride | undefined): string[] =>
+  destinationPaths(tool.inputSchema, override?.destinations).map(pathName);
+
+/** Refuses destination names that are not top-level properties of the tool's input schema. */
+export function assertToolArguments(serverName: string, tool: Tool, names: readonly string[]): void {
+  const known = schemaPropertyNames(tool.inputSchema);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length === 0) return;
+  throw new AgentOsError(
+    'request.invalid',
+    `"${qualifiedToolName(serverName, tool.name)}" has no argument ${unknown.map((n) => `"${n}"`).join(', ')} ` +
+      `(its arguments: ${known.length === 0 ? 'none' : known.join(', ')})`,
+    { unknown, known },
+  );
+}
+
 /** One MCP tool as a kernel tool: its JSON Schema goes to the model as is; it is never assumed idempotent. */
 export function mcpToolDefinition(
   manager: McpConnectionManager,
@@ -49,6 +68,7 @@ export function mcpToolDefinition(
     idempotent: false,
     stakes: toolStakes(override ?? {}),
     effect: toolEffect(override ?? {}),
+    ...(override?.destinations === undefined ? {} : { destinations: override.destinations }),
     execute: async (input, context) => {
       const connection = manager.connection(spec);
       const args = (input ?? {}) as Record<string, unknown>;

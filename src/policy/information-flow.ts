@@ -58,3 +58,16 @@ export function isTainted(
 ): boolean {
   return contextLabels(messages, toolFor).includes('untrusted');
 }
+
+/** The tools whose untrusted output is in the conversation (empty: not tainted by it), first seen first. */
+export function taintSources(
+  messages: readonly LabelledMessage[],
+  toolFor: (name: string) => { trustedOutput?: boolean | undefined } | undefined,
+): string[] {
+  const sources = new Set<string>();
+  for (const message of messages) {
+    if (message.role === 'tool' && resultLabel(message.result, toolFor(message.call.name)) === 'untrusted')
+      sources.add(`"${message.call.name}"`);
+  }
+  return [...sources];
+}

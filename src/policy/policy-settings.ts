@@ -22,7 +22,8 @@ export const policySettingsSchema = z.strictObject({
   taintedConsequential: z.enum(['ask', 'deny']).default('ask'),
   /**
    * Recipients, hosts and domains an `external_send` call may reach without approval (`example.com`
-   * also covers its subdomains and addresses). Absent: the rule is off.
+   * also covers its subdomains and addresses). Absent: that rule is off. It is also the egress allowlist of
+   * a tainted run (`flow.egress_destination`, `egress-destinations.ts`), where absent means empty.
    */
   recipientAllowlist: z.array(z.string().min(1).max(320)).max(1_000).optional(),
   approvalTtlMs: z

@@ -4,6 +4,7 @@ import { type ToolDefinition, type ToolStakes, toolEffect, toolStakes } from '..
 import { findApproval, requestApproval } from './approval-repo.ts';
 import { destinationsOutside } from './argument-rules.ts';
 import { authorizeToolCall } from './cedar/tool-call-authorization.ts';
+import { egressReason } from './egress-destinations.ts';
 import { mcpServerOfTool, toolOutsideBoundary } from './org-boundary.ts';
 import type { PolicySnapshot } from './policy-settings.ts';
 
@@ -11,7 +12,10 @@ export type GateEffect = 'allow' | 'ask' | 'deny';
 
 export interface GateDecision {
   effect: GateEffect;
-  /** `stakes.high`, `args.destination_outside_allowlist`, `flow.tainted_consequential`, `approval.granted`, … */
+  /**
+   * `stakes.high`, `args.destination_outside_allowlist`, `flow.tainted_consequential`,
+   * `flow.egress_destination`, `approval.granted`, …
+   */
   ruleId: string;
   reason: string;
   stakes: ToolStakes;
@@ -36,6 +40,10 @@ export interface GateRequest {
   input: unknown;
   /** Untrusted content is in the run's context: the call's arguments may be attacker-influenced. */
   tainted: boolean;
+  /** Where that untrusted content came from (`"http_fetch"`, the task, …), for the approval's reason. */
+  taintedBy: readonly string[];
+  /** What the run's principals wrote (the task when it is not outside content, the agent's instructions). */
+  trustedInput: readonly string[];
 }
 
 const CONSEQUENTIAL = new Set(['write', 'external_send', 'destructive']);
@@ -73,6 +81,17 @@ function evaluateRules(request: GateRequest): Verdict {
       reason: `a ${effect} call after untrusted content entered the run's context`,
       stakes,
     };
+  }
+  if (tainted) {
+    const egress = egressReason({
+      tool,
+      input: request.input,
+      allowlist: policy.settings.recipientAllowlist ?? [],
+      trustedInput: request.trustedInput,
+      taintedBy: request.taintedBy,
+    });
+    if (egress !== undefined)
+      return { effect: 'ask', ruleId: 'flow.egress_destination', reason: egress, stakes };
   }
   return { effect: 'allow', ruleId: 'default.allow', reason: `${stakes} stakes ${effect}`, stakes };
 }

