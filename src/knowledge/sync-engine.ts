@@ -4,9 +4,9 @@ import type { AuditActor } from '../audit/audit-entry.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { AgentOsError, isAgentOsError } from '../errors/agent-os-error.ts';
 import { jsonParam, type Store } from '../store/sql-client.ts';
-import { toStorable } from '../store/storable-text.ts';
 import { chunkDocument } from './chunker.ts';
 import type { Connector, FetchedDocument } from './connector.ts';
+import { storableItem } from './document-ref.ts';
 import {
   clearFetchFailure,
   deleteDocuments,
@@ -101,8 +101,8 @@ export async function syncSource(
     const seen = new Set<string>();
     for await (const listed of options.connector.list({ signal, log })) {
       signal.throwIfAborted();
-      // A ref as stored (NULs and lone surrogates cleaned), so it matches the known one on the next sync.
-      const item = toStorable(listed);
+      // The ref as stored, so it matches the known one on the next sync.
+      const item = storableItem(listed);
       if (seen.has(item.ref)) continue;
       seen.add(item.ref);
       const previous: KnownDocument | undefined = known.get(item.ref);
