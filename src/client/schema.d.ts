@@ -1740,7 +1740,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description `request.invalid` or `request.malformed_json` */
+        /** @description `request.invalid`, `request.malformed_json` or `request.invalid_text` (a NUL or a lone surrogate) */
         InvalidRequest: {
             headers: {
                 [name: string]: unknown;

@@ -6,6 +6,7 @@
 export type ErrorCode =
   | 'request.invalid'
   | 'request.malformed_json'
+  | 'request.invalid_text'
   | 'route.not_found'
   | 'method.not_allowed'
   | 'auth.missing'

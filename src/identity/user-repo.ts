@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { newId } from '../store/ids.ts';
+import { assertIndexable, MAX_EMAIL_CHARS } from '../store/index-bounds.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import type { Role } from './roles.ts';
@@ -29,7 +31,11 @@ const toUser = (row: UserRow): User => ({
   createdAt: row.created_at,
 });
 
+/** An email address as members are added with (users.email is unique, so indexed: bounded). */
+export const emailSchema = z.email().max(MAX_EMAIL_CHARS);
+
 export async function createUser(db: SqlClient, input: { email: string; name: string }): Promise<User> {
+  assertIndexable(input.email, MAX_EMAIL_CHARS, 'email');
   try {
     const { rows } = await db.query<UserRow>(
       'INSERT INTO users (id, email, name) VALUES ($1, $2, $3) RETURNING id, email, name, created_at',

@@ -1,5 +1,6 @@
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { newId } from '../store/ids.ts';
+import { assertIndexable, MAX_NAME_CHARS } from '../store/index-bounds.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 
@@ -22,6 +23,7 @@ const toWorkspace = (row: WorkspaceRow): Workspace => ({
 });
 
 export async function createWorkspace(db: SqlClient, name: string): Promise<Workspace> {
+  assertIndexable(name, MAX_NAME_CHARS, 'workspace name');
   try {
     const { rows } = await db.query<WorkspaceRow>(
       'INSERT INTO workspaces (id, name) VALUES ($1, $2) RETURNING id, name, created_at',

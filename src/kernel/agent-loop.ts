@@ -10,6 +10,7 @@ import { taintSources } from '../policy/information-flow.ts';
 import { loadPolicy } from '../policy/policy-settings.ts';
 import { resolveRunDefinition } from '../skills/skill-resolution.ts';
 import type { Store } from '../store/sql-client.ts';
+import { toStorable } from '../store/storable-text.ts';
 import { traceStep } from '../telemetry/run-spans.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import { BudgetExceededError, endStatusFor } from '../usage/budget-guard.ts';
@@ -156,16 +157,19 @@ export async function driveRun(
     }
     let result: ModelResult;
     try {
-      result = await deps.gateway.call(
-        {
-          model: def.model,
-          messages,
-          ...request,
-          workspaceId: run.workspaceId,
-          agentId: run.agentId,
-          runId: run.id,
-        },
-        { signal, ...hooks },
+      // Cleaned like everything journaled, so the next turn's inputs hash the same on a replay.
+      result = toStorable(
+        await deps.gateway.call(
+          {
+            model: def.model,
+            messages,
+            ...request,
+            workspaceId: run.workspaceId,
+            agentId: run.agentId,
+            runId: run.id,
+          },
+          { signal, ...hooks },
+        ),
       );
     } catch (error) {
       if (signal.aborted) throw signal.reason;

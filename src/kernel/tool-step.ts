@@ -3,6 +3,7 @@ import { outputLabel } from '../policy/information-flow.ts';
 import type { PolicySnapshot } from '../policy/policy-settings.ts';
 import { gateToolCall } from '../policy/tool-gate.ts';
 import type { SqlClient } from '../store/sql-client.ts';
+import { toStorable } from '../store/storable-text.ts';
 import { noteToolDecision, traceToolCall } from '../telemetry/run-spans.ts';
 import type { ToolCallContext, ToolDefinition } from '../tools/tool.ts';
 import { finishToolOutput } from '../tools/tool-output.ts';
@@ -268,7 +269,7 @@ async function runToolStepOnce(
     if (reconciled.executed) {
       const result: ToolResult = {
         v: 1,
-        output: reconciled.output ?? null,
+        output: toStorable(reconciled.output ?? null),
         isError: false,
         via: 'reconciled',
         label: outputLabel(tool),
@@ -310,6 +311,8 @@ async function runToolStepOnce(
       ? { ...result, output: finished.output }
       : { ...result, output: finished.message, isError: true };
   }
+  // Outside text (a page, a file, an MCP result) may hold NULs or lone surrogates: the model sees what a replay reads.
+  result = toStorable(result);
   await journal.completeToolStep(turn, callIndex, call, inputsHash, result, tool.idempotent, note);
   return { kind: 'result', result, invalid: false };
 }

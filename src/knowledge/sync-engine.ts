@@ -6,6 +6,7 @@ import { AgentOsError, isAgentOsError } from '../errors/agent-os-error.ts';
 import { jsonParam, type Store } from '../store/sql-client.ts';
 import { chunkDocument } from './chunker.ts';
 import type { Connector, FetchedDocument } from './connector.ts';
+import { storableItem } from './document-ref.ts';
 import {
   clearFetchFailure,
   deleteDocuments,
@@ -98,8 +99,10 @@ export async function syncSource(
   try {
     const known = await knownDocuments(store, source.id);
     const seen = new Set<string>();
-    for await (const item of options.connector.list({ signal, log })) {
+    for await (const listed of options.connector.list({ signal, log })) {
       signal.throwIfAborted();
+      // The ref as stored, so it matches the known one on the next sync.
+      const item = storableItem(listed);
       if (seen.has(item.ref)) continue;
       seen.add(item.ref);
       const previous: KnownDocument | undefined = known.get(item.ref);

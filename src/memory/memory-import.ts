@@ -34,7 +34,7 @@ export async function importMemories(
           batchIds,
           batch.map((m) => m.kind),
           batch.map((m) => m.content),
-          batch.map((m) => JSON.stringify(m.subjects ?? [])),
+          batch.map((m) => jsonParam(m.subjects ?? [])),
           batch.map((m) => m.context ?? ''),
           batch.map((m) => m.scope),
           batch.map((m) => m.scopeId),

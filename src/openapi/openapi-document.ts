@@ -184,7 +184,9 @@ export function buildOpenApiDocument(mounts: readonly RouterMount[], info: OpenA
       },
       responses: {
         Error: errorResponse('An error, with a stable dotted code'),
-        InvalidRequest: errorResponse('`request.invalid` or `request.malformed_json`'),
+        InvalidRequest: errorResponse(
+          '`request.invalid`, `request.malformed_json` or `request.invalid_text` (a NUL or a lone surrogate)',
+        ),
         Unauthenticated: errorResponse('`auth.missing` or `auth.invalid`: no valid API key or session'),
         Forbidden: errorResponse('`auth.forbidden`: a policy denies this action'),
         NotFound: errorResponse('`resource.not_found` / `run.not_found`'),

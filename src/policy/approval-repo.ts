@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendAudit } from '../audit/audit-log.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
-import type { SqlClient, Store } from '../store/sql-client.ts';
+import { jsonParam, type SqlClient, type Store } from '../store/sql-client.ts';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
 
@@ -157,7 +157,7 @@ async function resumePausedRun(db: SqlClient, approval: { id: string; runId: str
   if (rows[0] === undefined) return false;
   await db.query(`INSERT INTO run_events (run_id, type, data) VALUES ($1, 'run.resumed', $2::jsonb)`, [
     approval.runId,
-    JSON.stringify({ approvalId: approval.id, decision }),
+    jsonParam({ approvalId: approval.id, decision }),
   ]);
   return true;
 }

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { CedarAction } from '../policy/cedar/cedar-schema.ts';
 import type { AppEnv } from './app-env.ts';
+import { assertRequestText } from './text-hygiene.ts';
 import { parseWith, readJson } from './validate.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -120,11 +121,23 @@ export function defineRoute<const S extends RouteSpec>(
     // Against the caller's workspace; resource-specific checks happen in the handler.
     if (spec.action !== undefined) await c.get('authorizer').assert(spec.action);
     const input = {
-      params: spec.params === undefined ? c.req.param() : parseWith(spec.params, c.req.param(), 'path'),
-      query: spec.query === undefined ? undefined : parseWith(spec.query, c.req.query(), 'query'),
+      params: spec.params === undefined ? pathParams(c) : parseWith(spec.params, c.req.param(), 'path'),
+      query: spec.query === undefined ? ignoredQuery(c) : parseWith(spec.query, c.req.query(), 'query'),
       headers: spec.headers === undefined ? undefined : parseWith(spec.headers, c.req.header(), 'headers'),
       body: spec.body === undefined ? undefined : await readJson(c, spec.body),
     } as RouteInput<S>;
     return handler(c, input);
   });
+}
+
+function pathParams(c: Context<AppEnv>): Record<string, string> {
+  const params = c.req.param();
+  assertRequestText(params, 'path');
+  return params;
+}
+
+/** A query the route does not declare is still refused when its text is unstorable (a handler may read it). */
+function ignoredQuery(c: Context<AppEnv>): undefined {
+  assertRequestText(c.req.query(), 'query');
+  return undefined;
 }

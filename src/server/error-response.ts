@@ -6,6 +6,7 @@ import { AgentOsError, type ErrorCode } from '../errors/agent-os-error.ts';
 const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   'request.invalid': 400,
   'request.malformed_json': 400,
+  'request.invalid_text': 400,
   'tool.invalid_arguments': 400,
   'model.invalid_name': 400,
   'model.unknown_provider': 400,

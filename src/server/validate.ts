@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { AgentOsError, describeIssues } from '../errors/agent-os-error.ts';
+import { assertRequestText } from './text-hygiene.ts';
 
 const MAX_BODY_BYTES = 1_000_000;
 
@@ -22,7 +23,9 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   return parseWith(schema, body, 'body');
 }
 
+/** Validates one part of a request; text holding a NUL or a lone surrogate is refused before the schema runs. */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  assertRequestText(value, where);
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new AgentOsError('request.invalid', `Invalid ${where}: ${describeIssues(result.error.issues)}`, {

@@ -3,6 +3,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { QueryResult, SqlClient, SqlParam, Store } from './sql-client.ts';
+import { storableParams } from './storable-text.ts';
 
 type PgliteQueryable = PGlite | Transaction;
 
@@ -11,7 +12,8 @@ async function runQuery<Row>(
   sql: string,
   params: readonly SqlParam[] | undefined,
 ): Promise<QueryResult<Row>> {
-  const result = await db.query<Row>(sql, params === undefined ? [] : [...params]);
+  // Text from tools, crawls, files and MCP may hold NULs or lone surrogates: cleaned, never refused.
+  const result = await db.query<Row>(sql, params === undefined ? [] : [...storableParams(params)]);
   return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
 }
 

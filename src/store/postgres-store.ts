@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { QueryResult, SqlClient, SqlParam, Store } from './sql-client.ts';
+import { storableParams } from './storable-text.ts';
 
 // int8 (counts, sums) as JS numbers, as PGlite returns them; our values stay far below 2^53.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
@@ -10,7 +11,8 @@ async function runQuery<Row>(
   sql: string,
   params: readonly SqlParam[] | undefined,
 ): Promise<QueryResult<Row>> {
-  const result = await client.query(sql, params === undefined ? [] : [...params]);
+  // Text from tools, crawls, files and MCP may hold NULs or lone surrogates: cleaned, never refused.
+  const result = await client.query(sql, params === undefined ? [] : [...storableParams(params)]);
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
 }
 

@@ -1,3 +1,5 @@
+import { storableJsonText } from './storable-text.ts';
+
 /** The one query interface every repository is written against; PGlite and PostgreSQL both implement it. */
 export type SqlParam =
   | string
@@ -29,7 +31,10 @@ export interface Store extends SqlClient {
   close(): Promise<void>;
 }
 
-/** Serialises a value for a `$n::jsonb` parameter; both drivers receive the same text. */
+/**
+ * Serialises a value for a `$n::jsonb` parameter; both drivers receive the same text, with NULs and lone
+ * surrogates (which jsonb refuses) replaced by U+FFFD.
+ */
 export function jsonParam(value: unknown): string {
-  return JSON.stringify(value ?? null);
+  return storableJsonText(value);
 }

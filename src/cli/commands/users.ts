@@ -1,12 +1,22 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { roleSchema } from '../../identity/roles.ts';
-import { createUser, findUserByEmail, listMembers, setMembership } from '../../identity/user-repo.ts';
+import {
+  createUser,
+  emailSchema,
+  findUserByEmail,
+  listMembers,
+  setMembership,
+} from '../../identity/user-repo.ts';
 import { configFrom, type GlobalOptions, withStore } from '../cli-context.ts';
 import { emit, table, UsageError } from '../output.ts';
 import { resolveWorkspace } from './admin-scope.ts';
 
-const addUserArgs = z.object({ email: z.email(), name: z.string().trim().min(1), role: roleSchema });
+const addUserArgs = z.object({
+  email: emailSchema,
+  name: z.string().trim().min(1).max(200),
+  role: roleSchema,
+});
 
 export function registerUsers(program: Command): void {
   const users = program.command('users').description('List and add workspace members');

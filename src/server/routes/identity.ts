@@ -3,14 +3,20 @@ import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../identity/api-keys.ts';
 import { roleSchema } from '../../identity/roles.ts';
-import { createUser, findUserByEmail, listMembers, setMembership } from '../../identity/user-repo.ts';
+import {
+  createUser,
+  emailSchema,
+  findUserByEmail,
+  listMembers,
+  setMembership,
+} from '../../identity/user-repo.ts';
 import { getWorkspace, listWorkspaces } from '../../identity/workspace-repo.ts';
 import { apiKeySchema, looseObject, memberSchema, workspaceSchema } from '../../openapi/common-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 
 const createUserBody = z.strictObject({
-  email: z.email(),
+  email: emailSchema,
   name: z.string().trim().min(1).max(200),
   role: roleSchema.default('user'),
 });

@@ -24,6 +24,7 @@ import type { Store } from '../../store/sql-client.ts';
 import type { ToolRegistry } from '../../tools/tool-registry.ts';
 import type { AppEnv } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
+import { assertRequestText } from '../text-hygiene.ts';
 import { parseWith } from '../validate.ts';
 
 const timestamp = z.iso.datetime({ offset: true });
@@ -192,7 +193,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
         const text = await c.req.text();
         const options = isJson
           ? parseWith(importJsonBody, parseJson(text), 'body')
-          : { ...parseWith(importQuery, c.req.query(), 'query'), file: text };
+          : { ...parseWith(importQuery, c.req.query(), 'query'), file: requestText(text) };
         const parsed = parseSkillFile(options.file);
         const content = options.name === undefined ? parsed : { ...parsed, name: options.name };
         return c.json({ skill: await create(c, content, options) }, 201);
@@ -329,6 +330,11 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
       },
     );
   };
+}
+
+function requestText(text: string): string {
+  assertRequestText(text, 'body');
+  return text;
 }
 
 function parseJson(text: string): unknown {
