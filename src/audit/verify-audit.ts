@@ -1,5 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import type { SqlClient } from '../store/sql-client.ts';
+import type { AuditAnchor } from './audit-anchor.ts';
+import { AnchorCheck, type AnchorSummary } from './audit-anchor-check.ts';
 import { type AuditEntry, GENESIS_HASH, hashAuditEntry } from './audit-entry.ts';
 import { type AuditFilter, readAudit } from './audit-log.ts';
 import { type AuditCheckpoint, normalisePublicKey, verifyCheckpointSignature } from './audit-signer.ts';
@@ -10,7 +12,11 @@ export type AuditProblemKind =
   | 'reordered'
   | 'truncated'
   | 'bad_signature'
-  | 'broken_chain';
+  | 'broken_chain'
+  | 'anchor_missing'
+  | 'anchor_diverged'
+  | 'anchor_checkpoint_removed'
+  | 'anchor_invalid';
 
 export interface AuditProblem {
   kind: AuditProblemKind;
@@ -25,12 +31,16 @@ export interface AuditVerification {
   checkpoints: number;
   /** In seq order; at most MAX_PROBLEMS are listed (`ok` is false either way). */
   problems: AuditProblem[];
+  /** Present when the chain was also checked against an anchor file. */
+  anchor?: AnchorSummary;
 }
 
 export interface VerifyOptions {
   /** Trusted signing keys (SPKI PEM or base64 DER). Without them each checkpoint is checked against its own key. */
   publicKeys?: readonly string[] | undefined;
   pageSize?: number;
+  /** Checkpoints recorded outside the database (see audit-anchor.ts): the chain must still hold each one. */
+  anchor?: AuditAnchor | undefined;
   /** Called after each page with the number of entries checked so far. */
   onProgress?: (checked: number) => void;
 }
@@ -52,7 +62,7 @@ async function checkCheckpoints(
   db: SqlClient,
   publicKeys: readonly string[] | undefined,
   problems: AuditProblem[],
-): Promise<{ count: number; trusted: Map<number, string> }> {
+): Promise<{ count: number; seqs: Set<number>; trusted: Map<number, string> }> {
   const { rows } = await db.query<CheckpointRow>(
     'SELECT seq, hash, signature, public_key FROM audit_checkpoints ORDER BY seq',
   );
@@ -82,18 +92,20 @@ async function checkCheckpoints(
       trusted.set(checkpoint.seq, checkpoint.hash);
     }
   }
-  return { count: rows.length, trusted };
+  return { count: rows.length, seqs: new Set(rows.map((row) => Number(row.seq))), trusted };
 }
 
 /**
  * Walks the whole chain in seq order, a page at a time, and reports every way it was tampered with:
  * edited entries (hash mismatch), deleted ones (seq gaps), moved ones (an entry that hashes right only
  * at another seq), a broken link (prev_hash), a cut-off tail (a signed checkpoint beyond or disagreeing
- * with the log) and forged checkpoints.
+ * with the log) and forged checkpoints. Given an anchor, also a log shorter than, or different from, the
+ * checkpoints it recorded — which catches a tail removed together with its checkpoint rows.
  */
 export async function verifyAudit(db: SqlClient, options: VerifyOptions = {}): Promise<AuditVerification> {
   const problems: AuditProblem[] = [];
   const checkpoints = await checkCheckpoints(db, options.publicKeys, problems);
+  const anchor = options.anchor === undefined ? undefined : new AnchorCheck(options.anchor);
   const suspects: AuditEntry[] = [];
   const candidateSeqs = new Set<number>();
   let expected = 1;
@@ -132,6 +144,7 @@ export async function verifyAudit(db: SqlClient, options: VerifyOptions = {}): P
           message: `Checkpoint at seq ${entry.seq} signed another hash: the log was cut back and rewritten from here`,
         });
       }
+      anchor?.entry(entry.seq, entry.hash);
       prevHash = entry.hash;
       prevIntact = intact;
       expected = entry.seq + 1;
@@ -150,6 +163,8 @@ export async function verifyAudit(db: SqlClient, options: VerifyOptions = {}): P
     });
   }
   for (const suspect of suspects) problems.push(classifySuspect(suspect, candidateSeqs));
+  const anchored = anchor?.finish(lastSeq, checkpoints.seqs);
+  if (anchored !== undefined) problems.push(...anchored.problems);
   problems.sort((a, b) => a.seq - b.seq);
   return {
     ok: problems.length === 0,
@@ -157,6 +172,7 @@ export async function verifyAudit(db: SqlClient, options: VerifyOptions = {}): P
     lastSeq,
     checkpoints: checkpoints.count,
     problems: problems.slice(0, MAX_PROBLEMS),
+    ...(anchored === undefined ? {} : { anchor: anchored.summary }),
   };
 }
 

@@ -550,7 +550,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Verify the hash chain and signed checkpoints of the whole log */
+        /** Verify the hash chain and signed checkpoints of the whole log, and against this server's anchor file */
         get: operations["getAuditVerify"];
         put?: never;
         post?: never;

@@ -58,6 +58,12 @@ export const configSchema = z.strictObject({
       embeddingModel: modelNameSchema.optional(),
     })
     .default({ consolidateEveryMs: 600_000 }),
+  audit: z
+    .strictObject({
+      /** Where each signed checkpoint is also appended, outside the database (default `<home>/audit-anchors.log`). */
+      anchorFile: z.string().trim().min(1).optional(),
+    })
+    .optional(),
   orchestration: z
     .strictObject({
       /** Picks an agent for a run submitted without one (default: the workspace's first agent's model). */

@@ -79,6 +79,9 @@ function fromEnv(env: Env, file: Json): Json {
   if (env.AGENTOS_LEASE_MS) worker.leaseMs = env.AGENTOS_LEASE_MS;
   if (env.AGENTOS_POLL_MS) worker.pollMs = env.AGENTOS_POLL_MS;
   out.worker = worker;
+  if (env.AGENTOS_AUDIT_ANCHOR_FILE) {
+    out.audit = { ...(isObject(file.audit) ? file.audit : {}), anchorFile: env.AGENTOS_AUDIT_ANCHOR_FILE };
+  }
   return out;
 }
 
@@ -110,5 +113,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AgentOsConfig {
       },
     );
   }
-  return { ...result.data, home: resolve(cwd, result.data.home) };
+  const config = { ...result.data, home: resolve(cwd, result.data.home) };
+  const anchorFile = config.audit?.anchorFile;
+  return anchorFile === undefined ? config : { ...config, audit: { anchorFile: resolve(cwd, anchorFile) } };
 }

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { AgentOsError } from '../errors/agent-os-error.ts';
 import { newId } from '../store/ids.ts';
 import { assertIndexable, MAX_EMAIL_CHARS } from '../store/index-bounds.ts';
-import { isUniqueViolation } from '../store/pg-errors.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import type { Role } from './roles.ts';
 
@@ -31,30 +29,54 @@ const toUser = (row: UserRow): User => ({
   createdAt: row.created_at,
 });
 
-/** An email address as members are added with (users.email is unique, so indexed: bounded). */
+/** An email address as members are added with (users.email is indexed: bounded). */
 export const emailSchema = z.email().max(MAX_EMAIL_CHARS);
 
+const MEMBER_SELECT = `SELECT u.id, u.email, u.name, u.created_at, m.role FROM users u
+  JOIN memberships m ON m.user_id = u.id WHERE m.workspace_id = $1`;
+
+/** A new user (emails are not unique across workspaces: see migration 26); add them with setMembership. */
 export async function createUser(db: SqlClient, input: { email: string; name: string }): Promise<User> {
   assertIndexable(input.email, MAX_EMAIL_CHARS, 'email');
-  try {
-    const { rows } = await db.query<UserRow>(
-      'INSERT INTO users (id, email, name) VALUES ($1, $2, $3) RETURNING id, email, name, created_at',
-      [newId('usr'), input.email.toLowerCase(), input.name],
-    );
-    return toUser(rows[0]!);
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new AgentOsError('resource.conflict', `A user with email "${input.email}" already exists`);
-    }
-    throw error;
-  }
+  const { rows } = await db.query<UserRow>(
+    'INSERT INTO users (id, email, name) VALUES ($1, $2, $3) RETURNING id, email, name, created_at',
+    [newId('usr'), input.email.toLowerCase(), input.name],
+  );
+  return toUser(rows[0]!);
 }
 
-export async function findUserByEmail(db: SqlClient, email: string): Promise<User | undefined> {
-  const { rows } = await db.query<UserRow>('SELECT id, email, name, created_at FROM users WHERE email = $1', [
-    email.toLowerCase(),
+/** The member of this workspace with this email (never a user of another workspace). */
+export async function findMemberByEmail(
+  db: SqlClient,
+  workspaceId: string,
+  email: string,
+): Promise<Member | undefined> {
+  const { rows } = await db.query<UserRow & { role: Role }>(
+    `${MEMBER_SELECT} AND u.email = $2 ORDER BY u.created_at, u.id LIMIT 1`,
+    [workspaceId, email.toLowerCase()],
+  );
+  const row = rows[0];
+  return row === undefined ? undefined : { ...toUser(row), role: row.role };
+}
+
+/**
+ * Adds a member by email: this workspace's member with that email gets the role, else a new user is
+ * made for this workspace — even when another workspace knows the email, so the answer (and every later
+ * read) holds only what this workspace's admin gave. Call inside a transaction.
+ */
+export async function addMember(
+  db: SqlClient,
+  workspaceId: string,
+  input: { email: string; name: string; role: Role },
+): Promise<Member> {
+  // One add per (workspace, email) at a time, so two concurrent adds cannot make two members.
+  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+    `member:${workspaceId}:${input.email.toLowerCase()}`,
   ]);
-  return rows[0] === undefined ? undefined : toUser(rows[0]);
+  const existing = await findMemberByEmail(db, workspaceId, input.email);
+  const user = existing ?? (await createUser(db, input));
+  await setMembership(db, workspaceId, user.id, input.role);
+  return { ...user, role: input.role };
 }
 
 /** Adds the user to the workspace, or changes their role if already a member. */
@@ -70,9 +92,6 @@ export async function setMembership(
     [workspaceId, userId, role],
   );
 }
-
-const MEMBER_SELECT = `SELECT u.id, u.email, u.name, u.created_at, m.role FROM users u
-  JOIN memberships m ON m.user_id = u.id WHERE m.workspace_id = $1`;
 
 export async function listMembers(db: SqlClient, workspaceId: string): Promise<Member[]> {
   const { rows } = await db.query<UserRow & { role: Role }>(`${MEMBER_SELECT} ORDER BY u.created_at, u.id`, [

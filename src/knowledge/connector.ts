@@ -19,6 +19,11 @@ export interface FetchedDocument {
   /** A media type (`text/markdown`, `application/pdf`, …) or a file name to guess it from. */
   mediaType: string;
   content: Uint8Array;
+  /**
+   * Text that must never be stored, removed from the parsed text and title before chunking (an MCP
+   * server's credentials: the connector redacts the raw content too, but a parser may uncover more).
+   */
+  redact?: (text: string) => string;
 }
 
 /** A document the connector could not fetch; recorded against the source, the sync goes on. */

@@ -181,6 +181,19 @@ async function advanceCronSchedule(
   );
 }
 
+/** The parsed text and title with what the connector said must never be stored taken out. */
+function redactParsed(outcome: ParseOutcome, redact: ((text: string) => string) | undefined): ParseOutcome {
+  if (redact === undefined) return outcome;
+  if (!outcome.ok) return { ...outcome, message: redact(outcome.message) };
+  const { title, blocks } = outcome.document;
+  const document = {
+    ...outcome.document,
+    blocks: blocks.map((block) => ({ ...block, text: redact(block.text) })),
+  };
+  if (title !== undefined) document.title = redact(title);
+  return { ...outcome, document };
+}
+
 async function syncDocument(
   store: Store,
   sourceId: string,
@@ -197,7 +210,7 @@ async function syncDocument(
     return { outcome: 'unchanged', wasParsed: false };
   }
   const mediaType = resolveMediaType(item.mediaType);
-  const outcome = await parse(mediaType, item.content);
+  const outcome = redactParsed(await parse(mediaType, item.content), item.redact);
   const fields = {
     ref: item.ref,
     title: titleOf(item, outcome.ok ? outcome.document.title : undefined),

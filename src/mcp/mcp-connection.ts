@@ -13,7 +13,7 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AgentOsError } from '../errors/agent-os-error.ts';
-import { redactText, redactValue } from '../secrets/redact.ts';
+import { redactBytes, redactText, redactValue } from '../secrets/redact.ts';
 import type { McpServerSpec } from './mcp-server-repo.ts';
 
 export interface McpConnectionOptions {
@@ -78,6 +78,10 @@ export class McpConnection {
 
   redactOutput(value: unknown): unknown {
     return redactValue(value, this.#secrets);
+  }
+
+  redactBytes(bytes: Uint8Array): Uint8Array {
+    return redactBytes(bytes, this.#secrets);
   }
 
   async tools(): Promise<Tool[]> {

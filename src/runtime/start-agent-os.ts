@@ -1,5 +1,7 @@
 import type { Hono } from 'hono';
-import { AuditCheckpointer, loadAuditSigner } from '../audit/audit-signer.ts';
+import { auditAnchorPath } from '../audit/audit-anchor.ts';
+import { AuditCheckpointer } from '../audit/audit-checkpointer.ts';
+import { loadAuditSigner } from '../audit/audit-signer.ts';
 import type { AgentOsConfig } from '../config/config-schema.ts';
 import { ensureFirstStart, type FirstStartResult } from '../identity/first-start.ts';
 import { createKernel, type Kernel, type KernelOptions } from '../kernel/kernel.ts';
@@ -174,7 +176,10 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
         await membership.start();
       }
     }
-    const checkpointer = new AuditCheckpointer(store, loadAuditSigner(config.home), { log });
+    const checkpointer = new AuditCheckpointer(store, loadAuditSigner(config.home), {
+      log,
+      anchorFile: auditAnchorPath(config),
+    });
     checkpointer.start();
     let stopping: Promise<void> | undefined;
     return {

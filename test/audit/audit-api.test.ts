@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { auditAnchorPath } from '../../src/audit/audit-anchor.ts';
+import { AuditCheckpointer } from '../../src/audit/audit-checkpointer.ts';
 import type { AuditEntry } from '../../src/audit/audit-entry.ts';
+import { loadAuditSigner } from '../../src/audit/audit-signer.ts';
 import type { AuditVerification } from '../../src/audit/verify-audit.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { defineTool } from '../../src/tools/tool.ts';
@@ -146,5 +149,28 @@ describe.each(storeTargets())('the audit API on $kind', (target) => {
     const tampered = await get<AuditVerification>('/api/audit/verify');
     expect(tampered.body.ok).toBe(false);
     expect(tampered.body.problems).toEqual([{ kind: 'edited', seq: 2, message: expect.any(String) }]);
+  });
+
+  it("verifies against the server's own anchor file, which outlives emptied audit tables", async () => {
+    const anchorFile = auditAnchorPath(h.config);
+    const checkpointer = new AuditCheckpointer(h.agentOs.store, loadAuditSigner(h.config.home), {
+      anchorFile,
+    });
+    await checkpointer.stop();
+    const anchored = await get<AuditVerification>('/api/audit/verify');
+    expect(anchored.body.anchor).toEqual({
+      file: anchorFile,
+      checkpoints: 1,
+      lastSeq: anchored.body.lastSeq,
+    });
+
+    await h.agentOs.store.query('DELETE FROM audit_log');
+    await h.agentOs.store.query('DELETE FROM audit_checkpoints');
+    const emptied = await get<AuditVerification>('/api/audit/verify');
+    expect(emptied.status).toBe(200);
+    expect(emptied.body).toMatchObject({ ok: false, entries: 0 });
+    expect(emptied.body.problems.map((p) => [p.kind, p.seq])).toEqual([
+      ['anchor_missing', anchored.body.lastSeq],
+    ]);
   });
 });

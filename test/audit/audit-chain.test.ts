@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AuditCheckpointer } from '../../src/audit/audit-checkpointer.ts';
 import { hashAuditEntry } from '../../src/audit/audit-entry.ts';
 import { appendAudit, listAudit } from '../../src/audit/audit-log.ts';
-import {
-  AuditCheckpointer,
-  type AuditSigner,
-  loadAuditSigner,
-  writeCheckpoint,
-} from '../../src/audit/audit-signer.ts';
+import { type AuditSigner, loadAuditSigner, writeCheckpoint } from '../../src/audit/audit-signer.ts';
 import { verifyAudit } from '../../src/audit/verify-audit.ts';
 import type { Store } from '../../src/store/sql-client.ts';
 import { tempHome } from '../support/test-config.ts';

@@ -42,6 +42,8 @@ describe('agentos audit on the embedded store', () => {
       lastSeq: 2,
       checkpoints: 1,
       problems: [],
+      // The server anchored its checkpoint in its home; verify finds that anchor by itself.
+      anchor: { file: join(cwd, '.agentos', 'audit-anchors.log'), checkpoints: 1, lastSeq: 2 },
     });
 
     const out = join(cwd, 'audit.jsonl');

@@ -30,6 +30,19 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 9090, host: '0.0.0.0', home: '/var/lib/agentos' });
   });
 
+  it('takes the audit anchor file from the file or AGENTOS_AUDIT_ANCHOR_FILE, relative to the working directory', () => {
+    const cwd = tempHome();
+    expect(loadConfig({ env: {}, cwd }).audit).toBeUndefined();
+    writeFileSync(join(cwd, 'agentos.config.json'), JSON.stringify({ audit: { anchorFile: 'anchors.log' } }));
+    expect(loadConfig({ env: {}, cwd }).audit).toEqual({ anchorFile: join(cwd, 'anchors.log') });
+    const env = { AGENTOS_AUDIT_ANCHOR_FILE: '/mnt/worm/agentos-anchors.log' };
+    expect(loadConfig({ env, cwd }).audit).toEqual({ anchorFile: '/mnt/worm/agentos-anchors.log' });
+    writeFileSync(join(cwd, 'agentos.config.json'), JSON.stringify({ audit: { anchorFile: '' } }));
+    expect(configError(() => loadConfig({ env: {}, cwd })).message).toMatch(/audit\.anchorFile/);
+    writeFileSync(join(cwd, 'agentos.config.json'), JSON.stringify({ audit: { anchor: 'x' } }));
+    expect(configError(() => loadConfig({ env: {}, cwd })).code).toBe('config.invalid');
+  });
+
   it('configures providers from the environment', () => {
     const config = loadConfig({
       env: {

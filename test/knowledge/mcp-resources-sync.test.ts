@@ -84,4 +84,57 @@ describe.each(storeTargets())('an MCP resources source through the sync engine o
     expect(await search('business day')).toEqual([]);
     expect((await search('enterprise plan seat'))[0]?.text).toContain('35 EUR');
   });
+
+  it('never indexes the server’s secret env values that appear in its resources', async () => {
+    const secret = 'ntn-4f3e2d1c0b9a8877-secret-token';
+    const secretFolder = join(home, 'leaky-export');
+    await mkdir(secretFolder);
+    await writeFile(
+      join(secretFolder, 'setup.md'),
+      `# Setup for ${secret}\n\nThe integration connects with token ${secret} to the wiki API.\n\n` +
+        `Rotate the integration token every quarter.\n`,
+    );
+    await writeFile(join(secretFolder, `key-${secret}.txt`), 'The integration key file is kept offline.');
+    const workspaceId = (await createWorkspace(store, 'leaky')).id;
+    await createMcpServer(store, loadSecretBox(home), workspaceId, {
+      name: 'wiki',
+      transport: 'stdio',
+      command: process.execPath,
+      args: ['--import', 'tsx', FIXTURE, secretFolder],
+      env: { WIKI_TOKEN: secret },
+    });
+    const source = await createSource(store, {
+      workspaceId,
+      spaceId: null,
+      name: 'wiki-pages',
+      kind: 'mcp-resources',
+      config: parseSourceConfig('mcp-resources', { server: 'wiki', uriPrefixes: ['docs:///'] }),
+      scheduleMinutes: null,
+      createdBy: null,
+    });
+    const synced = await runSourceSync({ store, version: '1.0.0', home }, source, actor);
+    expect(synced).toMatchObject({ status: 'ok', counts: { added: 2, failed: 0 } });
+
+    const { rows } = await store.query<{ stored: string }>(
+      `SELECT concat_ws(' ', d.ref, d.title, d.location, d.error_message, c.section, c.text) AS stored
+       FROM knowledge_documents d LEFT JOIN knowledge_chunks c ON c.document_id = d.id WHERE d.source_id = $1`,
+      [source.id],
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    const stored = rows.map((row) => row.stored).join('\n');
+    expect(stored).not.toContain(secret);
+    expect(stored).toContain('connects with token [redacted] to the wiki API');
+    expect(stored).toContain('docs:///key-[redacted].txt');
+
+    const results = await searchKnowledge(store, {
+      query: 'integration token',
+      sourceIds: [source.id],
+      limit: 10,
+    });
+    expect(results.length).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(results)).not.toContain(secret);
+    expect(
+      JSON.stringify(await searchKnowledge(store, { query: secret, sourceIds: [source.id], limit: 10 })),
+    ).not.toContain(secret);
+  });
 });

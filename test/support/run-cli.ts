@@ -78,10 +78,10 @@ export interface ServedForTest {
 }
 
 /** `agentos serve --json` on a free port in `cwd` (a fresh home), resolved once it listens. */
-export async function startServeForTest(cwd: string): Promise<ServedForTest> {
+export async function startServeForTest(cwd: string, env: NodeJS.ProcessEnv = {}): Promise<ServedForTest> {
   const started = await startCli(['serve', '--json'], {
     cwd,
-    env: { PORT: '0' },
+    env: { PORT: '0', ...env },
     until: /"event":"listening"/,
   });
   const lines = started

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redactValue } from '../../src/secrets/redact.ts';
+import { redactBytes, redactValue } from '../../src/secrets/redact.ts';
 import { loadSecretBox, SECRET_KEY_FILE, SecretBox } from '../../src/secrets/secret-box.ts';
 import { tempHome } from '../support/test-config.ts';
 
@@ -48,5 +48,22 @@ describe('SecretBox (AES-256-GCM)', () => {
     expect(redactValue({ 'TOKEN=abcdef': ['x abcdef y', 3] }, ['abcdef'])).toEqual({
       'TOKEN=[redacted]': ['x [redacted] y', 3],
     });
+  });
+
+  it('redacts secret values inside raw bytes, every occurrence, leaving other bytes alone', () => {
+    const bytes = Buffer.concat([
+      Buffer.from([0, 255]),
+      Buffer.from('k=abcdef;abcdefabcdef é'),
+      Buffer.from([7]),
+    ]);
+    const out = Buffer.from(redactBytes(new Uint8Array(bytes), ['abcdef', 'abc']));
+    expect(out).toEqual(
+      Buffer.concat([
+        Buffer.from([0, 255]),
+        Buffer.from('k=[redacted];[redacted][redacted] é'),
+        Buffer.from([7]),
+      ]),
+    );
+    expect(Buffer.from(redactBytes(new Uint8Array(bytes), ['zzzz']))).toEqual(bytes);
   });
 });

@@ -1,5 +1,5 @@
 import { AgentOsError } from '../../errors/agent-os-error.ts';
-import { findUserByEmail, listMembers } from '../../identity/user-repo.ts';
+import { findMemberByEmail, listMembers } from '../../identity/user-repo.ts';
 import { getWorkspace, listWorkspaces, type Workspace } from '../../identity/workspace-repo.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 
@@ -23,12 +23,10 @@ export async function resolveMember(
   email: string | undefined,
 ): Promise<string> {
   if (email !== undefined) {
-    const user = await findUserByEmail(db, email);
-    const members = await listMembers(db, workspaceId);
-    if (user === undefined || !members.some((m) => m.id === user.id)) {
+    const member = await findMemberByEmail(db, workspaceId, email);
+    if (member === undefined)
       throw new AgentOsError('resource.not_found', `No member with email "${email}" in this workspace`);
-    }
-    return user.id;
+    return member.id;
   }
   const admin = (await listMembers(db, workspaceId)).find((m) => m.role === 'admin');
   if (admin === undefined)

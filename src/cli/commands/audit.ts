@@ -1,7 +1,8 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { type AuditAnchor, auditAnchorPath, readAnchor } from '../../audit/audit-anchor.ts';
 import { chainPendingAudit } from '../../audit/audit-chainer.ts';
 import { localAuditPublicKey } from '../../audit/audit-signer.ts';
 import { type AuditVerification, exportAuditJsonl, verifyAudit } from '../../audit/verify-audit.ts';
@@ -14,12 +15,27 @@ const afterSchema = z.coerce.number().int().min(0);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function describeVerification(report: AuditVerification): string {
-  const summary = `${report.entries} entries (last seq ${report.lastSeq}), ${report.checkpoints} signed checkpoints`;
+  const anchored =
+    report.anchor === undefined
+      ? ''
+      : `, anchor ${report.anchor.file} (${report.anchor.checkpoints} checkpoints, last seq ${report.anchor.lastSeq})`;
+  const summary = `${report.entries} entries (last seq ${report.lastSeq}), ${report.checkpoints} signed checkpoints${anchored}`;
   if (report.ok) return `audit log intact: ${summary}`;
   return [
     `audit log TAMPERED: ${report.problems.length} problem(s) in ${summary}`,
     table(report.problems as unknown as Record<string, unknown>[], ['kind', 'seq', 'message']),
   ].join('\n');
+}
+
+/** `--anchor FILE` must exist; without the flag the configured anchor is used when there is one. */
+async function anchorFor(
+  flag: string | false | undefined,
+  configured: string,
+): Promise<AuditAnchor | undefined> {
+  if (flag === false) return undefined;
+  if (flag === undefined) return existsSync(configured) ? readAnchor(configured) : undefined;
+  if (!existsSync(flag)) throw new UsageError(`--anchor ${flag}: no such file`);
+  return readAnchor(flag);
 }
 
 export function registerAudit(program: Command): void {
@@ -34,9 +50,15 @@ export function registerAudit(program: Command): void {
       collect,
       [],
     )
+    .option(
+      '--anchor <file>',
+      'also check the chain against this anchor file (default: the configured one, when it exists)',
+    )
+    .option('--no-anchor', 'do not check against any anchor file')
     .option('--json', 'print JSON')
-    .action(async (options: GlobalOptions & { publicKey: string[] }) => {
+    .action(async (options: GlobalOptions & { publicKey: string[]; anchor?: string | false }) => {
       const config = configFrom({ ...program.opts<GlobalOptions>(), ...options });
+      const anchor = await anchorFor(options.anchor, auditAnchorPath(config));
       const local = localAuditPublicKey(config.home);
       const publicKeys =
         options.publicKey.length > 0
@@ -49,6 +71,7 @@ export function registerAudit(program: Command): void {
         await chainPendingAudit(store);
         return verifyAudit(store, {
           publicKeys,
+          anchor,
           onProgress: (checked) => {
             if (progress) process.stderr.write(`\rchecked ${checked} entries…`);
           },

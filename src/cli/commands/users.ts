@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { roleSchema } from '../../identity/roles.ts';
-import {
-  createUser,
-  emailSchema,
-  findUserByEmail,
-  listMembers,
-  setMembership,
-} from '../../identity/user-repo.ts';
+import { addMember, emailSchema, listMembers } from '../../identity/user-repo.ts';
 import { configFrom, type GlobalOptions, withStore } from '../cli-context.ts';
 import { emit, table, UsageError } from '../output.ts';
 import { resolveWorkspace } from './admin-scope.ts';
@@ -59,11 +53,7 @@ export function registerUsers(program: Command): void {
         const user = await withStore(config, (store) =>
           store.transaction(async (tx) => {
             const workspace = await resolveWorkspace(tx, options.workspace);
-            const found = await findUserByEmail(tx, parsed.data.email);
-            const created =
-              found ?? (await createUser(tx, { email: parsed.data.email, name: parsed.data.name }));
-            await setMembership(tx, workspace.id, created.id, parsed.data.role);
-            return { ...created, role: parsed.data.role };
+            return addMember(tx, workspace.id, parsed.data);
           }),
         );
         emit(options, { user }, () => `${user.email} is ${user.role} (${user.id})`);

@@ -11,6 +11,8 @@ export interface McpResourceReader {
 
 export interface McpResourceSession {
   reader: McpResourceReader;
+  /** Removes the server's credentials (env and header values) from text and bytes it serves. */
+  redact: { text(text: string): string; bytes(bytes: Uint8Array): Uint8Array };
   /** Called when the listing ends (normally or not). */
   release(): Promise<void>;
 }
@@ -31,7 +33,8 @@ export interface WorkspaceMcpResourcesOptions {
 
 /**
  * The workspace's registered MCP servers, reached through the same connection code as MCP tools
- * (credentials unsealed in this process only, redacted from every error).
+ * (credentials unsealed in this process only, redacted from every error and, through the session's
+ * `redact`, from everything the connector indexes).
  */
 export function workspaceMcpResources(
   store: SqlClient,
@@ -57,6 +60,10 @@ export function workspaceMcpResources(
           reader: {
             list: (cursor, signal) => connection.listResources(cursor, signal),
             read: (uri, signal) => connection.readResource(uri, signal),
+          },
+          redact: {
+            text: (text) => connection.redact(text),
+            bytes: (bytes) => connection.redactBytes(bytes),
           },
           release: async () => {
             await owned?.close();

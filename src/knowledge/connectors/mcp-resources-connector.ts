@@ -92,7 +92,10 @@ export function mcpResourcesConnector(
         for (const resource of resources) {
           context.signal.throwIfAborted();
           const { uri } = resource;
-          const title = resource.title ?? resource.name;
+          // What is stored and shown never holds the server's credentials (a URI or name may, too).
+          const { redact } = session;
+          const shownUri = redact.text(uri);
+          const title = redact.text(resource.title ?? resource.name);
           let contents: ResourceContent[];
           try {
             contents = (await session.reader.read(uri, context.signal)).contents;
@@ -100,29 +103,31 @@ export function mcpResourcesConnector(
             if (context.signal.aborted) throw error;
             yield {
               kind: 'failure',
-              ref: uri,
-              location: uri,
+              ref: shownUri,
+              location: shownUri,
               code: 'resource.read_failed',
-              message: messageOf(error),
+              message: redact.text(messageOf(error)),
             };
             continue;
           }
           if (contents.length === 0) {
             yield {
               kind: 'failure',
-              ref: uri,
-              location: uri,
+              ref: shownUri,
+              location: shownUri,
               code: 'resource.empty',
               message: 'The server returned no contents',
             };
             continue;
           }
           for (const [index, content] of contents.entries()) {
-            let ref = contents.length === 1 ? uri : content.uri;
-            if (emitted.has(ref)) ref = `${uri}#${index + 1}`;
-            if (emitted.has(ref)) continue;
-            emitted.add(ref);
-            const bytes = bytesOf(content);
+            let raw = contents.length === 1 ? uri : content.uri;
+            if (emitted.has(raw)) raw = `${uri}#${index + 1}`;
+            if (emitted.has(raw)) continue;
+            emitted.add(raw);
+            const ref = redact.text(raw);
+            const served = bytesOf(content);
+            const bytes = served === undefined ? undefined : redact.bytes(served);
             if (bytes === undefined) {
               yield {
                 kind: 'failure',
@@ -144,6 +149,7 @@ export function mcpResourcesConnector(
               location: ref,
               mediaType: mediaTypeOf(content, resource),
               content: bytes,
+              redact: redact.text,
             };
             if (title !== '') document.title = title;
             yield document;

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import type { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
+import { auditAnchorPath, readAnchor } from '../../audit/audit-anchor.ts';
 import { chainPendingAudit } from '../../audit/audit-chainer.ts';
 import { listAudit } from '../../audit/audit-log.ts';
 import { localAuditPublicKey } from '../../audit/audit-signer.ts';
@@ -46,15 +48,20 @@ export function auditRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       method: 'get',
       path: '/audit/verify',
       resource: 'audit',
-      summary: 'Verify the hash chain and signed checkpoints of the whole log',
+      summary:
+        "Verify the hash chain and signed checkpoints of the whole log, and against this server's anchor file",
       tags: ['audit'],
       action: 'audit.verify',
       responses: { 200: { description: 'The verification report', schema: looseObject } },
     },
     async (c) => {
       const trusted = localAuditPublicKey(deps.config.home);
+      const anchorFile = auditAnchorPath(deps.config);
+      const anchor = existsSync(anchorFile) ? await readAnchor(anchorFile) : undefined;
       await chainPendingAudit(store);
-      return c.json(await verifyAudit(store, { publicKeys: trusted === undefined ? undefined : [trusted] }));
+      return c.json(
+        await verifyAudit(store, { publicKeys: trusted === undefined ? undefined : [trusted], anchor }),
+      );
     },
   );
 

@@ -3,13 +3,7 @@ import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../identity/api-keys.ts';
 import { roleSchema } from '../../identity/roles.ts';
-import {
-  createUser,
-  emailSchema,
-  findUserByEmail,
-  listMembers,
-  setMembership,
-} from '../../identity/user-repo.ts';
+import { addMember, emailSchema, listMembers } from '../../identity/user-repo.ts';
 import { getWorkspace, listWorkspaces } from '../../identity/workspace-repo.ts';
 import { apiKeySchema, looseObject, memberSchema, workspaceSchema } from '../../openapi/common-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
@@ -109,13 +103,8 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     },
     async (c, { body }) => {
       const workspaceId = c.get('principal').workspaceId;
-      const user = await store.transaction(async (tx) => {
-        const existing = await findUserByEmail(tx, body.email);
-        const created = existing ?? (await createUser(tx, { email: body.email, name: body.name }));
-        await setMembership(tx, workspaceId, created.id, body.role);
-        return created;
-      });
-      return c.json({ user: { ...user, role: body.role } }, 201);
+      const user = await store.transaction((tx) => addMember(tx, workspaceId, body));
+      return c.json({ user }, 201);
     },
   );
 

@@ -24,6 +24,7 @@ import { usageBudgets } from './0022-usage-budgets.ts';
 import { evals } from './0023-evals.ts';
 import { sourceCron } from './0024-source-cron.ts';
 import { webhookSchemes } from './0025-webhook-schemes.ts';
+import { workspaceUsers } from './0026-workspace-users.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -52,4 +53,5 @@ export const migrations: readonly Migration[] = [
   evals,
   sourceCron,
   webhookSchemes,
+  workspaceUsers,
 ];
