@@ -176,7 +176,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
       cases: [{ id: 'c', input: 'hi', criteria: [{ kind: 'contains', values: ['ok'] }] }],
     }),
   },
-  'GET /api/evals/suites': { need: 'user' },
+  'GET /api/evals/suites': { need: 'user', knownDefects: everyMember(200) },
   'GET /api/evals/suites/{name}': {
     need: 'user',
     knownDefects: outsiders(200, 'builder', 'user', 'readKey'),
