@@ -101,7 +101,8 @@ export async function resolveEscalation(
     const row = rows[0];
     if (row === undefined) throw new AgentOsError('resource.not_found', `No escalation "${id}"`);
     if (!reviewer.isAdmin && row.user_id !== reviewer.userId) {
-      throw new AgentOsError('auth.forbidden', "Only the run's user or an admin may resolve its escalation");
+      // Another user's escalation is about their run, which does not exist for the caller.
+      throw new AgentOsError('resource.not_found', `No escalation "${id}"`);
     }
     if (row.status !== 'open')
       throw new AgentOsError('resource.conflict', `Escalation ${id} is already resolved`);

@@ -242,12 +242,13 @@ export async function listPlanNodes(db: SqlClient, plan: PlanRecord): Promise<Pl
 export async function listPlans(
   db: SqlClient,
   workspaceId: string,
-  filter: { status?: PlanStatus | undefined; limit: number },
+  filter: { status?: PlanStatus | undefined; limit: number; userId?: string | undefined },
 ): Promise<PlanRecord[]> {
   const { rows } = await db.query<PlanRow>(
     `SELECT ${PLAN_COLUMNS} FROM plans WHERE workspace_id = $1 AND ($2::text IS NULL OR status = $2)
+       AND ($4::text IS NULL OR user_id = $4)
      ORDER BY created_at DESC, id DESC LIMIT $3`,
-    [workspaceId, filter.status ?? null, filter.limit],
+    [workspaceId, filter.status ?? null, filter.limit, filter.userId ?? null],
   );
   return rows.map(toPlanRecord);
 }

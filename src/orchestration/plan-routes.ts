@@ -1,5 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { AgentOsError } from '../errors/agent-os-error.ts';
+import type { Principal } from '../identity/api-keys.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { looseObject } from '../openapi/common-schemas.ts';
 import type { AppEnv } from '../server/app-env.ts';
@@ -19,6 +21,14 @@ const idempotencyKeyHeader = z
 
 /** Plans submitted as workflow files (builder+), read back with their nodes' runs, and cancelled. */
 export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
+  /** A plan is its user's, like the runs it starts (admins see every plan): anyone else's does not exist. */
+  const ownPlan = async (principal: Principal, planId: string) => {
+    const plan = await getPlan(kernel.store, principal.workspaceId, planId);
+    if (principal.role !== 'admin' && plan.userId !== principal.userId) {
+      throw new AgentOsError('resource.not_found', `No plan "${planId}" in this workspace`);
+    }
+    return plan;
+  };
   defineRoute(
     api,
     {
@@ -59,7 +69,11 @@ export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
       responses: { 200: { description: 'The plans', schema: looseObject } },
     },
     async (c, { query }) => {
-      const plans = await listPlans(kernel.store, c.get('principal').workspaceId, query);
+      const principal = c.get('principal');
+      const plans = await listPlans(kernel.store, principal.workspaceId, {
+        ...query,
+        userId: principal.role === 'admin' ? undefined : principal.userId,
+      });
       return c.json({ plans });
     },
   );
@@ -75,7 +89,7 @@ export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
       responses: { 200: { description: 'The plan and its nodes', schema: looseObject } },
     },
     async (c, { params }) => {
-      const plan = await getPlan(kernel.store, c.get('principal').workspaceId, params.id);
+      const plan = await ownPlan(c.get('principal'), params.id);
       return c.json({ plan, nodes: await listPlanNodes(kernel.store, plan) });
     },
   );
@@ -91,6 +105,7 @@ export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
       responses: { 200: { description: 'The cancelled plan', schema: looseObject } },
     },
     async (c, { params }) => {
+      await ownPlan(c.get('principal'), params.id);
       const { plan, cancelledRunIds } = await cancelPlan(
         kernel.store,
         c.get('principal').workspaceId,

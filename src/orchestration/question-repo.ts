@@ -55,13 +55,13 @@ export async function answerQuestion(
     const run = rows[0];
     if (run === undefined) throw new AgentOsError('run.not_found', `No run "${runId}" in this workspace`);
     const pause = run.pause;
+    const asked = pause?.reason === 'question' ? pause.askedUser : undefined;
+    // Another user's run does not exist for the caller, whatever its state (unless they are the asked user).
+    if (!(answerer.isAdmin || answerer.userId === run.user_id || answerer.userId === asked)) {
+      throw new AgentOsError('run.not_found', `No run "${runId}" in this workspace`);
+    }
     if (run.status !== 'paused' || pause?.reason !== 'question') {
       throw new AgentOsError('run.invalid_state', `Run ${runId} is ${run.status}, not waiting for an answer`);
-    }
-    const mayAnswer =
-      answerer.isAdmin || answerer.userId === run.user_id || answerer.userId === pause.askedUser;
-    if (!mayAnswer) {
-      throw new AgentOsError('auth.forbidden', "Only the run's user, the asked user or an admin may answer");
     }
     if (pause.choices !== undefined && !pause.choices.includes(answer)) {
       throw new AgentOsError('request.invalid', `The answer must be one of: ${pause.choices.join(', ')}`);

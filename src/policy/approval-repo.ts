@@ -184,7 +184,7 @@ export interface Decider {
   isAdmin: boolean;
 }
 
-/** A person's decision. Only the run's user or an admin may decide; a decided or expired approval is final. */
+/** A person's decision. Only the run's user or an admin may decide (anyone else: not found); a decided or expired approval is final. */
 export async function decideApproval(
   db: Store,
   decider: Decider,
@@ -202,7 +202,8 @@ export async function decideApproval(
       (await tx.query<ApprovalRow>(`${SELECT} WHERE a.id = $1`, [approvalId])).rows[0]!,
     );
     if (!decider.isAdmin && current.userId !== decider.userId) {
-      throw new AgentOsError('auth.forbidden', "Only the run's user or an admin may decide this approval");
+      // Another user's approval is part of their run, which does not exist for the caller.
+      throw new AgentOsError('resource.not_found', `No approval "${approvalId}" in this workspace`);
     }
     if (current.status !== 'pending') {
       throw new AgentOsError('resource.conflict', `Approval ${approvalId} is already ${current.status}`);

@@ -66,7 +66,7 @@ describe.each(storeTargets())('ask_human on $kind', (target) => {
     const restarted = createKernel(h.agentOs.store, h.config, { tools, gateway: h.agentOs.kernel.gateway });
     const worker2 = restarted.startWorker({ leaseMs: 3_000, pollMs: 20 });
     try {
-      expect((await post(h, `/api/runs/${paused.id}/answer`, { answer: 'blue' }, eveKey)).status).toBe(403);
+      expect((await post(h, `/api/runs/${paused.id}/answer`, { answer: 'blue' }, eveKey)).status).toBe(404);
       const bad = await post(h, `/api/runs/${paused.id}/answer`, { answer: 'green' });
       expect(bad.status).toBe(400);
       expect(JSON.stringify(bad.body)).toMatch(/red, blue/);

@@ -143,8 +143,8 @@ describe.each(storeTargets())('policy gate and approvals on $kind', (target) => 
     model.enqueue({ kind: 'tool_calls', toolCalls: [{ name: 'pay', arguments: { to: 'ada' } }] });
     const paused = await start('Pay ada');
     const [approval] = await pending(paused.id);
-    expect((await decide(approval!.id, 'approve', undefined, otherKey)).status).toBe(403);
-    expect((await decide(approval!.id, 'deny', { reason: 'mine now' }, otherKey)).status).toBe(403);
+    expect((await decide(approval!.id, 'approve', undefined, otherKey)).status).toBe(404);
+    expect((await decide(approval!.id, 'deny', { reason: 'mine now' }, otherKey)).status).toBe(404);
     const theirs = await fetch(`${h.url}/api/approvals?status=pending`, {
       headers: { authorization: `Bearer ${otherKey}` },
     });

@@ -51,9 +51,9 @@ const EXPECTED: Record<Resource, Partial<Record<Where, Record<Role, number>>>> =
     space: HIDDEN,
     other: { admin: 404, builder: 404, user: 404 },
   },
-  // Deciding: the run's user (here: the user) or an admin; a builder who is neither is refused.
+  // Deciding: the run's user (here: the user) or an admin; to anyone else the approval does not exist.
   approvals: {
-    same: { admin: 200, builder: 403, user: 200 },
+    same: { admin: 200, builder: 404, user: 200 },
     other: { admin: 404, builder: 404, user: 404 },
   },
   audit: { same: { admin: 200, builder: 403, user: 403 }, other: { admin: 200, builder: 403, user: 403 } },
