@@ -42,16 +42,6 @@ export interface MatrixEntry {
 
 const fact = ({ unique }: BodyContext) => ({ kind: 'fact', content: `matrix ${unique}`, scope: 'user' });
 
-const EVALS_IGNORE_SPACES =
-  "the evals routes check no agent visibility: a restricted agent's suites and eval runs (its outputs) are " +
-  'shown to, deleted by and started (403 naming the policy, not 404) by those outside its space';
-const outsiders = (actual: number, ...who: Principal[]) =>
-  Object.fromEntries(who.map((p) => [`${p}/restricted`, { actual, why: EVALS_IGNORE_SPACES }]));
-const everyMember = (actual: number) =>
-  Object.fromEntries(
-    (['builder', 'user', 'readKey'] as const).map((p) => [p, { actual, why: EVALS_IGNORE_SPACES }]),
-  );
-
 /** Every operation of GET /api/openapi.json, by `METHOD path`. */
 export const MATRIX: Record<string, MatrixEntry> = {
   'GET /api/health': { need: 'user' },
@@ -100,12 +90,6 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'DELETE /api/memory-blocks/{id}': {
     need: 'user',
     destructive: true,
-    knownDefects: {
-      'builder/restricted': {
-        actual: 404,
-        why: "the 404 names the restricted agent's id (writableScope's message echoes the block's scope id)",
-      },
-    },
   },
   'GET /api/spaces': { need: 'user' },
   'POST /api/spaces': { need: 'admin', body: ({ unique }) => ({ name: unique }) },
@@ -176,26 +160,22 @@ export const MATRIX: Record<string, MatrixEntry> = {
       cases: [{ id: 'c', input: 'hi', criteria: [{ kind: 'contains', values: ['ok'] }] }],
     }),
   },
-  'GET /api/evals/suites': { need: 'user', knownDefects: everyMember(200) },
+  'GET /api/evals/suites': { need: 'user' },
   'GET /api/evals/suites/{name}': {
     need: 'user',
-    knownDefects: outsiders(200, 'builder', 'user', 'readKey'),
   },
   'DELETE /api/evals/suites/{name}': {
     need: 'builder',
     destructive: true,
-    knownDefects: outsiders(200, 'builder'),
   },
   'POST /api/evals/suites/{name}/runs': {
     need: 'user',
     body: () => ({}),
-    knownDefects: outsiders(403, 'builder', 'user'),
   },
-  'GET /api/evals/runs': { need: 'user', knownDefects: everyMember(200) },
+  'GET /api/evals/runs': { need: 'user' },
   'GET /api/evals/runs/{id}': {
     need: 'user',
     fixture: 'eval-run',
-    knownDefects: outsiders(200, 'builder', 'user', 'readKey'),
   },
   'GET /api/evals/compare': { need: 'user', alsoAllowed: [400] },
   'GET /api/evals/escalations': { need: 'user' },

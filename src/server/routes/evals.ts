@@ -4,7 +4,14 @@ import { getAgent } from '../../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../../agents/agent-visibility.ts';
 import { listEscalations, resolveEscalation } from '../../evals/check-escalations.ts';
 import { compareEvalRuns } from '../../evals/eval-compare.ts';
-import { deleteSuite, getSuite, listEvalRuns, listSuites, saveSuite } from '../../evals/eval-repo.ts';
+import {
+  deleteSuite,
+  getEvalRun,
+  getSuite,
+  listEvalRuns,
+  listSuites,
+  saveSuite,
+} from '../../evals/eval-repo.ts';
 import { settleEvalRun, startEvalRun, waitForEvalRun } from '../../evals/eval-runner.ts';
 import { parseSuite } from '../../evals/eval-suite.ts';
 import type { Principal } from '../../identity/api-keys.ts';
@@ -13,6 +20,7 @@ import { looseObject } from '../../openapi/common-schemas.ts';
 import { agentResource } from '../../policy/cedar/cedar-entities.ts';
 import type { AppEnv } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
+import { assertEvalRunVisible, assertSuiteVisible, hiddenAgents } from '../eval-visibility.ts';
 
 /** Validated by parseSuite (its errors name the suite), so the route itself takes any JSON. */
 const suiteBody = z.unknown().meta({
@@ -94,7 +102,11 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
           200: { description: 'Suites', schema: z.object({ suites: z.array(looseObject) }) },
         },
       },
-      async (c) => c.json({ suites: await listSuites(kernel.store, c.get('principal').workspaceId) }),
+      async (c) => {
+        const hidden = await hiddenAgents(c, kernel.store);
+        const suites = await listSuites(kernel.store, c.get('principal').workspaceId);
+        return c.json({ suites: suites.filter((suite) => !hidden.has(suite.agent)) });
+      },
     );
 
     defineRoute(
@@ -116,6 +128,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       async (c, { params }) => {
         const { workspaceId } = c.get('principal');
         const suite = await getSuite(kernel.store, workspaceId, params.name);
+        await assertSuiteVisible(c, kernel.store, suite);
         return c.json({ suite, runs: await listEvalRuns(kernel.store, workspaceId, suite.name, 20) });
       },
     );
@@ -134,6 +147,8 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         },
       },
       async (c, { params }) => {
+        const suite = await getSuite(kernel.store, c.get('principal').workspaceId, params.name);
+        await assertSuiteVisible(c, kernel.store, suite);
         await deleteSuite(kernel.store, c.get('principal').workspaceId, params.name);
         return c.json({ deleted: params.name });
       },
@@ -162,6 +177,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       async (c, { params, body }) => {
         const principal = c.get('principal');
         const suite = await getSuite(kernel.store, principal.workspaceId, params.name);
+        await assertSuiteVisible(c, kernel.store, suite);
         const agent = await getAgent(kernel.store, principal.workspaceId, suite.agent);
         await c.get('authorizer').assert('runs.start', agentResource(agent));
         const started = await startEvalRun(kernel, {
@@ -198,7 +214,8 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
           query.suite,
           query.limit,
         );
-        return c.json({ runs });
+        const hidden = await hiddenAgents(c, kernel.store);
+        return c.json({ runs: runs.filter((run) => !hidden.has(run.agentId)) });
       },
     );
 
@@ -214,8 +231,11 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         action: 'evals.read',
         responses: { 200: { description: 'The eval run', schema: evalRunView } },
       },
-      async (c, { params }) =>
-        c.json(await settleEvalRun(kernel, c.get('principal').workspaceId, params.id, c.req.raw.signal)),
+      async (c, { params }) => {
+        const { workspaceId } = c.get('principal');
+        await assertEvalRunVisible(c, kernel.store, await getEvalRun(kernel.store, workspaceId, params.id));
+        return c.json(await settleEvalRun(kernel, workspaceId, params.id, c.req.raw.signal));
+      },
     );
 
     defineRoute(
@@ -237,6 +257,8 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       },
       async (c, { query }) => {
         const { workspaceId } = c.get('principal');
+        for (const id of [query.before, query.after])
+          await assertEvalRunVisible(c, kernel.store, await getEvalRun(kernel.store, workspaceId, id));
         const before = await settleEvalRun(kernel, workspaceId, query.before, c.req.raw.signal);
         const after = await settleEvalRun(kernel, workspaceId, query.after, c.req.raw.signal);
         return c.json({ report: compareEvalRuns(before, after) });

@@ -123,8 +123,12 @@ export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       const principal = c.get('principal');
       const id = params.id;
       const block = await getMemoryBlock(store, principal.workspaceId, id);
-      if (!visible(principal, block)) throw new AgentOsError('resource.not_found', `No memory block "${id}"`);
-      await writableScope(store, principal, block.scope, block.scopeId);
+      const hidden = new AgentOsError('resource.not_found', `No memory block "${id}"`);
+      if (!visible(principal, block)) throw hidden;
+      // A block of an agent the caller may not see is as missing as the agent: its id is not named.
+      await writableScope(store, principal, block.scope, block.scopeId).catch((error: unknown) => {
+        throw error instanceof AgentOsError && error.code === 'resource.not_found' ? hidden : error;
+      });
       return c.json({ block: await deletePinnedBlock(store, principal.workspaceId, id, actorOf(principal)) });
     },
   );
