@@ -23,6 +23,7 @@ import { consoleSessions } from './0021-console-sessions.ts';
 import { usageBudgets } from './0022-usage-budgets.ts';
 import { evals } from './0023-evals.ts';
 import { sourceCron } from './0024-source-cron.ts';
+import { conversations } from './0027-conversations.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -50,4 +51,5 @@ export const migrations: readonly Migration[] = [
   usageBudgets,
   evals,
   sourceCron,
+  conversations,
 ];
