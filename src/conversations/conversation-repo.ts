@@ -24,7 +24,12 @@ const notFound = (id: string) => new AgentOsError('resource.not_found', `No conv
 
 export async function createConversation(
   db: SqlClient,
-  input: { workspaceId: string; ownerId: string; title?: string | undefined; spaceId?: string | null },
+  input: {
+    workspaceId: string;
+    ownerId: string;
+    title?: string | undefined;
+    spaceId?: string | null | undefined;
+  },
 ): Promise<Conversation> {
   const { rows } = await db.query<ConversationRow>(
     `WITH c AS (
@@ -131,22 +136,15 @@ export interface NewUserMessage {
   attachments?: unknown[];
 }
 
-/**
- * A person's message, numbered under the conversation's counter. `planReplies` runs in the same transaction
- * once the seq is known, and returns the runs that will answer it (submitted in that transaction too).
- */
-export async function appendUserMessage(
-  db: Store,
-  message: NewUserMessage,
-  planReplies: (tx: SqlClient, seq: number) => Promise<PlannedReply[]>,
-): Promise<ConversationMessage> {
+/** A person's message, numbered under the conversation's counter (whose row lock orders concurrent posts). */
+export async function appendUserMessage(db: Store, message: NewUserMessage): Promise<ConversationMessage> {
   return db.transaction(async (tx) => {
     const seq = await takeSeq(tx, message.conversationId);
     // The first message names a conversation nobody titled.
-    await tx.query(
-      `UPDATE conversations SET title = $2 WHERE id = $1 AND NOT title_set AND title = ''`,
-      [message.conversationId, titleFrom(message.content)],
-    );
+    await tx.query(`UPDATE conversations SET title = $2 WHERE id = $1 AND NOT title_set AND title = ''`, [
+      message.conversationId,
+      titleFrom(message.content),
+    ]);
     const id = newId('msg');
     await tx.query(
       `INSERT INTO conversation_messages (id, conversation_id, seq, role, user_id, content, mentions, attachments)
@@ -161,13 +159,20 @@ export async function appendUserMessage(
         jsonParam(message.attachments ?? []),
       ],
     );
-    const replies = await planReplies(tx, seq);
-    await tx.query('UPDATE conversation_messages SET replies = $2::jsonb WHERE id = $1', [
-      id,
-      jsonParam(replies),
-    ]);
     return readMessage(tx, id);
   });
+}
+
+/** The runs answering a person's message, in answer order. */
+export async function setPlannedReplies(
+  db: SqlClient,
+  messageId: string,
+  replies: readonly PlannedReply[],
+): Promise<void> {
+  await db.query('UPDATE conversation_messages SET replies = $2::jsonb WHERE id = $1', [
+    messageId,
+    jsonParam(replies),
+  ]);
 }
 
 /** An agent's reply, written once per run: a second write (a replay, a second follower) returns the first. */
@@ -194,7 +199,16 @@ export async function appendAgentMessage(
     await tx.query(
       `INSERT INTO conversation_messages (id, conversation_id, seq, role, agent_id, agent_version, content, run_id, status)
        VALUES ($1, $2, $3, 'agent', $4, $5, $6, $7, $8)`,
-      [id, reply.conversationId, seq, reply.agentId, reply.agentVersion, reply.content, reply.runId, reply.status],
+      [
+        id,
+        reply.conversationId,
+        seq,
+        reply.agentId,
+        reply.agentVersion,
+        reply.content,
+        reply.runId,
+        reply.status,
+      ],
     );
     await tx.query('UPDATE conversations SET last_agent_id = $2 WHERE id = $1', [
       reply.conversationId,
