@@ -52,36 +52,81 @@ export async function latestSummary(
   return row === undefined ? null : { uptoSeq: Number(row.upto_seq), text: row.content };
 }
 
-/** Messages after `fromSeq` and before the answered one, plus the earlier replies to it; failed replies left out. */
-export async function loadHistory(
-  db: SqlClient,
-  ref: ConversationRef,
-  fromSeq: number,
-): Promise<HistoryEntry[]> {
+interface CachedEntry extends HistoryEntry {
+  runId: string | null;
+  usable: boolean;
+}
+
+/**
+ * Messages never change once written, and a seq commits only after every smaller one (the counter row's
+ * lock), so each process keeps a conversation's messages and reads only the ones after the newest it holds.
+ */
+const cache = new Map<string, CachedEntry[]>();
+const CACHED_CONVERSATIONS = 500;
+
+async function cachedMessages(db: SqlClient, conversationId: string): Promise<CachedEntry[]> {
+  const known = cache.get(conversationId) ?? [];
   const { rows } = await db.query<{
     seq: number;
     role: 'user' | 'agent';
     author_id: string;
     name: string | null;
     content: string;
+    run_id: string | null;
+    status: string | null;
   }>(
     `SELECT m.seq, m.role, COALESCE(m.user_id, m.agent_id) AS author_id,
-       COALESCE(u.name, a.name) AS name, m.content
+       COALESCE(u.name, a.name) AS name, m.content, m.run_id, m.status
      FROM conversation_messages m
      LEFT JOIN users u ON u.id = m.user_id
      LEFT JOIN agents a ON a.id = m.agent_id
-     WHERE m.conversation_id = $1 AND ((m.seq > $2 AND m.seq < $3) OR m.run_id = ANY($4::text[]))
-       AND (m.role = 'user' OR m.status = 'succeeded')
+     WHERE m.conversation_id = $1 AND m.seq > $2
      ORDER BY m.seq`,
-    [ref.id, fromSeq, ref.seq, [...ref.after]],
+    [conversationId, known.at(-1)?.seq ?? 0],
   );
-  return rows.map((row) => ({
-    seq: Number(row.seq),
-    kind: row.role,
-    authorId: row.author_id,
-    name: row.name ?? row.author_id,
-    content: row.content,
-  }));
+  const entries =
+    rows.length === 0
+      ? known
+      : [
+          ...known,
+          ...rows.map((row) => ({
+            seq: Number(row.seq),
+            kind: row.role,
+            authorId: row.author_id,
+            name: row.name ?? row.author_id,
+            content: row.content,
+            runId: row.run_id,
+            // A failed reply says nothing worth remembering.
+            usable: row.role === 'user' || row.status === 'succeeded',
+          })),
+        ];
+  cache.delete(conversationId);
+  cache.set(conversationId, entries);
+  if (cache.size > CACHED_CONVERSATIONS) cache.delete(cache.keys().next().value as string);
+  return entries;
+}
+
+/** Messages after `fromSeq` and before the answered one, plus the earlier replies to it; failed replies left out. */
+export async function loadHistory(
+  db: SqlClient,
+  ref: ConversationRef,
+  fromSeq: number,
+): Promise<HistoryEntry[]> {
+  const after = new Set(ref.after);
+  const history: HistoryEntry[] = [];
+  for (const entry of await cachedMessages(db, ref.id)) {
+    if (!entry.usable) continue;
+    if ((entry.seq > fromSeq && entry.seq < ref.seq) || (entry.runId !== null && after.has(entry.runId))) {
+      history.push({
+        seq: entry.seq,
+        kind: entry.kind,
+        authorId: entry.authorId,
+        name: entry.name,
+        content: entry.content,
+      });
+    }
+  }
+  return history;
 }
 
 export async function storeSummary(
@@ -138,7 +183,8 @@ const KEEP_SHARE = 0.5;
 
 /** A deterministic cut to about `tokens` (conservatively 3 characters per token). */
 export function clip(text: string, tokens: number, counter: TokenCounter): string {
-  if (counter.text(text) <= tokens) return text;
+  // Every token is at least one character: a short text needs no counting.
+  if (text.length <= tokens || counter.text(text) <= tokens) return text;
   return `${text.slice(0, Math.max(0, Math.floor(tokens * 3) - 12))} [truncated]`;
 }
 

@@ -27,7 +27,7 @@ interface Reply {
   content: string;
 }
 
-const lastUserText = (body: { messages: Array<{ role: string; content: unknown }> }): string => {
+const lastUserText = (body: { messages: Array<{ role: string; content?: unknown }> }): string => {
   const last = body.messages.filter((m) => m.role === 'user').at(-1);
   return typeof last?.content === 'string' ? last.content : JSON.stringify(last?.content);
 };
