@@ -82,7 +82,8 @@ describe('agentos conversations and chat through a running server', () => {
     expect(missing.stderr).toMatch(/No conversation/);
     const bad = await agentos(['conversations', 'export', conversation.id, '--format', 'pdf']);
     expect(bad.code).toBe(2);
-  });
+    // Seven CLI processes: slow on a loaded machine.
+  }, 90_000);
 
   it('opens a new conversation, lists and reopens one in the chat REPL', async () => {
     const result = await chat(['--url', server.url], cwd, [
@@ -98,5 +99,5 @@ describe('agentos conversations and chat through a running server', () => {
     const id = /new conversation (cnv_\w+)/.exec(result.stdout)![1]!;
     const reopened = await chat(['--url', server.url], cwd, [`/open ${id}`, '/quit']);
     expect(reopened.stdout).toContain(`opened ${id}`);
-  });
+  }, 60_000);
 });
