@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { AGENT_OS_VERSION } from '../runtime/version.ts';
 import { registerAgents } from './commands/agents.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerConversations } from './commands/conversations.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerKeys } from './commands/keys.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerMcp(program);
   registerRun(program);
   registerRuns(program);
+  registerConversations(program);
   registerPlans(program);
   registerTop(program);
   registerMigrate(program);

@@ -911,6 +911,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's conversations and those shared with them, most recently active first
+         * @description `q` searches titles and message contents.
+         */
+        get: operations["getConversations"];
+        put?: never;
+        /** Start a conversation (private unless `space` shares it) */
+        post: operations["postConversations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation and its messages, in order */
+        get: operations["getConversationsById"];
+        put?: never;
+        post?: never;
+        /** Delete a conversation (it disappears for everyone; its runs keep their journals) */
+        delete: operations["deleteConversationsById"];
+        options?: never;
+        head?: never;
+        /** Rename, archive, or share a conversation with a space (`space: null` makes it private) */
+        patch: operations["patchConversationsById"];
+        trace?: never;
+    };
+    "/api/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post a message; the mentioned agents (or the last one, or the router) answer in order
+         * @description Each reply is a run acting for the author. With `wait`, answers when every reply is written (or paused); otherwise at once, with the replies queued — follow them on `/events`.
+         */
+        post: operations["postConversationsByIdMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-sent events of a conversation: new messages and reply deltas
+         * @description Reconnect with `Last-Event-ID` (or `?after=`) set to the last id seen to miss nothing.
+         */
+        get: operations["getConversationsByIdEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export a conversation as Markdown or JSON */
+        get: operations["getConversationsByIdExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/evals/suites": {
         parameters: {
             query?: never;
@@ -1450,6 +1547,61 @@ export interface components {
                 tokens: number;
             };
         };
+        Conversation: {
+            id: string;
+            workspaceId: string;
+            ownerId: string;
+            title: string;
+            /** @description Shared with this space; null while private */
+            spaceId: string | null;
+            /** @description The shared space's name */
+            space: string | null;
+            archived: boolean;
+            lastAgentId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ConversationMessage: {
+            id: string;
+            conversationId: string;
+            seq: number;
+            /** @enum {string} */
+            role: "user" | "agent";
+            /** @description The user's id, or the agent's id (version in agentVersion) */
+            author: string;
+            authorName: string;
+            agentVersion: number | null;
+            content: string;
+            mentions: string[];
+            attachments: unknown[];
+            replies: {
+                agentId: string;
+                agentName: string;
+                runId: string;
+            }[];
+            runId: string | null;
+            status: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ConversationReply: {
+            /** @description The answering agent's name */
+            agent: string;
+            agentId: string;
+            runId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled" | "budget_exceeded";
+            /** @description The reply, or what it has streamed so far */
+            content: string;
+            /** @description The reply's message once written */
+            messageId: string | null;
+            error: {
+                code: string;
+                message: string;
+            } | null;
+        };
         KnowledgeSource: {
             id: string;
             workspaceId: string;
@@ -1559,6 +1711,11 @@ export interface components {
                         note?: string;
                     }[];
                 };
+                conversation?: {
+                    id: string;
+                    seq: number;
+                    after: string[];
+                };
             };
             output: {
                 text: string;
@@ -1590,6 +1747,8 @@ export interface components {
             leaseOwner: string | null;
             leaseExpiresAt: string | null;
             cancelRequested: boolean;
+            /** @description The conversation this run replies in */
+            conversationId: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -4452,6 +4611,264 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getConversations: {
+        parameters: {
+            query?: {
+                q?: string;
+                archived?: "true" | "false";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        conversations: components["schemas"]["Conversation"][];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postConversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    space?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        conversation: components["schemas"]["Conversation"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getConversationsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        conversation: components["schemas"]["Conversation"];
+                        messages: components["schemas"]["ConversationMessage"][];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteConversationsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patchConversationsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    space?: string | null;
+                    archived?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        conversation: components["schemas"]["Conversation"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postConversationsByIdMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    content: string;
+                    mentions?: string[];
+                    /** @default false */
+                    wait?: boolean;
+                    /** @default 120000 */
+                    waitTimeoutMs?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The message and its replies */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: components["schemas"]["ConversationMessage"];
+                        replies: components["schemas"]["ConversationReply"][];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getConversationsByIdEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getConversationsByIdExport: {
+        parameters: {
+            query?: {
+                format?: "md" | "json";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation as Markdown (`format=md`) or JSON (`format=json`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];

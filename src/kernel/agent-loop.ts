@@ -1,5 +1,7 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import { getAgentVersionById } from '../agents/agent-repo.ts';
+import { conversationSnapshot } from '../conversations/conversation-context.ts';
+import { summaryText } from '../conversations/conversation-history.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { checkRunAnswer } from '../evals/run-checks.ts';
 import type { Embedder } from '../memory/memory-embeddings.ts';
@@ -28,6 +30,7 @@ import { DeltaBuffer } from './delta-buffer.ts';
 import {
   COMPACTION_CALL_INDEX,
   CONTEXT_CALL_INDEX,
+  CONVERSATION_SUMMARY_CALL_INDEX,
   EXTRACTION_CALL_INDEX,
   MODEL_CALL_INDEX,
   type ModelResult,
@@ -180,17 +183,62 @@ export async function driveRun(
   }
 
   /** The starting context: as journaled, or gathered now when the run has not called its model yet. */
-  async function startingContext(): Promise<ContextSnapshot> {
+  async function startingContext(): Promise<ContextSnapshot | RunError> {
     const recorded = steps.get(stepKey(0, CONTEXT_CALL_INDEX));
     if (recorded !== undefined) return contextSnapshotSchema.parse(recorded.result);
-    // A run that already has steps started with nothing to add (an empty context is not journaled).
-    if (steps.size > 0) return EMPTY_SNAPSHOT;
-    const snapshot = await gatherContext(deps.store, run, def, deps.embedder);
+    // A run that already has steps started with nothing to add (an empty context is not journaled);
+    // a conversation's run always journals its context, so only its summary call can precede it.
+    if (steps.size > 0 && run.input.conversation === undefined) return EMPTY_SNAPSHOT;
+    const gathered = await gatherContext(deps.store, run, def, deps.embedder);
+    const conversation = await conversationHistory(gathered);
+    if (conversation !== undefined && 'code' in conversation) return conversation;
+    const snapshot = conversation === undefined ? gathered : { ...gathered, conversation };
     if (!isEmptySnapshot(snapshot)) await journal.recordContextStep(snapshot, hashInputs(snapshot));
     return snapshot;
   }
 
-  const snapshot = await startingContext();
+  /** A conversation run's history, in half of what the rest of its first prompt leaves of the budget. */
+  async function conversationHistory(gathered: ContextSnapshot) {
+    if (run.input.conversation === undefined) return undefined;
+    const rest =
+      countAll(counter, preambleMessages(def, run, gathered)) + counter.text(JSON.stringify(specs));
+    const historyBudget = Math.max(0, Math.floor((budgetTokens - rest) / 2));
+    const made = steps.get(stepKey(0, CONVERSATION_SUMMARY_CALL_INDEX));
+    const madeInput = made?.input as { uptoSeq?: unknown } | undefined;
+    const recorded =
+      made?.status === 'completed' && typeof madeInput?.uptoSeq === 'number'
+        ? {
+            uptoSeq: madeInput.uptoSeq,
+            text: summaryText(readModelResult(made.result).text, historyBudget, counter),
+          }
+        : undefined;
+    return conversationSnapshot(deps.store, run, counter, historyBudget, {
+      recorded,
+      summarize: async (prompt, plan) => {
+        const result = await modelStep(
+          0,
+          CONVERSATION_SUMMARY_CALL_INDEX,
+          prompt,
+          { tools: [], priority: run.priority },
+          (inputsHash, result, cost) =>
+            journal.recordModelStep(0, def.model, inputsHash, result, cost, {
+              kind: 'compaction',
+              callIndex: CONVERSATION_SUMMARY_CALL_INDEX,
+              input: plan,
+              event: { type: 'context.compacted', data: { turn: 0, conversation: true, ...plan } },
+            }),
+        );
+        return 'text' in result ? result.text : result;
+      },
+    });
+  }
+
+  const started = await startingContext();
+  if ('code' in started) {
+    await journal.finish(endStatusFor(started), { error: started });
+    return 'finished';
+  }
+  const snapshot = started;
   const preamble = preambleMessages(def, run, snapshot);
   const fixedTokens = countAll(counter, preamble) + counter.text(JSON.stringify(specs));
   /** Everything after the preamble, and the turn each message belongs to. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import { visibleSpace } from '../agents/agent-visibility.ts';
+import { conversationSnapshotSchema, historyMessages } from '../conversations/conversation-history.ts';
 import { renderHandoff } from '../memory/handoff.ts';
 import { agentReadableScopes } from '../memory/memory-access.ts';
 import { listPinnedBlocks } from '../memory/memory-blocks.ts';
@@ -23,11 +24,13 @@ export const contextSnapshotSchema = z.object({
   memories: z.array(
     z.object({ id: z.string(), kind: z.string(), content: z.string(), occurredAt: z.string().nullable() }),
   ),
+  /** A run answering in a conversation: the history it was given (conversations/conversation-history.ts). */
+  conversation: conversationSnapshotSchema.optional(),
 });
 export type ContextSnapshot = z.infer<typeof contextSnapshotSchema>;
 
 export const isEmptySnapshot = (snapshot: ContextSnapshot): boolean =>
-  snapshot.pinned.length === 0 && snapshot.memories.length === 0;
+  snapshot.pinned.length === 0 && snapshot.memories.length === 0 && snapshot.conversation === undefined;
 
 /** Pinned text an agent or the consolidation job wrote is data from outside a person's control: it taints. */
 export const snapshotTainted = (snapshot: ContextSnapshot): boolean =>
@@ -108,7 +111,10 @@ function contextNote(snapshot: ContextSnapshot): string | undefined {
   return sections.length === 0 ? undefined : sections.join('\n');
 }
 
-/** The fixed head of every model call of a run: instructions, pinned notes and memories, handoff, task. */
+/**
+ * The fixed head of every model call of a run: instructions, pinned notes and memories, the conversation
+ * so far (in a conversation), handoff, task — then the replies other agents already gave to that message.
+ */
 export function preambleMessages(
   def: AgentDefinition,
   run: RunRecord,
@@ -116,12 +122,18 @@ export function preambleMessages(
 ): ChatMessage[] {
   const note = contextNote(snapshot);
   const handoff = run.input.handoff === undefined ? undefined : renderHandoff(run.input.handoff);
+  const history =
+    snapshot.conversation === undefined
+      ? { before: [], after: [] }
+      : historyMessages(snapshot.conversation, { agentId: run.agentId, userId: run.userId });
   return [
     ...(def.instructions === '' ? [] : [{ role: 'system' as const, content: def.instructions }]),
     ...(note === undefined ? [] : [{ role: 'system' as const, content: note }]),
+    ...history.before,
     {
       role: 'user',
       content: handoff === undefined ? run.input.task : `${handoff}\n\nTask:\n${run.input.task}`,
     },
+    ...history.after,
   ];
 }

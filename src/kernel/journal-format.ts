@@ -45,6 +45,13 @@ export const runInputSchema = z.object({
   untrusted: z.boolean().optional(),
   /** What the delegating agent handed over (run_agent): goal, work done, decisions, open questions, artefacts. */
   handoff: handoffSchema.optional(),
+  /**
+   * A reply in a conversation: the message it answers (its seq, fixed at submit) and the runs answering the
+   * same message before it. The prompt's history is derived from these alone, so a replay rebuilds it exactly.
+   */
+  conversation: z
+    .object({ id: z.string(), seq: z.number().int().positive(), after: z.array(z.string()) })
+    .optional(),
 });
 export type RunInput = z.infer<typeof runInputSchema>;
 
@@ -62,6 +69,8 @@ export const MODEL_CALL_INDEX = -1;
 export const COMPACTION_CALL_INDEX = -2;
 /** call_index (at turn 0) of the context snapshot a run starts from. */
 export const CONTEXT_CALL_INDEX = -3;
+/** call_index (at turn 0) of the summary of a conversation's older messages, made before the context snapshot. */
+export const CONVERSATION_SUMMARY_CALL_INDEX = -4;
 /** call_index (at the final turn, after the answer) of the end-of-run extraction. */
 export const EXTRACTION_CALL_INDEX = 1_000_000;
 /** call_index (at the final turn) of the online checks' judge calls: this plus the criterion's position. */

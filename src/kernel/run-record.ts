@@ -96,6 +96,8 @@ export interface RunRecord {
   leaseOwner: string | null;
   leaseExpiresAt: Date | null;
   cancelRequested: boolean;
+  /** The conversation this run replies in: its visibility is the conversation's. */
+  conversationId: string | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;
@@ -123,6 +125,7 @@ export interface RunRow {
   lease_owner: string | null;
   lease_expires_at: Date | null;
   cancel_requested: boolean;
+  conversation_id: string | null;
   created_at: Date;
   updated_at: Date;
   started_at: Date | null;
@@ -131,7 +134,7 @@ export interface RunRow {
 
 export const RUN_COLUMNS = `id, workspace_id, agent_id, agent_version, user_id, status, priority, input, output, error,
   pause, usage, journal_version, attempt, progress_attempt, max_attempts, idempotency_key, lease_owner, lease_expires_at, cancel_requested,
-  created_at, updated_at, started_at, finished_at`;
+  conversation_id, created_at, updated_at, started_at, finished_at`;
 
 export function toRunRecord(row: RunRow): RunRecord {
   return {
@@ -155,6 +158,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     leaseOwner: row.lease_owner,
     leaseExpiresAt: row.lease_expires_at,
     cancelRequested: row.cancel_requested,
+    conversationId: row.conversation_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     startedAt: row.started_at,

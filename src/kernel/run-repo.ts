@@ -22,6 +22,10 @@ export interface NewRun {
   /** Set for a sub-agent's run (run_agent): the run that started it and its depth in the tree. */
   parentRunId?: string | undefined;
   depth?: number | undefined;
+  /** A reply in a conversation (its visibility is the conversation's). */
+  conversationId?: string | undefined;
+  /** Not claimable until released (a later reply of a conversation waits for the ones before it). */
+  held?: boolean | undefined;
 }
 
 export async function createRun(db: Store, run: NewRun): Promise<RunRecord> {
@@ -54,8 +58,9 @@ function insertRun(db: Store, run: NewRun): Promise<RunRecord> {
     }
     const { rows } = await tx.query<RunRow>(
       `INSERT INTO runs (id, workspace_id, agent_id, agent_version, user_id, status, priority, input, journal_version,
-         idempotency_key, parent_run_id, depth)
-       VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7::jsonb, $8, $9, $10, $11) RETURNING ${RUN_COLUMNS}`,
+         idempotency_key, parent_run_id, depth, conversation_id, available_at)
+       VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7::jsonb, $8, $9, $10, $11, $12,
+         CASE WHEN $13::boolean THEN 'infinity'::timestamptz ELSE now() END) RETURNING ${RUN_COLUMNS}`,
       [
         newId('run'),
         run.workspaceId,
@@ -68,6 +73,8 @@ function insertRun(db: Store, run: NewRun): Promise<RunRecord> {
         run.idempotencyKey ?? null,
         run.parentRunId ?? null,
         run.depth ?? 0,
+        run.conversationId ?? null,
+        run.held === true,
       ],
     );
     const record = toRunRecord(rows[0]!);

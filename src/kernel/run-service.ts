@@ -17,6 +17,8 @@ export interface SubmitRun {
   idempotencyKey?: string | undefined;
   /** The task carries content from outside: the run is tainted from its first call. */
   untrusted?: boolean | undefined;
+  /** A reply in a conversation: which message it answers, after which other replies (see RunInput). */
+  conversation?: { id: string; seq: number; after: string[]; held: boolean } | undefined;
 }
 
 export async function submitRun(kernel: Kernel, request: SubmitRun): Promise<RunRecord> {
@@ -29,11 +31,25 @@ export async function submitRun(kernel: Kernel, request: SubmitRun): Promise<Run
     agentId: agent.id,
     agentVersion: agent.version,
     userId: request.userId,
-    input: request.untrusted === true ? { task: request.task, untrusted: true } : { task: request.task },
+    input: {
+      task: request.task,
+      ...(request.untrusted === true ? { untrusted: true } : {}),
+      ...(request.conversation === undefined
+        ? {}
+        : {
+            conversation: {
+              id: request.conversation.id,
+              seq: request.conversation.seq,
+              after: request.conversation.after,
+            },
+          }),
+    },
+    conversationId: request.conversation?.id,
+    held: request.conversation?.held,
     priority: request.priority,
     idempotencyKey: request.idempotencyKey,
   });
-  kernel.signals.workQueued();
+  if (request.conversation?.held !== true) kernel.signals.workQueued();
   return run;
 }
 

@@ -24,16 +24,29 @@ function messageText(message: ChatMessage): string {
   }
 }
 
+/** Texts whose count is remembered across runs (a conversation's history is re-read for every message). */
+const TEXT_CACHE_ENTRIES = 20_000;
+
 function counterFrom(exact: boolean, count: (text: string) => number): TokenCounter {
   // Messages are immutable once in the conversation: count each once.
   const cache = new WeakMap<ChatMessage, number>();
+  const texts = new Map<string, number>();
+  const countText = (text: string): number => {
+    let tokens = texts.get(text);
+    if (tokens === undefined) {
+      tokens = count(text);
+      if (texts.size >= TEXT_CACHE_ENTRIES) texts.delete(texts.keys().next().value as string);
+      texts.set(text, tokens);
+    }
+    return tokens;
+  };
   return {
     exact,
-    text: count,
+    text: countText,
     message(message) {
       let tokens = cache.get(message);
       if (tokens === undefined) {
-        tokens = count(messageText(message)) + MESSAGE_OVERHEAD;
+        tokens = countText(messageText(message)) + MESSAGE_OVERHEAD;
         cache.set(message, tokens);
       }
       return tokens;

@@ -99,6 +99,7 @@ export const runSchema = z
     leaseOwner: z.string().nullable(),
     leaseExpiresAt: timestamp.nullable(),
     cancelRequested: z.boolean(),
+    conversationId: z.string().nullable().meta({ description: 'The conversation this run replies in' }),
     createdAt: timestamp,
     updatedAt: timestamp,
     startedAt: timestamp.nullable(),

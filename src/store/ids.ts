@@ -17,7 +17,9 @@ export type IdPrefix =
   | 'doc'
   | 'skl'
   | 'evr'
-  | 'esc';
+  | 'esc'
+  | 'cnv'
+  | 'msg';
 
 /** Sortable-enough, URL-safe identifiers with a type prefix (`run_…`), so a stray id names its kind. */
 export function newId(prefix: IdPrefix): string {

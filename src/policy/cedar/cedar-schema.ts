@@ -27,6 +27,7 @@ action "skills.read", "skills.create", "skills.update", "skills.delete", "skills
   appliesTo { principal: User, resource: Workspace };
 action "evals.read", "evals.run", "evals.manage" appliesTo { principal: User, resource: Workspace };
 action "usage.read", "budgets.manage" appliesTo { principal: User, resource: Workspace };
+action "conversations.read", "conversations.write" appliesTo { principal: User, resource: Workspace };
 action "sources.read", "sources.create", "sources.update", "sources.delete", "sources.sync", "knowledge.search"
   appliesTo { principal: User, resource: Workspace };
 action "callTool" appliesTo {
@@ -76,6 +77,8 @@ export const CEDAR_ACTIONS = [
   'sources.delete',
   'sources.sync',
   'knowledge.search',
+  'conversations.read',
+  'conversations.write',
   'callTool',
 ] as const;
 export type CedarAction = (typeof CEDAR_ACTIONS)[number];

@@ -78,6 +78,9 @@ when { principal in [Role::"user", Role::"builder", Role::"admin"] && resource i
   action in [Action::"sources.create", Action::"sources.update", Action::"sources.delete", Action::"sources.sync"],
   resource
 ) when { principal in [Role::"builder", Role::"admin"] && resource in principal.workspace };`,
+  // Members hold conversations; which one they may read or post in is conversations/conversation-access.ts's rule.
+  'default.conversations': `permit (principal, action in [Action::"conversations.read", Action::"conversations.write"], resource)
+when { principal in [Role::"user", Role::"builder", Role::"admin"] && resource in principal.workspace };`,
   // Which calls need a person or are refused is the tool gate's business; Cedar adds a workspace's forbids.
   'default.agents_call_tools': `permit (principal, action == Action::"callTool", resource)
 when { principal in context.workspace };`,

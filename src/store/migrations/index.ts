@@ -25,6 +25,7 @@ import { evals } from './0023-evals.ts';
 import { sourceCron } from './0024-source-cron.ts';
 import { webhookSchemes } from './0025-webhook-schemes.ts';
 import { workspaceUsers } from './0026-workspace-users.ts';
+import { conversations } from './0027-conversations.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -54,4 +55,5 @@ export const migrations: readonly Migration[] = [
   sourceCron,
   webhookSchemes,
   workspaceUsers,
+  conversations,
 ];

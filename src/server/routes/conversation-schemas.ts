@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** The JSON shapes of the conversations API (dates as ISO strings), for the OpenAPI document. */
+const timestamp = z.iso.datetime({ offset: true });
+
+export const conversationSchema = z
+  .object({
+    id: z.string(),
+    workspaceId: z.string(),
+    ownerId: z.string(),
+    title: z.string(),
+    spaceId: z.string().nullable().meta({ description: 'Shared with this space; null while private' }),
+    space: z.string().nullable().meta({ description: "The shared space's name" }),
+    archived: z.boolean(),
+    lastAgentId: z.string().nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Conversation' });
+
+export const plannedReplySchema = z.object({ agentId: z.string(), agentName: z.string(), runId: z.string() });
+
+export const conversationMessageSchema = z
+  .object({
+    id: z.string(),
+    conversationId: z.string(),
+    seq: z.number().int(),
+    role: z.enum(['user', 'agent']),
+    author: z.string().meta({ description: "The user's id, or the agent's id (version in agentVersion)" }),
+    authorName: z.string(),
+    agentVersion: z.number().int().nullable(),
+    content: z.string(),
+    mentions: z.array(z.string()),
+    attachments: z.array(z.unknown()),
+    replies: z.array(plannedReplySchema),
+    runId: z.string().nullable(),
+    status: z.string().nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'ConversationMessage' });
+
+export const replySchema = z
+  .object({
+    agent: z.string().meta({ description: "The answering agent's name" }),
+    agentId: z.string(),
+    runId: z.string(),
+    status: z.enum(['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled', 'budget_exceeded']),
+    content: z.string().meta({ description: 'The reply, or what it has streamed so far' }),
+    messageId: z.string().nullable().meta({ description: "The reply's message once written" }),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .meta({ id: 'ConversationReply' });
+
+export const conversationBody = z.object({ conversation: conversationSchema });
+export const conversationWithMessages = z.object({
+  conversation: conversationSchema,
+  messages: z.array(conversationMessageSchema),
+});
+export const postedMessageBody = z.object({
+  message: conversationMessageSchema,
+  replies: z.array(replySchema),
+});
