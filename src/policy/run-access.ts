@@ -9,8 +9,9 @@ import { type CedarEntity, runEntity } from './cedar/cedar-entities.ts';
  * so a list holds only runs a get would show (the list is then passed through Cedar as well, which adds any
  * workspace forbids). test/policy/run-access.test.ts checks the two agree on every run × viewer.
  *
- * The rule: a run belongs to the user it acts for, while that user sees the space of the agent version it
- * runs; admins see every run of the workspace.
+ * The rule: a run belongs to the user it acts for, and a run that answers in a conversation is also readable
+ * by whoever reads the conversation (its owner; everyone who sees the space it is shared with) — always while
+ * they see the space of the agent version it runs; admins see every run of the workspace.
  */
 export interface RunViewer {
   workspaceId: string;
@@ -37,7 +38,10 @@ export function runReadersSql(viewer: RunViewer, alias: string, firstParam: numb
   }
   const [workspace, user, spaces] = [firstParam, firstParam + 1, firstParam + 2];
   return {
-    sql: `(${alias}.workspace_id = $${workspace} AND ${alias}.user_id = $${user}
+    sql: `(${alias}.workspace_id = $${workspace}
+      AND (${alias}.user_id = $${user} OR EXISTS (SELECT 1 FROM conversations c
+        WHERE c.id = ${alias}.conversation_id AND c.deleted_at IS NULL
+          AND (c.owner_id = $${user} OR c.space_id = ANY($${spaces}::text[]))))
       AND (${runSpaceSql(alias)} IS NULL OR ${runSpaceSql(alias)} = ANY($${spaces}::text[])))`,
     params: [viewer.workspaceId, viewer.userId, [...viewer.visibleSpaces]],
   };
@@ -53,10 +57,25 @@ interface RunFacts {
 /** The Cedar entities of these runs (one query for all of them), in the same order. */
 export async function runResources(db: SqlClient, runs: readonly RunFacts[]): Promise<CedarEntity[]> {
   if (runs.length === 0) return [];
-  const { rows } = await db.query<{ id: string; space: string | null }>(
-    `SELECT r.id, ${runSpaceSql('r')} AS space FROM runs r WHERE r.id = ANY($1::text[])`,
+  const { rows } = await db.query<{
+    id: string;
+    space: string | null;
+    conversation_owner: string | null;
+    conversation_space: string | null;
+  }>(
+    `SELECT r.id, ${runSpaceSql('r')} AS space, c.owner_id AS conversation_owner, c.space_id AS conversation_space
+     FROM runs r LEFT JOIN conversations c ON c.id = r.conversation_id AND c.deleted_at IS NULL
+     WHERE r.id = ANY($1::text[])`,
     [runs.map((run) => run.id)],
   );
-  const spaces = new Map(rows.map((row) => [row.id, row.space ?? undefined]));
-  return runs.map((run) => runEntity({ ...run, space: spaces.get(run.id) }));
+  const facts = new Map(rows.map((row) => [row.id, row]));
+  return runs.map((run) => {
+    const row = facts.get(run.id);
+    return runEntity({
+      ...run,
+      space: row?.space ?? undefined,
+      conversationOwner: row?.conversation_owner ?? undefined,
+      conversationSpace: row?.conversation_space ?? undefined,
+    });
+  });
 }

@@ -223,6 +223,19 @@ describe.each(storeTargets())('conversations API on $kind', (target) => {
       `/api/runs/${bobPost.body.replies[0]!.runId}`,
     );
     expect(bobRun.body.run.userId).toBe(people.bob.id);
+    // A run's visibility is its conversation's: Alice (the owner) reads Bob's reply run, Eve does not.
+    const aliceReplyRun = (await post(people.alice, id, { content: 'And @helper?' })).body.replies[0]!.runId;
+    const runIds = [bobPost.body.replies[0]!.runId, aliceReplyRun];
+    for (const runId of runIds) {
+      expect((await call(people.alice, 'GET', `/api/runs/${runId}`)).status).toBe(200);
+      expect((await call(people.bob, 'GET', `/api/runs/${runId}/steps`)).status).toBe(200);
+      expect((await call(people.eve, 'GET', `/api/runs/${runId}`)).status).toBe(404);
+      expect((await call(people.eve, 'GET', `/api/runs/${runId}/steps`)).status).toBe(404);
+    }
+    const bobsList = await call<{ runs: Array<{ id: string }> }>(people.bob, 'GET', '/api/runs');
+    expect(bobsList.body.runs.map((run) => run.id)).toEqual(expect.arrayContaining(runIds));
+    const evesList = await call<{ runs: Array<{ id: string }> }>(people.eve, 'GET', '/api/runs');
+    expect(evesList.body.runs.map((run) => run.id)).not.toContain(aliceReplyRun);
     expect(
       (
         await call<{ conversations: Conversation[] }>(people.bob, 'GET', '/api/conversations')
@@ -235,6 +248,9 @@ describe.each(storeTargets())('conversations API on $kind', (target) => {
     // Unshared: Bob loses it again.
     await call(people.alice, 'PATCH', `/api/conversations/${id}`, { space: null });
     expect((await call(people.bob, 'GET', `/api/conversations/${id}`)).status).toBe(404);
+    // ... and the runs that answered Alice in it; his own stay his.
+    expect((await call(people.bob, 'GET', `/api/runs/${aliceReplyRun}`)).status).toBe(404);
+    expect((await call(people.bob, 'GET', `/api/runs/${runIds[0]}`)).status).toBe(200);
   });
 
   it('refuses a restricted agent to a non-member of its space, like a missing one', async () => {

@@ -96,6 +96,9 @@ export function runEntity(run: {
   agentId: string;
   userId: string | null;
   space?: string | undefined;
+  /** Set when the run answers in a conversation: who reads that conversation reads the run. */
+  conversationOwner?: string | undefined;
+  conversationSpace?: string | undefined;
 }): CedarEntity {
   return {
     type: 'Run',
@@ -105,6 +108,12 @@ export function runEntity(run: {
       agent: ref('Agent', run.agentId),
       ...(run.userId === null ? {} : { owner: ref('User', run.userId) }),
       ...(run.space === undefined ? {} : { space: ref('Space', run.space) }),
+      ...(run.conversationOwner === undefined
+        ? {}
+        : { conversationOwner: ref('User', run.conversationOwner) }),
+      ...(run.conversationSpace === undefined
+        ? {}
+        : { conversationSpace: ref('Space', run.conversationSpace) }),
     },
     parents: [{ type: 'Workspace', id: run.workspaceId }],
   };

@@ -10,7 +10,10 @@ entity Group in [Workspace];
 entity Space in [Workspace] { workspace: Workspace };
 entity User in [Role, Workspace, Group, Space] { workspace: Workspace };
 entity Agent in [Workspace] { workspace: Workspace, name: String, actingFor?: User, space?: Space };
-entity Run in [Workspace] { workspace: Workspace, agent: Agent, owner?: User, space?: Space };
+entity Run in [Workspace] {
+  workspace: Workspace, agent: Agent, owner?: User, space?: Space,
+  conversationOwner?: User, conversationSpace?: Space
+};
 entity Tool { effect: String, stakes: String };
 
 action "agents.read", "agents.create", "agents.update", "agents.delete"

@@ -29,6 +29,13 @@ export const DEFAULT_CEDAR_POLICIES: Readonly<Record<string, string>> = {
   principal in [Role::"user", Role::"builder", Role::"admin"] && resource in principal.workspace &&
   resource has owner && resource.owner == principal
 };`,
+  // A reply in a conversation is read by whoever reads the conversation (it is shared through its space).
+  'default.runs_conversation': `permit (principal, action == Action::"runs.read", resource is Run) when {
+  principal in [Role::"user", Role::"builder", Role::"admin"] && resource in principal.workspace &&
+  resource has conversationOwner &&
+  (resource.conversationOwner == principal ||
+   (resource has conversationSpace && principal in resource.conversationSpace))
+};`,
   'default.runs_admins': `permit (
   principal,
   action in [Action::"runs.read", Action::"runs.cancel", Action::"runs.resume"],
