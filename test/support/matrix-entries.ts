@@ -149,6 +149,29 @@ export const MATRIX: Record<string, MatrixEntry> = {
   },
   // A plan is its user's (a run's plan is its run's user's), admins see all; submitting one needs a builder.
   'GET /api/plans': { need: 'user' },
+  'POST /api/conversations': { need: 'user', body: ({ unique }) => ({ title: unique }) },
+  'GET /api/conversations': { need: 'user' },
+  'GET /api/conversations/{id}': { need: 'user' },
+  'PATCH /api/conversations/{id}': {
+    need: 'user',
+    body: ({ unique }) => ({ title: unique }),
+    overrides: {
+      'admin/restricted': { expect: 403, why: 'only its owner renames, shares or deletes a conversation' },
+    },
+  },
+  'DELETE /api/conversations/{id}': {
+    need: 'user',
+    destructive: true,
+    overrides: {
+      'admin/restricted': { expect: 403, why: 'only its owner renames, shares or deletes a conversation' },
+    },
+  },
+  'POST /api/conversations/{id}/messages': {
+    need: 'user',
+    body: () => ({ content: 'hello', mentions: ['open-agent'] }),
+  },
+  'GET /api/conversations/{id}/events': { need: 'user' },
+  'GET /api/conversations/{id}/export': { need: 'user' },
   'GET /api/plans/{id}': { need: 'user' },
   'POST /api/plans/{id}/cancel': { need: 'user', destructive: true },
   'GET /api/runs/{id}/tree': { need: 'user' },

@@ -211,6 +211,19 @@ export const FIXTURES: Record<string, FixtureFactory> = {
     return (await w.make<{ skill: { id: string } }>(workspaceMaker(situation), 'POST', '/api/skills', body))
       .skill.id;
   }),
+  /**
+   * A conversation is private to its owner (admins included: nobody else reads it); the restricted one is
+   * Vera's, shared with the vault, so its members and admins (who see every space) read it.
+   */
+  conversation: async (w, situation, caller) => {
+    const owner = ownerIn(situation, caller);
+    const title = w.unique(`mxconv${situation.toLowerCase()}`);
+    const body = { title, ...(situation === 'restricted' ? { space: 'vault' } : {}) };
+    const created = await w.make<{ conversation: { id: string } }>(owner, 'POST', '/api/conversations', body);
+    const id = created.conversation.id;
+    const ownership = situation === 'restricted' ? 'workspace' : 'private';
+    return { id, params: {}, item: item(w, situation, caller, ownership, [id, title]) };
+  },
   /** A plan is its user's, like its runs: made for the situation's owner (the repo: users submit none by API). */
   plan: async (w, situation, caller) => {
     const owner = ownerIn(situation, caller);
