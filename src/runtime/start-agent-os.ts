@@ -20,6 +20,7 @@ import { createApp } from '../server/app.ts';
 import type { AppEnv } from '../server/app-env.ts';
 import { mountConsole } from '../server/console-static.ts';
 import { mountA2a } from '../server/routes/a2a.ts';
+import { conversationChatRoutes } from '../server/routes/conversation-chat.ts';
 import { conversationRoutes } from '../server/routes/conversations.ts';
 import { evalRoutes } from '../server/routes/evals.ts';
 import { mountMcpEndpoint } from '../server/routes/mcp-endpoint.ts';
@@ -91,6 +92,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
       app = createApp({ store, config, version: AGENT_OS_VERSION, log }, [
         runRoutes(kernel),
         conversationRoutes(kernel, log),
+        conversationChatRoutes(kernel),
         evalRoutes(kernel),
         schedulerRoutes(store),
         skillRoutes({ store, tools: kernel.tools }),

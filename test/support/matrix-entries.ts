@@ -170,6 +170,13 @@ export const MATRIX: Record<string, MatrixEntry> = {
     need: 'user',
     body: () => ({ content: 'hello', mentions: ['open-agent'] }),
   },
+  'POST /api/conversations/{id}/chat': {
+    need: 'user',
+    body: () => ({
+      messages: [{ id: 'u', role: 'user', parts: [{ type: 'text', text: 'hello' }] }],
+      mentions: ['open-agent'],
+    }),
+  },
   'GET /api/conversations/{id}/events': { need: 'user' },
   'GET /api/conversations/{id}/export': { need: 'user' },
   'GET /api/plans/{id}': { need: 'user' },

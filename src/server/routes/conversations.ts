@@ -2,13 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { conversationJson, conversationMarkdown } from '../../conversations/conversation-export.ts';
 import type { Conversation } from '../../conversations/conversation-record.ts';
-import {
-  chooseResponders,
-  postMessage,
-  type ReplyView,
-  replyViews,
-  settleConversation,
-} from '../../conversations/conversation-replies.ts';
+import { type ReplyView, replyViews, settleConversation } from '../../conversations/conversation-replies.ts';
 import {
   createConversation,
   deleteConversation,
@@ -24,9 +18,8 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import { nextWake } from '../../kernel/run-events.ts';
 import { getRunById } from '../../kernel/run-repo.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
-import { agentEntity } from '../../policy/cedar/cedar-entities.ts';
-import { resolveAgentSkills } from '../../skills/skill-resolution.ts';
 import type { AppEnv } from '../app-env.ts';
+import { postAsCaller } from '../conversation-posting.ts';
 import { defineRoute } from '../define-route.ts';
 import { streamConversationEvents } from './conversation-events-stream.ts';
 import {
@@ -233,35 +226,8 @@ export function conversationRoutes(
         responses: { 200: { description: 'The message and its replies', schema: postedMessageBody } },
       },
       async (c, { params, body }) => {
-        const principal = c.get('principal');
-        const conversation = await visible(principal, params.id);
-        await settleConversation(kernel, conversation.id);
-        const current = await visible(principal, conversation.id);
-        const { agents, routed } = await chooseResponders(
-          kernel,
-          current,
-          principal.userId,
-          body.content,
-          body.mentions ?? [],
-          c.req.raw.signal,
-        );
-        for (const agent of agents) {
-          await c
-            .get('authorizer')
-            .assert(
-              'runs.start',
-              agentEntity({ agentId: agent.id, name: agent.name, workspaceId: agent.workspaceId }),
-            );
-          // Refused now (403 skill.unavailable) rather than after the message is posted.
-          await resolveAgentSkills(kernel.store, agent, principal.userId);
-        }
-        const posted = await postMessage(kernel, current, {
-          author: principal.userId,
-          content: body.content,
-          mentions: body.mentions ?? [],
-          agents,
-          routed,
-        });
+        const posted = await postAsCaller(c, kernel, params.id, body.content, body.mentions ?? []);
+        const conversation = { id: posted.message.conversationId };
         let replies = await replyViews(kernel, conversation.id, posted.planned);
         const deadline = Date.now() + body.waitTimeoutMs;
         while (body.wait && !replies.every(settled) && Date.now() < deadline && !c.req.raw.signal.aborted) {
