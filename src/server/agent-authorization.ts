@@ -19,13 +19,11 @@ export async function agentFor(
   const agent = await getAgent(db, c.get('principal').workspaceId, idOrName);
   const resource = agentResource(agent);
   const authorizer = c.get('authorizer');
-  try {
-    await authorizer.assert('agents.read', resource);
-  } catch (error) {
-    if (error instanceof AgentOsError && error.code === 'auth.forbidden')
-      throw new AgentOsError('resource.not_found', `No agent "${idOrName}"`);
-    throw error;
-  }
+  await authorizer.assertVisible(
+    'agents.read',
+    resource,
+    new AgentOsError('resource.not_found', `No agent "${idOrName}"`),
+  );
   if (action !== 'agents.read') await authorizer.assert(action, resource);
   return agent;
 }

@@ -16,6 +16,13 @@ export interface RequestAuthorizer {
   assert(action: CedarAction, resource?: CedarEntity, message?: string): Promise<void>;
   /** The decision alone, neither audited nor thrown: for filtering lists and hiding what may not be seen. */
   allows(action: CedarAction, resource: CedarEntity): Promise<boolean>;
+  /**
+   * As assert, but a refusal throws `missing` instead of 403: what the caller may not read does not exist for
+   * them, so its id is not confirmed (the denial is still audited).
+   */
+  assertVisible(action: CedarAction, resource: CedarEntity, missing: AgentOsError): Promise<void>;
+  /** The spaces the caller sees (read once per request): the facts Cedar gets as the user's parents. */
+  visibleSpaces(): Promise<string[]>;
 }
 
 /**
@@ -30,24 +37,35 @@ export function requestAuthorizer(
   let workspacePolicies: Promise<Record<string, string>> | undefined;
   let groups: Promise<string[]> | undefined;
   let spaces: Promise<string[]> | undefined;
+  const visibleSpaces = () => {
+    spaces ??= visibleSpaceIds(db, principal);
+    return spaces;
+  };
   const decide = async (action: CedarAction, resource: CedarEntity) => {
     workspacePolicies ??= loadWorkspaceCedarPolicies(db, principal.workspaceId).then((p) => p.policies);
     groups ??= userGroupNames(db, principal.workspaceId, principal.userId);
-    // Only a resource of the workspace's (a run, an agent) can be in a space; the workspace itself never is.
-    if (resource.type !== 'Workspace') spaces ??= visibleSpaceIds(db, principal);
     return authorize({
       principal: userEntity({
         ...principal,
         groups: await groups,
-        spaces: spaces === undefined ? undefined : await spaces,
+        // Only a resource of the workspace's (a run, an agent) can be in a space; the workspace itself never is.
+        spaces: resource.type === 'Workspace' ? undefined : await visibleSpaces(),
       }),
       action,
       resource,
       workspacePolicies: await workspacePolicies,
     });
   };
-  return {
+  const authorizer: RequestAuthorizer = {
+    visibleSpaces,
     allows: async (action, resource) => (await decide(action, resource)).allowed,
+    async assertVisible(action, resource, missing) {
+      try {
+        await authorizer.assert(action, resource);
+      } catch (error) {
+        throw error instanceof AgentOsError && error.code === 'auth.forbidden' ? missing : error;
+      }
+    },
     async assert(action, resource = workspaceEntity(principal.workspaceId), message) {
       const decision = await decide(action, resource);
       if (decision.allowed) return;
@@ -72,6 +90,7 @@ export function requestAuthorizer(
       });
     },
   };
+  return authorizer;
 }
 
 function describeAction(action: CedarAction): string {

@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import { AgentOsError } from '../errors/agent-os-error.ts';
-import { visibleSpaceIds } from '../identity/space-repo.ts';
 import type { RunRecord } from '../kernel/run-record.ts';
 import { getRun } from '../kernel/run-repo.ts';
 import type { CedarAction } from '../policy/cedar/cedar-schema.ts';
@@ -24,25 +23,15 @@ export async function authorizedRun(
   const [resource] = await runResources(db, [run]);
   if (resource === undefined) throw hidden(runId);
   const authorizer = c.get('authorizer');
-  try {
-    await authorizer.assert('runs.read', resource);
-  } catch (error) {
-    if (error instanceof AgentOsError && error.code === 'auth.forbidden') throw hidden(runId);
-    throw error;
-  }
+  await authorizer.assertVisible('runs.read', resource, hidden(runId));
   if (action !== 'runs.read') await authorizer.assert(action, resource);
   return run;
 }
 
 /** The caller as a reader of runs: for `runReadersSql`. */
-export async function runViewer(c: Context<AppEnv>, db: SqlClient): Promise<RunViewer> {
+export async function runViewer(c: Context<AppEnv>): Promise<RunViewer> {
   const { workspaceId, userId, role } = c.get('principal');
-  return {
-    workspaceId,
-    userId,
-    role,
-    visibleSpaces: await visibleSpaceIds(db, { workspaceId, userId, role }),
-  };
+  return { workspaceId, userId, role, visibleSpaces: await c.get('authorizer').visibleSpaces() };
 }
 
 /** Those of `runs` Cedar lets the caller read (the SQL rule already applied; this adds workspace forbids). */

@@ -128,7 +128,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       async (c, { params }) => {
         const { workspaceId } = c.get('principal');
         const suite = await getSuite(kernel.store, workspaceId, params.name);
-        await assertSuiteVisible(c, kernel.store, suite);
+        assertSuiteVisible(await hiddenAgents(c, kernel.store), suite);
         return c.json({ suite, runs: await listEvalRuns(kernel.store, workspaceId, suite.name, 20) });
       },
     );
@@ -148,7 +148,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       },
       async (c, { params }) => {
         const suite = await getSuite(kernel.store, c.get('principal').workspaceId, params.name);
-        await assertSuiteVisible(c, kernel.store, suite);
+        assertSuiteVisible(await hiddenAgents(c, kernel.store), suite);
         await deleteSuite(kernel.store, c.get('principal').workspaceId, params.name);
         return c.json({ deleted: params.name });
       },
@@ -177,7 +177,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       async (c, { params, body }) => {
         const principal = c.get('principal');
         const suite = await getSuite(kernel.store, principal.workspaceId, params.name);
-        await assertSuiteVisible(c, kernel.store, suite);
+        assertSuiteVisible(await hiddenAgents(c, kernel.store), suite);
         const agent = await getAgent(kernel.store, principal.workspaceId, suite.agent);
         await c.get('authorizer').assert('runs.start', agentResource(agent));
         const started = await startEvalRun(kernel, {
@@ -233,7 +233,10 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       },
       async (c, { params }) => {
         const { workspaceId } = c.get('principal');
-        await assertEvalRunVisible(c, kernel.store, await getEvalRun(kernel.store, workspaceId, params.id));
+        assertEvalRunVisible(
+          await hiddenAgents(c, kernel.store),
+          await getEvalRun(kernel.store, workspaceId, params.id),
+        );
         return c.json(await settleEvalRun(kernel, workspaceId, params.id, c.req.raw.signal));
       },
     );
@@ -257,8 +260,9 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
       },
       async (c, { query }) => {
         const { workspaceId } = c.get('principal');
+        const hidden = await hiddenAgents(c, kernel.store);
         for (const id of [query.before, query.after])
-          await assertEvalRunVisible(c, kernel.store, await getEvalRun(kernel.store, workspaceId, id));
+          assertEvalRunVisible(hidden, await getEvalRun(kernel.store, workspaceId, id));
         const before = await settleEvalRun(kernel, workspaceId, query.before, c.req.raw.signal);
         const after = await settleEvalRun(kernel, workspaceId, query.after, c.req.raw.signal);
         return c.json({ report: compareEvalRuns(before, after) });

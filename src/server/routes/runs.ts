@@ -116,7 +116,7 @@ export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         responses: { 200: { description: 'The runs', schema: z.object({ runs: z.array(runSchema) }) } },
       },
       async (c, { query }) => {
-        const readable = runReadersSql(await runViewer(c, kernel.store), 'r', 1);
+        const readable = runReadersSql(await runViewer(c), 'r', 1);
         const runs = await listRuns(kernel.store, readable, {
           status: query.status,
           agentId: query.agent,
