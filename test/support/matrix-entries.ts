@@ -110,7 +110,8 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /api/sources/{source}': { need: 'user' },
   'PATCH /api/sources/{source}': { need: 'builder', body: () => ({ config: { server: 'patched' } }) },
   'DELETE /api/sources/{source}': { need: 'builder', destructive: true },
-  'POST /api/sources/{source}/sync': { need: 'builder', body: () => ({ wait: false }) },
+  // A sync started in the background holds the source's slot: each allowed cell gets its own source.
+  'POST /api/sources/{source}/sync': { need: 'builder', destructive: true, body: () => ({ wait: false }) },
   'GET /api/sources/{source}/documents': { need: 'user' },
   'GET /api/knowledge/search': { need: 'user', query: () => '?q=content' },
   // The audit log is the admin's record of everything done in the workspace: its ids, never another workspace's.
