@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { runChecksSchema } from '../evals/criteria.ts';
+import { runChecksSchema } from './criteria.ts';
 import { modelNameSchema } from '../models/model-name.ts';
-import { skillRefSchema } from '../skills/skill-definition.ts';
+import { skillRefSchema } from './skill-definition.ts';
 
 export const agentNameSchema = z
   .string()

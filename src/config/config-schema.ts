@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { modelNameSchema } from '../models/model-name.ts';
-import { schedulerConfigSchema } from '../scheduler/scheduler-config.ts';
+import { schedulerConfigSchema } from './scheduler-config.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 

@@ -9,7 +9,7 @@ import { costUsd, modelInfo } from '../models/model-catalogue.ts';
 import { parseModelName } from '../models/model-name.ts';
 import type { Store } from '../store/sql-client.ts';
 import { openEscalation } from './check-escalations.ts';
-import type { RunChecksDefinition } from './criteria.ts';
+import type { RunChecksDefinition } from '../agents/criteria.ts';
 import { evaluateCriteria, type JudgeCall } from './evaluate-criteria.ts';
 import { toolCallsOf } from './tool-call-match.ts';
 

@@ -8,14 +8,13 @@ import type { Embedder } from '../memory/memory-embeddings.ts';
 import { costUsd, modelInfo } from '../models/model-catalogue.ts';
 import { parseModelName } from '../models/model-name.ts';
 import { withRunBudget } from '../orchestration/run-budget.ts';
-import { taintSources } from '../policy/information-flow.ts';
 import { loadPolicy } from '../policy/policy-settings.ts';
 import { resolveRunDefinition } from '../skills/skill-resolution.ts';
 import type { Store } from '../store/sql-client.ts';
 import { toStorable } from '../store/storable-text.ts';
 import { traceStep } from '../telemetry/run-spans.ts';
+import { taintSources } from '../tools/information-flow.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
-import { BudgetExceededError, endStatusFor } from '../usage/budget-guard.ts';
 import {
   type ContextSnapshot,
   contextSnapshotSchema,
@@ -38,6 +37,7 @@ import {
 } from './journal-format.ts';
 import { assistantMessage, type ChatMessage } from './messages.ts';
 import type { ModelCallHooks, ModelCallRequest, ModelGateway, ModelToolSpec } from './model-gateway.ts';
+import { BudgetExceededError, endStatusFor } from './run-ending.ts';
 import { extractionPrompt, parseExtraction, storeExtractedMemories } from './run-extraction.ts';
 import { hashInputs, type JournalStep, type RunJournal } from './run-journal.ts';
 import type { RunError, RunRecord, RunUsage } from './run-record.ts';

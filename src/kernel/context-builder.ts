@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import { visibleSpace } from '../agents/agent-visibility.ts';
 import { conversationSnapshotSchema, historyMessages } from '../conversations/conversation-history.ts';
-import { renderHandoff } from '../memory/handoff.ts';
 import { agentReadableScopes } from '../memory/memory-access.ts';
 import { listPinnedBlocks } from '../memory/memory-blocks.ts';
 import type { Embedder } from '../memory/memory-embeddings.ts';
 import { searchMemories } from '../memory/memory-search.ts';
 import type { SqlClient } from '../store/sql-client.ts';
+import { renderHandoff } from './handoff.ts';
 import { type ChatMessage, spotlight } from './messages.ts';
 import type { RunRecord } from './run-record.ts';
 

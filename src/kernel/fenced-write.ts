@@ -1,5 +1,5 @@
-import type { AuditActor } from '../audit/audit-entry.ts';
-import { redactSecrets } from '../audit/redact-secrets.ts';
+import type { AuditActor } from '../audit-log/audit-entry.ts';
+import { redactSecrets } from '../audit-log/redact-secrets.ts';
 import { jsonParam, type SqlClient } from '../store/sql-client.ts';
 import type { RunEventType } from './run-events.ts';
 import type { Lease } from './run-lease.ts';

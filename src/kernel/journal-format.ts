@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { handoffSchema } from '../memory/handoff.ts';
+import { handoffSchema } from './handoff.ts';
 
 /**
  * The run journal's persisted format. Bump JOURNAL_VERSION when a payload changes shape and teach

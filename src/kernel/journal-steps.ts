@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../audit/audit-entry.ts';
+import { canonicalJson } from '../audit-log/audit-entry.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 
 export type StepKind = 'model' | 'tool' | 'pause' | 'context' | 'compaction' | 'extraction' | 'check';

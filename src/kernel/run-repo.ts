@@ -1,4 +1,4 @@
-import { appendRunAudit } from '../audit/run-audit.ts';
+import { appendRunAudit } from '../audit-log/run-audit.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { newId } from '../store/ids.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';

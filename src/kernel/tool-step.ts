@@ -1,10 +1,10 @@
 import { describeIssues } from '../errors/agent-os-error.ts';
-import { outputLabel } from '../policy/information-flow.ts';
 import type { PolicySnapshot } from '../policy/policy-settings.ts';
 import { gateToolCall } from '../policy/tool-gate.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { toStorable } from '../store/storable-text.ts';
 import { noteToolDecision, traceToolCall } from '../telemetry/run-spans.ts';
+import { outputLabel } from '../tools/information-flow.ts';
 import type { ToolCallContext, ToolDefinition } from '../tools/tool.ts';
 import { finishToolOutput } from '../tools/tool-output.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';

@@ -1,4 +1,4 @@
-import type { AuditActor } from '../audit/audit-entry.ts';
+import type { AuditActor } from '../audit-log/audit-entry.ts';
 import type { Store } from '../store/sql-client.ts';
 import type { Connector } from './connector.ts';
 import { sourceKindOf } from './source-kinds.ts';

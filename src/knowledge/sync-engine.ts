@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import type { AuditActor } from '../audit/audit-entry.ts';
-import { appendAudit } from '../audit/audit-log.ts';
+import type { AuditActor } from '../audit-log/audit-entry.ts';
+import { appendAudit } from '../audit-log/audit-log.ts';
 import { AgentOsError, isAgentOsError } from '../errors/agent-os-error.ts';
 import { jsonParam, type Store } from '../store/sql-client.ts';
 import { chunkDocument } from './chunker.ts';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { AuditActor } from '../audit/audit-entry.ts';
-import { appendAudit } from '../audit/audit-log.ts';
+import type { AuditActor } from '../audit-log/audit-entry.ts';
+import { appendAudit } from '../audit-log/audit-log.ts';
 import { AgentOsError, describeIssues } from '../errors/agent-os-error.ts';
 import type { SqlClient, Store } from '../store/sql-client.ts';
 

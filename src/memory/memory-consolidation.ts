@@ -1,4 +1,4 @@
-import type { AuditActor } from '../audit/audit-entry.ts';
+import type { AuditActor } from '../audit-log/audit-entry.ts';
 import type { SqlClient, Store } from '../store/sql-client.ts';
 import { deletePinnedBlock, MAX_BLOCK_CHARS, setPinnedBlock } from './memory-blocks.ts';
 import { recordChange, snapshotOf } from './memory-changes.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { handoffSchema } from '../memory/handoff.ts';
+import { handoffSchema } from '../kernel/handoff.ts';
 import { defineTool, type ToolDefinition } from '../tools/tool.ts';
 import { DEFAULT_MAX_DEPTH, type RunAgentDeps, startChildRun } from './run-agent-tool.ts';
 

@@ -1,4 +1,4 @@
-import { appendAudit } from '../audit/audit-log.ts';
+import { appendAudit } from '../audit-log/audit-log.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { appendRunEvent } from '../kernel/run-events.ts';
 import type { RunPause, RunRow } from '../kernel/run-record.ts';

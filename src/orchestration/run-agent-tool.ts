@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { getAgent, getAgentVersionById } from '../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../agents/agent-visibility.ts';
+import { type Handoff, handoffSchema } from '../kernel/handoff.ts';
 import type { Priority } from '../kernel/model-gateway.ts';
 import { type KernelSignals, nextWake } from '../kernel/run-events.ts';
 import { isTerminal, type RunRecord } from '../kernel/run-record.ts';
 import { createRun, getRun } from '../kernel/run-repo.ts';
-import { type Handoff, handoffSchema, storeHandoff } from '../memory/handoff.ts';
+import { storeHandoff } from '../memory/handoff-memory.ts';
 import type { MemoryRecord } from '../memory/memory-record.ts';
 import type { Store } from '../store/sql-client.ts';
 import { defineTool, type ToolCallContext, type ToolDefinition } from '../tools/tool.ts';

@@ -1,6 +1,6 @@
 import { type AgentRecord, getAgent, listAgents } from '../agents/agent-repo.ts';
 import { assertUserSeesAgent, listVisibleAgents, userSeesAgent } from '../agents/agent-visibility.ts';
-import { appendAudit } from '../audit/audit-log.ts';
+import { appendAudit } from '../audit-log/audit-log.ts';
 import { AgentOsError, type ErrorCode, isAgentOsError } from '../errors/agent-os-error.ts';
 import { getMembershipRole } from '../identity/user-repo.ts';
 import { jsonParam, type SqlClient } from '../store/sql-client.ts';

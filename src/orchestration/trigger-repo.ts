@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { canonicalJson } from '../audit/audit-entry.ts';
+import { canonicalJson } from '../audit-log/audit-entry.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { jsonParam, type SqlClient } from '../store/sql-client.ts';

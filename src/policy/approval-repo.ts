@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendAudit } from '../audit/audit-log.ts';
+import { appendAudit } from '../audit-log/audit-log.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { jsonParam, type SqlClient, type Store } from '../store/sql-client.ts';
 

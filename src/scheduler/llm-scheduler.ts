@@ -14,7 +14,7 @@ import { classifyProviderFault, type ProviderFault } from '../models/provider-fa
 import type { ModelRegistry } from '../models/provider-registry.ts';
 import { backoffDelayMs } from '../models/retry-policy.ts';
 import { Lane, type QueuedCall } from './lane.ts';
-import type { SchedulerConfig } from './scheduler-config.ts';
+import type { SchedulerConfig } from '../config/scheduler-config.ts';
 import { type LaneSnapshot, snapshotLane } from './scheduler-snapshot.ts';
 
 /** ceil(chars / 4): the estimate the admission control uses before the provider reports usage. */

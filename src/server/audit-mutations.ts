@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
-import type { AuditResource } from '../audit/audit-entry.ts';
-import { appendAudit } from '../audit/audit-log.ts';
+import type { AuditResource } from '../audit-log/audit-entry.ts';
+import { appendAudit } from '../audit-log/audit-log.ts';
 import type { AppEnv, ServerDeps } from './app-env.ts';
 
 const MUTATIONS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);

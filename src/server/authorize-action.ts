@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { appendAudit } from '../audit/audit-log.ts';
+import { appendAudit } from '../audit-log/audit-log.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Principal } from '../identity/api-keys.ts';
 import { userGroupNames } from '../identity/group-repo.ts';

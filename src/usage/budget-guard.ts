@@ -1,23 +1,8 @@
-import type { RunError } from '../kernel/run-record.ts';
+import { BUDGET_EXCEEDED_CODE, BudgetExceededError } from '../kernel/run-ending.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { type Budget, listBudgets } from './budget-repo.ts';
 import { type BudgetScope, periodSpend, type Spend } from './period-spend.ts';
 import { type BudgetPeriod, PERIOD_ADJECTIVE, periodStart } from './usage-period.ts';
-
-/** The run error code of every exhausted limit, per-run or per-period: the run ends `budget_exceeded`. */
-export const BUDGET_EXCEEDED_CODE = 'run.budget_exceeded';
-
-/** A model call refused before it was made, because a workspace or agent budget is spent. */
-export class BudgetExceededError extends Error {
-  constructor(readonly runError: RunError) {
-    super(runError.message);
-    this.name = 'BudgetExceededError';
-  }
-}
-
-/** The status a run ends with for an error its loop could not get past. */
-export const endStatusFor = (error: RunError): 'budget_exceeded' | 'failed' =>
-  error.code === BUDGET_EXCEEDED_CODE ? 'budget_exceeded' : 'failed';
 
 export function describeBudget(budget: Pick<Budget, 'agentId' | 'agentName' | 'period'>): string {
   const scope = budget.agentId === null ? 'workspace' : `agent "${budget.agentName ?? budget.agentId}"`;

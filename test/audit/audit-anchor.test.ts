@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AnchorRecord, readAnchor } from '../../src/audit/audit-anchor.ts';
 import { AuditCheckpointer } from '../../src/audit/audit-checkpointer.ts';
-import { appendAudit } from '../../src/audit/audit-log.ts';
+import { appendAudit } from '../../src/audit-log/audit-log.ts';
 import { type AuditSigner, loadAuditSigner } from '../../src/audit/audit-signer.ts';
 import { verifyAudit } from '../../src/audit/verify-audit.ts';
 import type { Store } from '../../src/store/sql-client.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { auditAnchorPath } from '../../src/audit/audit-anchor.ts';
 import { AuditCheckpointer } from '../../src/audit/audit-checkpointer.ts';
-import type { AuditEntry } from '../../src/audit/audit-entry.ts';
+import type { AuditEntry } from '../../src/audit-log/audit-entry.ts';
 import { loadAuditSigner } from '../../src/audit/audit-signer.ts';
 import type { AuditVerification } from '../../src/audit/verify-audit.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';

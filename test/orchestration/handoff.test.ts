@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Handoff, handoffSchema, renderHandoff } from '../../src/kernel/handoff.ts';
 import { hashInputs, RunJournal } from '../../src/kernel/run-journal.ts';
 import { claimRuns } from '../../src/kernel/run-lease.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { createRun } from '../../src/kernel/run-repo.ts';
 import type { Worker } from '../../src/kernel/worker.ts';
-import { type Handoff, handoffSchema, renderHandoff, storeHandoff } from '../../src/memory/handoff.ts';
+import { storeHandoff } from '../../src/memory/handoff-memory.ts';
 import { agentReadableScopes } from '../../src/memory/memory-access.ts';
 import type { MemoryRecord } from '../../src/memory/memory-record.ts';
 import { searchMemories } from '../../src/memory/memory-search.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chainPendingAudit } from '../../src/audit/audit-chainer.ts';
-import { listAudit } from '../../src/audit/audit-log.ts';
+import { chainPendingAudit } from '../../src/audit-log/audit-chainer.ts';
+import { listAudit } from '../../src/audit-log/audit-log.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { waitForRun } from '../../src/kernel/run-service.ts';
 import type { KernelHarness } from '../support/kernel-harness.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readToolResult } from '../../src/kernel/journal-format.ts';
 import { spotlight, toModelPrompt, UNTRUSTED_BEGIN } from '../../src/kernel/messages.ts';
 import { destinationsOutside } from '../../src/policy/argument-rules.ts';
-import { contextLabels, isTainted, resultLabel } from '../../src/policy/information-flow.ts';
+import { contextLabels, isTainted, resultLabel } from '../../src/tools/information-flow.ts';
 
 const call = { id: 'c1', name: 'fetch', argumentsText: '{}' };
 const trustedTools = new Map([['lookup', { trustedOutput: true }]]);

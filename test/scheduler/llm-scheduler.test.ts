@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelCallRequest, Priority } from '../../src/kernel/model-gateway.ts';
 import { createModelRegistry } from '../../src/models/provider-registry.ts';
 import { LlmScheduler } from '../../src/scheduler/llm-scheduler.ts';
-import { type SchedulerConfig, schedulerConfigSchema } from '../../src/scheduler/scheduler-config.ts';
+import { type SchedulerConfig, schedulerConfigSchema } from '../../src/config/scheduler-config.ts';
 import {
   type RecordedRequest,
   type ScriptedModelServer,

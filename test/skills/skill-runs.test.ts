@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getAgent } from '../../src/agents/agent-repo.ts';
-import { chainPendingAudit } from '../../src/audit/audit-chainer.ts';
-import { listAudit } from '../../src/audit/audit-log.ts';
+import { chainPendingAudit } from '../../src/audit-log/audit-chainer.ts';
+import { listAudit } from '../../src/audit-log/audit-log.ts';
 import { listRunEvents } from '../../src/kernel/run-events.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { waitForRun } from '../../src/kernel/run-service.ts';

@@ -3,7 +3,7 @@ import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { type AuditAnchor, auditAnchorPath, readAnchor } from '../../audit/audit-anchor.ts';
-import { chainPendingAudit } from '../../audit/audit-chainer.ts';
+import { chainPendingAudit } from '../../audit-log/audit-chainer.ts';
 import { localAuditPublicKey } from '../../audit/audit-signer.ts';
 import { type AuditVerification, exportAuditJsonl, verifyAudit } from '../../audit/verify-audit.ts';
 import { configFrom, type GlobalOptions, withStore } from '../cli-context.ts';

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { assertAgentWithinBoundary } from '../../agents/agent-boundary.ts';
+import { assertAgentWithinBoundary } from '../../policy/agent-boundary.ts';
 import { agentDefinitionSchema } from '../../agents/agent-definition.ts';
 import {
   agentPatchSchema,

@@ -9,7 +9,7 @@ import {
   skillContentSchema,
   skillNameSchema,
   skillPlacementSchema,
-} from '../../skills/skill-definition.ts';
+} from '../../agents/skill-definition.ts';
 import { parseSkillFile, renderSkillFile } from '../../skills/skill-file.ts';
 import {
   createSkill,

@@ -1,7 +1,7 @@
 import type { Principal } from '../identity/api-keys.ts';
 import { getVisibleSpace } from '../identity/space-repo.ts';
-import { assertWithinBoundary } from '../policy/org-boundary.ts';
-import { loadPolicy } from '../policy/policy-settings.ts';
+import { assertWithinBoundary } from './org-boundary.ts';
+import { loadPolicy } from './policy-settings.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 
 /**
