@@ -38,7 +38,8 @@ export function folderOf(srcRoot: string, file: string): string {
   return parts.length > 1 ? parts[0]! : '(root)';
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 
 export function folderGraph(srcRoot: string): FolderGraph {
   const edges = new Map<string, Map<string, number>>();
@@ -98,18 +99,22 @@ function cyclesOf(edges: Map<string, Map<string, number>>): string[][] {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const root = resolve(process.argv.includes('--src') ? process.argv[process.argv.indexOf('--src') + 1]! : 'src');
+  const root = resolve(
+    process.argv.includes('--src') ? process.argv[process.argv.indexOf('--src') + 1]! : 'src',
+  );
   const graph = folderGraph(root);
   const folders = [...graph.edges.keys()].sort();
   const crossImports = graph.imports.length;
   const summary = {
-    folders: new Set([...graph.edges.keys(), ...[...graph.edges.values()].flatMap((m) => [...m.keys()])]).size,
+    folders: new Set([...graph.edges.keys(), ...[...graph.edges.values()].flatMap((m) => [...m.keys()])])
+      .size,
     folderEdges: [...graph.edges.values()].reduce((n, m) => n + m.size, 0),
     crossFolderImports: crossImports,
     cycles: graph.cycles.map((c) => c.length),
     largestCycle: Math.max(0, ...graph.cycles.map((c) => c.length)),
   };
-  if (process.argv.includes('--json')) console.log(JSON.stringify({ ...summary, cycleMembers: graph.cycles }));
+  if (process.argv.includes('--json'))
+    console.log(JSON.stringify({ ...summary, cycleMembers: graph.cycles }));
   else {
     for (const f of folders)
       console.log(
