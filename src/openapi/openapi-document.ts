@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../server/app-env.ts';
-import { declaredRoutes, type RouteSpec } from '../server/define-route.ts';
+import { declaredRoutes, type RouteSpec } from './define-route.ts';
 import { errorBodySchema } from './common-schemas.ts';
 import { type JsonSchema, toOpenApiSchema } from './json-schema.ts';
 

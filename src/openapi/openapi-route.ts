@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../server/app-env.ts';
-import { defineRoute } from '../server/define-route.ts';
+import { defineRoute } from './define-route.ts';
 import { looseObject } from './common-schemas.ts';
 import { buildOpenApiDocument, type RouterMount } from './openapi-document.ts';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Kernel } from '../kernel/kernel.ts';
 import { looseObject } from '../openapi/common-schemas.ts';
 import type { AppEnv } from '../server/app-env.ts';
-import { defineRoute } from '../server/define-route.ts';
+import { defineRoute } from '../openapi/define-route.ts';
 import { authorizedRun } from '../server/run-authorization.ts';
 import { planRoutes } from './plan-routes.ts';
 import { answerQuestion, expireDueQuestions, listOpenQuestions } from './question-repo.ts';

@@ -5,7 +5,7 @@ import type { Principal } from '../identity/api-keys.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { looseObject } from '../openapi/common-schemas.ts';
 import type { AppEnv } from '../server/app-env.ts';
-import { defineRoute } from '../server/define-route.ts';
+import { defineRoute } from '../openapi/define-route.ts';
 import { parsePlan } from './plan-definition.ts';
 import { cancelPlan, getPlan, listPlanNodes, listPlans, submitPlan } from './plan-repo.ts';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { AppEnv } from '../server/app-env.ts';
-import { defineRoute } from '../server/define-route.ts';
+import { defineRoute } from '../openapi/define-route.ts';
 import { nextFireAt } from './orchestration-ticker.ts';
 import { triggersUserSees, visibleAgent } from './trigger-access.ts';
 import { createTrigger, listTriggers } from './trigger-repo.ts';

@@ -8,7 +8,7 @@ import { createRun, getRun } from '../kernel/run-repo.ts';
 import { loadSecretBox, type SecretBox } from '../secrets/secret-box.ts';
 import type { AppEnv } from '../server/app-env.ts';
 import { errorResponse } from '../server/error-response.ts';
-import { parseWith } from '../server/validate.ts';
+import { parseWith } from '../openapi/validate.ts';
 import { readLimitedBody } from './limited-body.ts';
 import { assertOwnerMayFire, clearRefusal } from './trigger-access.ts';
 import { matchesFilter, reserveFiring, type Trigger, webhookTrigger } from './trigger-repo.ts';

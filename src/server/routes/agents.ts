@@ -15,7 +15,7 @@ import { agentSchema } from '../../openapi/common-schemas.ts';
 import { pinAgentSkills } from '../../skills/skill-pinning.ts';
 import { agentFor } from '../agent-authorization.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 const versionQuery = z.strictObject({
   version: z

@@ -10,7 +10,7 @@ import {
   savePolicy,
 } from '../../policy/policy-settings.ts';
 import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import { cedarPolicyRoutes } from './cedar-policies.ts';
 
 const listQuery = z.strictObject({

@@ -3,7 +3,7 @@ import { AgentOsError } from '../../errors/agent-os-error.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
 import { getArtefact } from '../../tools/artefacts.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import { authorizedRun } from '../run-authorization.ts';
 
 /** Large tool outputs, stored whole; the run's conversation holds only their summary and id. */

@@ -9,7 +9,7 @@ import { localAuditPublicKey } from '../../audit/audit-signer.ts';
 import { exportAuditJsonl, verifyAudit } from '../../audit/verify-audit.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 const listQuery = z.strictObject({
   after: z.coerce.number().int().min(0).optional(),

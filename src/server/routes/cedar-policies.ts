@@ -8,7 +8,7 @@ import {
 } from '../../policy/cedar/workspace-cedar-policies.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 const putBody = z.strictObject({ policies: z.string().max(200_000) });
 

@@ -9,7 +9,7 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import { nextWake } from '../../kernel/run-events.ts';
 import type { AppEnv } from '../app-env.ts';
 import { postAsCaller } from '../conversation-posting.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 /** What `useChat` (AI SDK UI) sends: the chat's messages, the newest last; we take its text parts. */
 const chatBody = z.looseObject({

@@ -20,7 +20,7 @@ import { getRunById } from '../../kernel/run-repo.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
 import type { AppEnv } from '../app-env.ts';
 import { postAsCaller } from '../conversation-posting.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import { streamConversationEvents } from './conversation-events-stream.ts';
 import {
   conversationBody,

@@ -19,7 +19,7 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
 import { agentResource } from '../../policy/cedar/cedar-entities.ts';
 import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import { assertEvalRunVisible, assertSuiteVisible, hiddenAgents } from '../eval-visibility.ts';
 
 /** Validated by parseSuite (its errors name the suite), so the route itself takes any JSON. */

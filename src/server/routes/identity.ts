@@ -7,7 +7,7 @@ import { addMember, emailSchema, listMembers } from '../../identity/user-repo.ts
 import { getWorkspace, listWorkspaces } from '../../identity/workspace-repo.ts';
 import { apiKeySchema, looseObject, memberSchema, workspaceSchema } from '../../openapi/common-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 const createUserBody = z.strictObject({
   email: emailSchema,

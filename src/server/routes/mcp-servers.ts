@@ -14,7 +14,7 @@ import { assertToolArguments, mcpToolDestinations, qualifiedToolName } from '../
 import { looseObject } from '../../openapi/common-schemas.ts';
 import { toolEffect, toolStakes } from '../../tools/tool.ts';
 import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 const overrideBody = toolOverrideSchema.refine(
   (o) => o.stakes !== undefined || o.effect !== undefined || o.destinations !== undefined,

@@ -31,7 +31,7 @@ import { searchMemories } from '../../memory/memory-search.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 const dateTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 

@@ -17,7 +17,7 @@ import {
 import { looseObject } from '../../openapi/common-schemas.ts';
 import { agentFor } from '../agent-authorization.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 const listQuery = z.strictObject({ agentId: z.string().min(1).max(200).optional() });
 

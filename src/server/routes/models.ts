@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MODEL_CATALOGUE, modelInfo, PRICES_AS_OF } from '../../models/model-catalogue.ts';
 import { createModelRegistry, type ProviderKind } from '../../models/provider-registry.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 const catalogueKind: Partial<Record<ProviderKind, keyof typeof MODEL_CATALOGUE>> = {
   openai: 'openai',

@@ -13,7 +13,7 @@ import { routeTask } from '../../orchestration/task-router.ts';
 import { agentResource } from '../../policy/cedar/cedar-entities.ts';
 import { runReadersSql } from '../../policy/run-access.ts';
 import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import { authorizedRun, readableRuns, runViewer } from '../run-authorization.ts';
 import { approvalRoutes } from './approvals.ts';
 import { streamRunEvents } from './run-events-stream.ts';

@@ -3,7 +3,7 @@ import { looseObject } from '../../openapi/common-schemas.ts';
 import { listSchedulerMembers } from '../../scheduler/scheduler-membership.ts';
 import type { Store } from '../../store/sql-client.ts';
 import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 /** The scheduler state of every live worker process (queues, waits, in flight, 429s), as each last reported it. */
 export function schedulerRoutes(store: Store): (api: Hono<AppEnv>) => void {

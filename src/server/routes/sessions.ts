@@ -15,7 +15,7 @@ import { getMember } from '../../identity/user-repo.ts';
 import { getWorkspace } from '../../identity/workspace-repo.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 const signInBody = z.strictObject({ apiKey: z.string().min(1).max(200) });
 

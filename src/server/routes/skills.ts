@@ -23,9 +23,9 @@ import { assertManagesSkill, getVisibleSkill, listVisibleSkills } from '../../sk
 import type { Store } from '../../store/sql-client.ts';
 import type { ToolRegistry } from '../../tools/tool-registry.ts';
 import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
-import { assertRequestText } from '../text-hygiene.ts';
-import { parseWith } from '../validate.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
+import { assertRequestText } from '../../openapi/text-hygiene.ts';
+import { parseWith } from '../../openapi/validate.ts';
 
 const timestamp = z.iso.datetime({ offset: true });
 

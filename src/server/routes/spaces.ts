@@ -12,7 +12,7 @@ import {
 import { getMembershipRole } from '../../identity/user-repo.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 const noQuery = z.strictObject({});
 const createBody = z.strictObject({

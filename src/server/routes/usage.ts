@@ -14,7 +14,7 @@ import { periodSpend, type Spend } from '../../usage/period-spend.ts';
 import { periodStart } from '../../usage/usage-period.ts';
 import { parseBound, USAGE_GROUPS, usageBoundSchema, usageReport } from '../../usage/usage-report.ts';
 import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 
 const usageQuery = z.strictObject({
   groupBy: z.enum(USAGE_GROUPS).default('agent'),

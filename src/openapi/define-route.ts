@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { CedarAction } from '../policy/cedar/cedar-schema.ts';
-import type { AppEnv } from './app-env.ts';
+import type { AppEnv } from '../server/app-env.ts';
 import { assertRequestText } from './text-hygiene.ts';
 import { parseWith, readJson } from './validate.ts';
 
