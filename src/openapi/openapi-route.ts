@@ -1,18 +1,15 @@
-import type { Hono } from 'hono';
-import type { AppEnv } from '../server/app-env.ts';
-import { defineRoute } from './define-route.ts';
+import { Hono } from 'hono';
+import type { AppEnv, RouteDeps } from '../server/app-env.ts';
 import { looseObject } from './common-schemas.ts';
-import { buildOpenApiDocument, type RouterMount } from './openapi-document.ts';
+import { defineRoute } from './define-route.ts';
+import { buildOpenApiDocument } from './openapi-document.ts';
 
-/** `GET /api/openapi.json`, public: the OpenAPI 3.1 document of every route declared on `mounts`. */
-export function openApiDocumentRoute(
-  router: Hono<AppEnv>,
-  version: string,
-  mounts: readonly RouterMount[],
-): void {
+/** `GET /api/openapi.json`, public: the OpenAPI 3.1 document of every route declared on the mounted routers. */
+export function openApiRoutes({ version, mounted }: Pick<RouteDeps, 'version' | 'mounted'>): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
   let cached: { routeCount: number; body: string } | undefined;
   defineRoute(
-    router,
+    routes,
     {
       method: 'get',
       path: '/openapi.json',
@@ -23,12 +20,13 @@ export function openApiDocumentRoute(
       responses: { 200: { description: 'The OpenAPI document', schema: looseObject } },
     },
     (c) => {
-      const routeCount = mounts.reduce((sum, mount) => sum + mount.router.routes.length, 0);
+      const routeCount = mounted.reduce((sum, mount) => sum + mount.router.routes.length, 0);
       // Routes are only added while the app is assembled; rebuild if that ever changes.
       if (cached?.routeCount !== routeCount) {
-        cached = { routeCount, body: JSON.stringify(buildOpenApiDocument(mounts, { version })) };
+        cached = { routeCount, body: JSON.stringify(buildOpenApiDocument(mounted, { version })) };
       }
       return c.body(cached.body, 200, { 'content-type': 'application/json' });
     },
   );
+  return routes;
 }

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import {
@@ -12,8 +12,8 @@ import {
 import { getVisibleSpace } from '../../identity/space-repo.ts';
 import { getMembershipRole } from '../../identity/user-repo.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
-import type { AppEnv, ServerDeps } from '../app-env.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
+import type { AppEnv, ServerDeps } from '../app-env.ts';
 
 const noQuery = z.strictObject({});
 const groupName = z
@@ -28,7 +28,8 @@ const spaceGroupBody = z.strictObject({ group: z.string().min(1).max(200) });
  * `DELETE /api/groups/:group/members/:userId`; `POST /api/spaces/:space/groups` (`spaces.manage`) makes a
  * group's members members of a restricted space. In Cedar a user is in `Group::"<name>"` for each group.
  */
-export function groupRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function groupRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const { store } = deps;
 
   defineRoute(
@@ -126,4 +127,5 @@ export function groupRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       return c.json({ space, group }, 201);
     },
   );
+  return api;
 }
