@@ -7,46 +7,25 @@
  *
  * `--document` prints the whole served OpenAPI document instead (JSON, keys sorted).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadConfig } from '../src/config/load-config.ts';
-import { startAgentOs } from '../src/runtime/start-agent-os.ts';
-
-interface Inventory {
-  document: Record<string, unknown>;
-  lines: string[];
-}
+import { withThrowawayApi } from '../src/runtime/served-openapi-document.ts';
 
 type Operations = Record<string, Record<string, { operationId?: string; 'x-agentos-resource'?: string }>>;
 
-/** An API process on a throwaway home and store, its served document and its registered routes. */
-export async function routeInventory(): Promise<Inventory> {
-  const home = mkdtempSync(join(tmpdir(), 'agentos-routes-'));
-  try {
-    const config = loadConfig({
-      env: { AGENTOS_HOME: home, PORT: '0', AGENTOS_LOG_LEVEL: 'error' },
-      cwd: home,
-    });
-    const agentOs = await startAgentOs(config, { roles: ['api'], log: () => {} });
-    try {
-      const response = await fetch(`${agentOs.http?.url}/api/openapi.json`);
-      const document = (await response.json()) as Record<string, unknown>;
-      const operations = Object.entries(document.paths as Operations).flatMap(([path, item]) =>
-        Object.entries(item).map(
-          ([method, operation]) =>
-            `${method.toUpperCase()} ${path} ${operation.operationId} ${operation['x-agentos-resource']}`,
-        ),
-      );
-      const routes = (agentOs.app?.routes ?? []).map((route) => `ROUTE ${route.method} ${route.path}`);
-      return { document, lines: [...operations, ...new Set(routes)].sort() };
-    } finally {
-      await agentOs.stop();
-    }
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+/** The served document and the sorted inventory lines of an API process on a throwaway home and store. */
+export function routeInventory(): Promise<{ document: Record<string, unknown>; lines: string[] }> {
+  return withThrowawayApi(async (agentOs) => {
+    const response = await fetch(`${agentOs.http?.url}/api/openapi.json`);
+    const document = (await response.json()) as Record<string, unknown>;
+    const operations = Object.entries(document.paths as Operations).flatMap(([path, item]) =>
+      Object.entries(item).map(
+        ([method, operation]) =>
+          `${method.toUpperCase()} ${path} ${operation.operationId} ${operation['x-agentos-resource']}`,
+      ),
+    );
+    const routes = (agentOs.app?.routes ?? []).map((route) => `ROUTE ${route.method} ${route.path}`);
+    return { document, lines: [...operations, ...new Set(routes)].sort() };
+  });
 }
 
 function sortedKeys(value: unknown): unknown {

@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { openApiRoutes } from '../openapi/openapi-route.ts';
 import { orchestrationRoutes } from '../orchestration/orchestration-routes.ts';
 import { planRoutes } from '../orchestration/plan-routes.ts';
 import { triggerRoutes } from '../orchestration/trigger-routes.ts';
@@ -24,6 +23,7 @@ import { mcpServerRoutes } from './routes/mcp-servers.ts';
 import { memoryRoutes } from './routes/memories.ts';
 import { memoryBlockRoutes } from './routes/memory-blocks.ts';
 import { modelRoutes } from './routes/models.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 import { runRoutes } from './routes/runs.ts';
 import { schedulerRoutes } from './routes/scheduler.ts';
 import { sessionRoutes, signInRoutes } from './routes/sessions.ts';

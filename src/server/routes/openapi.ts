@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import type { AppEnv, RouteDeps } from '../server/app-env.ts';
-import { looseObject } from './common-schemas.ts';
-import { defineRoute } from './define-route.ts';
-import { buildOpenApiDocument } from './openapi-document.ts';
+import { looseObject } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
+import { buildOpenApiDocument } from '../../openapi/openapi-document.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 
 /** `GET /api/openapi.json`, public: the OpenAPI 3.1 document of every route declared on the mounted routers. */
 export function openApiRoutes({ version, mounted }: Pick<RouteDeps, 'version' | 'mounted'>): Hono<AppEnv> {
