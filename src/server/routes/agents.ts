@@ -11,7 +11,7 @@ import {
   updateAgent,
 } from '../../agents/agent-repo.ts';
 import { listVisibleAgents } from '../../agents/agent-visibility.ts';
-import { agentSchema } from '../../openapi/common-schemas.ts';
+import { agentSchema, noQuery } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import { pinAgentSkills } from '../../skills/skill-pinning.ts';
 import { agentFor } from '../agent-authorization.ts';
@@ -25,8 +25,6 @@ const versionQuery = z.strictObject({
     .pipe(z.number().int().min(1).max(2_147_483_647))
     .optional(),
 });
-
-const noQuery = z.strictObject({});
 
 const patchBody = agentPatchSchema.refine((patch) => Object.keys(patch).length > 0, {
   message: 'the patch is empty: send at least one field to change',

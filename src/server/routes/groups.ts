@@ -11,11 +11,10 @@ import {
 } from '../../identity/group-repo.ts';
 import { getVisibleSpace } from '../../identity/space-repo.ts';
 import { getMembershipRole } from '../../identity/user-repo.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import { looseObject, noQuery } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 
-const noQuery = z.strictObject({});
 const groupName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, starting with a letter');

@@ -11,7 +11,7 @@ import { createSource, deleteSource, listDocuments, updateSource } from '../../k
 import { sourceCronScheduleSchema } from '../../knowledge/source-schedule.ts';
 import { runSourceSync } from '../../knowledge/source-sync.ts';
 import { claimSync } from '../../knowledge/sync-engine.ts';
-import { knowledgeSourceSchema, looseObject } from '../../openapi/common-schemas.ts';
+import { knowledgeSourceSchema, looseObject, noQuery } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 
@@ -69,7 +69,6 @@ const searchQuery = z.strictObject({
   /** Comma-separated source names to narrow to. */
   sources: z.string().min(1).max(2_000).optional(),
 });
-const noQuery = z.strictObject({});
 const sourceBody = z.object({ source: knowledgeSourceSchema });
 const tags = ['knowledge'];
 

@@ -28,7 +28,7 @@ import {
   updateMemory,
 } from '../../memory/memory-repo.ts';
 import { searchMemories } from '../../memory/memory-search.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import { looseObject, noQuery } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
@@ -74,8 +74,6 @@ const patchBody = z
   .refine((patch) => Object.keys(patch).length > 0, {
     message: 'the patch is empty: send at least one field to change',
   });
-
-const noQuery = z.strictObject({});
 
 const principalOf = (principal: MemoryPrincipal): MemoryPrincipal => ({
   workspaceId: principal.workspaceId,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import type { Principal } from '../../identity/api-keys.ts';
 import { getVisibleSpace, type Space } from '../../identity/space-repo.ts';
+import { noQuery, timestamp } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import { assertRequestText } from '../../openapi/text-hygiene.ts';
 import { parseWith } from '../../openapi/validate.ts';
@@ -24,8 +25,6 @@ import {
 } from '../../skills/skill-repo.ts';
 import { assertManagesSkill, getVisibleSkill, listVisibleSkills } from '../../skills/skill-visibility.ts';
 import type { AppEnv, RouteDeps } from '../app-env.ts';
-
-const timestamp = z.iso.datetime({ offset: true });
 
 const skillSchema = z
   .object({
@@ -56,7 +55,6 @@ const versionQuery = z.strictObject({
     .transform(Number)
     .optional(),
 });
-const noQuery = z.strictObject({});
 
 const createBody = z.strictObject({ ...skillContentSchema.shape, ...skillPlacementSchema.shape });
 

@@ -10,11 +10,10 @@ import {
   removeSpaceMember,
 } from '../../identity/space-repo.ts';
 import { getMembershipRole } from '../../identity/user-repo.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import { looseObject, noQuery } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 
-const noQuery = z.strictObject({});
 const createBody = z.strictObject({
   name: z
     .string()

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
+import { timestamp } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import type { Store } from '../../store/sql-client.ts';
 import { budgetGuardFor } from '../../usage/budget-guard.ts';
@@ -25,8 +26,6 @@ const usageQuery = z.strictObject({
 });
 
 const budgetId = z.string().regex(/^bgt_[0-9a-z]{29}$/, 'a budget id (bgt_…)');
-
-const timestamp = z.iso.datetime({ offset: true });
 
 const usageFigures = {
   runs: z.number(),
