@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { servedOpenApiDocument } from '../src/openapi/served-document.ts';
+import { servedOpenApiDocument } from '../src/runtime/served-openapi-document.ts';
 
 export const CLIENT_TYPES_PATH = fileURLToPath(new URL('../src/client/schema.d.ts', import.meta.url));
 

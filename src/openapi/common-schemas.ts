@@ -7,7 +7,10 @@ import { runInputSchema } from '../kernel/journal-format.ts';
  * The JSON shapes of the main resources as the API writes them (dates as ISO strings). They describe
  * responses in the OpenAPI document; test/client checks real responses against that document.
  */
-const timestamp = z.iso.datetime({ offset: true });
+/** A date as the API writes it: ISO 8601 with its offset. */
+export const timestamp = z.iso.datetime({ offset: true });
+/** The query of a route that takes none: any parameter is refused (a 400), not silently ignored. */
+export const noQuery = z.strictObject({});
 const anyObject = z.record(z.string(), z.unknown());
 
 export const errorBodySchema = z.object({

@@ -1,13 +1,12 @@
-import type { Hono } from 'hono';
-import type { AppEnv } from '../server/app-env.ts';
-import { declaredRoutes, type RouteSpec } from '../server/define-route.ts';
 import { errorBodySchema } from './common-schemas.ts';
+import { declaredRoutes, type RouteSpec } from './define-route.ts';
 import { type JsonSchema, toOpenApiSchema } from './json-schema.ts';
 
-/** A router and the prefix it is mounted under (`app.route('/api', router)`). */
+/** A router and the prefix it is mounted under (`app.route('/api', router)`); its paths are relative to it. */
 export interface RouterMount {
   prefix: string;
-  router: Hono<AppEnv>;
+  /** A Hono router of any env: what was declared on it comes from declaredRoutes, its size from `routes`. */
+  router: { readonly routes: readonly unknown[] };
 }
 
 export interface OpenApiInfo {
@@ -140,7 +139,7 @@ export function buildOpenApiDocument(mounts: readonly RouterMount[], info: OpenA
   const usedTags = new Set<string>();
   for (const { prefix, router } of mounts) {
     for (const spec of declaredRoutes(router)) {
-      const fullPath = `${prefix}${spec.path}`;
+      const fullPath = prefix === '/' ? spec.path : `${prefix}${spec.path}`;
       const item = paths[openApiPath(fullPath)] ?? {};
       item[spec.method] = operationFor(spec, fullPath, named);
       paths[openApiPath(fullPath)] = item;

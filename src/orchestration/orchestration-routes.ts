@@ -1,19 +1,17 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
-import type { Kernel } from '../kernel/kernel.ts';
 import { looseObject } from '../openapi/common-schemas.ts';
-import type { AppEnv } from '../server/app-env.ts';
-import { defineRoute } from '../server/define-route.ts';
+import { defineRoute } from '../openapi/define-route.ts';
+import type { AppEnv, RouteDeps } from '../server/app-env.ts';
 import { authorizedRun } from '../server/run-authorization.ts';
-import { planRoutes } from './plan-routes.ts';
 import { answerQuestion, expireDueQuestions, listOpenQuestions } from './question-repo.ts';
 import { getRunTree } from './run-tree.ts';
-import { triggerRoutes } from './trigger-routes.ts';
 
 const answerBody = z.strictObject({ answer: z.string().min(1).max(20_000) });
 
 /** Answers to ask_human questions, the run tree of run_agent calls, and webhook triggers. */
-export function orchestrationRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
+export function orchestrationRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const wake = (runIds: readonly string[]) => {
     if (runIds.length === 0) return;
     kernel.signals.workQueued();
@@ -67,9 +65,6 @@ export function orchestrationRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
     },
   );
 
-  triggerRoutes(kernel, api);
-  planRoutes(kernel, api);
-
   defineRoute(
     api,
     {
@@ -85,4 +80,5 @@ export function orchestrationRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
       return c.json({ tree: await getRunTree(kernel.store, root.workspaceId, root.id) });
     },
   );
+  return api;
 }

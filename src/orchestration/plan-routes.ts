@@ -1,11 +1,10 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Principal } from '../identity/api-keys.ts';
-import type { Kernel } from '../kernel/kernel.ts';
 import { looseObject } from '../openapi/common-schemas.ts';
-import type { AppEnv } from '../server/app-env.ts';
-import { defineRoute } from '../server/define-route.ts';
+import { defineRoute } from '../openapi/define-route.ts';
+import type { AppEnv, RouteDeps } from '../server/app-env.ts';
 import { parsePlan } from './plan-definition.ts';
 import { cancelPlan, getPlan, listPlanNodes, listPlans, submitPlan } from './plan-repo.ts';
 
@@ -20,7 +19,8 @@ const idempotencyKeyHeader = z
   .optional();
 
 /** Plans submitted as workflow files (builder+), read back with their nodes' runs, and cancelled. */
-export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
+export function planRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   /** A plan is its user's, like the runs it starts (admins see every plan): anyone else's does not exist. */
   const ownPlan = async (principal: Principal, planId: string) => {
     const plan = await getPlan(kernel.store, principal.workspaceId, planId);
@@ -119,4 +119,5 @@ export function planRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
       return c.json({ plan, nodes: await listPlanNodes(kernel.store, plan) });
     },
   );
+  return api;
 }

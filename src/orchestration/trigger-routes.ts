@@ -1,9 +1,8 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../errors/agent-os-error.ts';
-import type { Kernel } from '../kernel/kernel.ts';
-import type { AppEnv } from '../server/app-env.ts';
-import { defineRoute } from '../server/define-route.ts';
+import { defineRoute } from '../openapi/define-route.ts';
+import type { AppEnv, RouteDeps } from '../server/app-env.ts';
 import { nextFireAt } from './orchestration-ticker.ts';
 import { triggersUserSees, visibleAgent } from './trigger-access.ts';
 import { createTrigger, listTriggers } from './trigger-repo.ts';
@@ -54,7 +53,8 @@ const createBody = z.discriminatedUnion('kind', [
  * `POST /api/triggers` (builder+): a webhook, cron or event trigger whose runs act on behalf of its creator,
  * who must see every agent it names (else the same 404 as a missing agent).
  */
-export function triggerRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
+export function triggerRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const box = secretBoxFor(kernel);
   defineRoute(
     api,
@@ -132,4 +132,5 @@ export function triggerRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
       return c.json({ triggers: await triggersUserSees(kernel.store, workspaceId, userId, all) });
     },
   );
+  return api;
 }

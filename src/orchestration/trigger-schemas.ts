@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { timestamp } from '../openapi/common-schemas.ts';
 
 /** The JSON shape of a trigger as the API writes it (trigger-repo.ts `Trigger`, dates as ISO strings). */
-const timestamp = z.iso.datetime({ offset: true });
-
 export const triggerSchema = z
   .object({
     id: z.string(),

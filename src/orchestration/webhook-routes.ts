@@ -1,14 +1,14 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { getAgent } from '../agents/agent-repo.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { RunRecord } from '../kernel/run-record.ts';
 import { createRun, getRun } from '../kernel/run-repo.ts';
+import { parseWith } from '../openapi/validate.ts';
 import { loadSecretBox, type SecretBox } from '../secrets/secret-box.ts';
-import type { AppEnv } from '../server/app-env.ts';
+import type { AppEnv, RouteDeps } from '../server/app-env.ts';
 import { errorResponse } from '../server/error-response.ts';
-import { parseWith } from '../server/validate.ts';
 import { readLimitedBody } from './limited-body.ts';
 import { assertOwnerMayFire, clearRefusal } from './trigger-access.ts';
 import { matchesFilter, reserveFiring, type Trigger, webhookTrigger } from './trigger-repo.ts';
@@ -71,7 +71,8 @@ function verifiedDeliveryId(
  * while streaming), the signature (401), the owner's access to the agent (403); a delivery id seen before
  * answers with the run it started.
  */
-export function mountWebhooks(app: Hono<AppEnv>, kernel: Kernel): void {
+export function webhookRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const box = secretBoxFor(kernel);
   const limiter = new WebhookRateLimiter(kernel.config.orchestration?.webhookRate ?? DEFAULT_WEBHOOK_RATE);
   app.post('/hooks/:triggerId', async (c) => {
@@ -125,4 +126,5 @@ export function mountWebhooks(app: Hono<AppEnv>, kernel: Kernel): void {
     kernel.signals.workQueued();
     return c.json({ run }, 202);
   });
+  return app;
 }

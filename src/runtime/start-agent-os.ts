@@ -13,22 +13,10 @@ import { consolidateMemories } from '../memory/memory-consolidation.ts';
 import { embedPendingMemories } from '../memory/memory-embeddings.ts';
 import { orchestrationTick } from '../orchestration/orchestration-ticker.ts';
 import { PlanExecutor } from '../orchestration/plan-executor.ts';
-import { mountWebhooks } from '../orchestration/webhook-routes.ts';
 import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
 import { SchedulerMembership } from '../scheduler/scheduler-membership.ts';
 import { createApp } from '../server/app.ts';
 import type { AppEnv } from '../server/app-env.ts';
-import { mountConsole } from '../server/console-static.ts';
-import { mountA2a } from '../server/routes/a2a.ts';
-import { conversationChatRoutes } from '../server/routes/conversation-chat.ts';
-import { conversationRoutes } from '../server/routes/conversations.ts';
-import { evalRoutes } from '../server/routes/evals.ts';
-import { mountMcpEndpoint } from '../server/routes/mcp-endpoint.ts';
-import { mcpServerRoutes } from '../server/routes/mcp-servers.ts';
-import { runRoutes } from '../server/routes/runs.ts';
-import { schedulerRoutes } from '../server/routes/scheduler.ts';
-import { skillRoutes } from '../server/routes/skills.ts';
-import { usageRoutes } from '../server/routes/usage.ts';
 import { type RunningHttpServer, serveHttp } from '../server/serve-http.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/sql-client.ts';
@@ -89,21 +77,14 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
     });
     mcpClients = startMcpClients(store, kernel.tools, { home: config.home, version: AGENT_OS_VERSION, log });
     if (options.roles.includes('api')) {
-      app = createApp({ store, config, version: AGENT_OS_VERSION, log }, [
-        runRoutes(kernel),
-        conversationRoutes(kernel, log),
-        conversationChatRoutes(kernel),
-        evalRoutes(kernel),
-        schedulerRoutes(store),
-        skillRoutes({ store, tools: kernel.tools }),
-        usageRoutes(store),
-        mcpServerRoutes(mcpClients.manager),
-      ]);
-      mountMcpEndpoint(app, kernel, AGENT_OS_VERSION);
-      mountWebhooks(app, kernel);
-      mountA2a(app, kernel, AGENT_OS_VERSION, log);
-      // Last: the console answers every GET no API route took (its SPA fallback).
-      mountConsole(app);
+      app = createApp({
+        store,
+        config,
+        version: AGENT_OS_VERSION,
+        log,
+        kernel,
+        mcpServers: mcpClients.manager,
+      });
       http = await serveHttp(app, { host: config.host, port: config.port });
     }
     if (options.roles.includes('worker')) {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppEnv } from './app-env.ts';
 
 /** Where `npm run build:console` writes the web console. */
@@ -70,9 +70,10 @@ async function send(c: Context<AppEnv>, path: string, cacheControl: string): Pro
 
 /**
  * Serves the built console at `/`: files as they are (hashed `/assets/*` cached for a year), and
- * index.html for every other path so the console's own routes survive a reload. Mount it last.
+ * index.html for every other path so the console's own routes survive a reload. Mounted last, at `/`.
  */
-export function mountConsole(app: Hono<AppEnv>, dist: string = CONSOLE_DIST): void {
+export function consoleRoutes(dist: string = CONSOLE_DIST): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const root = resolve(dist);
   const handler = async (c: Context<AppEnv>) => {
     const { pathname } = new URL(c.req.url);
@@ -92,4 +93,5 @@ export function mountConsole(app: Hono<AppEnv>, dist: string = CONSOLE_DIST): vo
   };
   app.get('*', handler);
   app.on('HEAD', '*', handler);
+  return app;
 }

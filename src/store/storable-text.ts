@@ -2,7 +2,7 @@ import type { SqlParam } from './sql-client.ts';
 
 /**
  * Text PostgreSQL can hold. It refuses U+0000 in text and jsonb, and a lone UTF-16 surrogate in jsonb
- * (a text column silently stores U+FFFD instead). The API refuses such text (server/text-hygiene.ts);
+ * (a text column silently stores U+FFFD instead). The API refuses such text (openapi/text-hygiene.ts);
  * everything else written to the store (tool output, crawled pages, files, MCP results, model output) is
  * cleaned: both stores pass every parameter through `storableParams` and every jsonb value through
  * `storableJsonText`. Each bad code unit becomes U+FFFD, so lengths and offsets into the text stay the same.

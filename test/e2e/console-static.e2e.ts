@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/server/app-env.ts';
-import { mountConsole } from '../../src/server/console-static.ts';
+import { consoleRoutes } from '../../src/server/console-static.ts';
 
 function appServing(dist: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/api/health', (c) => c.json({ ok: true }));
-  mountConsole(app, dist);
+  app.route('/', consoleRoutes(dist));
   return app;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AgentOsError } from '../../src/errors/agent-os-error.ts';
-import { assertRequestText } from '../../src/server/text-hygiene.ts';
+import { assertRequestText } from '../../src/openapi/text-hygiene.ts';
 import { jsonParam } from '../../src/store/sql-client.ts';
 import {
   findUnstorableText,

@@ -2,7 +2,7 @@ import { AgentCard } from '@a2a-js/sdk';
 import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import { VersionNotSupportedError } from '@a2a-js/sdk/errors';
 import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server';
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { agentCard, workspaceCard } from '../../a2a/agent-cards.ts';
 import { type A2AEndpoint, RunRequestHandler } from '../../a2a/run-request-handler.ts';
@@ -10,7 +10,7 @@ import { getAgent } from '../../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../../agents/agent-visibility.ts';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 import { authenticate } from '../authenticate.ts';
 
 const MAX_BODY_BYTES = 1_000_000;
@@ -27,12 +27,12 @@ function origin(c: Context<AppEnv>): string {
  * same Bearer keys as the API. Protocol 1.0 (`SendMessage` …), and 0.3 (`message/send` …) when a
  * request carries no `A2A-Version: 1.0` header.
  */
-export function mountA2a(
-  app: Hono<AppEnv>,
-  kernel: Kernel,
-  version: string,
-  log: (message: string) => void,
-): void {
+export function a2aRoutes({
+  kernel,
+  version,
+  log,
+}: Pick<RouteDeps, 'kernel' | 'version' | 'log'>): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.get('/.well-known/agent-card.json', (c) => c.json(AgentCard.toJSON(workspaceCard(origin(c), version))));
 
   app.use('/a2a', authenticate(kernel.store, log));
@@ -60,6 +60,7 @@ export function mountA2a(
       log,
     );
   });
+  return app;
 }
 
 async function answer(

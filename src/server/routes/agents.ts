@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { assertAgentWithinBoundary } from '../../policy/agent-boundary.ts';
 import { agentDefinitionSchema } from '../../agents/agent-definition.ts';
@@ -11,11 +11,11 @@ import {
   updateAgent,
 } from '../../agents/agent-repo.ts';
 import { listVisibleAgents } from '../../agents/agent-visibility.ts';
-import { agentSchema } from '../../openapi/common-schemas.ts';
+import { agentSchema, noQuery } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import { pinAgentSkills } from '../../skills/skill-pinning.ts';
 import { agentFor } from '../agent-authorization.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
 
 const versionQuery = z.strictObject({
   version: z
@@ -26,15 +26,14 @@ const versionQuery = z.strictObject({
     .optional(),
 });
 
-const noQuery = z.strictObject({});
-
 const patchBody = agentPatchSchema.refine((patch) => Object.keys(patch).length > 0, {
   message: 'the patch is empty: send at least one field to change',
 });
 
 const agentBody = z.object({ agent: agentSchema });
 
-export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function agentRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const { store } = deps;
   const tags = ['agents'];
 
@@ -170,4 +169,5 @@ export function agentRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       return c.json({ agent });
     },
   );
+  return api;
 }

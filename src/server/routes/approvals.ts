@@ -1,7 +1,7 @@
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { Kernel } from '../../kernel/kernel.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import { decideApproval, expireDueApprovals, listApprovals } from '../../policy/approval-repo.ts';
 import {
   loadPolicy,
@@ -9,9 +9,7 @@ import {
   policySettingsSchema,
   savePolicy,
 } from '../../policy/policy-settings.ts';
-import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
-import { cedarPolicyRoutes } from './cedar-policies.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 
 const listQuery = z.strictObject({
   status: z.enum(['pending', 'approved', 'denied', 'expired']).optional(),
@@ -20,7 +18,8 @@ const listQuery = z.strictObject({
 const denyBody = z.strictObject({ reason: z.string().min(1).max(2_000) });
 
 /** Approvals of tool calls the policy gate asked about, and the workspace's policy settings. */
-export function approvalRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
+export function approvalRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const wake = (runIds: readonly string[]) => {
     if (runIds.length === 0) return;
     kernel.signals.workQueued();
@@ -127,5 +126,5 @@ export function approvalRoutes(kernel: Kernel, api: Hono<AppEnv>): void {
       return c.json(publicSnapshot(await savePolicy(kernel.store, c.get('principal').workspaceId, body)));
     },
   );
-  cedarPolicyRoutes(kernel.store, api);
+  return api;
 }

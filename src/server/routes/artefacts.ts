@@ -1,13 +1,14 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import { getArtefact } from '../../tools/artefacts.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
 import { authorizedRun } from '../run-authorization.ts';
 
 /** Large tool outputs, stored whole; the run's conversation holds only their summary and id. */
-export function artefactRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function artefactRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   defineRoute(
     api,
     {
@@ -32,4 +33,5 @@ export function artefactRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       return c.json({ artefact });
     },
   );
+  return api;
 }

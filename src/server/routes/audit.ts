@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import { auditAnchorPath, readAnchor } from '../../audit/audit-anchor.ts';
@@ -8,8 +8,8 @@ import { listAudit } from '../../audit-log/audit-log.ts';
 import { localAuditPublicKey } from '../../audit/audit-signer.ts';
 import { exportAuditJsonl, verifyAudit } from '../../audit/verify-audit.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
 
 const listQuery = z.strictObject({
   after: z.coerce.number().int().min(0).optional(),
@@ -20,7 +20,8 @@ const listQuery = z.strictObject({
 const exportQuery = listQuery.omit({ limit: true });
 
 /** The audit log, for admins: a workspace's entries, the whole chain's verification, a JSONL export. */
-export function auditRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function auditRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const { store } = deps;
 
   defineRoute(
@@ -86,4 +87,5 @@ export function auditRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       });
     },
   );
+  return api;
 }

@@ -1,14 +1,13 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { looseObject } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import {
   loadWorkspaceCedarPolicies,
   saveWorkspaceCedarPolicies,
   type WorkspaceCedarPolicies,
 } from '../../policy/cedar/workspace-cedar-policies.ts';
-import type { SqlClient } from '../../store/sql-client.ts';
-import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 
 const putBody = z.strictObject({ policies: z.string().max(200_000) });
 
@@ -22,7 +21,8 @@ const view = (stored: WorkspaceCedarPolicies) => ({
  * `GET|PUT /api/policies/cedar` (admin): the workspace's own Cedar policies, evaluated with the shipped
  * ones. A PUT replaces them after validating against the schema; text that does not validate changes nothing.
  */
-export function cedarPolicyRoutes(db: SqlClient, api: Hono<AppEnv>): void {
+export function cedarPolicyRoutes({ store: db }: Pick<RouteDeps, 'store'>): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   defineRoute(
     api,
     {
@@ -58,4 +58,5 @@ export function cedarPolicyRoutes(db: SqlClient, api: Hono<AppEnv>): void {
       return c.json(view(saved));
     },
   );
+  return api;
 }

@@ -1,5 +1,5 @@
 import { createUIMessageStream, createUIMessageStreamResponse, type UIMessageStreamWriter } from 'ai';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { onConversationChanged } from '../../conversations/conversation-events.ts';
 import type { PlannedReply } from '../../conversations/conversation-record.ts';
@@ -7,9 +7,9 @@ import { replyViews, settleConversation } from '../../conversations/conversation
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import { nextWake } from '../../kernel/run-events.ts';
-import type { AppEnv } from '../app-env.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 import { postAsCaller } from '../conversation-posting.ts';
-import { defineRoute } from '../define-route.ts';
 
 /** What `useChat` (AI SDK UI) sends: the chat's messages, the newest last; we take its text parts. */
 const chatBody = z.looseObject({
@@ -36,43 +36,44 @@ const ENDED = new Set(['succeeded', 'failed', 'cancelled', 'budget_exceeded', 'p
  * v1`), so an app using `useChat` talks to a conversation. The last user message is posted (its author is
  * the caller, exactly as `POST …/messages`), and each reply streams as one text part, in answering order.
  */
-export function conversationChatRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
-  return (api) =>
-    defineRoute(
-      api,
-      {
-        method: 'post',
-        path: '/conversations/:id/chat',
-        resource: 'conversation',
-        summary: 'Post the last user message of an AI SDK chat and stream the replies (UI message stream v1)',
-        tags: ['conversations'],
-        action: 'conversations.write',
-        body: chatBody,
-        responses: { 200: { description: 'The UI message stream', contentType: 'text/event-stream' } },
-      },
-      async (c, { params, body }) => {
-        const last = body.messages.at(-1);
-        const content = (last?.parts ?? [])
-          .flatMap((part) => (part.type === 'text' && part.text !== undefined ? [part.text] : []))
-          .join('')
-          .trim();
-        if (last?.role !== 'user' || content === '')
-          throw new AgentOsError('request.invalid', 'The last message must be a user message with text');
-        const posted = await postAsCaller(c, kernel, params.id, content, body.mentions ?? []);
-        const signal = c.req.raw.signal;
-        const stream = createUIMessageStream({
-          execute: async ({ writer }) => {
-            writer.write({ type: 'start', messageMetadata: { userMessageId: posted.message.id } });
-            for (const reply of posted.planned)
-              await streamReply(kernel, posted.message.conversationId, reply, writer, signal);
-            writer.write({ type: 'finish' });
-          },
-          onError: (error) =>
-            error instanceof AgentOsError ? `${error.code}: ${error.message}` : 'internal error',
-        });
-        return createUIMessageStreamResponse({ stream });
-      },
-    );
+export function conversationChatRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/conversations/:id/chat',
+      resource: 'conversation',
+      summary: 'Post the last user message of an AI SDK chat and stream the replies (UI message stream v1)',
+      tags: ['conversations'],
+      action: 'conversations.write',
+      body: chatBody,
+      responses: { 200: { description: 'The UI message stream', contentType: 'text/event-stream' } },
+    },
+    async (c, { params, body }) => {
+      const last = body.messages.at(-1);
+      const content = (last?.parts ?? [])
+        .flatMap((part) => (part.type === 'text' && part.text !== undefined ? [part.text] : []))
+        .join('')
+        .trim();
+      if (last?.role !== 'user' || content === '')
+        throw new AgentOsError('request.invalid', 'The last message must be a user message with text');
+      const posted = await postAsCaller(c, kernel, params.id, content, body.mentions ?? []);
+      const signal = c.req.raw.signal;
+      const stream = createUIMessageStream({
+        execute: async ({ writer }) => {
+          writer.write({ type: 'start', messageMetadata: { userMessageId: posted.message.id } });
+          for (const reply of posted.planned)
+            await streamReply(kernel, posted.message.conversationId, reply, writer, signal);
+          writer.write({ type: 'finish' });
+        },
+        onError: (error) =>
+          error instanceof AgentOsError ? `${error.code}: ${error.message}` : 'internal error',
+      });
+      return createUIMessageStreamResponse({ stream });
+    },
+  );
+  return api;
 }
 
 /** One reply as a text part: what its run streams, then the rest of its written message. */

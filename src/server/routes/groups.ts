@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import {
@@ -11,11 +11,10 @@ import {
 } from '../../identity/group-repo.ts';
 import { getVisibleSpace } from '../../identity/space-repo.ts';
 import { getMembershipRole } from '../../identity/user-repo.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import { looseObject, noQuery } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
 
-const noQuery = z.strictObject({});
 const groupName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, starting with a letter');
@@ -28,7 +27,8 @@ const spaceGroupBody = z.strictObject({ group: z.string().min(1).max(200) });
  * `DELETE /api/groups/:group/members/:userId`; `POST /api/spaces/:space/groups` (`spaces.manage`) makes a
  * group's members members of a restricted space. In Cedar a user is in `Group::"<name>"` for each group.
  */
-export function groupRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function groupRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const { store } = deps;
 
   defineRoute(
@@ -126,4 +126,5 @@ export function groupRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       return c.json({ space, group }, 201);
     },
   );
+  return api;
 }

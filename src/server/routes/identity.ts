@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../identity/api-keys.ts';
@@ -6,8 +6,8 @@ import { roleSchema } from '../../identity/roles.ts';
 import { addMember, emailSchema, listMembers } from '../../identity/user-repo.ts';
 import { getWorkspace, listWorkspaces } from '../../identity/workspace-repo.ts';
 import { apiKeySchema, looseObject, memberSchema, workspaceSchema } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
 
 const createUserBody = z.strictObject({
   email: emailSchema,
@@ -28,7 +28,8 @@ const createKeyBody = z.strictObject({
 const tags = ['identity'];
 const keyBody = z.object({ key: apiKeySchema });
 
-export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function identityRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const { store } = deps;
 
   defineRoute(
@@ -176,4 +177,5 @@ export function identityRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     async (c, { params }) =>
       c.json({ key: await revokeApiKey(store, c.get('principal').workspaceId, params.id) }),
   );
+  return api;
 }

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import { roleAtLeast } from '../../identity/roles.ts';
@@ -11,9 +11,9 @@ import { createSource, deleteSource, listDocuments, updateSource } from '../../k
 import { sourceCronScheduleSchema } from '../../knowledge/source-schedule.ts';
 import { runSourceSync } from '../../knowledge/source-sync.ts';
 import { claimSync } from '../../knowledge/sync-engine.ts';
-import { knowledgeSourceSchema, looseObject } from '../../openapi/common-schemas.ts';
+import { knowledgeSourceSchema, looseObject, noQuery } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
 
 const scheduleMinutes = z
   .number()
@@ -69,7 +69,6 @@ const searchQuery = z.strictObject({
   /** Comma-separated source names to narrow to. */
   sources: z.string().min(1).max(2_000).optional(),
 });
-const noQuery = z.strictObject({});
 const sourceBody = z.object({ source: knowledgeSourceSchema });
 const tags = ['knowledge'];
 
@@ -94,7 +93,8 @@ function assertMayManageKind(viewer: SourceViewer, kind: string): void {
  * `/knowledge/search` (cited search over the sources the caller may read). A source the caller may not
  * read answers 404 everywhere, like a missing one.
  */
-export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function knowledgeRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const { store } = deps;
   const syncDeps = { store, version: deps.version, home: deps.config.home, log: deps.log };
   const actorOf = (viewer: SourceViewer & { keyId?: string }) => ({
@@ -315,4 +315,5 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       });
     },
   );
+  return api;
 }

@@ -1,16 +1,16 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
-import type { Kernel } from '../../kernel/kernel.ts';
 import { AgentOsMcpServer } from '../../mcp/agent-os-mcp-server.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 import { authenticate } from '../authenticate.ts';
 
 /**
  * `/mcp`: Agent OS as an MCP server over streamable HTTP, behind the same Bearer keys as the API.
  * Stateless: each POST gets a fresh server holding the caller's agents, answered as JSON.
  */
-export function mountMcpEndpoint(app: Hono<AppEnv>, kernel: Kernel, version: string): void {
+export function mcpEndpointRoutes({ kernel, version }: Pick<RouteDeps, 'kernel' | 'version'>): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.use(
     '/mcp',
     authenticate(kernel.store, () => {}),
@@ -36,4 +36,5 @@ export function mountMcpEndpoint(app: Hono<AppEnv>, kernel: Kernel, version: str
   app.on(['GET', 'DELETE'], '/mcp', () => {
     throw new AgentOsError('method.not_allowed', 'The MCP endpoint is stateless: use POST');
   });
+  return app;
 }

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import {
@@ -28,10 +28,10 @@ import {
   updateMemory,
 } from '../../memory/memory-repo.ts';
 import { searchMemories } from '../../memory/memory-search.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import { looseObject, noQuery } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
 
 const dateTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
@@ -75,8 +75,6 @@ const patchBody = z
     message: 'the patch is empty: send at least one field to change',
   });
 
-const noQuery = z.strictObject({});
-
 const principalOf = (principal: MemoryPrincipal): MemoryPrincipal => ({
   workspaceId: principal.workspaceId,
   userId: principal.userId,
@@ -99,7 +97,8 @@ const memoryBody = z.object({ memory: looseObject });
 const tags = ['memory'];
 
 /** `/memories`: search or list, write, edit and delete long-term memories, scoped to the caller's rights. */
-export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function memoryRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const { store } = deps;
 
   defineRoute(
@@ -269,4 +268,5 @@ export function memoryRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       });
     },
   );
+  return api;
 }

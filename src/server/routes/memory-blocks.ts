@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import type { Principal } from '../../identity/api-keys.ts';
@@ -15,9 +15,9 @@ import {
   setPinnedBlock,
 } from '../../memory/memory-blocks.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import { agentFor } from '../agent-authorization.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
 
 const listQuery = z.strictObject({ agentId: z.string().min(1).max(200).optional() });
 
@@ -46,7 +46,8 @@ function visible(principal: Principal, block: MemoryBlock): boolean {
  * `/memory-blocks`: pinned notes. Anyone edits their own user blocks; agent and workspace blocks need
  * builder or admin. Reading follows memory reading: agent blocks are for builders and admins.
  */
-export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function memoryBlockRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const { store } = deps;
 
   defineRoute(
@@ -132,4 +133,5 @@ export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       return c.json({ block: await deletePinnedBlock(store, principal.workspaceId, id, actorOf(principal)) });
     },
   );
+  return api;
 }

@@ -1,9 +1,9 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { MODEL_CATALOGUE, modelInfo, PRICES_AS_OF } from '../../models/model-catalogue.ts';
 import { createModelRegistry, type ProviderKind } from '../../models/provider-registry.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
 
 const catalogueKind: Partial<Record<ProviderKind, keyof typeof MODEL_CATALOGUE>> = {
   openai: 'openai',
@@ -38,7 +38,8 @@ const modelsAnswer = z
  * can pick a model the server can actually reach. OpenAI-compatible servers list no catalogue: any model
  * name they accept works (with default limits and no price).
  */
-export function modelRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function modelRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   // The providers come from the configuration, fixed for the life of the process: answered from one value.
   const providers = createModelRegistry(deps.config.providers).configuredProviders();
   const models = providers.flatMap((provider) => {
@@ -70,4 +71,5 @@ export function modelRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
     },
     async (c) => c.json(answer),
   );
+  return api;
 }

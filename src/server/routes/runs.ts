@@ -1,21 +1,18 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { getAgent } from '../../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../../agents/agent-visibility.ts';
-import type { Kernel } from '../../kernel/kernel.ts';
 import { appendRunEvent } from '../../kernel/run-events.ts';
 import { listRunSteps } from '../../kernel/run-journal.ts';
 import { listRuns, requestCancel, resumeRun } from '../../kernel/run-repo.ts';
 import { submitRun, waitForRun } from '../../kernel/run-service.ts';
 import { looseObject, runSchema } from '../../openapi/common-schemas.ts';
-import { orchestrationRoutes } from '../../orchestration/orchestration-routes.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import { routeTask } from '../../orchestration/task-router.ts';
 import { agentResource } from '../../policy/cedar/cedar-entities.ts';
 import { runReadersSql } from '../../policy/run-access.ts';
-import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 import { authorizedRun, readableRuns, runViewer } from '../run-authorization.ts';
-import { approvalRoutes } from './approvals.ts';
 import { streamRunEvents } from './run-events-stream.ts';
 
 const priority = z.enum(['interactive', 'standard', 'background']);
@@ -57,182 +54,179 @@ const runBody = z.object({ run: runSchema });
 const tags = ['runs'];
 const runId = z.object({ id: z.string().min(1) });
 
-export function runRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
-  return (api) => {
-    defineRoute(
-      api,
-      {
-        method: 'post',
-        path: '/runs',
-        resource: 'run',
-        summary: 'Start a run of an agent (or let the task router pick one)',
-        description:
-          'Authorized as `runs.start` on the target agent. With `wait`, answers when the run ends or pauses.',
-        tags,
-        body: startRunBody,
-        headers: z.object({ 'idempotency-key': idempotencyKeyHeader }),
-        responses: {
-          200: { description: 'The run, settled or paused (`wait: true`)', schema: runBody },
-          202: { description: 'The queued run', schema: runBody },
-        },
+export function runRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/runs',
+      resource: 'run',
+      summary: 'Start a run of an agent (or let the task router pick one)',
+      description:
+        'Authorized as `runs.start` on the target agent. With `wait`, answers when the run ends or pauses.',
+      tags,
+      body: startRunBody,
+      headers: z.object({ 'idempotency-key': idempotencyKeyHeader }),
+      responses: {
+        200: { description: 'The run, settled or paused (`wait: true`)', schema: runBody },
+        202: { description: 'The queued run', schema: runBody },
       },
-      async (c, { body, headers }) => {
-        const principal = c.get('principal');
-        const route =
-          body.agent === undefined
-            ? await routeTask(kernel, principal.workspaceId, body.task, c.req.raw.signal, principal.userId)
-            : undefined;
-        const target = await getAgent(kernel.store, principal.workspaceId, route?.agent ?? body.agent ?? '');
-        await assertUserSeesAgent(kernel.store, target, principal.userId);
-        await c.get('authorizer').assert('runs.start', agentResource(target));
-        const run = await submitRun(kernel, {
-          workspaceId: principal.workspaceId,
-          userId: principal.userId,
-          agent: target.id,
-          task: body.task,
-          priority: body.priority,
-          idempotencyKey: headers['idempotency-key'],
-        });
-        if (route !== undefined) await appendRunEvent(kernel.store, run.id, 'run.routed', { ...route });
-        if (!body.wait) return c.json({ run }, 202);
-        const settled = await waitForRun(kernel, principal.workspaceId, run.id, {
-          timeoutMs: body.waitTimeoutMs,
-          signal: c.req.raw.signal,
-        });
-        return c.json({ run: settled }, 200);
-      },
-    );
+    },
+    async (c, { body, headers }) => {
+      const principal = c.get('principal');
+      const route =
+        body.agent === undefined
+          ? await routeTask(kernel, principal.workspaceId, body.task, c.req.raw.signal, principal.userId)
+          : undefined;
+      const target = await getAgent(kernel.store, principal.workspaceId, route?.agent ?? body.agent ?? '');
+      await assertUserSeesAgent(kernel.store, target, principal.userId);
+      await c.get('authorizer').assert('runs.start', agentResource(target));
+      const run = await submitRun(kernel, {
+        workspaceId: principal.workspaceId,
+        userId: principal.userId,
+        agent: target.id,
+        task: body.task,
+        priority: body.priority,
+        idempotencyKey: headers['idempotency-key'],
+      });
+      if (route !== undefined) await appendRunEvent(kernel.store, run.id, 'run.routed', { ...route });
+      if (!body.wait) return c.json({ run }, 202);
+      const settled = await waitForRun(kernel, principal.workspaceId, run.id, {
+        timeoutMs: body.waitTimeoutMs,
+        signal: c.req.raw.signal,
+      });
+      return c.json({ run: settled }, 200);
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'get',
-        path: '/runs',
-        resource: 'run',
-        summary: 'List runs, newest first',
-        tags,
-        action: 'runs.read',
-        query: listQuery,
-        responses: { 200: { description: 'The runs', schema: z.object({ runs: z.array(runSchema) }) } },
-      },
-      async (c, { query }) => {
-        const readable = runReadersSql(await runViewer(c), 'r', 1);
-        const runs = await listRuns(kernel.store, readable, {
-          status: query.status,
-          agentId: query.agent,
-          limit: query.limit,
-        });
-        return c.json({ runs: await readableRuns(c, kernel.store, runs) });
-      },
-    );
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/runs',
+      resource: 'run',
+      summary: 'List runs, newest first',
+      tags,
+      action: 'runs.read',
+      query: listQuery,
+      responses: { 200: { description: 'The runs', schema: z.object({ runs: z.array(runSchema) }) } },
+    },
+    async (c, { query }) => {
+      const readable = runReadersSql(await runViewer(c), 'r', 1);
+      const runs = await listRuns(kernel.store, readable, {
+        status: query.status,
+        agentId: query.agent,
+        limit: query.limit,
+      });
+      return c.json({ runs: await readableRuns(c, kernel.store, runs) });
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'get',
-        path: '/runs/:id',
-        resource: 'run',
-        summary: 'Get a run',
-        tags,
-        action: 'runs.read',
-        params: runId,
-        responses: { 200: { description: 'The run', schema: runBody } },
-      },
-      async (c, { params }) => c.json({ run: await authorizedRun(c, kernel.store, params.id) }),
-    );
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/runs/:id',
+      resource: 'run',
+      summary: 'Get a run',
+      tags,
+      action: 'runs.read',
+      params: runId,
+      responses: { 200: { description: 'The run', schema: runBody } },
+    },
+    async (c, { params }) => c.json({ run: await authorizedRun(c, kernel.store, params.id) }),
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'get',
-        path: '/runs/:id/steps',
-        resource: 'run',
-        summary: "A run's journal: its model and tool steps",
-        tags,
-        action: 'runs.read',
-        params: runId,
-        responses: {
-          200: { description: 'The steps in order', schema: z.object({ steps: z.array(looseObject) }) },
-        },
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/runs/:id/steps',
+      resource: 'run',
+      summary: "A run's journal: its model and tool steps",
+      tags,
+      action: 'runs.read',
+      params: runId,
+      responses: {
+        200: { description: 'The steps in order', schema: z.object({ steps: z.array(looseObject) }) },
       },
-      async (c, { params }) => {
-        const run = await authorizedRun(c, kernel.store, params.id);
-        return c.json({ steps: await listRunSteps(kernel.store, run.id) });
-      },
-    );
+    },
+    async (c, { params }) => {
+      const run = await authorizedRun(c, kernel.store, params.id);
+      return c.json({ steps: await listRunSteps(kernel.store, run.id) });
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'post',
-        path: '/runs/:id/cancel',
-        resource: 'run',
-        summary: 'Ask a run to stop',
-        tags,
-        action: 'runs.cancel',
-        params: runId,
-        responses: { 200: { description: 'The run, cancelled or cancelling', schema: runBody } },
-      },
-      async (c, { params }) => {
-        await authorizedRun(c, kernel.store, params.id, 'runs.cancel');
-        const run = await requestCancel(kernel.store, c.get('principal').workspaceId, params.id);
-        kernel.signals.cancelRequested(run.id);
-        kernel.signals.runChanged(run.id);
-        if (run.status === 'cancelled') kernel.signals.runSettled(run.id);
-        return c.json({ run });
-      },
-    );
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/runs/:id/cancel',
+      resource: 'run',
+      summary: 'Ask a run to stop',
+      tags,
+      action: 'runs.cancel',
+      params: runId,
+      responses: { 200: { description: 'The run, cancelled or cancelling', schema: runBody } },
+    },
+    async (c, { params }) => {
+      await authorizedRun(c, kernel.store, params.id, 'runs.cancel');
+      const run = await requestCancel(kernel.store, c.get('principal').workspaceId, params.id);
+      kernel.signals.cancelRequested(run.id);
+      kernel.signals.runChanged(run.id);
+      if (run.status === 'cancelled') kernel.signals.runSettled(run.id);
+      return c.json({ run });
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'post',
-        path: '/runs/:id/resume',
-        resource: 'run',
-        summary: 'Resume a paused run, with a decision when its last tool outcome is unknown',
-        tags,
-        action: 'runs.resume',
-        params: runId,
-        body: resumeBody,
-        responses: { 200: { description: 'The run, queued again (or failed)', schema: runBody } },
-      },
-      async (c, { params, body }) => {
-        await authorizedRun(c, kernel.store, params.id, 'runs.resume');
-        const run = await resumeRun(kernel.store, c.get('principal').workspaceId, params.id, body.decision);
-        kernel.signals.workQueued();
-        kernel.signals.runChanged(run.id);
-        if (run.status === 'failed') kernel.signals.runSettled(run.id);
-        return c.json({ run });
-      },
-    );
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/runs/:id/resume',
+      resource: 'run',
+      summary: 'Resume a paused run, with a decision when its last tool outcome is unknown',
+      tags,
+      action: 'runs.resume',
+      params: runId,
+      body: resumeBody,
+      responses: { 200: { description: 'The run, queued again (or failed)', schema: runBody } },
+    },
+    async (c, { params, body }) => {
+      await authorizedRun(c, kernel.store, params.id, 'runs.resume');
+      const run = await resumeRun(kernel.store, c.get('principal').workspaceId, params.id, body.decision);
+      kernel.signals.workQueued();
+      kernel.signals.runChanged(run.id);
+      if (run.status === 'failed') kernel.signals.runSettled(run.id);
+      return c.json({ run });
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'get',
-        path: '/runs/:id/events',
-        resource: 'run',
-        summary: "A run's events as server-sent events",
-        description:
-          'Each event has the id, the type (`event:`) and JSON data. Reconnect with `Last-Event-ID` (or `?after=`) to miss nothing; the stream ends after `run.finished`.',
-        tags,
-        action: 'runs.read',
-        params: runId,
-        query: z.object({
-          after: z
-            .string()
-            .regex(/^[0-9]+$/)
-            .optional(),
-        }),
-        responses: { 200: { description: 'The event stream', contentType: 'text/event-stream' } },
-      },
-      async (c, { params }) => {
-        const run = await authorizedRun(c, kernel.store, params.id);
-        return streamRunEvents(c, kernel, run.id);
-      },
-    );
-
-    approvalRoutes(kernel, api);
-    orchestrationRoutes(kernel, api);
-  };
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/runs/:id/events',
+      resource: 'run',
+      summary: "A run's events as server-sent events",
+      description:
+        'Each event has the id, the type (`event:`) and JSON data. Reconnect with `Last-Event-ID` (or `?after=`) to miss nothing; the stream ends after `run.finished`.',
+      tags,
+      action: 'runs.read',
+      params: runId,
+      query: z.object({
+        after: z
+          .string()
+          .regex(/^[0-9]+$/)
+          .optional(),
+      }),
+      responses: { 200: { description: 'The event stream', contentType: 'text/event-stream' } },
+    },
+    async (c, { params }) => {
+      const run = await authorizedRun(c, kernel.store, params.id);
+      return streamRunEvents(c, kernel, run.id);
+    },
+  );
+  return api;
 }

@@ -13,9 +13,9 @@ import {
 } from '../../identity/console-sessions.ts';
 import { getMember } from '../../identity/user-repo.ts';
 import { getWorkspace } from '../../identity/workspace-repo.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
 
 const signInBody = z.strictObject({ apiKey: z.string().min(1).max(200) });
 
@@ -70,7 +70,8 @@ export function signInRoutes(deps: ServerDeps): Hono<AppEnv> {
 }
 
 /** The signed-in console's own session: read it back after a reload (with its CSRF token), or sign out. */
-export function sessionRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function sessionRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   defineRoute(
     api,
     {
@@ -109,6 +110,7 @@ export function sessionRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       return c.body(null, 204);
     },
   );
+  return api;
 }
 
 function currentSessionId(c: Context<AppEnv>): string {

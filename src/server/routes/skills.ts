@@ -1,8 +1,12 @@
-import type { Context, Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import type { Principal } from '../../identity/api-keys.ts';
 import { getVisibleSpace, type Space } from '../../identity/space-repo.ts';
+import { noQuery, timestamp } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
+import { assertRequestText } from '../../openapi/text-hygiene.ts';
+import { parseWith } from '../../openapi/validate.ts';
 import { assertSkillWithinBoundary } from '../../skills/skill-boundary.ts';
 import {
   type SkillContent,
@@ -20,14 +24,7 @@ import {
   updateSkill,
 } from '../../skills/skill-repo.ts';
 import { assertManagesSkill, getVisibleSkill, listVisibleSkills } from '../../skills/skill-visibility.ts';
-import type { Store } from '../../store/sql-client.ts';
-import type { ToolRegistry } from '../../tools/tool-registry.ts';
-import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
-import { assertRequestText } from '../text-hygiene.ts';
-import { parseWith } from '../validate.ts';
-
-const timestamp = z.iso.datetime({ offset: true });
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 
 const skillSchema = z
   .object({
@@ -58,7 +55,6 @@ const versionQuery = z.strictObject({
     .transform(Number)
     .optional(),
 });
-const noQuery = z.strictObject({});
 
 const createBody = z.strictObject({ ...skillContentSchema.shape, ...skillPlacementSchema.shape });
 
@@ -92,18 +88,12 @@ const importJsonBody = importOptions.extend({ file: z.string().min(1) });
 
 const CONTENT_KEYS = ['description', 'instructions', 'tools', 'knowledge'] as const;
 
-export interface SkillRouteDeps {
-  store: Store;
-  /** The process's tools: a skill may only list tools this workspace has. */
-  tools: ToolRegistry;
-}
-
 /**
  * Skills: `GET|POST /api/skills`, `GET|PATCH|DELETE /api/skills/:name`, `GET /api/skills/:name/versions`,
  * `GET /api/skills/:name/export` (a SKILL.md) and `POST /api/skills/import`. Users read the skills they see;
  * builders and admins write them; making one visible to the whole workspace is `skills.share`.
  */
-export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
+export function skillRoutes(deps: Pick<RouteDeps, 'store' | 'kernel'>): Hono<AppEnv> {
   const { store } = deps;
   const tags = ['skills'];
 
@@ -129,7 +119,12 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
     const space = await placeIn(principal, placement.space);
     const shared = placement.shared ?? false;
     await assertMayPlace(c, space, shared);
-    await assertSkillWithinBoundary(store, principal, { ...content, spaceName: space?.name }, deps.tools);
+    await assertSkillWithinBoundary(
+      store,
+      principal,
+      { ...content, spaceName: space?.name },
+      deps.kernel.tools,
+    );
     return createSkill(store, {
       workspaceId: principal.workspaceId,
       spaceId: space?.id ?? null,
@@ -139,7 +134,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
     });
   }
 
-  return (api) => {
+  const api = new Hono<AppEnv>();
     defineRoute(
       api,
       {
@@ -298,7 +293,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
             store,
             principal,
             { ...content, spaceName: space?.name },
-            deps.tools,
+          deps.kernel.tools,
           );
         }
         const skill = await updateSkill(store, {
@@ -329,7 +324,7 @@ export function skillRoutes(deps: SkillRouteDeps): (api: Hono<AppEnv>) => void {
         return c.json({ skill: await deleteSkill(store, current.id) });
       },
     );
-  };
+  return api;
 }
 
 function requestText(text: string): string {

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import {
@@ -10,11 +10,10 @@ import {
   removeSpaceMember,
 } from '../../identity/space-repo.ts';
 import { getMembershipRole } from '../../identity/user-repo.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import { looseObject, noQuery } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
 
-const noQuery = z.strictObject({});
 const createBody = z.strictObject({
   name: z
     .string()
@@ -27,7 +26,8 @@ const memberBody = z.strictObject({ userId: z.string().min(1).max(200) });
  * Spaces: `GET /api/spaces` (the ones the caller sees), `POST /api/spaces` (admin),
  * `GET|POST /api/spaces/:space/members`, `DELETE /api/spaces/:space/members/:userId` (admin).
  */
-export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
+export function spaceRoutes(deps: ServerDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
   const { store } = deps;
 
   defineRoute(
@@ -121,4 +121,5 @@ export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       return c.json({ space, members: await listSpaceMembers(store, space.id) });
     },
   );
+  return api;
 }

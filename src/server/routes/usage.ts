@@ -1,6 +1,8 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
+import { timestamp } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import type { Store } from '../../store/sql-client.ts';
 import { budgetGuardFor } from '../../usage/budget-guard.ts';
 import {
@@ -13,8 +15,7 @@ import {
 import { periodSpend, type Spend } from '../../usage/period-spend.ts';
 import { periodStart } from '../../usage/usage-period.ts';
 import { parseBound, USAGE_GROUPS, usageBoundSchema, usageReport } from '../../usage/usage-report.ts';
-import type { AppEnv } from '../app-env.ts';
-import { defineRoute } from '../define-route.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 
 const usageQuery = z.strictObject({
   groupBy: z.enum(USAGE_GROUPS).default('agent'),
@@ -25,8 +26,6 @@ const usageQuery = z.strictObject({
 });
 
 const budgetId = z.string().regex(/^bgt_[0-9a-z]{29}$/, 'a budget id (bgt_…)');
-
-const timestamp = z.iso.datetime({ offset: true });
 
 const usageFigures = {
   runs: z.number(),
@@ -98,102 +97,102 @@ async function withSpend(store: Store, budgets: Budget[], now: Date): Promise<(B
 }
 
 /** Usage reports for everyone (admins see the workspace, others their own runs) and budgets for admins. */
-export function usageRoutes(store: Store): (api: Hono<AppEnv>) => void {
-  return (api) => {
-    defineRoute(
-      api,
-      {
-        method: 'get',
-        path: '/usage',
-        resource: 'usage',
-        summary: 'Tokens, cost and calls of the runs created in [from, to), grouped (admins: the workspace)',
-        tags: ['usage'],
-        action: 'usage.read',
-        query: usageQuery,
-        responses: { 200: { description: 'The usage report', schema: usageReportSchema } },
-      },
-      async (c, { query }) => {
-        const principal = c.get('principal');
-        const now = new Date();
-        const from = query.from === undefined ? periodStart('month', now) : parseBound(query.from, 'from');
-        const to = query.to === undefined ? now : parseBound(query.to, 'to');
-        if (from.getTime() >= to.getTime())
-          throw new AgentOsError('request.invalid', '`from` must be before `to`');
-        const report = await usageReport(store, {
-          workspaceId: principal.workspaceId,
-          // Only an admin sees the runs of others; everyone else gets a report of their own runs.
-          ...(principal.role === 'admin' ? {} : { userId: principal.userId }),
-          groupBy: query.groupBy,
-          from,
-          to,
-        });
-        return c.json(report);
-      },
-    );
+export function usageRoutes({ store }: Pick<RouteDeps, 'store'>): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/usage',
+      resource: 'usage',
+      summary: 'Tokens, cost and calls of the runs created in [from, to), grouped (admins: the workspace)',
+      tags: ['usage'],
+      action: 'usage.read',
+      query: usageQuery,
+      responses: { 200: { description: 'The usage report', schema: usageReportSchema } },
+    },
+    async (c, { query }) => {
+      const principal = c.get('principal');
+      const now = new Date();
+      const from = query.from === undefined ? periodStart('month', now) : parseBound(query.from, 'from');
+      const to = query.to === undefined ? now : parseBound(query.to, 'to');
+      if (from.getTime() >= to.getTime())
+        throw new AgentOsError('request.invalid', '`from` must be before `to`');
+      const report = await usageReport(store, {
+        workspaceId: principal.workspaceId,
+        // Only an admin sees the runs of others; everyone else gets a report of their own runs.
+        ...(principal.role === 'admin' ? {} : { userId: principal.userId }),
+        groupBy: query.groupBy,
+        from,
+        to,
+      });
+      return c.json(report);
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'get',
-        path: '/budgets',
-        resource: 'budget',
-        summary: "The workspace's and its agents' budgets, with what each has spent this period",
-        tags: ['usage'],
-        action: 'budgets.manage',
-        responses: {
-          200: { description: 'Budgets', schema: z.object({ budgets: z.array(budgetSchema) }) },
-        },
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/budgets',
+      resource: 'budget',
+      summary: "The workspace's and its agents' budgets, with what each has spent this period",
+      tags: ['usage'],
+      action: 'budgets.manage',
+      responses: {
+        200: { description: 'Budgets', schema: z.object({ budgets: z.array(budgetSchema) }) },
       },
-      async (c) => {
-        const budgets = await listBudgets(store, c.get('principal').workspaceId);
-        return c.json({ budgets: await withSpend(store, budgets, new Date()) });
-      },
-    );
+    },
+    async (c) => {
+      const budgets = await listBudgets(store, c.get('principal').workspaceId);
+      return c.json({ budgets: await withSpend(store, budgets, new Date()) });
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'post',
-        path: '/budgets',
-        resource: 'budget',
-        summary: "Set the workspace's or an agent's budget for a day or a month (replaces the one there)",
-        tags: ['usage'],
-        action: 'budgets.manage',
-        body: budgetInputSchema,
-        responses: { 201: { description: 'The budget', schema: z.object({ budget: budgetSchema }) } },
-      },
-      async (c, { body }) => {
-        const principal = c.get('principal');
-        const budget = await setBudget(store, principal.workspaceId, body, principal.userId);
-        budgetGuardFor(store).invalidate(principal.workspaceId);
-        const [shown] = await withSpend(store, [budget], new Date());
-        return c.json({ budget: shown }, 201);
-      },
-    );
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/budgets',
+      resource: 'budget',
+      summary: "Set the workspace's or an agent's budget for a day or a month (replaces the one there)",
+      tags: ['usage'],
+      action: 'budgets.manage',
+      body: budgetInputSchema,
+      responses: { 201: { description: 'The budget', schema: z.object({ budget: budgetSchema }) } },
+    },
+    async (c, { body }) => {
+      const principal = c.get('principal');
+      const budget = await setBudget(store, principal.workspaceId, body, principal.userId);
+      budgetGuardFor(store).invalidate(principal.workspaceId);
+      const [shown] = await withSpend(store, [budget], new Date());
+      return c.json({ budget: shown }, 201);
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'delete',
-        path: '/budgets/:id',
-        resource: 'budget',
-        summary: 'Delete a budget',
-        tags: ['usage'],
-        action: 'budgets.manage',
-        responses: {
-          200: { description: 'The deleted budget id', schema: z.object({ deleted: z.string() }) },
-        },
+  defineRoute(
+    api,
+    {
+      method: 'delete',
+      path: '/budgets/:id',
+      resource: 'budget',
+      summary: 'Delete a budget',
+      tags: ['usage'],
+      action: 'budgets.manage',
+      responses: {
+        200: { description: 'The deleted budget id', schema: z.object({ deleted: z.string() }) },
       },
-      async (c, { params }) => {
-        // Checked here (not with a params schema) to keep the error's wording: "Invalid budget id: …".
-        const id = budgetId.safeParse(params.id);
-        if (!id.success)
-          throw new AgentOsError('request.invalid', `Invalid budget id: ${id.error.issues[0]?.message}`);
-        const workspaceId = c.get('principal').workspaceId;
-        await deleteBudget(store, workspaceId, id.data);
-        budgetGuardFor(store).invalidate(workspaceId);
-        return c.json({ deleted: id.data });
-      },
-    );
-  };
+    },
+    async (c, { params }) => {
+      // Checked here (not with a params schema) to keep the error's wording: "Invalid budget id: …".
+      const id = budgetId.safeParse(params.id);
+      if (!id.success)
+        throw new AgentOsError('request.invalid', `Invalid budget id: ${id.error.issues[0]?.message}`);
+      const workspaceId = c.get('principal').workspaceId;
+      await deleteBudget(store, workspaceId, id.data);
+      budgetGuardFor(store).invalidate(workspaceId);
+      return c.json({ deleted: id.data });
+    },
+  );
+  return api;
 }

@@ -1,7 +1,6 @@
-import type { Context, Hono } from 'hono';
+import type { Context, Env, Hono } from 'hono';
 import type { z } from 'zod';
 import type { CedarAction } from '../policy/cedar/cedar-schema.ts';
-import type { AppEnv } from './app-env.ts';
 import { assertRequestText } from './text-hygiene.ts';
 import { parseWith, readJson } from './validate.ts';
 
@@ -89,22 +88,30 @@ export interface RouteInput<S extends RouteSpec> {
   headers: Parsed<S['headers'], undefined>;
 }
 
-export type RouteHandler<S extends RouteSpec> = (
-  c: Context<AppEnv>,
+/**
+ * What a route's requests must carry for defineRoute: the authorizer the server's authentication put
+ * there (its AppEnv holds that and more). Structural, so declaring a route needs nothing of the server.
+ */
+export interface RouteEnv extends Env {
+  Variables: { authorizer: { assert(action: CedarAction): Promise<void> } };
+}
+
+export type RouteHandler<E extends RouteEnv, S extends RouteSpec> = (
+  c: Context<E>,
   input: RouteInput<S>,
 ) => Response | Promise<Response>;
 
-const specsByRouter = new WeakMap<Hono<AppEnv>, RouteSpec[]>();
+const specsByRouter = new WeakMap<object, RouteSpec[]>();
 
 /** The routes declared with defineRoute on this router, in declaration order. */
-export function declaredRoutes(router: Hono<AppEnv>): readonly RouteSpec[] {
+export function declaredRoutes(router: object): readonly RouteSpec[] {
   return specsByRouter.get(router) ?? [];
 }
 
-export function defineRoute<const S extends RouteSpec>(
-  router: Hono<AppEnv>,
+export function defineRoute<E extends RouteEnv, const S extends RouteSpec>(
+  router: Hono<E>,
   spec: S,
-  handler: RouteHandler<S>,
+  handler: RouteHandler<E, S>,
 ): void {
   if (!(RESOURCE_KINDS as readonly string[]).includes(spec.resource)) {
     throw new Error(
@@ -130,14 +137,14 @@ export function defineRoute<const S extends RouteSpec>(
   });
 }
 
-function pathParams(c: Context<AppEnv>): Record<string, string> {
+function pathParams(c: Context): Record<string, string> {
   const params = c.req.param();
   assertRequestText(params, 'path');
   return params;
 }
 
 /** A query the route does not declare is still refused when its text is unstorable (a handler may read it). */
-function ignoredQuery(c: Context<AppEnv>): undefined {
+function ignoredQuery(c: Context): undefined {
   assertRequestText(c.req.query(), 'query');
   return undefined;
 }
