@@ -21,6 +21,7 @@ import type { AppEnv } from '../server/app-env.ts';
 import { mountConsole } from '../server/console-static.ts';
 import { mountA2a } from '../server/routes/a2a.ts';
 import { conversationChatRoutes } from '../server/routes/conversation-chat.ts';
+import { conversationFileRoutes } from '../server/routes/conversation-files.ts';
 import { conversationRoutes } from '../server/routes/conversations.ts';
 import { evalRoutes } from '../server/routes/evals.ts';
 import { mountMcpEndpoint } from '../server/routes/mcp-endpoint.ts';
@@ -93,6 +94,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
         runRoutes(kernel),
         conversationRoutes(kernel, log),
         conversationChatRoutes(kernel),
+        conversationFileRoutes(kernel),
         evalRoutes(kernel),
         schedulerRoutes(store),
         skillRoutes({ store, tools: kernel.tools }),
