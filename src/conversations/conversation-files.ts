@@ -143,7 +143,10 @@ export async function storeConversationFiles(
 }
 
 /** The conversation's files, oldest first. */
-export async function listConversationFiles(db: SqlClient, conversationId: string): Promise<ConversationFile[]> {
+export async function listConversationFiles(
+  db: SqlClient,
+  conversationId: string,
+): Promise<ConversationFile[]> {
   const { rows } = await db.query<FileRow>(
     `${FILE_SELECT} WHERE f.conversation_id = $1 ORDER BY f.created_at, f.id`,
     [conversationId],
@@ -160,7 +163,8 @@ export async function getConversationFile(
     conversationId,
     fileId,
   ]);
-  if (rows[0] === undefined) throw new AgentOsError('resource.not_found', `No file "${fileId}" in this conversation`);
+  if (rows[0] === undefined)
+    throw new AgentOsError('resource.not_found', `No file "${fileId}" in this conversation`);
   return toFile(rows[0]);
 }
 
@@ -199,6 +203,12 @@ export async function attachmentsOf(
     const file = files.get(id);
     if (file === undefined)
       throw new AgentOsError('request.invalid', `attachments: no file "${id}" in this conversation`);
-    return { id, name: file.name, mediaType: file.mediaType, size: file.size, readable: file.status === 'ok' };
+    return {
+      id,
+      name: file.name,
+      mediaType: file.mediaType,
+      size: file.size,
+      readable: file.status === 'ok',
+    };
   });
 }

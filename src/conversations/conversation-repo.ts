@@ -3,7 +3,6 @@ import { newId } from '../store/ids.ts';
 import { jsonParam, type SqlClient, type Store } from '../store/sql-client.ts';
 import { userSeesConversation, visibleConversationsPredicate } from './conversation-access.ts';
 import { removeConversationFiles } from './conversation-files.ts';
-import type { MessageAttachment } from './message-attachments.ts';
 import {
   CONVERSATION_COLUMNS,
   type Conversation,
@@ -16,6 +15,7 @@ import {
   toConversation,
   toMessage,
 } from './conversation-record.ts';
+import type { MessageAttachment } from './message-attachments.ts';
 
 export interface ConversationViewer {
   workspaceId: string;

@@ -135,7 +135,11 @@ function uploadBody(upload: NonNullable<RouteSpec['upload']>) {
     description: upload.description,
     content: {
       'multipart/form-data': {
-        schema: { type: 'object', properties: { file: { type: 'array', items: binary } }, required: ['file'] },
+        schema: {
+          type: 'object',
+          properties: { file: { type: 'array', items: binary } },
+          required: ['file'],
+        },
       },
       ...Object.fromEntries(upload.mediaTypes.map((type) => [type, { schema: binary }])),
     },

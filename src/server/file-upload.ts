@@ -39,7 +39,7 @@ export function uploadName(raw: string): string {
   const name = basename(raw.replaceAll('\\', '/')).trim();
   if (name === '' || name.length > 255)
     throw new AgentOsError('request.invalid', 'A file name must have 1 to 255 characters');
-  if (/[\u0000-\u001f\u007f]/.test(name))
+  if ([...name].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f))
     throw new AgentOsError('request.invalid', 'A file name may not contain control characters');
   return name;
 }
@@ -74,7 +74,10 @@ async function multipartFiles(request: Request, contentType: string, limit: numb
   try {
     form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
   } catch (error) {
-    throw new AgentOsError('request.invalid', `The body is not valid multipart/form-data: ${(error as Error).message}`);
+    throw new AgentOsError(
+      'request.invalid',
+      `The body is not valid multipart/form-data: ${(error as Error).message}`,
+    );
   }
   const entries = form.getAll('file');
   if (entries.length === 0)
@@ -111,11 +114,17 @@ export async function readUploadedFiles(
   options: { name: string | undefined; limit: number },
 ): Promise<UploadedFile[]> {
   const contentType = request.headers.get('content-type') ?? '';
-  if (/^multipart\/form-data\s*;/i.test(contentType)) return multipartFiles(request, contentType, options.limit);
+  if (/^multipart\/form-data\s*;/i.test(contentType))
+    return multipartFiles(request, contentType, options.limit);
   if (options.name === undefined)
-    throw new AgentOsError('request.invalid', 'A raw upload names its file with `?name=` (or send multipart/form-data)');
+    throw new AgentOsError(
+      'request.invalid',
+      'A raw upload names its file with `?name=` (or send multipart/form-data)',
+    );
   const name = uploadName(options.name);
   const mediaType = uploadMediaType(contentType, name);
   const content = await readBody(request, options.limit);
-  return [{ name, mediaType, content: new Uint8Array(content.buffer, content.byteOffset, content.byteLength) }];
+  return [
+    { name, mediaType, content: new Uint8Array(content.buffer, content.byteOffset, content.byteLength) },
+  ];
 }

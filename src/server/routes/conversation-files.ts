@@ -61,7 +61,9 @@ export function conversationFileRoutes(kernel: Kernel): (api: Hono<AppEnv>) => v
         responses: {
           201: { description: 'The stored files, in upload order', schema: filesBody },
           413: { description: 'Over the upload limit (`request.too_large`); nothing is stored' },
-          415: { description: 'A file of a kind not taken (`request.unsupported_media_type`); nothing is stored' },
+          415: {
+            description: 'A file of a kind not taken (`request.unsupported_media_type`); nothing is stored',
+          },
         },
       },
       async (c, { params, query }) => {
@@ -111,14 +113,22 @@ export function conversationFileRoutes(kernel: Kernel): (api: Hono<AppEnv>) => v
         tags,
         action: 'conversations.write',
         params: fileParams,
-        responses: { 200: { description: 'The removed file', schema: z.object({ deleted: z.literal(true), id: z.string() }) } },
+        responses: {
+          200: {
+            description: 'The removed file',
+            schema: z.object({ deleted: z.literal(true), id: z.string() }),
+          },
+        },
       },
       async (c, { params }) => {
         const principal = c.get('principal');
         const conversation = await visibleConversation(c, kernel, params.id);
         const file = await getConversationFile(kernel.store, conversation.id, params.fileId);
         if (file.uploadedBy !== principal.userId && conversation.ownerId !== principal.userId)
-          throw new AgentOsError('auth.forbidden', "Only the file's uploader or the conversation's owner may remove it");
+          throw new AgentOsError(
+            'auth.forbidden',
+            "Only the file's uploader or the conversation's owner may remove it",
+          );
         await deleteConversationFile(kernel.store, file);
         return c.json({ deleted: true as const, id: file.id });
       },
