@@ -1025,6 +1025,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation's files, oldest first */
+        get: operations["getConversationsByIdFiles"];
+        put?: never;
+        /**
+         * Attach files to a conversation (PDF, DOCX, Markdown, text, CSV, HTML)
+         * @description multipart/form-data with up to 20 `file` fields, or one file as the raw body (its Content-Type, `?name=` its file name). All the files together may be at most `conversations.maxUploadBytes` (default 20 MB): a body passing it is cut off with 413. Each file is parsed and indexed at once; one that cannot be parsed is kept with `status: "failed"` and its error. Post a message with `attachments: [id]` to hand them to the agents.
+         */
+        post: operations["postConversationsByIdFiles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/files/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a file from a conversation (its uploader or the conversation’s owner)
+         * @description Its content leaves search at once; messages that carried it keep its name.
+         */
+        delete: operations["deleteConversationsByIdFilesByFileId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/evals/suites": {
         parameters: {
             query?: never;
@@ -1580,6 +1621,29 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        ConversationFile: {
+            id: string;
+            conversationId: string;
+            name: string;
+            mediaType: string;
+            /** @description Bytes */
+            size: number;
+            documentId: string;
+            /**
+             * @description `failed`: it could not be parsed (see `error`)
+             * @enum {string}
+             */
+            status: "ok" | "failed";
+            error?: {
+                code: string;
+                message: string;
+            };
+            /** @description Searchable passages made from it */
+            chunks: number;
+            uploadedBy: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
         ConversationMessage: {
             id: string;
             conversationId: string;
@@ -1592,7 +1656,7 @@ export interface components {
             agentVersion: number | null;
             content: string;
             mentions: string[];
-            attachments: unknown[];
+            attachments: components["schemas"]["MessageAttachment"][];
             replies: {
                 agentId: string;
                 agentName: string;
@@ -1665,6 +1729,15 @@ export interface components {
             createdAt: string;
             /** @enum {string} */
             role: "admin" | "builder" | "user";
+        };
+        MessageAttachment: {
+            /** @description The file's id (GET /conversations/{id}/files) */
+            id: string;
+            name: string;
+            mediaType: string;
+            size: number;
+            /** @description False when the file could not be parsed */
+            readable: boolean;
         };
         ModelProviders: {
             providers: {
@@ -4807,6 +4880,8 @@ export interface operations {
                 "application/json": {
                     content: string;
                     mentions?: string[];
+                    /** @description Ids of files uploaded to this conversation (POST …/files) that the message carries */
+                    attachments?: string[];
                     /** @default false */
                     wait?: boolean;
                     /** @default 120000 */
@@ -4918,6 +4993,7 @@ export interface operations {
                         [key: string]: unknown;
                     })[];
                     mentions?: string[];
+                    attachments?: string[];
                 } & {
                     [key: string]: unknown;
                 };
@@ -4931,6 +5007,131 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": unknown;
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getConversationsByIdFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The files */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attachments: components["schemas"]["ConversationFile"][];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postConversationsByIdFiles: {
+        parameters: {
+            query?: {
+                /** @description A raw body's file name (its extension decides a generic Content-Type) */
+                name?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The files */
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    file: string[];
+                };
+                "application/pdf": string;
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                "text/markdown": string;
+                "text/x-markdown": string;
+                "text/plain": string;
+                "text/csv": string;
+                "text/html": string;
+            };
+        };
+        responses: {
+            /** @description The stored files, in upload order */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attachments: components["schemas"]["ConversationFile"][];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Over the upload limit (`request.too_large`); nothing is stored */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description A file of a kind not taken (`request.unsupported_media_type`); nothing is stored */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteConversationsByIdFilesByFileId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The removed file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        deleted: true;
+                        id: string;
+                    };
                 };
             };
             400: components["responses"]["InvalidRequest"];

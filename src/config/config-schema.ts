@@ -77,6 +77,17 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  conversations: z
+    .strictObject({
+      /** The most bytes one upload of files to a conversation may carry, all its files together (default 20 MB). */
+      maxUploadBytes: z.coerce
+        .number()
+        .int()
+        .min(1_024)
+        .max(1024 * 1024 * 1024)
+        .optional(),
+    })
+    .optional(),
 });
 
 export type AgentOsConfig = z.output<typeof configSchema>;

@@ -1,4 +1,5 @@
 import type { Conversation, ConversationMessage } from './conversation-record.ts';
+import { withAttachmentNote } from './message-attachments.ts';
 
 /** A conversation as a Markdown document: its title, then each message under its author and time. */
 export function conversationMarkdown(
@@ -16,7 +17,12 @@ export function conversationMarkdown(
       message.role === 'agent'
         ? `${message.authorName} (agent v${message.agentVersion ?? '?'}${message.status === 'succeeded' ? '' : `, ${message.status}`})`
         : message.authorName;
-    lines.push(`## ${who} · ${message.createdAt.toISOString()}`, '', message.content, '');
+    lines.push(
+      `## ${who} · ${message.createdAt.toISOString()}`,
+      '',
+      withAttachmentNote(message.content, message.attachments),
+      '',
+    );
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ChatMessage } from '../kernel/messages.ts';
 import type { TokenCounter } from '../kernel/token-counter.ts';
 import type { SqlClient } from '../store/sql-client.ts';
+import { withAttachmentNote } from './message-attachments.ts';
 
 /**
  * A conversation as short-term memory of the run answering in it: the messages before the one it answers
@@ -72,11 +73,12 @@ async function cachedMessages(db: SqlClient, conversationId: string): Promise<Ca
     author_id: string;
     name: string | null;
     content: string;
+    attachments: unknown[];
     run_id: string | null;
     status: string | null;
   }>(
     `SELECT m.seq, m.role, COALESCE(m.user_id, m.agent_id) AS author_id,
-       COALESCE(u.name, a.name) AS name, m.content, m.run_id, m.status
+       COALESCE(u.name, a.name) AS name, m.content, m.attachments, m.run_id, m.status
      FROM conversation_messages m
      LEFT JOIN users u ON u.id = m.user_id
      LEFT JOIN agents a ON a.id = m.agent_id
@@ -94,7 +96,7 @@ async function cachedMessages(db: SqlClient, conversationId: string): Promise<Ca
             kind: row.role,
             authorId: row.author_id,
             name: row.name ?? row.author_id,
-            content: row.content,
+            content: withAttachmentNote(row.content, row.attachments),
             runId: row.run_id,
             // A failed reply says nothing worth remembering.
             usable: row.role === 'user' || row.status === 'succeeded',

@@ -1,3 +1,5 @@
+import type { MessageAttachment } from './message-attachments.ts';
+
 /** A thread between people and agents; private to its owner unless shared with a space. */
 export interface Conversation {
   id: string;
@@ -31,7 +33,7 @@ export interface ConversationMessage {
   agentVersion: number | null;
   content: string;
   mentions: string[];
-  attachments: unknown[];
+  attachments: MessageAttachment[];
   /** A person's message: the runs answering it. */
   replies: PlannedReply[];
   /** An agent's message: the run that wrote it, and how that run ended. */
@@ -81,7 +83,7 @@ export interface MessageRow {
   author_name: string | null;
   content: string;
   mentions: string[];
-  attachments: unknown[];
+  attachments: MessageAttachment[];
   replies: PlannedReply[];
   run_id: string | null;
   status: string | null;

@@ -17,6 +17,7 @@ import {
   messagesWithPendingReplies,
   setPlannedReplies,
 } from './conversation-repo.ts';
+import { type MessageAttachment, withAttachmentNote } from './message-attachments.ts';
 
 /** `@name` in the text, in order of appearance (a word that names no agent is just a word). */
 export function textMentions(content: string): string[] {
@@ -81,13 +82,17 @@ export async function postMessage(
     mentions: string[];
     agents: readonly AgentRecord[];
     routed?: { reason: string; model: string | null } | undefined;
+    /** Files of this conversation the message carries (conversation-files.ts attachmentsOf). */
+    attachments?: readonly MessageAttachment[] | undefined;
   },
 ): Promise<PostedMessage> {
+  const attachments = [...(input.attachments ?? [])];
   const message = await appendUserMessage(kernel.store, {
     conversationId: conversation.id,
     userId: input.author,
     content: input.content,
     mentions: input.agents.map((agent) => agent.name),
+    attachments,
   });
   const planned: PlannedReply[] = [];
   for (const [index, agent] of input.agents.entries()) {
@@ -95,7 +100,7 @@ export async function postMessage(
       workspaceId: conversation.workspaceId,
       userId: input.author,
       agent: agent.id,
-      task: input.content,
+      task: withAttachmentNote(input.content, attachments),
       priority: 'interactive',
       // A retried submit finds the run it already started.
       idempotencyKey: `conversation:${message.id}:${index}`,

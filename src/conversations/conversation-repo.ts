@@ -2,6 +2,7 @@ import { AgentOsError } from '../errors/agent-os-error.ts';
 import { newId } from '../store/ids.ts';
 import { jsonParam, type SqlClient, type Store } from '../store/sql-client.ts';
 import { userSeesConversation, visibleConversationsPredicate } from './conversation-access.ts';
+import { removeConversationFiles } from './conversation-files.ts';
 import {
   CONVERSATION_COLUMNS,
   type Conversation,
@@ -14,6 +15,7 @@ import {
   toConversation,
   toMessage,
 } from './conversation-record.ts';
+import type { MessageAttachment } from './message-attachments.ts';
 
 export interface ConversationViewer {
   workspaceId: string;
@@ -101,12 +103,18 @@ export async function updateConversation(
   return toConversation(rows[0]);
 }
 
-/** Soft delete: the conversation and its messages disappear from every read; the runs keep their journals. */
-export async function deleteConversation(db: SqlClient, id: string): Promise<void> {
-  await db.query(
-    'UPDATE conversations SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL',
-    [id],
-  );
+/**
+ * Soft delete: the conversation and its messages disappear from every read; the runs keep their journals.
+ * Its attached files are removed with it (their content is not kept behind a deleted conversation).
+ */
+export async function deleteConversation(db: Store, id: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(
+      'UPDATE conversations SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL',
+      [id],
+    );
+    await removeConversationFiles(tx, id);
+  });
 }
 
 /** Takes the next seq of the conversation; the row lock it holds until commit orders concurrent posts. */
@@ -133,7 +141,7 @@ export interface NewUserMessage {
   userId: string;
   content: string;
   mentions: string[];
-  attachments?: unknown[];
+  attachments?: MessageAttachment[];
 }
 
 /** A person's message, numbered under the conversation's counter (whose row lock orders concurrent posts). */

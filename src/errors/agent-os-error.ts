@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'trigger.rate_limited'
   | 'trigger.owner_lost_access'
   | 'request.too_large'
+  | 'request.unsupported_media_type'
   | 'webhook.stale_timestamp'
   | 'webhook.delivery_id_required'
   | 'skill.not_found'

@@ -1,4 +1,5 @@
 import type { AgentOsConfig } from '../config/config-schema.ts';
+import { conversationFileSources } from '../conversations/conversation-file-search.ts';
 import { knowledgeTools } from '../knowledge/knowledge-tool.ts';
 import { aiSdkEmbedder, type Embedder } from '../memory/memory-embeddings.ts';
 import { memoryTools } from '../memory/memory-tools.ts';
@@ -64,7 +65,7 @@ export function createKernel(store: Store, config: AgentOsConfig, options: Kerne
     new ToolRegistry([
       ...builtinTools(config),
       ...memoryTools(store, { embedder }),
-      ...knowledgeTools(store, { embedder }),
+      ...knowledgeTools(store, { embedder, scopedSources: conversationFileSources }),
       ...orchestrationTools,
     ]);
   const gateway = options.gateway ?? new LlmScheduler(models, config.scheduler);

@@ -71,6 +71,31 @@ async function upsertDocument(
   return rows[0]!.id;
 }
 
+/** Writes a document and replaces its chunks inside the caller's transaction; returns the document's id. */
+export async function writeDocument(
+  tx: SqlClient,
+  sourceId: string,
+  fields: DocumentFields,
+  chunks: readonly Chunk[],
+): Promise<string> {
+  const id = await upsertDocument(tx, sourceId, fields, null);
+  await tx.query('DELETE FROM knowledge_chunks WHERE document_id = $1', [id]);
+  for (let start = 0; start < chunks.length; start += CHUNK_BATCH) {
+    const batch = chunks.slice(start, start + CHUNK_BATCH);
+    const params: SqlParam[] = [id, sourceId];
+    const values = batch.map((chunk) => {
+      params.push(chunk.ordinal, chunk.section, chunk.text);
+      const at = params.length;
+      return `($1, $2, $${at - 2}, $${at - 1}, $${at})`;
+    });
+    await tx.query(
+      `INSERT INTO knowledge_chunks (document_id, source_id, ordinal, section, text) VALUES ${values.join(', ')}`,
+      params,
+    );
+  }
+  return id;
+}
+
 /** Replaces a document's content and chunks in one transaction: search sees the old or the new, never half. */
 export async function storeDocument(
   store: Store,
@@ -78,23 +103,19 @@ export async function storeDocument(
   fields: DocumentFields,
   chunks: readonly Chunk[],
 ): Promise<void> {
-  await store.transaction(async (tx) => {
-    const id = await upsertDocument(tx, sourceId, fields, null);
-    await tx.query('DELETE FROM knowledge_chunks WHERE document_id = $1', [id]);
-    for (let start = 0; start < chunks.length; start += CHUNK_BATCH) {
-      const batch = chunks.slice(start, start + CHUNK_BATCH);
-      const params: SqlParam[] = [id, sourceId];
-      const values = batch.map((chunk) => {
-        params.push(chunk.ordinal, chunk.section, chunk.text);
-        const at = params.length;
-        return `($1, $2, $${at - 2}, $${at - 1}, $${at})`;
-      });
-      await tx.query(
-        `INSERT INTO knowledge_chunks (document_id, source_id, ordinal, section, text) VALUES ${values.join(', ')}`,
-        params,
-      );
-    }
-  });
+  await store.transaction((tx) => writeDocument(tx, sourceId, fields, chunks));
+}
+
+/** Records, inside the caller's transaction, a document that could not be parsed; returns its id. */
+export async function writeParseFailure(
+  tx: SqlClient,
+  sourceId: string,
+  fields: DocumentFields,
+  failure: { code: string; message: string },
+): Promise<string> {
+  const id = await upsertDocument(tx, sourceId, fields, failure);
+  await tx.query('DELETE FROM knowledge_chunks WHERE document_id = $1', [id]);
+  return id;
 }
 
 /**
@@ -107,10 +128,7 @@ export async function storeParseFailure(
   fields: DocumentFields,
   failure: { code: string; message: string },
 ): Promise<void> {
-  await store.transaction(async (tx) => {
-    const id = await upsertDocument(tx, sourceId, fields, failure);
-    await tx.query('DELETE FROM knowledge_chunks WHERE document_id = $1', [id]);
-  });
+  await store.transaction((tx) => writeParseFailure(tx, sourceId, fields, failure));
 }
 
 /**

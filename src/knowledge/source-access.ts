@@ -16,7 +16,8 @@ export interface SourceViewer {
   role: Role;
 }
 
-const READABLE = `s.workspace_id = $1 AND s.deleted_at IS NULL
+/** A conversation's hidden source of attached files is never an ordinary source (conversation-files.ts). */
+const READABLE = `s.workspace_id = $1 AND s.deleted_at IS NULL AND s.conversation_id IS NULL
   AND (s.space_id IS NULL OR s.space_id = ANY($2::text[]))`;
 
 export async function listReadableSources(db: SqlClient, viewer: SourceViewer): Promise<KnowledgeSource[]> {

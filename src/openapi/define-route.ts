@@ -66,6 +66,11 @@ export interface RouteSpec {
   /** Without a query schema the query string is ignored. */
   query?: z.ZodType;
   body?: z.ZodType;
+  /**
+   * A file upload the handler reads itself (never buffered whole by the router): multipart/form-data with
+   * `file` fields, or a raw body of one of `mediaTypes`. Only described in the OpenAPI document.
+   */
+  upload?: { mediaTypes: readonly string[]; description: string };
   /** Lower-case header names. */
   headers?: z.ZodType;
   responses: Readonly<Record<number, RouteResponseSpec>>;

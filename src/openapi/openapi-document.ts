@@ -121,7 +121,27 @@ function operationFor(spec: RouteSpec, fullPath: string, named: Map<string, Json
             content: { 'application/json': { schema: toOpenApiSchema(spec.body, 'input', named) } },
           },
         }),
+    ...(spec.upload === undefined ? {} : { requestBody: uploadBody(spec.upload) }),
     responses,
+  };
+}
+
+/** A file upload's body: multipart `file` fields, or the file itself as a body of its own type. */
+function uploadBody(upload: NonNullable<RouteSpec['upload']>) {
+  const binary = { type: 'string', format: 'binary' };
+  return {
+    required: true,
+    description: upload.description,
+    content: {
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          properties: { file: { type: 'array', items: binary } },
+          required: ['file'],
+        },
+      },
+      ...Object.fromEntries(upload.mediaTypes.map((type) => [type, { schema: binary }])),
+    },
   };
 }
 

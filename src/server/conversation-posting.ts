@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { attachmentsOf } from '../conversations/conversation-files.ts';
 import type { Conversation } from '../conversations/conversation-record.ts';
 import {
   chooseResponders,
@@ -21,7 +22,8 @@ export function visibleConversation(c: Context<AppEnv>, kernel: Kernel, id: stri
 /**
  * The caller posts `content` into a conversation they see: the answering agents are chosen (mentions, the
  * last agent, or the router) and checked — each must be one the caller may start, with skills they may use —
- * before anything is written; then the message and its replies' runs are stored together.
+ * and its attachments must be files of this conversation, before anything is written; then the message and
+ * its replies' runs are stored together.
  */
 export async function postAsCaller(
   c: Context<AppEnv>,
@@ -29,10 +31,12 @@ export async function postAsCaller(
   conversationId: string,
   content: string,
   mentions: readonly string[],
+  attachmentIds: readonly string[] = [],
 ): Promise<PostedMessage> {
   const principal = c.get('principal');
   await settleConversation(kernel, (await visibleConversation(c, kernel, conversationId)).id);
   const current = await visibleConversation(c, kernel, conversationId);
+  const attachments = await attachmentsOf(kernel.store, current.id, attachmentIds);
   const { agents, routed } = await chooseResponders(
     kernel,
     current,
@@ -52,5 +56,6 @@ export async function postAsCaller(
     mentions: [...mentions],
     agents,
     routed,
+    attachments,
   });
 }

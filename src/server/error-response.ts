@@ -28,6 +28,7 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   'run.invalid_state': 409,
   'store.conflict': 409,
   'request.too_large': 413,
+  'request.unsupported_media_type': 415,
   'trigger.limit_reached': 429,
   'trigger.rate_limited': 429,
   'mcp.unavailable': 502,

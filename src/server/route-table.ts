@@ -12,6 +12,7 @@ import { artefactRoutes } from './routes/artefacts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { cedarPolicyRoutes } from './routes/cedar-policies.ts';
 import { conversationChatRoutes } from './routes/conversation-chat.ts';
+import { conversationFileRoutes } from './routes/conversation-files.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { evalRoutes } from './routes/evals.ts';
 import { groupRoutes } from './routes/groups.ts';
@@ -78,6 +79,7 @@ export const ROUTE_TABLE: readonly RouteSection[] = [
       planRoutes,
       conversationRoutes,
       conversationChatRoutes,
+      conversationFileRoutes,
       evalRoutes,
       schedulerRoutes,
       skillRoutes,

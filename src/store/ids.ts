@@ -19,7 +19,8 @@ export type IdPrefix =
   | 'evr'
   | 'esc'
   | 'cnv'
-  | 'msg';
+  | 'msg'
+  | 'fil';
 
 /** Sortable-enough, URL-safe identifiers with a type prefix (`run_…`), so a stray id names its kind. */
 export function newId(prefix: IdPrefix): string {

@@ -100,7 +100,7 @@ describe.each(storeTargets())('the OpenAPI permission matrix on $kind', (target)
     path: string,
     body: unknown,
   ) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const headers: Record<string, string> = { 'content-type': entry.contentType ?? 'application/json' };
     const key = w.keys[principal];
     const session = entry.session
       ? await fetch(`${w.h.url}/api/sessions`, {
@@ -118,7 +118,9 @@ describe.each(storeTargets())('the OpenAPI permission matrix on $kind', (target)
       method,
       headers,
       signal: controller.signal,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined
+        ? {}
+        : { body: entry.contentType === undefined ? JSON.stringify(body) : String(body) }),
     });
     // An event stream stays open: what arrived in a moment is its body.
     if (response.headers.get('content-type')?.startsWith('text/event-stream')) {

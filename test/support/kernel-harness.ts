@@ -34,6 +34,7 @@ export async function startKernelHarness(options: {
   roles?: ProcessRole[];
   worker?: Partial<AgentOsConfig['worker']>;
   orchestration?: AgentOsConfig['orchestration'];
+  conversations?: AgentOsConfig['conversations'];
 }): Promise<KernelHarness> {
   const base = testConfig();
   const config: AgentOsConfig = {
@@ -41,6 +42,7 @@ export async function startKernelHarness(options: {
     providers: { compatible: [{ name: 'scripted', baseURL: options.modelBaseUrl }] },
     worker: { ...base.worker, ...options.worker },
     ...(options.orchestration === undefined ? {} : { orchestration: options.orchestration }),
+    ...(options.conversations === undefined ? {} : { conversations: options.conversations }),
   };
   // The product's own gateway (the LLM scheduler), with quick retries for tests.
   const gateway = new LlmScheduler(

@@ -22,6 +22,8 @@ export interface MatrixEntry {
   /** The fixture factory (default: the operation's resource kind). */
   fixture?: string;
   body?: (ctx: BodyContext) => unknown;
+  /** The body (a string) is sent as it is with this Content-Type instead of as JSON (a file upload). */
+  contentType?: string;
   query?: (ctx: BodyContext) => string;
   /** Uses up its item: each allowed cell gets a fresh one. */
   destructive?: true;
@@ -177,6 +179,24 @@ export const MATRIX: Record<string, MatrixEntry> = {
       messages: [{ id: 'u', role: 'user', parts: [{ type: 'text', text: 'hello' }] }],
       mentions: ['open-agent'],
     }),
+  },
+  'POST /api/conversations/{id}/files': {
+    need: 'user',
+    contentType: 'text/plain',
+    query: () => '?name=matrix.txt',
+    body: ({ unique }) => `matrix file ${unique}`,
+  },
+  'GET /api/conversations/{id}/files': { need: 'user' },
+  'DELETE /api/conversations/{id}/files/{fileId}': {
+    need: 'user',
+    fixture: 'conversation-file',
+    destructive: true,
+    overrides: {
+      'admin/restricted': {
+        expect: 403,
+        why: "only a file's uploader or the conversation's owner removes it",
+      },
+    },
   },
   'GET /api/conversations/{id}/events': { need: 'user' },
   'GET /api/conversations/{id}/export': { need: 'user' },

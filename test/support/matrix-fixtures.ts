@@ -1,3 +1,4 @@
+import { storeConversationFiles } from '../../src/conversations/conversation-files.ts';
 import { openEscalation } from '../../src/evals/check-escalations.ts';
 import { createApiKey } from '../../src/identity/api-keys.ts';
 import { addGroupMember, createGroup } from '../../src/identity/group-repo.ts';
@@ -283,6 +284,23 @@ export const FIXTURES: Record<string, FixtureFactory> = {
 
 /** Keys for fixture factories that are not a resource kind of their own. */
 export const SUB_FIXTURES: Record<string, FixtureFactory> = {
+  /** A file of the situation's conversation, uploaded by its owner. */
+  'conversation-file': async (w, situation, caller) => {
+    const conversation = await FIXTURES.conversation!(w, situation, caller);
+    if (conversation === undefined) return undefined;
+    const owner = ownerIn(situation, caller);
+    const [file] = await storeConversationFiles(
+      w.store,
+      {
+        id: conversation.id,
+        workspaceId: situation === 'otherWorkspace' ? w.betaWorkspaceId : w.workspaceId,
+      },
+      w.people[owner].id,
+      [{ name: 'matrix.txt', mediaType: 'text/plain', content: new TextEncoder().encode('matrix file') }],
+    );
+    w.remember(conversation.item, file!.id);
+    return { id: conversation.id, params: { fileId: file!.id }, item: conversation.item };
+  },
   'eval-run': async (w, situation, caller) => {
     const suite = await FIXTURES.eval!(w, situation, caller);
     if (suite === undefined) return undefined;

@@ -27,6 +27,8 @@ const chatBody = z.looseObject({
     .max(10_000),
   /** Agent names to answer, beside any `@name` in the text. */
   mentions: z.array(z.string().min(1).max(200)).max(20).optional(),
+  /** Ids of files uploaded to the conversation (POST …/files) that the last message carries. */
+  attachments: z.array(z.string().min(1).max(200)).max(20).optional(),
 });
 
 const ENDED = new Set(['succeeded', 'failed', 'cancelled', 'budget_exceeded', 'paused']);
@@ -58,7 +60,14 @@ export function conversationChatRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): H
         .trim();
       if (last?.role !== 'user' || content === '')
         throw new AgentOsError('request.invalid', 'The last message must be a user message with text');
-      const posted = await postAsCaller(c, kernel, params.id, content, body.mentions ?? []);
+        const posted = await postAsCaller(
+          c,
+          kernel,
+          params.id,
+          content,
+          body.mentions ?? [],
+          body.attachments ?? [],
+        );
       const signal = c.req.raw.signal;
       const stream = createUIMessageStream({
         execute: async ({ writer }) => {

@@ -18,6 +18,33 @@ export const conversationSchema = z
   })
   .meta({ id: 'Conversation' });
 
+export const messageAttachmentSchema = z
+  .object({
+    id: z.string().meta({ description: "The file's id (GET /conversations/{id}/files)" }),
+    name: z.string(),
+    mediaType: z.string(),
+    size: z.number().int(),
+    readable: z.boolean().meta({ description: 'False when the file could not be parsed' }),
+  })
+  .meta({ id: 'MessageAttachment' });
+
+/** A file attached to a conversation, parsed into a document only its runs search. */
+export const conversationFileSchema = z
+  .object({
+    id: z.string(),
+    conversationId: z.string(),
+    name: z.string(),
+    mediaType: z.string(),
+    size: z.number().int().meta({ description: 'Bytes' }),
+    documentId: z.string(),
+    status: z.enum(['ok', 'failed']).meta({ description: '`failed`: it could not be parsed (see `error`)' }),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    chunks: z.number().int().meta({ description: 'Searchable passages made from it' }),
+    uploadedBy: z.string(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'ConversationFile' });
+
 export const plannedReplySchema = z.object({ agentId: z.string(), agentName: z.string(), runId: z.string() });
 
 export const conversationMessageSchema = z
@@ -31,7 +58,7 @@ export const conversationMessageSchema = z
     agentVersion: z.number().int().nullable(),
     content: z.string(),
     mentions: z.array(z.string()),
-    attachments: z.array(z.unknown()),
+    attachments: z.array(messageAttachmentSchema),
     replies: z.array(plannedReplySchema),
     runId: z.string().nullable(),
     status: z.string().nullable(),

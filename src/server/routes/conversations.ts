@@ -51,6 +51,9 @@ const listQuery = z.strictObject({
 const messageBody = z.strictObject({
   content: z.string().trim().min(1).max(200_000),
   mentions: z.array(z.string().min(1).max(200)).max(20).optional(),
+  attachments: z.array(z.string().min(1).max(200)).max(20).optional().meta({
+    description: 'Ids of files uploaded to this conversation (POST …/files) that the message carries',
+  }),
   /** Answer once every reply is finished (or paused), up to waitTimeoutMs. */
   wait: z.boolean().default(false),
   waitTimeoutMs: z.number().int().min(1).max(600_000).default(120_000),
@@ -223,7 +226,14 @@ export function conversationRoutes({ kernel, log }: Pick<RouteDeps, 'kernel' | '
       responses: { 200: { description: 'The message and its replies', schema: postedMessageBody } },
     },
     async (c, { params, body }) => {
-      const posted = await postAsCaller(c, kernel, params.id, body.content, body.mentions ?? []);
+        const posted = await postAsCaller(
+          c,
+          kernel,
+          params.id,
+          body.content,
+          body.mentions ?? [],
+          body.attachments ?? [],
+        );
       const conversation = { id: posted.message.conversationId };
       let replies = await replyViews(kernel, conversation.id, posted.planned);
       const deadline = Date.now() + body.waitTimeoutMs;
