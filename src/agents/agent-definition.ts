@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { runChecksSchema } from './criteria.ts';
 import { modelNameSchema } from '../models/model-name.ts';
+import { runChecksSchema } from './criteria.ts';
 import { skillRefSchema } from './skill-definition.ts';
 
 export const agentNameSchema = z

@@ -1,6 +1,6 @@
+import { chainPendingAudit } from '../audit-log/audit-chainer.ts';
 import type { Store } from '../store/sql-client.ts';
 import { anchorRecordOf, appendAnchor } from './audit-anchor.ts';
-import { chainPendingAudit } from '../audit-log/audit-chainer.ts';
 import { type AuditSigner, writeCheckpoint } from './audit-signer.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -1,9 +1,9 @@
 import { EventEmitter, once } from 'node:events';
+import { type AuditEntry, GENESIS_HASH, hashAuditEntry } from '../audit-log/audit-entry.ts';
+import { type AuditFilter, readAudit } from '../audit-log/audit-log.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import type { AuditAnchor } from './audit-anchor.ts';
 import { AnchorCheck, type AnchorSummary } from './audit-anchor-check.ts';
-import { type AuditEntry, GENESIS_HASH, hashAuditEntry } from '../audit-log/audit-entry.ts';
-import { type AuditFilter, readAudit } from '../audit-log/audit-log.ts';
 import { type AuditCheckpoint, normalisePublicKey, verifyCheckpointSignature } from './audit-signer.ts';
 
 export type AuditProblemKind =

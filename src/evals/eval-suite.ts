@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { agentNameSchema } from '../agents/agent-definition.ts';
+import { criterionSchema } from '../agents/criteria.ts';
 import { AgentOsError, describeIssues } from '../errors/agent-os-error.ts';
 import { handoffSchema } from '../kernel/handoff.ts';
-import { criterionSchema } from '../agents/criteria.ts';
 
 const slug = z
   .string()

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ChatMessage } from '../kernel/messages.ts';
 import { type Criterion, type CriterionKind, criterionLabel } from '../agents/criteria.ts';
+import type { ChatMessage } from '../kernel/messages.ts';
 import { judgePrompt, parseVerdict } from './llm-judge.ts';
 import { type ObservedToolCall, toolCallProblem } from './tool-call-match.ts';
 

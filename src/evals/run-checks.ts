@@ -1,4 +1,5 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
+import type { RunChecksDefinition } from '../agents/criteria.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { CHECK_CALL_INDEX, type ModelResult, readModelResult } from '../kernel/journal-format.ts';
 import type { ModelGateway } from '../kernel/model-gateway.ts';
@@ -9,7 +10,6 @@ import { costUsd, modelInfo } from '../models/model-catalogue.ts';
 import { parseModelName } from '../models/model-name.ts';
 import type { Store } from '../store/sql-client.ts';
 import { openEscalation } from './check-escalations.ts';
-import type { RunChecksDefinition } from '../agents/criteria.ts';
 import { evaluateCriteria, type JudgeCall } from './evaluate-criteria.ts';
 import { toolCallsOf } from './tool-call-match.ts';
 

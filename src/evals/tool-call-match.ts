@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { JournalStep } from '../kernel/journal-steps.ts';
 import type { ExpectedToolCall } from '../agents/criteria.ts';
+import type { JournalStep } from '../kernel/journal-steps.ts';
 
 /** A tool call the run made, as its journal recorded it. */
 export interface ObservedToolCall {

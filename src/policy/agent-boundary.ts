@@ -1,8 +1,8 @@
 import type { Principal } from '../identity/api-keys.ts';
 import { getVisibleSpace } from '../identity/space-repo.ts';
+import type { SqlClient } from '../store/sql-client.ts';
 import { assertWithinBoundary } from './org-boundary.ts';
 import { loadPolicy } from './policy-settings.ts';
-import type { SqlClient } from '../store/sql-client.ts';
 
 /**
  * A builder places an agent only in a space they see, and grants only what the workspace's boundary

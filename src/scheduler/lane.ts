@@ -1,7 +1,7 @@
+import type { LaneLimits } from '../config/scheduler-config.ts';
 import type { Priority } from '../kernel/model-gateway.ts';
 import { type FairItem, FairQueue } from './fair-queue.ts';
 import { RateWindow } from './rate-window.ts';
-import type { LaneLimits } from '../config/scheduler-config.ts';
 
 export interface QueuedCall extends FairItem {
   priority: Priority;

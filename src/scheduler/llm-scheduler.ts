@@ -1,3 +1,4 @@
+import type { SchedulerConfig } from '../config/scheduler-config.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { ModelResult } from '../kernel/journal-format.ts';
 import type { ChatMessage } from '../kernel/messages.ts';
@@ -14,7 +15,6 @@ import { classifyProviderFault, type ProviderFault } from '../models/provider-fa
 import type { ModelRegistry } from '../models/provider-registry.ts';
 import { backoffDelayMs } from '../models/retry-policy.ts';
 import { Lane, type QueuedCall } from './lane.ts';
-import type { SchedulerConfig } from '../config/scheduler-config.ts';
 import { type LaneSnapshot, snapshotLane } from './scheduler-snapshot.ts';
 
 /** ceil(chars / 4): the estimate the admission control uses before the provider reports usage. */

@@ -2,8 +2,8 @@ import { basename } from 'node:path';
 import type { UploadedFile } from '../conversations/conversation-files.ts';
 import { AgentOsError, isAgentOsError } from '../errors/agent-os-error.ts';
 import { resolveMediaType } from '../knowledge/media-type.ts';
-import { readLimitedBody } from '../orchestration/limited-body.ts';
 import { assertRequestText } from '../openapi/text-hygiene.ts';
+import { readLimitedBody } from '../orchestration/limited-body.ts';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 /** Room, beyond the files' own bytes, for a multipart body's boundaries and part headers. */

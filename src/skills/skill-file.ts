@@ -1,6 +1,6 @@
 import { parseDocument, stringify } from 'yaml';
-import { AgentOsError, describeIssues } from '../errors/agent-os-error.ts';
 import { type SkillContent, skillContentSchema } from '../agents/skill-definition.ts';
+import { AgentOsError, describeIssues } from '../errors/agent-os-error.ts';
 
 /** Large enough for 100,000 characters of instructions in multi-byte text plus the front matter. */
 export const MAX_SKILL_FILE_BYTES = 512 * 1024;

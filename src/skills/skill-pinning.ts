@@ -1,8 +1,8 @@
+import { formatSkillRef, parseSkillRef } from '../agents/skill-definition.ts';
 import { AgentOsError, isAgentOsError } from '../errors/agent-os-error.ts';
 import type { SpaceViewer } from '../identity/space-repo.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { assertSkillWithinBoundary } from './skill-boundary.ts';
-import { formatSkillRef, parseSkillRef } from '../agents/skill-definition.ts';
 import { getVisibleSkill } from './skill-visibility.ts';
 
 const NAMED_BY_FIELD = new Set<string>(['skill.not_found', 'policy.outside_boundary']);

@@ -1,8 +1,8 @@
+import type { SkillContent } from '../agents/skill-definition.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { newId } from '../store/ids.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import type { SqlClient, Store } from '../store/sql-client.ts';
-import type { SkillContent } from '../agents/skill-definition.ts';
 
 /** One version of a skill, with where the skill lives. `updatedAt` is when this version was written. */
 export interface SkillRecord {

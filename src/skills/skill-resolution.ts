@@ -1,7 +1,7 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
+import { parseSkillRef } from '../agents/skill-definition.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { SqlClient } from '../store/sql-client.ts';
-import { parseSkillRef } from '../agents/skill-definition.ts';
 import { findSkill, listSkillVersions, type SkillRecord } from './skill-repo.ts';
 import { userSeesSkill } from './skill-visibility.ts';
 

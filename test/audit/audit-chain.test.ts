@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditCheckpointer } from '../../src/audit/audit-checkpointer.ts';
-import { hashAuditEntry } from '../../src/audit-log/audit-entry.ts';
-import { appendAudit, listAudit } from '../../src/audit-log/audit-log.ts';
 import { type AuditSigner, loadAuditSigner, writeCheckpoint } from '../../src/audit/audit-signer.ts';
 import { verifyAudit } from '../../src/audit/verify-audit.ts';
+import { hashAuditEntry } from '../../src/audit-log/audit-entry.ts';
+import { appendAudit, listAudit } from '../../src/audit-log/audit-log.ts';
 import type { Store } from '../../src/store/sql-client.ts';
 import { tempHome } from '../support/test-config.ts';
 import { storeTargets } from '../support/test-stores.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AgentOsError } from '../../src/errors/agent-os-error.ts';
 import { type CriterionInput, criterionSchema } from '../../src/agents/criteria.ts';
+import { AgentOsError } from '../../src/errors/agent-os-error.ts';
 import { compareEvalRuns } from '../../src/evals/eval-compare.ts';
 import type { EvalRunView } from '../../src/evals/eval-runner.ts';
 import { parseSuite } from '../../src/evals/eval-suite.ts';

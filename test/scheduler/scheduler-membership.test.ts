@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { schedulerConfigSchema } from '../../src/config/scheduler-config.ts';
 import { createModelRegistry } from '../../src/models/provider-registry.ts';
 import { LlmScheduler } from '../../src/scheduler/llm-scheduler.ts';
-import { schedulerConfigSchema } from '../../src/config/scheduler-config.ts';
 import { listSchedulerMembers, SchedulerMembership } from '../../src/scheduler/scheduler-membership.ts';
 import type { Store } from '../../src/store/sql-client.ts';
 import { storeTargets } from '../support/test-stores.ts';

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { assertAgentWithinBoundary } from '../../policy/agent-boundary.ts';
 import { agentDefinitionSchema } from '../../agents/agent-definition.ts';
 import {
   agentPatchSchema,
@@ -13,6 +12,7 @@ import {
 import { listVisibleAgents } from '../../agents/agent-visibility.ts';
 import { agentSchema, noQuery } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
+import { assertAgentWithinBoundary } from '../../policy/agent-boundary.ts';
 import { pinAgentSkills } from '../../skills/skill-pinning.ts';
 import { agentFor } from '../agent-authorization.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';

@@ -60,14 +60,14 @@ export function conversationChatRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): H
         .trim();
       if (last?.role !== 'user' || content === '')
         throw new AgentOsError('request.invalid', 'The last message must be a user message with text');
-        const posted = await postAsCaller(
-          c,
-          kernel,
-          params.id,
-          content,
-          body.mentions ?? [],
-          body.attachments ?? [],
-        );
+      const posted = await postAsCaller(
+        c,
+        kernel,
+        params.id,
+        content,
+        body.mentions ?? [],
+        body.attachments ?? [],
+      );
       const signal = c.req.raw.signal;
       const stream = createUIMessageStream({
         execute: async ({ writer }) => {

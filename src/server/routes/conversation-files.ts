@@ -7,9 +7,9 @@ import {
   storeConversationFiles,
 } from '../../conversations/conversation-files.ts';
 import { AgentOsError, isAgentOsError } from '../../errors/agent-os-error.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, RouteDeps } from '../app-env.ts';
 import { visibleConversation } from '../conversation-posting.ts';
-import { defineRoute } from '../../openapi/define-route.ts';
 import { errorResponse } from '../error-response.ts';
 import {
   DEFAULT_MAX_UPLOAD_BYTES,

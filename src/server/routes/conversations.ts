@@ -226,14 +226,14 @@ export function conversationRoutes({ kernel, log }: Pick<RouteDeps, 'kernel' | '
       responses: { 200: { description: 'The message and its replies', schema: postedMessageBody } },
     },
     async (c, { params, body }) => {
-        const posted = await postAsCaller(
-          c,
-          kernel,
-          params.id,
-          body.content,
-          body.mentions ?? [],
-          body.attachments ?? [],
-        );
+      const posted = await postAsCaller(
+        c,
+        kernel,
+        params.id,
+        body.content,
+        body.mentions ?? [],
+        body.attachments ?? [],
+      );
       const conversation = { id: posted.message.conversationId };
       let replies = await replyViews(kernel, conversation.id, posted.planned);
       const deadline = Date.now() + body.waitTimeoutMs;

@@ -1,5 +1,11 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import {
+  type SkillContent,
+  skillContentSchema,
+  skillNameSchema,
+  skillPlacementSchema,
+} from '../../agents/skill-definition.ts';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import type { Principal } from '../../identity/api-keys.ts';
 import { getVisibleSpace, type Space } from '../../identity/space-repo.ts';
@@ -8,12 +14,6 @@ import { defineRoute } from '../../openapi/define-route.ts';
 import { assertRequestText } from '../../openapi/text-hygiene.ts';
 import { parseWith } from '../../openapi/validate.ts';
 import { assertSkillWithinBoundary } from '../../skills/skill-boundary.ts';
-import {
-  type SkillContent,
-  skillContentSchema,
-  skillNameSchema,
-  skillPlacementSchema,
-} from '../../agents/skill-definition.ts';
 import { parseSkillFile, renderSkillFile } from '../../skills/skill-file.ts';
 import {
   createSkill,
@@ -135,195 +135,195 @@ export function skillRoutes(deps: Pick<RouteDeps, 'store' | 'kernel'>): Hono<App
   }
 
   const api = new Hono<AppEnv>();
-    defineRoute(
-      api,
-      {
-        method: 'get',
-        path: '/skills',
-        resource: 'skill',
-        summary: 'List the skills the caller sees (latest versions)',
-        tags,
-        action: 'skills.read',
-        query: noQuery,
-        responses: { 200: { description: 'The skills', schema: z.object({ skills: z.array(skillSchema) }) } },
-      },
-      async (c) => c.json({ skills: await listVisibleSkills(store, c.get('principal')) }),
-    );
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/skills',
+      resource: 'skill',
+      summary: 'List the skills the caller sees (latest versions)',
+      tags,
+      action: 'skills.read',
+      query: noQuery,
+      responses: { 200: { description: 'The skills', schema: z.object({ skills: z.array(skillSchema) }) } },
+    },
+    async (c) => c.json({ skills: await listVisibleSkills(store, c.get('principal')) }),
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'post',
-        path: '/skills',
-        resource: 'skill',
-        summary: 'Create a skill (version 1)',
-        description:
-          "Without `space` the skill belongs to the whole workspace; with `shared` a space's skill is visible to every member. Both need `skills.share`.",
-        tags,
-        action: 'skills.create',
-        body: createBody,
-        responses: { 201: { description: 'The created skill', schema: skillBody } },
-      },
-      async (c, { body }) => {
-        const { space, shared, ...content } = body;
-        return c.json({ skill: await create(c, content, { space, shared }) }, 201);
-      },
-    );
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/skills',
+      resource: 'skill',
+      summary: 'Create a skill (version 1)',
+      description:
+        "Without `space` the skill belongs to the whole workspace; with `shared` a space's skill is visible to every member. Both need `skills.share`.",
+      tags,
+      action: 'skills.create',
+      body: createBody,
+      responses: { 201: { description: 'The created skill', schema: skillBody } },
+    },
+    async (c, { body }) => {
+      const { space, shared, ...content } = body;
+      return c.json({ skill: await create(c, content, { space, shared }) }, 201);
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'post',
-        path: '/skills/import',
-        resource: 'skill',
-        summary: 'Create a skill from a SKILL.md (or JSON) file',
-        description:
-          'The body is the file itself (`Content-Type: text/markdown`, options `name`, `space`, `shared` in the query), or JSON `{file, name?, space?, shared?}`. `name` imports under another name.',
-        tags,
-        action: 'skills.create',
-        responses: { 201: { description: 'The created skill', schema: skillBody } },
-      },
-      async (c) => {
-        const isJson = (c.req.header('content-type') ?? '').includes('application/json');
-        const text = await c.req.text();
-        const options = isJson
-          ? parseWith(importJsonBody, parseJson(text), 'body')
-          : { ...parseWith(importQuery, c.req.query(), 'query'), file: requestText(text) };
-        const parsed = parseSkillFile(options.file);
-        const content = options.name === undefined ? parsed : { ...parsed, name: options.name };
-        return c.json({ skill: await create(c, content, options) }, 201);
-      },
-    );
+  defineRoute(
+    api,
+    {
+      method: 'post',
+      path: '/skills/import',
+      resource: 'skill',
+      summary: 'Create a skill from a SKILL.md (or JSON) file',
+      description:
+        'The body is the file itself (`Content-Type: text/markdown`, options `name`, `space`, `shared` in the query), or JSON `{file, name?, space?, shared?}`. `name` imports under another name.',
+      tags,
+      action: 'skills.create',
+      responses: { 201: { description: 'The created skill', schema: skillBody } },
+    },
+    async (c) => {
+      const isJson = (c.req.header('content-type') ?? '').includes('application/json');
+      const text = await c.req.text();
+      const options = isJson
+        ? parseWith(importJsonBody, parseJson(text), 'body')
+        : { ...parseWith(importQuery, c.req.query(), 'query'), file: requestText(text) };
+      const parsed = parseSkillFile(options.file);
+      const content = options.name === undefined ? parsed : { ...parsed, name: options.name };
+      return c.json({ skill: await create(c, content, options) }, 201);
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'get',
-        path: '/skills/:name',
-        resource: 'skill',
-        summary: 'Get a skill, its latest version or the one asked for',
-        tags,
-        action: 'skills.read',
-        query: versionQuery,
-        responses: { 200: { description: 'The skill', schema: skillBody } },
-      },
-      async (c, { params, query }) =>
-        c.json({ skill: await getVisibleSkill(store, c.get('principal'), params.name, query.version) }),
-    );
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/skills/:name',
+      resource: 'skill',
+      summary: 'Get a skill, its latest version or the one asked for',
+      tags,
+      action: 'skills.read',
+      query: versionQuery,
+      responses: { 200: { description: 'The skill', schema: skillBody } },
+    },
+    async (c, { params, query }) =>
+      c.json({ skill: await getVisibleSkill(store, c.get('principal'), params.name, query.version) }),
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'get',
-        path: '/skills/:name/versions',
-        resource: 'skill',
-        summary: "List a skill's versions, oldest first",
-        tags,
-        action: 'skills.read',
-        query: noQuery,
-        responses: {
-          200: { description: 'Every version', schema: z.object({ versions: z.array(skillSchema) }) },
-        },
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/skills/:name/versions',
+      resource: 'skill',
+      summary: "List a skill's versions, oldest first",
+      tags,
+      action: 'skills.read',
+      query: noQuery,
+      responses: {
+        200: { description: 'Every version', schema: z.object({ versions: z.array(skillSchema) }) },
       },
-      async (c, { params }) => {
-        const skill = await getVisibleSkill(store, c.get('principal'), params.name);
-        return c.json({ versions: await listSkillVersions(store, skill.id) });
-      },
-    );
+    },
+    async (c, { params }) => {
+      const skill = await getVisibleSkill(store, c.get('principal'), params.name);
+      return c.json({ versions: await listSkillVersions(store, skill.id) });
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'get',
-        path: '/skills/:name/export',
-        resource: 'skill',
-        summary: 'Export a skill version as a SKILL.md file',
-        description:
-          'Answers the file (`text/markdown`); with `Accept: application/json`, `{fileName, content}` instead.',
-        tags,
-        action: 'skills.read',
-        query: versionQuery,
-        responses: { 200: { description: 'The SKILL.md', contentType: 'text/markdown' } },
-      },
-      async (c, { params, query }) => {
-        const skill = await getVisibleSkill(store, c.get('principal'), params.name, query.version);
-        const fileName = `${skill.name}.SKILL.md`;
-        const content = renderSkillFile(skillContentOf(skill));
-        if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ fileName, content });
-        return c.body(content, 200, {
-          'content-type': 'text/markdown; charset=utf-8',
-          'content-disposition': `attachment; filename="${fileName}"`,
-        });
-      },
-    );
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/skills/:name/export',
+      resource: 'skill',
+      summary: 'Export a skill version as a SKILL.md file',
+      description:
+        'Answers the file (`text/markdown`); with `Accept: application/json`, `{fileName, content}` instead.',
+      tags,
+      action: 'skills.read',
+      query: versionQuery,
+      responses: { 200: { description: 'The SKILL.md', contentType: 'text/markdown' } },
+    },
+    async (c, { params, query }) => {
+      const skill = await getVisibleSkill(store, c.get('principal'), params.name, query.version);
+      const fileName = `${skill.name}.SKILL.md`;
+      const content = renderSkillFile(skillContentOf(skill));
+      if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ fileName, content });
+      return c.body(content, 200, {
+        'content-type': 'text/markdown; charset=utf-8',
+        'content-disposition': `attachment; filename="${fileName}"`,
+      });
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'patch',
-        path: '/skills/:name',
-        resource: 'skill',
-        summary: 'Change a skill: new content stores a new version; space and shared move or share it',
-        tags,
-        action: 'skills.update',
-        body: patchBody,
-        responses: { 200: { description: 'The skill as it is now', schema: skillBody } },
-      },
-      async (c, { params, body }) => {
-        const principal = c.get('principal');
-        const current = await getVisibleSkill(store, principal, params.name);
-        await assertManagesSkill(store, principal, current);
-        const changesContent = CONTENT_KEYS.some((key) => body[key] !== undefined);
-        const content = parseWith(
-          skillContentSchema,
-          { ...skillContentOf(current), ...definedOnly(body, CONTENT_KEYS) },
-          'body',
-        );
-        const movesOrShares = body.space !== undefined || body.shared !== undefined;
-        const space =
-          body.space === undefined
-            ? current.spaceId === null
-              ? undefined
-              : await getVisibleSpace(store, principal, current.spaceId)
-            : await placeIn(principal, body.space ?? undefined);
-        const shared = body.shared ?? current.shared;
-        if (movesOrShares) await assertMayPlace(c, space, shared);
-        if (changesContent || movesOrShares) {
-          await assertSkillWithinBoundary(
-            store,
-            principal,
-            { ...content, spaceName: space?.name },
+  defineRoute(
+    api,
+    {
+      method: 'patch',
+      path: '/skills/:name',
+      resource: 'skill',
+      summary: 'Change a skill: new content stores a new version; space and shared move or share it',
+      tags,
+      action: 'skills.update',
+      body: patchBody,
+      responses: { 200: { description: 'The skill as it is now', schema: skillBody } },
+    },
+    async (c, { params, body }) => {
+      const principal = c.get('principal');
+      const current = await getVisibleSkill(store, principal, params.name);
+      await assertManagesSkill(store, principal, current);
+      const changesContent = CONTENT_KEYS.some((key) => body[key] !== undefined);
+      const content = parseWith(
+        skillContentSchema,
+        { ...skillContentOf(current), ...definedOnly(body, CONTENT_KEYS) },
+        'body',
+      );
+      const movesOrShares = body.space !== undefined || body.shared !== undefined;
+      const space =
+        body.space === undefined
+          ? current.spaceId === null
+            ? undefined
+            : await getVisibleSpace(store, principal, current.spaceId)
+          : await placeIn(principal, body.space ?? undefined);
+      const shared = body.shared ?? current.shared;
+      if (movesOrShares) await assertMayPlace(c, space, shared);
+      if (changesContent || movesOrShares) {
+        await assertSkillWithinBoundary(
+          store,
+          principal,
+          { ...content, spaceName: space?.name },
           deps.kernel.tools,
-          );
-        }
-        const skill = await updateSkill(store, {
-          skillId: current.id,
-          content: changesContent ? content : undefined,
-          placement: movesOrShares ? { spaceId: space?.id ?? null, shared } : undefined,
-          updatedBy: principal.userId,
-        });
-        return c.json({ skill });
-      },
-    );
+        );
+      }
+      const skill = await updateSkill(store, {
+        skillId: current.id,
+        content: changesContent ? content : undefined,
+        placement: movesOrShares ? { spaceId: space?.id ?? null, shared } : undefined,
+        updatedBy: principal.userId,
+      });
+      return c.json({ skill });
+    },
+  );
 
-    defineRoute(
-      api,
-      {
-        method: 'delete',
-        path: '/skills/:name',
-        resource: 'skill',
-        summary: 'Delete a skill (agents that enable it can no longer run until they drop it)',
-        tags,
-        action: 'skills.delete',
-        responses: { 200: { description: 'The deleted skill', schema: skillBody } },
-      },
-      async (c, { params }) => {
-        const principal = c.get('principal');
-        const current = await getVisibleSkill(store, principal, params.name);
-        await assertManagesSkill(store, principal, current);
-        return c.json({ skill: await deleteSkill(store, current.id) });
-      },
-    );
+  defineRoute(
+    api,
+    {
+      method: 'delete',
+      path: '/skills/:name',
+      resource: 'skill',
+      summary: 'Delete a skill (agents that enable it can no longer run until they drop it)',
+      tags,
+      action: 'skills.delete',
+      responses: { 200: { description: 'The deleted skill', schema: skillBody } },
+    },
+    async (c, { params }) => {
+      const principal = c.get('principal');
+      const current = await getVisibleSkill(store, principal, params.name);
+      await assertManagesSkill(store, principal, current);
+      return c.json({ skill: await deleteSkill(store, current.id) });
+    },
+  );
   return api;
 }
 
