@@ -15,8 +15,8 @@ import {
   appendUserMessage,
   listMessages,
   messagesWithPendingReplies,
-  setPlannedReplies,
 } from './conversation-repo.ts';
+import { setPlannedReplies } from './planned-replies.ts';
 
 /** `@name` in the text, in order of appearance (a word that names no agent is just a word). */
 export function textMentions(content: string): string[] {
@@ -81,6 +81,8 @@ export async function postMessage(
     mentions: string[];
     agents: readonly AgentRecord[];
     routed?: { reason: string; model: string | null } | undefined;
+    /** The client's key for this post (A2A's message id): its runs' idempotency keys derive from it. */
+    requestKey?: string | undefined;
   },
 ): Promise<PostedMessage> {
   const message = await appendUserMessage(kernel.store, {
@@ -98,7 +100,7 @@ export async function postMessage(
       task: input.content,
       priority: 'interactive',
       // A retried submit finds the run it already started.
-      idempotencyKey: `conversation:${message.id}:${index}`,
+      idempotencyKey: `${input.requestKey ?? `conversation:${message.id}`}:${index}`,
       conversation: {
         id: conversation.id,
         seq: message.seq,
@@ -110,9 +112,9 @@ export async function postMessage(
       await appendRunEvent(kernel.store, run.id, 'run.routed', { agent: agent.name, ...input.routed });
     planned.push({ agentId: agent.id, agentName: agent.name, runId: run.id });
   }
-  await setPlannedReplies(kernel.store, message.id, planned);
+  const replies = await setPlannedReplies(kernel.store, message.id, planned);
   conversationChanged(conversation.id);
-  return { message: { ...message, replies: planned }, planned };
+  return { message: { ...message, replies }, planned };
 }
 
 function replyText(run: RunRecord): string {
@@ -184,6 +186,8 @@ export interface ReplyView {
   content: string;
   /** The reply's message once written. */
   messageId: string | null;
+  /** The earlier reply's run that handed this agent the message (hand_off). */
+  handedOffBy: string | null;
   error: { code: string; message: string } | null;
 }
 
@@ -208,6 +212,7 @@ export async function replyViews(
         status: run.status,
         content: written?.content ?? run.output?.text ?? (await streamedSoFar(kernel.store, run.id)),
         messageId: written?.id ?? null,
+        handedOffBy: reply.handedOffBy ?? null,
         error,
       };
     }),
