@@ -10,7 +10,6 @@ import type { Principal } from '../identity/api-keys.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { appendRunEvent } from '../kernel/run-events.ts';
 import type { RunRecord } from '../kernel/run-record.ts';
-import { getRun } from '../kernel/run-repo.ts';
 import { routeTask } from '../orchestration/task-router.ts';
 import type { RequestAuthorizer } from '../server/authorize-action.ts';
 import { requestPoster } from '../server/conversation-posting.ts';
@@ -32,10 +31,10 @@ export interface ContextCaller {
 }
 
 /** The task of a post is its first reply's run (an A2A message has one task; other mentioned agents answer too). */
-async function firstRun(kernel: Kernel, workspaceId: string, posted: PostedMessage): Promise<RunRecord> {
-  const first = posted.planned[0];
+function firstRun(posted: PostedMessage): RunRecord {
+  const first = posted.runs[0];
   if (first === undefined) throw new AgentOsError('internal', `Message ${posted.message.id} has no reply`);
-  return getRun(kernel.store, workspaceId, first.runId);
+  return first;
 }
 
 /** A contextId the caller may not read is refused like an unknown one, never taken as a new conversation. */
@@ -71,18 +70,14 @@ export async function postToContext(
       ? undefined
       : `a2a-${createHash('sha256').update(`${userId}\n${message.messageId}`).digest('hex').slice(0, 40)}`;
   const again = requestKey === undefined ? undefined : await postedByKey(kernel, workspaceId, requestKey);
-  if (again !== undefined) return firstRun(kernel, workspaceId, again);
+  if (again !== undefined) return firstRun(again);
   const poster = requestPoster(principal, authorizer);
   const post = { content: message.text, signal, requestKey };
 
   if (message.contextId !== '') {
     await assertContext(kernel, principal, message.contextId);
     const mentions = message.agent === undefined ? [] : [message.agent];
-    return firstRun(
-      kernel,
-      workspaceId,
-      await postAsMember(kernel, poster, message.contextId, { ...post, mentions }),
-    );
+    return firstRun(await postAsMember(kernel, poster, message.contextId, { ...post, mentions }));
   }
 
   const route =
@@ -96,7 +91,7 @@ export async function postToContext(
   await resolveAgentSkills(kernel.store, agent, userId);
   const conversation = await createConversation(kernel.store, { workspaceId, ownerId: userId });
   const posted = await postAsMember(kernel, poster, conversation.id, { ...post, mentions: [agent.name] });
-  const run = await firstRun(kernel, workspaceId, posted);
+  const run = firstRun(posted);
   if (route !== undefined) await appendRunEvent(kernel.store, run.id, 'run.routed', { ...route });
   return run;
 }

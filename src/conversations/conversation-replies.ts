@@ -66,6 +66,8 @@ export async function chooseResponders(
 export interface PostedMessage {
   message: ConversationMessage;
   planned: PlannedReply[];
+  /** The replies' runs as submitted (the first queued, the others held). */
+  runs: RunRecord[];
 }
 
 /**
@@ -92,6 +94,7 @@ export async function postMessage(
     mentions: input.agents.map((agent) => agent.name),
   });
   const planned: PlannedReply[] = [];
+  const runs: RunRecord[] = [];
   for (const [index, agent] of input.agents.entries()) {
     const run = await submitRun(kernel, {
       workspaceId: conversation.workspaceId,
@@ -111,10 +114,11 @@ export async function postMessage(
     if (index === 0 && input.routed !== undefined)
       await appendRunEvent(kernel.store, run.id, 'run.routed', { agent: agent.name, ...input.routed });
     planned.push({ agentId: agent.id, agentName: agent.name, runId: run.id });
+    runs.push(run);
   }
   const replies = await setPlannedReplies(kernel.store, message.id, planned);
   conversationChanged(conversation.id);
-  return { message: { ...message, replies }, planned };
+  return { message: { ...message, replies }, planned, runs };
 }
 
 function replyText(run: RunRecord): string {

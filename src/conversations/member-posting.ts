@@ -1,6 +1,7 @@
 import type { AgentRecord } from '../agents/agent-repo.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { nextWake } from '../kernel/run-events.ts';
+import { getRunById } from '../kernel/run-repo.ts';
 import { resolveAgentSkills } from '../skills/skill-resolution.ts';
 import {
   chooseResponders,
@@ -86,7 +87,8 @@ export async function postedByKey(
   );
   if (found.rows[0] === undefined) return undefined;
   const message = await getMessage(kernel.store, found.rows[0].id);
-  return { message, planned: message.replies };
+  const runs = await Promise.all(message.replies.map((reply) => getRunById(kernel.store, reply.runId)));
+  return { message, planned: message.replies, runs: runs.filter((run) => run !== undefined) };
 }
 
 const settled = (reply: ReplyView) => reply.messageId !== null || reply.status === 'paused';
