@@ -41,7 +41,11 @@ describe.each(storeTargets())('MCP agent tools in conversations on $kind', (targ
 
   beforeAll(async () => {
     model = await startScriptedModelServer();
-    h = await startMcpHarness({ store: await target.open(), modelBaseUrl: model.url, tools: new ToolRegistry() });
+    h = await startMcpHarness({
+      store: await target.open(),
+      modelBaseUrl: model.url,
+      tools: new ToolRegistry(),
+    });
     await h.createAgent({ name: 'helper', description: 'Answers questions', instructions: 'You help.' });
     eveKey = (
       await addMember(h.agentOs.store, h.workspaceId, { email: 'eve@example.com', name: 'Eve', role: 'user' })
