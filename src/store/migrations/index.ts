@@ -26,6 +26,7 @@ import { sourceCron } from './0024-source-cron.ts';
 import { webhookSchemes } from './0025-webhook-schemes.ts';
 import { workspaceUsers } from './0026-workspace-users.ts';
 import { conversations } from './0027-conversations.ts';
+import { conversationExtractions } from './0029-conversation-extractions.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -56,4 +57,5 @@ export const migrations: readonly Migration[] = [
   webhookSchemes,
   workspaceUsers,
   conversations,
+  conversationExtractions,
 ];
