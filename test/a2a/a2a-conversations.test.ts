@@ -190,4 +190,31 @@ describe.each(storeTargets())('A2A contexts are conversations on $kind', (target
     const thread = await h.api<Thread>('GET', `/api/conversations/${mine.contextId}`);
     expect(thread.body.messages.map((m) => m.content)).toEqual(['A private matter', 'Private answer.']);
   });
+
+  it('continues a conversation from a v0.3 client that sends contextId', async () => {
+    const call = async (params: unknown) =>
+      (await (
+        await fetch(`${h.url}/a2a/agents/helper`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${h.key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params }),
+        })
+      ).json()) as { result?: { id: string; contextId: string; status: { state: string } } };
+    const message = (text: string, contextId?: string) => ({
+      message: {
+        kind: 'message',
+        role: 'user',
+        messageId: randomUUID(),
+        parts: [{ kind: 'text', text }],
+        ...(contextId === undefined ? {} : { contextId }),
+      },
+    });
+    model.enqueue({ text: 'Blue it is.' }, { text: 'You said blue.' });
+    const first = await call(message('My colour is blue'));
+    expect(first.result?.status.state).toBe('completed');
+    const before = model.requests.length;
+    const second = await call(message('Which colour did I say?', first.result?.contextId));
+    expect(second.result?.contextId).toBe(first.result?.contextId);
+    expect(prompt(model.requests[before]!).map(([, text]) => text)).toContain('My colour is blue');
+  });
 });
