@@ -58,7 +58,7 @@ export function workspaceCard(origin: string, version: string, skills: AgentSkil
   return {
     name: 'Agent OS',
     description:
-      'Agents of an Agent OS workspace. A message starts a run of the agent named in metadata.agent, or of the agent the task router picks; the task is the run.',
+      'Agents of an Agent OS workspace. A message starts a run of the agent named in metadata.agent, or of the agent the task router picks; the task is the run, its contextId the conversation a later message continues.',
     ...cardBase(`${origin}/a2a`, version),
     skills,
   };

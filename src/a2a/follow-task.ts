@@ -2,7 +2,7 @@ import type { StreamResponse } from '@a2a-js/sdk';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { RunRecord } from '../kernel/run-record.ts';
 import { getRunById } from '../kernel/run-repo.ts';
-import { endsStream, outputArtifact, taskState, taskStatus } from './run-task.ts';
+import { contextOf, endsStream, outputArtifact, taskState, taskStatus } from './run-task.ts';
 
 /** Another process may drive the run: poll as well as listen to this process's signals. */
 const POLL_MS = 500;
@@ -31,7 +31,7 @@ export async function* followTask(
           $case: 'artifactUpdate',
           value: {
             taskId: current.id,
-            contextId: current.id,
+            contextId: contextOf(current),
             artifact,
             append: false,
             lastChunk: true,
@@ -45,7 +45,7 @@ export async function* followTask(
         $case: 'statusUpdate',
         value: {
           taskId: current.id,
-          contextId: current.id,
+          contextId: contextOf(current),
           status: taskStatus(current),
           metadata: undefined,
         },

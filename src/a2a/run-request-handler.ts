@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   AgentCard,
   CancelTaskRequest,
@@ -27,18 +26,16 @@ import { assertUserSeesAgent, listVisibleAgents } from '../agents/agent-visibili
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Principal } from '../identity/api-keys.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { appendRunEvent } from '../kernel/run-events.ts';
 import type { RunRecord } from '../kernel/run-record.ts';
 import { getRun, requestCancel } from '../kernel/run-repo.ts';
-import { submitRun, waitForRun } from '../kernel/run-service.ts';
+import { waitForRun } from '../kernel/run-service.ts';
 import { answerQuestion } from '../orchestration/question-repo.ts';
-import { routeTask } from '../orchestration/task-router.ts';
-import { agentResource } from '../policy/cedar/cedar-entities.ts';
 import { runResources } from '../policy/run-access.ts';
 import type { RequestAuthorizer } from '../server/authorize-action.ts';
 import { agentCard, agentSkill, workspaceCard } from './agent-cards.ts';
+import { postToContext } from './context-conversation.ts';
 import { followTask } from './follow-task.ts';
-import { endsStream, runToTask, taskState } from './run-task.ts';
+import { contextOf, endsStream, runToTask, taskState } from './run-task.ts';
 
 export interface A2ACaller {
   principal: Principal;
@@ -163,39 +160,28 @@ export class RunRequestHandler implements A2ARequestHandler {
     yield* followTask(this.#kernel, run, this.#caller.signal);
   }
 
-  /** A new message starts a run; a message on a task waiting for an answer answers its question. */
+  /**
+   * A message without taskId is posted into its context's conversation (a new one without contextId) and
+   * answered by a run; a message on a task waiting for an answer answers its question.
+   */
   async #accept(params: SendMessageRequest): Promise<RunRecord> {
     const message = params.message;
     if (message === undefined) throw new RequestMalformedError('params.message is required');
     const text = messageText(message);
-    if (message.taskId !== '') return this.#answer(message.taskId, text);
-    const { principal, authorizer } = this.#caller;
-    const named = this.#endpoint.agent ?? metadataAgent(params.metadata) ?? metadataAgent(message.metadata);
-    const route =
-      named === undefined
-        ? await routeTask(this.#kernel, principal.workspaceId, text, this.#caller.signal, principal.userId)
-        : undefined;
-    const agent = await getAgent(this.#kernel.store, principal.workspaceId, named ?? route?.agent ?? '');
-    await assertUserSeesAgent(this.#kernel.store, agent, principal.userId);
-    await authorizer.assert('runs.start', agentResource(agent));
-    const run = await submitRun(this.#kernel, {
-      workspaceId: principal.workspaceId,
-      userId: principal.userId,
-      agent: agent.id,
-      task: text,
-      priority: 'interactive',
-      // A client that retries the same message gets the same task, not a second run.
-      idempotencyKey:
-        message.messageId === ''
-          ? undefined
-          : `a2a-${createHash('sha256').update(`${principal.userId}\n${message.messageId}`).digest('hex').slice(0, 40)}`,
+    if (message.taskId !== '') return this.#answer(message.taskId, message.contextId, text);
+    return postToContext(this.#kernel, this.#caller, {
+      text,
+      agent: this.#endpoint.agent ?? metadataAgent(params.metadata) ?? metadataAgent(message.metadata),
+      contextId: message.contextId,
+      messageId: message.messageId,
     });
-    if (route !== undefined) await appendRunEvent(this.#kernel.store, run.id, 'run.routed', { ...route });
-    return run;
   }
 
-  async #answer(taskId: string, text: string): Promise<RunRecord> {
+  async #answer(taskId: string, contextId: string, text: string): Promise<RunRecord> {
     const run = await this.#ownedRun(taskId);
+    if (contextId !== '' && contextId !== contextOf(run)) {
+      throw new RequestMalformedError(`Task ${taskId} is not in context "${contextId}"`);
+    }
     if (run.status !== 'paused' || run.pause?.reason !== 'question') {
       throw new UnsupportedOperationError(
         `Task ${taskId} is ${run.status}: only a task that asked a question takes a follow-up message; send a new message without taskId instead`,

@@ -1,7 +1,9 @@
 import { type Artifact, type Message, Role, type Task, TaskState, type TaskStatus } from '@a2a-js/sdk';
 import type { RunRecord } from '../kernel/run-record.ts';
 
-/** An A2A task is a run: same id; the context is the run too (Agent OS keeps no cross-run conversation). */
+/** An A2A task is a run (same id); its context is the run's conversation. */
+export const contextOf = (run: RunRecord): string => run.conversationId ?? run.id;
+
 export function taskState(run: RunRecord): TaskState {
   switch (run.status) {
     case 'queued':
@@ -36,7 +38,7 @@ export const endsStream = (state: TaskState): boolean =>
 export function textMessage(run: RunRecord, role: Role, text: string, messageId: string): Message {
   return {
     messageId,
-    contextId: run.id,
+    contextId: contextOf(run),
     taskId: run.id,
     role,
     parts: [
@@ -96,7 +98,7 @@ export function runToTask(run: RunRecord, historyLength?: number): Task {
     historyLength === 0 ? [] : [textMessage(run, Role.ROLE_USER, run.input.task, `${run.id}-task`)];
   return {
     id: run.id,
-    contextId: run.id,
+    contextId: contextOf(run),
     status: taskStatus(run),
     artifacts: artifact === undefined ? [] : [artifact],
     history,

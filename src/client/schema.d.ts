@@ -1661,6 +1661,8 @@ export interface components {
                 agentId: string;
                 agentName: string;
                 runId: string;
+                /** @description The run of the earlier reply that handed this agent the message (hand_off) */
+                handedOffBy?: string;
             }[];
             runId: string | null;
             status: string | null;
@@ -1678,6 +1680,8 @@ export interface components {
             content: string;
             /** @description The reply's message once written */
             messageId: string | null;
+            /** @description The run of the earlier reply that handed this agent the message (hand_off) */
+            handedOffBy: string | null;
             error: {
                 code: string;
                 message: string;
@@ -1805,6 +1809,7 @@ export interface components {
                     id: string;
                     seq: number;
                     after: string[];
+                    handedOffBy?: string;
                 };
             };
             output: {

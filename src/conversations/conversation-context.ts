@@ -12,6 +12,7 @@ import {
   summaryPrompt,
   summaryText,
 } from './conversation-history.ts';
+import { withHandOffs } from './planned-replies.ts';
 
 /** How the run makes (and journals) the summary call; `recorded` is that call's result on a replay. */
 export interface Summarizer {
@@ -34,17 +35,19 @@ export async function conversationSnapshot(
   budgetTokens: number,
   summarizer: Summarizer,
 ): Promise<ConversationSnapshot | RunError | undefined> {
-  const ref = run.input.conversation;
-  if (ref === undefined) return undefined;
+  const input = run.input.conversation;
+  if (input === undefined) return undefined;
+  const ref = { ...input, after: await withHandOffs(db, input.id, input.seq, input.after) };
+  const head = { seq: ref.seq, ...(ref.handedOffBy === undefined ? {} : { handedOff: true as const }) };
   const self = { agentId: run.agentId, userId: run.userId };
   const summary = summarizer.recorded ?? (await latestSummary(db, ref.id, ref.seq));
   const entries = await loadHistory(db, ref, summary?.uptoSeq ?? 0);
   const plan = planHistory(counter, budgetTokens, ref.seq, summary, entries, self);
-  if (plan.kind === 'fits') return { seq: ref.seq, summary: plan.summary, messages: plan.messages };
+  if (plan.kind === 'fits') return { ...head, summary: plan.summary, messages: plan.messages };
   if (summarizer.recorded !== undefined) {
     // A replay after the summary call: the journaled summary stands, as the original attempt used it.
     await storeSummary(db, { conversationId: ref.id, ...summarizer.recorded, runId: run.id });
-    return { seq: ref.seq, summary: summarizer.recorded, messages: plan.kept };
+    return { ...head, summary: summarizer.recorded, messages: plan.kept };
   }
   const text = await summarizer.summarize(summaryPrompt(plan.base, plan.compacted), {
     uptoSeq: plan.uptoSeq,
@@ -53,5 +56,5 @@ export async function conversationSnapshot(
   if (typeof text !== 'string') return text;
   const made = { uptoSeq: plan.uptoSeq, text: summaryText(text, budgetTokens, counter) };
   await storeSummary(db, { conversationId: ref.id, ...made, runId: run.id });
-  return { seq: ref.seq, summary: made, messages: plan.kept };
+  return { ...head, summary: made, messages: plan.kept };
 }

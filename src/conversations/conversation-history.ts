@@ -24,6 +24,8 @@ export const conversationSnapshotSchema = z.object({
   seq: z.number().int(),
   summary: z.object({ uptoSeq: z.number().int(), text: z.string() }).nullable(),
   messages: z.array(historyEntrySchema),
+  /** A run handed the message by another agent (hand_off): the message and its replies so far come before its task. */
+  handedOff: z.literal(true).optional(),
 });
 export type ConversationSnapshot = z.infer<typeof conversationSnapshotSchema>;
 
@@ -31,6 +33,8 @@ export interface ConversationRef {
   id: string;
   seq: number;
   after: readonly string[];
+  /** Set on the run of an agent handed the message (hand_off): it sees the message itself in its history. */
+  handedOffBy?: string | undefined;
 }
 
 export interface StoredSummary {
@@ -108,17 +112,21 @@ async function cachedMessages(db: SqlClient, conversationId: string): Promise<Ca
   return entries;
 }
 
-/** Messages after `fromSeq` and before the answered one, plus the earlier replies to it; failed replies left out. */
+/**
+ * Messages after `fromSeq` and before the answered one (and the answered one, for an agent handed it), plus
+ * the earlier replies to it; failed replies left out.
+ */
 export async function loadHistory(
   db: SqlClient,
   ref: ConversationRef,
   fromSeq: number,
 ): Promise<HistoryEntry[]> {
   const after = new Set(ref.after);
+  const lastSeq = ref.handedOffBy === undefined ? ref.seq - 1 : ref.seq;
   const history: HistoryEntry[] = [];
   for (const entry of await cachedMessages(db, ref.id)) {
     if (!entry.usable) continue;
-    if ((entry.seq > fromSeq && entry.seq < ref.seq) || (entry.runId !== null && after.has(entry.runId))) {
+    if ((entry.seq > fromSeq && entry.seq <= lastSeq) || (entry.runId !== null && after.has(entry.runId))) {
       history.push({
         seq: entry.seq,
         kind: entry.kind,
@@ -165,7 +173,10 @@ export const renderSummary = (summary: StoredSummary): ChatMessage => ({
   content: `${SUMMARY_TITLE} (messages up to #${summary.uptoSeq}):\n${summary.text}`,
 });
 
-/** The history before the answered message, then (after it, see preambleMessages) the replies to it. */
+/**
+ * The history before the answered message, then (after it, see preambleMessages) the replies to it; an agent
+ * handed the message has all of it before its task.
+ */
 export function historyMessages(
   snapshot: ConversationSnapshot,
   self: Speaker,
@@ -173,7 +184,8 @@ export function historyMessages(
   const before: ChatMessage[] = snapshot.summary === null ? [] : [renderSummary(snapshot.summary)];
   const after: ChatMessage[] = [];
   for (const entry of snapshot.messages) {
-    (entry.seq < snapshot.seq ? before : after).push(renderEntry(entry, self));
+    const earlier = entry.seq < snapshot.seq || snapshot.handedOff === true;
+    (earlier ? before : after).push(renderEntry(entry, self));
   }
   return { before, after };
 }

@@ -20,6 +20,8 @@ export interface PlannedReply {
   agentId: string;
   agentName: string;
   runId: string;
+  /** A reply by an agent handed to (hand_off) by the run of an earlier reply: it answers right after that run. */
+  handedOffBy?: string;
 }
 
 export interface ConversationMessage {

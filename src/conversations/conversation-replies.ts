@@ -15,9 +15,9 @@ import {
   appendUserMessage,
   listMessages,
   messagesWithPendingReplies,
-  setPlannedReplies,
 } from './conversation-repo.ts';
 import { type MessageAttachment, withAttachmentNote } from './message-attachments.ts';
+import { setPlannedReplies } from './planned-replies.ts';
 
 /** `@name` in the text, in order of appearance (a word that names no agent is just a word). */
 export function textMentions(content: string): string[] {
@@ -67,6 +67,8 @@ export async function chooseResponders(
 export interface PostedMessage {
   message: ConversationMessage;
   planned: PlannedReply[];
+  /** The replies' runs as submitted (the first queued, the others held). */
+  runs: RunRecord[];
 }
 
 /**
@@ -84,6 +86,8 @@ export async function postMessage(
     routed?: { reason: string; model: string | null } | undefined;
     /** Files of this conversation the message carries (conversation-files.ts attachmentsOf). */
     attachments?: readonly MessageAttachment[] | undefined;
+    /** The client's key for this post (A2A's message id): its runs' idempotency keys derive from it. */
+    requestKey?: string | undefined;
   },
 ): Promise<PostedMessage> {
   const attachments = [...(input.attachments ?? [])];
@@ -95,6 +99,7 @@ export async function postMessage(
     attachments,
   });
   const planned: PlannedReply[] = [];
+  const runs: RunRecord[] = [];
   for (const [index, agent] of input.agents.entries()) {
     const run = await submitRun(kernel, {
       workspaceId: conversation.workspaceId,
@@ -103,7 +108,7 @@ export async function postMessage(
       task: withAttachmentNote(input.content, attachments),
       priority: 'interactive',
       // A retried submit finds the run it already started.
-      idempotencyKey: `conversation:${message.id}:${index}`,
+      idempotencyKey: `${input.requestKey ?? `conversation:${message.id}`}:${index}`,
       conversation: {
         id: conversation.id,
         seq: message.seq,
@@ -114,10 +119,11 @@ export async function postMessage(
     if (index === 0 && input.routed !== undefined)
       await appendRunEvent(kernel.store, run.id, 'run.routed', { agent: agent.name, ...input.routed });
     planned.push({ agentId: agent.id, agentName: agent.name, runId: run.id });
+    runs.push(run);
   }
-  await setPlannedReplies(kernel.store, message.id, planned);
+  const replies = await setPlannedReplies(kernel.store, message.id, planned);
   conversationChanged(conversation.id);
-  return { message: { ...message, replies: planned }, planned };
+  return { message: { ...message, replies }, planned, runs };
 }
 
 function replyText(run: RunRecord): string {
@@ -189,6 +195,8 @@ export interface ReplyView {
   content: string;
   /** The reply's message once written. */
   messageId: string | null;
+  /** The earlier reply's run that handed this agent the message (hand_off). */
+  handedOffBy: string | null;
   error: { code: string; message: string } | null;
 }
 
@@ -213,6 +221,7 @@ export async function replyViews(
         status: run.status,
         content: written?.content ?? run.output?.text ?? (await streamedSoFar(kernel.store, run.id)),
         messageId: written?.id ?? null,
+        handedOffBy: reply.handedOffBy ?? null,
         error,
       };
     }),

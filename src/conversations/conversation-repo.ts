@@ -10,7 +10,6 @@ import {
   type ConversationRow,
   MESSAGE_COLUMNS,
   type MessageRow,
-  type PlannedReply,
   titleFrom,
   toConversation,
   toMessage,
@@ -128,12 +127,13 @@ async function takeSeq(tx: SqlClient, conversationId: string): Promise<number> {
   return Number(rows[0].seq);
 }
 
-async function readMessage(db: SqlClient, id: string): Promise<ConversationMessage> {
+export async function getMessage(db: SqlClient, id: string): Promise<ConversationMessage> {
   const { rows } = await db.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM conversation_messages m WHERE m.id = $1`,
     [id],
   );
-  return toMessage(rows[0]!);
+  if (rows[0] === undefined) throw new AgentOsError('resource.not_found', `No message "${id}"`);
+  return toMessage(rows[0]);
 }
 
 export interface NewUserMessage {
@@ -167,20 +167,8 @@ export async function appendUserMessage(db: Store, message: NewUserMessage): Pro
         jsonParam(message.attachments ?? []),
       ],
     );
-    return readMessage(tx, id);
+    return getMessage(tx, id);
   });
-}
-
-/** The runs answering a person's message, in answer order. */
-export async function setPlannedReplies(
-  db: SqlClient,
-  messageId: string,
-  replies: readonly PlannedReply[],
-): Promise<void> {
-  await db.query('UPDATE conversation_messages SET replies = $2::jsonb WHERE id = $1', [
-    messageId,
-    jsonParam(replies),
-  ]);
 }
 
 /** An agent's reply, written once per run: a second write (a replay, a second follower) returns the first. */
@@ -201,7 +189,7 @@ export async function appendAgentMessage(
       'SELECT id FROM conversation_messages WHERE run_id = $1',
       [reply.runId],
     );
-    if (existing.rows[0] !== undefined) return readMessage(tx, existing.rows[0].id);
+    if (existing.rows[0] !== undefined) return getMessage(tx, existing.rows[0].id);
     const seq = await takeSeq(tx, reply.conversationId);
     const id = newId('msg');
     await tx.query(
@@ -222,7 +210,7 @@ export async function appendAgentMessage(
       reply.conversationId,
       reply.agentId,
     ]);
-    return readMessage(tx, id);
+    return getMessage(tx, id);
   });
 }
 

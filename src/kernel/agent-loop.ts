@@ -1,6 +1,7 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import { getAgentVersionById } from '../agents/agent-repo.ts';
 import { conversationSnapshot } from '../conversations/conversation-context.ts';
+import { conversationExtraction } from '../conversations/conversation-extraction.ts';
 import { summaryText } from '../conversations/conversation-history.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { checkRunAnswer } from '../evals/run-checks.ts';
@@ -281,20 +282,29 @@ export async function driveRun(
     return true;
   }
 
-  /** End-of-run extraction of conclusions into memories; a failure costs the memories, never the run. */
+  /**
+   * End-of-run extraction of conclusions into memories; a failure costs the memories, never the run. In a
+   * conversation it also reads the messages since the last extraction (a step journaled before that reading
+   * existed keeps its prompt).
+   */
   async function extractMemories(turn: number, answer: string, tainted: boolean): Promise<void> {
     if (!def.memory.extract || budgetProblem(def, usage, 0, null) !== undefined) return;
+    const done = steps.get(stepKey(turn, EXTRACTION_CALL_INDEX));
+    const thread =
+      done?.status === 'completed' && done.input == null
+        ? undefined
+        : await conversationExtraction(deps.store, run);
     const result = await modelStep(
       turn,
       EXTRACTION_CALL_INDEX,
-      extractionPrompt(run.input.task, conversation, answer),
+      extractionPrompt(run.input.task, conversation, answer, thread?.messages),
       { tools: [], priority: 'background' },
       (inputsHash, result, cost) => {
         const { memories, problem } = parseExtraction(result.text);
         return journal.recordModelStep(turn, def.model, inputsHash, result, cost, {
           kind: 'extraction',
           callIndex: EXTRACTION_CALL_INDEX,
-          input: null,
+          input: thread === undefined ? null : { conversation: thread.window },
           event: {
             type: 'memory.extracted',
             data: { turn, memories: memories.length, ...(problem === undefined ? {} : { problem }) },

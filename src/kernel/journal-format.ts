@@ -50,7 +50,13 @@ export const runInputSchema = z.object({
    * same message before it. The prompt's history is derived from these alone, so a replay rebuilds it exactly.
    */
   conversation: z
-    .object({ id: z.string(), seq: z.number().int().positive(), after: z.array(z.string()) })
+    .object({
+      id: z.string(),
+      seq: z.number().int().positive(),
+      after: z.array(z.string()),
+      /** The run that handed this one the message (hand_off): it answers in the same thread, seeing the message. */
+      handedOffBy: z.string().optional(),
+    })
     .optional(),
 });
 export type RunInput = z.infer<typeof runInputSchema>;

@@ -2,17 +2,28 @@ import { McpServer, type RegisteredTool } from '@modelcontextprotocol/sdk/server
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentRecord } from '../agents/agent-repo.ts';
-import { listVisibleAgents } from '../agents/agent-visibility.ts';
+import { assertUserSeesAgent, listVisibleAgents } from '../agents/agent-visibility.ts';
+import type { ReplyView } from '../conversations/conversation-replies.ts';
+import { createConversation } from '../conversations/conversation-repo.ts';
+import { awaitReplies, type Poster, postAsMember } from '../conversations/member-posting.ts';
+import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { RunRecord } from '../kernel/run-record.ts';
-import { submitRun, waitForRun } from '../kernel/run-service.ts';
+import { getRunById } from '../kernel/run-repo.ts';
 import type { ScopeRef } from '../memory/memory-record.ts';
 import { searchMemories } from '../memory/memory-search.ts';
+import { resolveAgentSkills } from '../skills/skill-resolution.ts';
 
-/** Whom the MCP client acts as: an API key's principal, or the user `agentos mcp` was started for. */
+/**
+ * Whom the MCP client acts as: an API key's principal (with its request's policy gate), or the member
+ * `agentos mcp` was started for (the local operator's process: no gate of its own).
+ */
 export interface McpCaller {
   workspaceId: string;
-  userId: string | null;
+  userId: string;
+  /** Refuses an agent the caller may not start, and a caller who may not post in conversations. */
+  mayStart?: ((agent: AgentRecord) => Promise<void>) | undefined;
+  mayPost?: (() => Promise<void>) | undefined;
 }
 
 export interface AgentOsMcpOptions {
@@ -28,21 +39,42 @@ const text = (value: string, isError = false): CallToolResult => ({
   ...(isError ? { isError } : {}),
 });
 
-function answerOf(run: RunRecord): CallToolResult {
-  const structured = { runId: run.id, status: run.status, answer: run.output?.text ?? null };
+/** The addressed agent's reply, or the last of the agents it handed off to: who answered the call. */
+function answeringRun(first: string | undefined, replies: readonly ReplyView[]): string | undefined {
+  let answering = first;
+  for (const reply of replies) {
+    if (reply.handedOffBy !== null && reply.handedOffBy === answering) answering = reply.runId;
+  }
+  return answering;
+}
+
+function answerOf(run: RunRecord, conversationId: string, replies: readonly ReplyView[]): CallToolResult {
+  const structured = {
+    conversationId,
+    runId: run.id,
+    status: run.status,
+    answer: run.output?.text ?? null,
+    replies: replies.map((reply) => ({
+      agent: reply.agent,
+      runId: reply.runId,
+      status: reply.status,
+      content: reply.content,
+    })),
+  };
   if (run.status === 'succeeded') return { ...text(run.output?.text ?? ''), structuredContent: structured };
   const why =
     run.status === 'paused'
       ? `paused (${run.pause?.reason ?? 'unknown'}): ${run.pause?.message ?? ''}`
       : run.status === 'queued' || run.status === 'running'
-        ? `still ${run.status}; follow it with GET /api/runs/${run.id}`
+        ? `still ${run.status}; follow it with GET /api/conversations/${conversationId}`
         : `${run.status}: ${run.error?.message ?? ''}`;
   return { ...text(`Run ${run.id} ${why}`, true), structuredContent: structured };
 }
 
 /**
- * Agent OS as an MCP server: every agent of the caller's workspace is a tool `agent_<name>` ({task}),
- * answered by a run recorded like any other, plus `search_memory`.
+ * Agent OS as an MCP server: every agent of the caller's workspace is a tool `agent_<name>`
+ * ({task, conversationId?}), plus `search_memory`. A call is a message to that agent in a conversation of
+ * the caller's — the one named, or a new one whose id the result carries so the next call can continue it.
  */
 export class AgentOsMcpServer {
   readonly server: McpServer;
@@ -87,25 +119,50 @@ export class AgentOsMcpServer {
       {
         title: `Agent ${agent.name}`,
         description,
-        inputSchema: { task: z.string().min(1).max(200_000).describe('What the agent should do') },
+        inputSchema: {
+          task: z.string().min(1).max(200_000).describe('What the agent should do'),
+          conversationId: z
+            .string()
+            .min(1)
+            .max(200)
+            .optional()
+            .describe('Continue this conversation (from an earlier result); without it a new one starts'),
+        },
       },
-      async ({ task }, extra) => {
-        const { workspaceId, userId } = this.#caller;
-        const run = await submitRun(this.#kernel, {
-          workspaceId,
-          userId,
-          agent: agent.id,
-          task,
-          priority: 'interactive',
+      async ({ task, conversationId }, extra) => {
+        await this.#caller.mayPost?.();
+        const id = conversationId ?? (await this.#newConversation(agent));
+        const posted = await postAsMember(this.#kernel, this.#poster(), id, {
+          content: task,
+          mentions: [agent.name],
+          signal: extra.signal,
         });
-        const settled = await waitForRun(this.#kernel, workspaceId, run.id, {
+        const replies = await awaitReplies(this.#kernel, id, posted.message.id, {
           timeoutMs: this.#waitTimeoutMs,
           signal: extra.signal,
         });
-        return answerOf(settled);
+        const answering = answeringRun(posted.planned[0]?.runId, replies);
+        const run = answering === undefined ? undefined : await getRunById(this.#kernel.store, answering);
+        if (run === undefined)
+          throw new AgentOsError('internal', `The message ${posted.message.id} has no reply`);
+        return answerOf(run, id, replies);
       },
     );
     this.#agentTools.set(name, { tool, description });
+  }
+
+  #poster(): Poster {
+    const { workspaceId, userId, mayStart } = this.#caller;
+    return { workspaceId, userId, mayStart: mayStart ?? (async () => {}) };
+  }
+
+  /** A conversation of the caller's for a first call; checked first, so a refused call leaves none behind. */
+  async #newConversation(agent: AgentRecord): Promise<string> {
+    const { workspaceId, userId } = this.#caller;
+    await assertUserSeesAgent(this.#kernel.store, agent, userId);
+    await this.#poster().mayStart(agent);
+    await resolveAgentSkills(this.#kernel.store, agent, userId);
+    return (await createConversation(this.#kernel.store, { workspaceId, ownerId: userId })).id;
   }
 
   #registerSearchMemory(): void {

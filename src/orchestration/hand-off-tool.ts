@@ -16,6 +16,8 @@ const handOffInput = z.strictObject({
  * handoff (stored as a `handoff` memory, given as `input.handoff`), linked in the run tree as this run's
  * child, and this run ends at once (`endsRun`) with a pointer to it — unlike `run_agent`, nobody waits.
  * Keyed by the call's idempotency key, so a crash between the call and the end starts no second run.
+ * Inside a conversation the other agent answers in the same thread: its reply is the next message of the
+ * conversation, written by its own run, and it sees the history the handing agent saw.
  */
 export function handOffTool(deps: () => RunAgentDeps): ToolDefinition {
   return defineTool({
@@ -33,6 +35,7 @@ export function handOffTool(deps: () => RunAgentDeps): ToolDefinition {
       const { child, stored, agentName } = await startChildRun(deps(), input, context, {
         maxDepth: DEFAULT_MAX_DEPTH,
         priority: 'standard',
+        continueConversation: true,
       });
       return {
         answer: `Handed off to ${agentName} (run ${child.id}).`,

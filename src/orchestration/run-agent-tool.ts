@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { getAgent, getAgentVersionById } from '../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../agents/agent-visibility.ts';
+import { addHandOffReply } from '../conversations/planned-replies.ts';
 import { type Handoff, handoffSchema } from '../kernel/handoff.ts';
 import type { Priority } from '../kernel/model-gateway.ts';
 import { type KernelSignals, nextWake } from '../kernel/run-events.ts';
@@ -58,6 +59,8 @@ function turnOf(idempotencyKey: string): number | undefined {
 export interface ChildRunOptions {
   maxDepth: number;
   priority: Priority;
+  /** hand_off: a parent answering in a conversation hands its message on, so the child answers in that thread. */
+  continueConversation?: boolean;
 }
 
 /**
@@ -105,6 +108,7 @@ export async function startChildRun(
           trust: parent.input.untrusted === true ? 'untrusted' : 'trusted',
           handoff: input.handoff,
         });
+  const thread = options.continueConversation === true ? parent.input.conversation : undefined;
   const child = await createRun(store, {
     workspaceId: context.workspaceId,
     agentId: agent.id,
@@ -115,12 +119,23 @@ export async function startChildRun(
       task: input.task,
       ...(budget === undefined ? {} : { budget }),
       ...(input.handoff === undefined ? {} : { handoff: input.handoff }),
+      // It answers the parent's message after the same replies; the parent's own (a pointer) it need not see.
+      ...(thread === undefined ? {} : { conversation: { ...thread, handedOffBy: parent.id } }),
     },
-    priority: options.priority,
+    priority: thread === undefined ? options.priority : parent.priority,
     idempotencyKey: context.idempotencyKey,
     parentRunId: context.runId,
     depth,
+    conversationId: thread?.id,
   });
+  if (thread !== undefined) {
+    await addHandOffReply(store, thread.id, thread.seq, {
+      agentId: agent.id,
+      agentName: agent.name,
+      runId: child.id,
+      handedOffBy: parent.id,
+    });
+  }
   signals.workQueued();
   return { child, stored, agentName: agent.name };
 }

@@ -45,7 +45,15 @@ export const conversationFileSchema = z
   })
   .meta({ id: 'ConversationFile' });
 
-export const plannedReplySchema = z.object({ agentId: z.string(), agentName: z.string(), runId: z.string() });
+export const plannedReplySchema = z.object({
+  agentId: z.string(),
+  agentName: z.string(),
+  runId: z.string(),
+  handedOffBy: z
+    .string()
+    .optional()
+    .meta({ description: 'The run of the earlier reply that handed this agent the message (hand_off)' }),
+});
 
 export const conversationMessageSchema = z
   .object({
@@ -74,6 +82,10 @@ export const replySchema = z
     status: z.enum(['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled', 'budget_exceeded']),
     content: z.string().meta({ description: 'The reply, or what it has streamed so far' }),
     messageId: z.string().nullable().meta({ description: "The reply's message once written" }),
+    handedOffBy: z
+      .string()
+      .nullable()
+      .meta({ description: 'The run of the earlier reply that handed this agent the message (hand_off)' }),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
   })
   .meta({ id: 'ConversationReply' });

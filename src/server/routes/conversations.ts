@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { conversationJson, conversationMarkdown } from '../../conversations/conversation-export.ts';
 import type { Conversation } from '../../conversations/conversation-record.ts';
-import { type ReplyView, replyViews, settleConversation } from '../../conversations/conversation-replies.ts';
+import { replyViews, settleConversation } from '../../conversations/conversation-replies.ts';
 import {
   createConversation,
   deleteConversation,
@@ -11,11 +11,11 @@ import {
   listVisibleConversations,
   updateConversation,
 } from '../../conversations/conversation-repo.ts';
+import { awaitReplies } from '../../conversations/member-posting.ts';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import type { Principal } from '../../identity/api-keys.ts';
 import { getVisibleSpace } from '../../identity/space-repo.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
-import { nextWake } from '../../kernel/run-events.ts';
 import { getRunById } from '../../kernel/run-repo.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
@@ -70,8 +70,6 @@ function assertOwner(conversation: Conversation, principal: Principal, what: str
   if (conversation.ownerId !== principal.userId)
     throw new AgentOsError('auth.forbidden', `Only the conversation's owner may ${what}`);
 }
-
-const settled = (reply: ReplyView) => reply.messageId !== null || reply.status === 'paused';
 
 /**
  * Conversations: threads where people and agents talk, the short-term memory of the runs answering in them.
@@ -234,24 +232,13 @@ export function conversationRoutes({ kernel, log }: Pick<RouteDeps, 'kernel' | '
         body.mentions ?? [],
         body.attachments ?? [],
       );
-      const conversation = { id: posted.message.conversationId };
-      let replies = await replyViews(kernel, conversation.id, posted.planned);
-      const deadline = Date.now() + body.waitTimeoutMs;
-      while (body.wait && !replies.every(settled) && Date.now() < deadline && !c.req.raw.signal.aborted) {
-        const pending = replies.filter((reply) => !settled(reply)).map((reply) => reply.runId);
-        await nextWake(
-          (wake) => {
-            const offs = pending.map((runId) => kernel.signals.onRunSettled(runId, wake));
-            return () => {
-              for (const off of offs) off();
-            };
-          },
-          Math.min(250, Math.max(1, deadline - Date.now())),
-          c.req.raw.signal,
-        );
-        await settleConversation(kernel, conversation.id);
-        replies = await replyViews(kernel, conversation.id, posted.planned);
-      }
+      const { conversationId, id: messageId } = posted.message;
+      const replies = body.wait
+        ? await awaitReplies(kernel, conversationId, messageId, {
+            timeoutMs: body.waitTimeoutMs,
+            signal: c.req.raw.signal,
+          })
+        : await replyViews(kernel, conversationId, posted.planned);
       return c.json({ message: posted.message, replies });
     },
   );

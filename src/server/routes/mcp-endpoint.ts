@@ -2,6 +2,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { Hono } from 'hono';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
 import { AgentOsMcpServer } from '../../mcp/agent-os-mcp-server.ts';
+import { agentResource } from '../../policy/cedar/cedar-entities.ts';
 import type { AppEnv, RouteDeps } from '../app-env.ts';
 import { authenticate } from '../authenticate.ts';
 
@@ -17,9 +18,15 @@ export function mcpEndpointRoutes({ kernel, version }: Pick<RouteDeps, 'kernel' 
   );
   app.post('/mcp', async (c) => {
     const principal = c.get('principal');
+    const authorizer = c.get('authorizer');
     const mcp = new AgentOsMcpServer(
       kernel,
-      { workspaceId: principal.workspaceId, userId: principal.userId },
+      {
+        workspaceId: principal.workspaceId,
+        userId: principal.userId,
+        mayStart: (agent) => authorizer.assert('runs.start', agentResource(agent)),
+        mayPost: () => authorizer.assert('conversations.write'),
+      },
       { version },
     );
     await mcp.syncAgents();

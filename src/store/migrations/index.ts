@@ -27,6 +27,7 @@ import { webhookSchemes } from './0025-webhook-schemes.ts';
 import { workspaceUsers } from './0026-workspace-users.ts';
 import { conversations } from './0027-conversations.ts';
 import { conversationFiles } from './0028-conversation-files.ts';
+import { conversationExtractions } from './0029-conversation-extractions.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -58,4 +59,5 @@ export const migrations: readonly Migration[] = [
   workspaceUsers,
   conversations,
   conversationFiles,
+  conversationExtractions,
 ];
