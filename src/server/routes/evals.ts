@@ -16,7 +16,13 @@ import { settleEvalRun, startEvalRun, waitForEvalRun } from '../../evals/eval-ru
 import { parseSuite } from '../../evals/eval-suite.ts';
 import type { Principal } from '../../identity/api-keys.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import {
+  checkEscalationSchema,
+  evalRunSchema,
+  evalRunViewSchema,
+  evalSuiteRecordSchema,
+  regressionReportSchema,
+} from '../../openapi/eval-schemas.ts';
 import { agentResource } from '../../policy/cedar/cedar-entities.ts';
 import type { AppEnv } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
@@ -47,12 +53,9 @@ const escalationsQuery = z.strictObject({ status: z.enum(['open', 'resolved']).o
 
 const resolveBody = z.strictObject({ resolution: z.string().trim().min(1).max(4_000) });
 
-const suiteResponse = z.object({ suite: looseObject });
-const runsResponse = z.object({ runs: z.array(looseObject) });
-const evalRunView = looseObject.meta({
-  description: 'An eval run (`evalRun`) with its case results (`cases`)',
-});
-const escalationResponse = z.object({ escalation: looseObject });
+const suiteResponse = z.object({ suite: evalSuiteRecordSchema });
+const runsResponse = z.object({ runs: z.array(evalRunSchema) });
+const escalationResponse = z.object({ escalation: checkEscalationSchema });
 const tags = ['evals'];
 
 const reviewerOf = (principal: Principal) => ({
@@ -99,7 +102,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         tags,
         action: 'evals.read',
         responses: {
-          200: { description: 'Suites', schema: z.object({ suites: z.array(looseObject) }) },
+          200: { description: 'Suites', schema: z.object({ suites: z.array(evalSuiteRecordSchema) }) },
         },
       },
       async (c) => {
@@ -121,7 +124,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         responses: {
           200: {
             description: 'The suite and its runs',
-            schema: z.object({ suite: looseObject, runs: z.array(looseObject) }),
+            schema: z.object({ suite: evalSuiteRecordSchema, runs: z.array(evalRunSchema) }),
           },
         },
       },
@@ -169,9 +172,9 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         responses: {
           200: {
             description: 'The eval run, scored (or as far as it got by the timeout)',
-            schema: evalRunView,
+            schema: evalRunViewSchema,
           },
-          202: { description: 'The eval run, started; poll GET /evals/runs/:id', schema: evalRunView },
+          202: { description: 'The eval run, started; poll GET /evals/runs/:id', schema: evalRunViewSchema },
         },
       },
       async (c, { params, body }) => {
@@ -229,7 +232,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         summary: 'One eval run with its case results (scores the cases whose runs have ended since)',
         tags,
         action: 'evals.read',
-        responses: { 200: { description: 'The eval run', schema: evalRunView } },
+        responses: { 200: { description: 'The eval run', schema: evalRunViewSchema } },
       },
       async (c, { params }) => {
         const { workspaceId } = c.get('principal');
@@ -254,7 +257,7 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         responses: {
           200: {
             description: 'What got better or worse from `before` to `after`',
-            schema: z.object({ report: looseObject }),
+            schema: z.object({ report: regressionReportSchema }),
           },
         },
       },
@@ -280,7 +283,10 @@ export function evalRoutes(kernel: Kernel): (api: Hono<AppEnv>) => void {
         action: 'evals.read',
         query: escalationsQuery,
         responses: {
-          200: { description: 'Escalations', schema: z.object({ escalations: z.array(looseObject) }) },
+          200: {
+            description: 'Escalations',
+            schema: z.object({ escalations: z.array(checkEscalationSchema) }),
+          },
         },
       },
       async (c, { query }) => {

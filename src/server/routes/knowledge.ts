@@ -12,6 +12,7 @@ import { sourceCronScheduleSchema } from '../../knowledge/source-schedule.ts';
 import { runSourceSync } from '../../knowledge/source-sync.ts';
 import { claimSync } from '../../knowledge/sync-engine.ts';
 import { knowledgeSourceSchema, looseObject } from '../../openapi/common-schemas.ts';
+import { knowledgeDocumentsSchema, knowledgeHitSchema } from '../../openapi/knowledge-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 
@@ -270,7 +271,7 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       tags,
       action: 'sources.read',
       query: documentsQuery,
-      responses: { 200: { description: 'Documents in ref order', schema: looseObject } },
+      responses: { 200: { description: 'Documents in ref order', schema: knowledgeDocumentsSchema } },
     },
     async (c, { params, query }) => {
       const source = await getReadableSource(store, viewerOf(c.get('principal')), params.source);
@@ -289,7 +290,12 @@ export function knowledgeRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       tags,
       action: 'knowledge.search',
       query: searchQuery,
-      responses: { 200: { description: 'Results, best first, each with its citation', schema: looseObject } },
+      responses: {
+        200: {
+          description: 'Results, best first, each with its citation',
+          schema: z.object({ results: z.array(knowledgeHitSchema) }),
+        },
+      },
     },
     async (c, { query }) => {
       const readable = await listReadableSources(store, viewerOf(c.get('principal')));

@@ -14,7 +14,7 @@ import {
   type MemoryBlock,
   setPinnedBlock,
 } from '../../memory/memory-blocks.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import { memoryBlockSchema } from '../../openapi/memory-schemas.ts';
 import { agentFor } from '../agent-authorization.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
@@ -58,7 +58,9 @@ export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       summary: 'List the pinned memory blocks the caller sees (agent blocks: builders)',
       tags: ['memory'],
       query: listQuery,
-      responses: { 200: { description: 'The blocks', schema: looseObject } },
+      responses: {
+        200: { description: 'The blocks', schema: z.object({ blocks: z.array(memoryBlockSchema) }) },
+      },
     },
     async (c, { query }) => {
       const principal = c.get('principal');
@@ -89,7 +91,12 @@ export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       summary: 'Set a pinned memory block',
       tags: ['memory'],
       body: putBody,
-      responses: { 200: { description: 'The block as stored', schema: looseObject } },
+      responses: {
+        200: {
+          description: 'The block as stored; `changed` is false when it already said that',
+          schema: z.object({ block: memoryBlockSchema, changed: z.boolean() }),
+        },
+      },
     },
     async (c, { body }) => {
       const principal = c.get('principal');
@@ -117,7 +124,9 @@ export function memoryBlockRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       resource: 'memory-block',
       summary: 'Delete a pinned memory block',
       tags: ['memory'],
-      responses: { 200: { description: 'The deleted block', schema: looseObject } },
+      responses: {
+        200: { description: 'The deleted block', schema: z.object({ block: memoryBlockSchema }) },
+      },
     },
     async (c, { params }) => {
       const principal = c.get('principal');

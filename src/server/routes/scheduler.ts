@@ -1,9 +1,35 @@
 import type { Hono } from 'hono';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import { z } from 'zod';
+import { timestamp } from '../../openapi/common-schemas.ts';
 import { listSchedulerMembers } from '../../scheduler/scheduler-membership.ts';
 import type { Store } from '../../store/sql-client.ts';
 import type { AppEnv } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
+
+const laneSchema = z.object({
+  lane: z.string().meta({ description: 'A provider or a model, with its own limits' }),
+  limits: z.object({ concurrency: z.number(), rpm: z.number().nullable(), tpm: z.number().nullable() }),
+  inFlight: z.number(),
+  queued: z.object({ interactive: z.number(), standard: z.number(), background: z.number() }),
+  backlogByWorkspace: z.record(z.string(), z.number()),
+  pausedForMs: z.number(),
+  windowRequests: z.number(),
+  windowTokens: z.number(),
+  dispatched: z.number(),
+  rateLimited: z.number(),
+  retried: z.number(),
+  failed: z.number(),
+  avgWaitMs: z.number(),
+  maxWaitMs: z.number(),
+});
+
+const schedulerStatus = z
+  .object({
+    at: timestamp,
+    runs: z.object({ queued: z.number().int(), running: z.number().int(), paused: z.number().int() }),
+    members: z.array(z.object({ memberId: z.string(), heartbeatAt: timestamp, lanes: z.array(laneSchema) })),
+  })
+  .meta({ id: 'SchedulerStatus' });
 
 /** The scheduler state of every live worker process (queues, waits, in flight, 429s), as each last reported it. */
 export function schedulerRoutes(store: Store): (api: Hono<AppEnv>) => void {
@@ -17,7 +43,7 @@ export function schedulerRoutes(store: Store): (api: Hono<AppEnv>) => void {
         summary: "The LLM scheduler's queues, limits and members",
         tags: ['scheduler'],
         action: 'scheduler.read',
-        responses: { 200: { description: 'The scheduler status', schema: looseObject } },
+        responses: { 200: { description: 'The scheduler status', schema: schedulerStatus } },
       },
       async (c) => {
         const members = await listSchedulerMembers(store);

@@ -10,7 +10,7 @@ import {
   removeSpaceMember,
 } from '../../identity/space-repo.ts';
 import { getMembershipRole } from '../../identity/user-repo.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import { spaceMembersSchema, spaceSchema } from '../../openapi/space-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 import { defineRoute } from '../define-route.ts';
 
@@ -39,7 +39,7 @@ export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       summary: 'List the spaces the caller sees',
       tags: ['spaces'],
       query: noQuery,
-      responses: { 200: { description: 'The spaces', schema: looseObject } },
+      responses: { 200: { description: 'The spaces', schema: z.object({ spaces: z.array(spaceSchema) }) } },
     },
     async (c) => {
       return c.json({ spaces: await listVisibleSpaces(store, c.get('principal')) });
@@ -56,7 +56,7 @@ export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       tags: ['spaces'],
       action: 'spaces.manage',
       body: createBody,
-      responses: { 201: { description: 'The created space', schema: looseObject } },
+      responses: { 201: { description: 'The created space', schema: z.object({ space: spaceSchema }) } },
     },
     async (c, { body }) => {
       const space = await createSpace(store, { workspaceId: c.get('principal').workspaceId, ...body });
@@ -73,7 +73,7 @@ export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       summary: "List a space's members",
       tags: ['spaces'],
       query: noQuery,
-      responses: { 200: { description: 'The members', schema: looseObject } },
+      responses: { 200: { description: 'The members', schema: spaceMembersSchema } },
     },
     async (c, { params }) => {
       const space = await getVisibleSpace(store, c.get('principal'), params.space);
@@ -91,7 +91,7 @@ export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       tags: ['spaces'],
       action: 'spaces.manage',
       body: memberBody,
-      responses: { 201: { description: 'The membership', schema: looseObject } },
+      responses: { 201: { description: 'The space and its members', schema: spaceMembersSchema } },
     },
     async (c, { params, body }) => {
       const principal = c.get('principal');
@@ -112,7 +112,7 @@ export function spaceRoutes(api: Hono<AppEnv>, deps: ServerDeps): void {
       summary: 'Remove a member from a space',
       tags: ['spaces'],
       action: 'spaces.manage',
-      responses: { 200: { description: 'The removed membership', schema: looseObject } },
+      responses: { 200: { description: 'The space and its members', schema: spaceMembersSchema } },
     },
     async (c, { params }) => {
       const space = await getVisibleSpace(store, c.get('principal'), params.space);
