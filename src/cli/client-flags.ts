@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type ApiClient, apiClientFrom } from './api-client.ts';
+import { apiClientFrom, type CliClient } from './api-client.ts';
 import { configFrom, type GlobalOptions } from './cli-context.ts';
 
 export interface ClientOptions extends GlobalOptions {
@@ -15,7 +15,7 @@ export function withClientFlags(command: Command): Command {
     .option('--json', 'print JSON');
 }
 
-export function clientFor(program: Command, options: ClientOptions): ApiClient {
+export function clientFor(program: Command, options: ClientOptions): CliClient {
   const config = configFrom({ ...program.opts<GlobalOptions>(), ...options });
   return apiClientFrom(
     {

@@ -29,6 +29,9 @@ export function table(rows: ReadonlyArray<Record<string, unknown>>, columns: rea
 /** A usage mistake: exit code 2, like commander's own. */
 export class UsageError extends Error {}
 
+/** A run that ended without an answer, with the code and message its record holds: exit code 1 whatever the code. */
+export class RunEndedError extends AgentOsError {}
+
 export function reportError(error: unknown, json: boolean): number {
   if (error instanceof UsageError) {
     process.stderr.write(
@@ -47,5 +50,5 @@ export function reportError(error: unknown, json: boolean): number {
       ? `${JSON.stringify({ error: agentError.toJSON() })}\n`
       : `error [${agentError.code}]: ${agentError.message}\n`,
   );
-  return agentError.code === 'request.invalid' ? 2 : 1;
+  return agentError.code === 'request.invalid' && !(agentError instanceof RunEndedError) ? 2 : 1;
 }

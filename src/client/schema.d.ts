@@ -1605,6 +1605,24 @@ export interface components {
                 tokens: number;
             };
         };
+        CheckEscalation: {
+            id: string;
+            runId: string;
+            agentId: string;
+            userId: string | null;
+            failures: {
+                criterion: string;
+                kind: string;
+                detail: string;
+            }[];
+            /** @enum {string} */
+            status: "open" | "resolved";
+            resolvedBy: string | null;
+            resolution: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            resolvedAt: string | null;
+        };
         Conversation: {
             id: string;
             workspaceId: string;
@@ -1687,6 +1705,264 @@ export interface components {
                 message: string;
             } | null;
         };
+        EvalCaseResult: {
+            caseId: string;
+            position: number;
+            runId: string;
+            /** @enum {string} */
+            status: "pending" | "scored";
+            passed: boolean | null;
+            score: number | null;
+            criteria: {
+                name: string;
+                kind: string;
+                passed: boolean;
+                score: number;
+                detail: string;
+            }[] | null;
+            runStatus: string | null;
+            answer: string | null;
+            inputTokens: number | null;
+            outputTokens: number | null;
+            costUsd: number | null;
+            latencyMs: number | null;
+            judgeUsage: {
+                inputTokens: number;
+                outputTokens: number;
+                costUsd: number;
+            } | null;
+        };
+        EvalRun: {
+            id: string;
+            suiteName: string;
+            suite: components["schemas"]["EvalSuiteDefinition"];
+            agentId: string;
+            agentVersion: number;
+            userId: string | null;
+            /** @enum {string} */
+            status: "running" | "completed";
+            passed: number | null;
+            total: number;
+            score: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        EvalRunView: {
+            evalRun: components["schemas"]["EvalRun"];
+            cases: components["schemas"]["EvalCaseResult"][];
+        };
+        EvalSuite: {
+            name: string;
+            agent: string;
+            definition: components["schemas"]["EvalSuiteDefinition"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        EvalSuiteDefinition: {
+            name: string;
+            agent: string;
+            description?: string;
+            /** @default [] */
+            criteria: ({
+                /** @constant */
+                kind: "exact";
+                name?: string;
+                value: string;
+                /** @default true */
+                trim: boolean;
+                /** @default true */
+                caseSensitive: boolean;
+            } | {
+                /** @constant */
+                kind: "regex";
+                name?: string;
+                pattern: string;
+                /** @default  */
+                flags: string;
+            } | {
+                /** @constant */
+                kind: "contains";
+                name?: string;
+                values: string[];
+                /**
+                 * @default all
+                 * @enum {string}
+                 */
+                mode: "all" | "any";
+                /** @default false */
+                caseSensitive: boolean;
+            } | {
+                /** @constant */
+                kind: "json_schema";
+                name?: string;
+                schema: {
+                    [key: string]: unknown;
+                };
+            } | {
+                /** @constant */
+                kind: "tool_calls";
+                name?: string;
+                calls: {
+                    name: string;
+                    arguments?: {
+                        [key: string]: unknown;
+                    };
+                }[];
+                /**
+                 * @default in_order
+                 * @enum {string}
+                 */
+                order: "in_order" | "any_order";
+                /** @default false */
+                exclusive: boolean;
+            } | {
+                /** @constant */
+                kind: "llm_judge";
+                name?: string;
+                rubric: string;
+                model?: string;
+                /** @default 0.7 */
+                threshold: number;
+            })[];
+            cases: {
+                id: string;
+                input: string;
+                context?: string;
+                handoff?: {
+                    /** @description What the receiver should achieve, and why */
+                    goal: string;
+                    /**
+                     * @description What is already done (do not repeat it)
+                     * @default []
+                     */
+                    done: string[];
+                    /**
+                     * @description Decisions already taken, with their reasons
+                     * @default []
+                     */
+                    decisions: string[];
+                    /**
+                     * @description What is still unknown or undecided
+                     * @default []
+                     */
+                    openQuestions: string[];
+                    /**
+                     * @description Things produced or found that the receiver needs
+                     * @default []
+                     */
+                    artefacts: {
+                        /** @description A run, memory, file or record id */
+                        id?: string;
+                        name: string;
+                        note?: string;
+                    }[];
+                };
+                /** @default [] */
+                criteria: ({
+                    /** @constant */
+                    kind: "exact";
+                    name?: string;
+                    value: string;
+                    /** @default true */
+                    trim: boolean;
+                    /** @default true */
+                    caseSensitive: boolean;
+                } | {
+                    /** @constant */
+                    kind: "regex";
+                    name?: string;
+                    pattern: string;
+                    /** @default  */
+                    flags: string;
+                } | {
+                    /** @constant */
+                    kind: "contains";
+                    name?: string;
+                    values: string[];
+                    /**
+                     * @default all
+                     * @enum {string}
+                     */
+                    mode: "all" | "any";
+                    /** @default false */
+                    caseSensitive: boolean;
+                } | {
+                    /** @constant */
+                    kind: "json_schema";
+                    name?: string;
+                    schema: {
+                        [key: string]: unknown;
+                    };
+                } | {
+                    /** @constant */
+                    kind: "tool_calls";
+                    name?: string;
+                    calls: {
+                        name: string;
+                        arguments?: {
+                            [key: string]: unknown;
+                        };
+                    }[];
+                    /**
+                     * @default in_order
+                     * @enum {string}
+                     */
+                    order: "in_order" | "any_order";
+                    /** @default false */
+                    exclusive: boolean;
+                } | {
+                    /** @constant */
+                    kind: "llm_judge";
+                    name?: string;
+                    rubric: string;
+                    model?: string;
+                    /** @default 0.7 */
+                    threshold: number;
+                })[];
+            }[];
+        };
+        Group: {
+            id: string;
+            workspaceId: string;
+            name: string;
+            members: string[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        KnowledgeDocument: {
+            id: string;
+            sourceId: string;
+            ref: string;
+            title: string;
+            location: string;
+            mediaType: string;
+            contentHash: string | null;
+            bytes: number;
+            untrusted: boolean;
+            /** @enum {string} */
+            status: "ok" | "failed";
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            chunks: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        KnowledgeHit: {
+            citationId: string;
+            source: string;
+            document: string;
+            section: string;
+            location: string;
+            snippet: string;
+            text: string;
+            score: number;
+            untrusted: boolean;
+        };
         KnowledgeSource: {
             id: string;
             workspaceId: string;
@@ -1734,6 +2010,76 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "builder" | "user";
         };
+        Memory: {
+            id: string;
+            workspaceId: string;
+            /** @enum {string} */
+            kind: "fact" | "decision" | "preference" | "procedure" | "episode" | "handoff";
+            content: string;
+            subjects: string[];
+            context: string;
+            /** @enum {string} */
+            scope: "agent" | "user" | "space" | "workspace";
+            scopeId: string;
+            provenance: {
+                /** @enum {string} */
+                source: "user" | "tool_output" | "document" | "agent_inferred";
+                runId?: string;
+                step?: number;
+                agentId?: string;
+                userId?: string;
+            };
+            /** @enum {string} */
+            trust: "trusted" | "untrusted";
+            confidence: number;
+            importance: number;
+            /** Format: date-time */
+            validFrom: string;
+            validTo: string | null;
+            supersededBy: string | null;
+            occurredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            deletedAt: string | null;
+            /** @description How well it matched, when searching */
+            score?: number;
+        };
+        MemoryBlock: {
+            id: string;
+            workspaceId: string;
+            /** @enum {string} */
+            scope: "agent" | "user" | "workspace";
+            scopeId: string;
+            label: string;
+            content: string;
+            /** @description The user or agent id that wrote it last */
+            updatedBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Written by a person */
+            trusted: boolean;
+        };
+        MemoryChange: {
+            id: number;
+            memoryId: string;
+            /** @enum {string} */
+            action: "create" | "merge" | "update" | "supersede" | "delete" | "expire";
+            userId: string | null;
+            agentId: string | null;
+            runId: string | null;
+            /** @description The changed fields before */
+            old: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The changed fields after */
+            new: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         MessageAttachment: {
             /** @description The file's id (GET /conversations/{id}/files) */
             id: string;
@@ -1759,6 +2105,135 @@ export interface components {
                 outputUsdPerMillion: number;
             }[];
             pricesAsOf: string;
+        };
+        Plan: {
+            id: string;
+            workspaceId: string;
+            userId: string | null;
+            parentRunId: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            definition: components["schemas"]["PlanDefinition"];
+            error: {
+                code: string;
+                message: string;
+                details?: {
+                    [key: string]: unknown;
+                };
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            finishedAt: string | null;
+        };
+        PlanDefinition: {
+            name?: string;
+            nodes: {
+                /** @description Unique in the plan; other nodes name it in dependsOn and {{nodes.<id>.output}} */
+                id: string;
+                /**
+                 * @description agent: a run of an agent on a task; tool: one idempotent tool call
+                 * @enum {string}
+                 */
+                kind: "agent" | "tool";
+                /** @description agent nodes: the agent (name or id) */
+                agent?: string;
+                /** @description agent nodes: the task; {{nodes.<id>.output}} is replaced by that dependency’s output */
+                task?: string;
+                /** @description tool nodes: the tool name */
+                tool?: string;
+                /** @description tool nodes: the arguments; {{nodes.<id>.output}} in string values is replaced */
+                arguments?: {
+                    [key: string]: unknown;
+                };
+                /**
+                 * @description nodes that must end before this one starts
+                 * @default []
+                 */
+                dependsOn: string[];
+                /** @description run only if this dependency ended so; otherwise the node is skipped */
+                when?: {
+                    node: string;
+                    /** @enum {string} */
+                    status: "succeeded" | "failed";
+                };
+                /**
+                 * @description attempts before giving up; the wait doubles after each failure
+                 * @default {
+                 *       "maxAttempts": 1,
+                 *       "backoffMs": 1000
+                 *     }
+                 */
+                retry: {
+                    /** @default 1 */
+                    maxAttempts: number;
+                    /** @default 1000 */
+                    backoffMs: number;
+                };
+                /** @description per attempt */
+                timeoutMs?: number;
+                /** @description agent nodes: the agent that gets the task when every attempt failed */
+                fallbackAgent?: string;
+            }[];
+        };
+        PlanNodeState: {
+            nodeId: string;
+            /** @enum {string} */
+            status: "pending" | "running" | "succeeded" | "failed" | "skipped";
+            attempt: number;
+            runId: string | null;
+            /** @description The node's output once it succeeded */
+            output: unknown;
+            error: {
+                code: string;
+                message: string;
+                details?: {
+                    [key: string]: unknown;
+                };
+            } | null;
+            startedAt: string | null;
+            finishedAt: string | null;
+            nextAttemptAt: string | null;
+        };
+        PlanView: {
+            plan: components["schemas"]["Plan"];
+            nodes: components["schemas"]["PlanNodeState"][];
+        };
+        RegressionReport: {
+            before: {
+                evalRunId: string;
+                agentVersion: number;
+                score: number | null;
+            };
+            after: {
+                evalRunId: string;
+                agentVersion: number;
+                score: number | null;
+            };
+            better: string[];
+            worse: string[];
+            unchanged: string[];
+            added: string[];
+            removed: string[];
+            /** @description A case that passed before fails now */
+            regressed: boolean;
+            cases: {
+                caseId: string;
+                /** @enum {string} */
+                change: "better" | "worse" | "unchanged" | "added" | "removed";
+                before: {
+                    passed: boolean | null;
+                    score: number | null;
+                    runId: string;
+                } | null;
+                after: {
+                    passed: boolean | null;
+                    score: number | null;
+                    runId: string;
+                } | null;
+                criteria: string[];
+            }[];
         };
         Run: {
             id: string;
@@ -1882,6 +2357,68 @@ export interface components {
         };
         /** @enum {string} */
         RunStatus: "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled" | "budget_exceeded";
+        RunStep: {
+            turn: number;
+            callIndex: number;
+            /** @description model, tool, pause, context, compaction, extraction or check */
+            kind: string;
+            /** @enum {string} */
+            status: "started" | "completed" | "failed" | "unknown";
+            attempt: number;
+            idempotencyKey: string;
+            /** @description The tool's name (tool steps) */
+            name: string | null;
+            inputsHash: string;
+            input: unknown;
+            result: unknown;
+            inputTokens: number;
+            outputTokens: number;
+            costUsd: number;
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+        };
+        SchedulerStatus: {
+            /** Format: date-time */
+            at: string;
+            runs: {
+                queued: number;
+                running: number;
+                paused: number;
+            };
+            members: {
+                memberId: string;
+                /** Format: date-time */
+                heartbeatAt: string;
+                lanes: {
+                    /** @description A provider or a model, with its own limits */
+                    lane: string;
+                    limits: {
+                        concurrency: number;
+                        rpm: number | null;
+                        tpm: number | null;
+                    };
+                    inFlight: number;
+                    queued: {
+                        interactive: number;
+                        standard: number;
+                        background: number;
+                    };
+                    backlogByWorkspace: {
+                        [key: string]: number;
+                    };
+                    pausedForMs: number;
+                    windowRequests: number;
+                    windowTokens: number;
+                    dispatched: number;
+                    rateLimited: number;
+                    retried: number;
+                    failed: number;
+                    avgWaitMs: number;
+                    maxWaitMs: number;
+                }[];
+            }[];
+        };
         Skill: {
             id: string;
             workspaceId: string;
@@ -1901,6 +2438,15 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             deletedAt: string | null;
+        };
+        Space: {
+            id: string;
+            workspaceId: string;
+            name: string;
+            /** @enum {string} */
+            visibility: "open" | "restricted";
+            /** Format: date-time */
+            createdAt: string;
         };
         Trigger: {
             id: string;
@@ -2870,9 +3416,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        memories: {
-                            [key: string]: unknown;
-                        }[];
+                        memories: components["schemas"]["Memory"][];
                     };
                 };
             };
@@ -2922,9 +3466,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        memory: {
-                            [key: string]: unknown;
-                        };
+                        memory: components["schemas"]["Memory"];
+                        /** @description Merged into a near-duplicate instead of stored anew */
+                        merged: boolean;
+                        /** @description With `supersedes`: the replaced memory */
+                        superseded?: components["schemas"]["Memory"];
                     };
                 };
             };
@@ -2935,9 +3481,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        memory: {
-                            [key: string]: unknown;
-                        };
+                        memory: components["schemas"]["Memory"];
+                        /** @description Merged into a near-duplicate instead of stored anew */
+                        merged: boolean;
+                        /** @description With `supersedes`: the replaced memory */
+                        superseded?: components["schemas"]["Memory"];
                     };
                 };
             };
@@ -2991,12 +3539,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        memory: {
-                            [key: string]: unknown;
-                        };
-                        changes: {
-                            [key: string]: unknown;
-                        }[];
+                        memory: components["schemas"]["Memory"];
+                        changes: components["schemas"]["MemoryChange"][];
                     };
                 };
             };
@@ -3025,9 +3569,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        memory: {
-                            [key: string]: unknown;
-                        };
+                        memory: components["schemas"]["Memory"];
                     };
                 };
             };
@@ -3069,9 +3611,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        memory: {
-                            [key: string]: unknown;
-                        };
+                        memory: components["schemas"]["Memory"];
                     };
                 };
             };
@@ -3100,7 +3640,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        blocks: components["schemas"]["MemoryBlock"][];
                     };
                 };
             };
@@ -3129,14 +3669,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The block as stored */
+            /** @description The block as stored; `changed` is false when it already said that */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        block: components["schemas"]["MemoryBlock"];
+                        changed: boolean;
                     };
                 };
             };
@@ -3164,7 +3705,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        block: components["schemas"]["MemoryBlock"];
                     };
                 };
             };
@@ -3190,7 +3731,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        spaces: components["schemas"]["Space"][];
                     };
                 };
             };
@@ -3227,7 +3768,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        space: components["schemas"]["Space"];
                     };
                 };
             };
@@ -3255,7 +3796,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        space: components["schemas"]["Space"];
+                        members: string[];
                     };
                 };
             };
@@ -3283,14 +3825,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The membership */
+            /** @description The space and its members */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        space: components["schemas"]["Space"];
+                        members: string[];
                     };
                 };
             };
@@ -3313,14 +3856,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The removed membership */
+            /** @description The space and its members */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        space: components["schemas"]["Space"];
+                        members: string[];
                     };
                 };
             };
@@ -3346,7 +3890,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        groups: components["schemas"]["Group"][];
                     };
                 };
             };
@@ -3378,7 +3922,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        group: components["schemas"]["Group"];
                     };
                 };
             };
@@ -3412,7 +3956,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        group: components["schemas"]["Group"];
                     };
                 };
             };
@@ -3442,7 +3986,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        group: components["schemas"]["Group"];
                     };
                 };
             };
@@ -3476,7 +4020,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        space: components["schemas"]["Space"];
+                        group: components["schemas"]["Group"];
                     };
                 };
             };
@@ -3778,7 +4323,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        source: {
+                            id: string;
+                            name: string;
+                        };
+                        documents: components["schemas"]["KnowledgeDocument"][];
                     };
                 };
             };
@@ -3809,7 +4358,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        results: components["schemas"]["KnowledgeHit"][];
                     };
                 };
             };
@@ -4061,9 +4610,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        steps: {
-                            [key: string]: unknown;
-                        }[];
+                        steps: components["schemas"]["RunStep"][];
                     };
                 };
             };
@@ -4453,7 +5000,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        runId: string;
+                        /** @constant */
+                        status: "queued";
                     };
                 };
             };
@@ -4614,7 +5163,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        plans: components["schemas"]["Plan"][];
                     };
                 };
             };
@@ -4645,9 +5194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PlanView"];
                 };
             };
             400: components["responses"]["InvalidRequest"];
@@ -4673,9 +5220,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PlanView"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -4695,15 +5240,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The cancelled plan */
+            /** @description The cancelled plan and its nodes */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PlanView"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -5162,9 +5705,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        suites: {
-                            [key: string]: unknown;
-                        }[];
+                        suites: components["schemas"]["EvalSuite"][];
                     };
                 };
             };
@@ -5193,9 +5734,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        suite: {
-                            [key: string]: unknown;
-                        };
+                        suite: components["schemas"]["EvalSuite"];
                     };
                 };
             };
@@ -5206,9 +5745,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        suite: {
-                            [key: string]: unknown;
-                        };
+                        suite: components["schemas"]["EvalSuite"];
                     };
                 };
             };
@@ -5236,12 +5773,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        suite: {
-                            [key: string]: unknown;
-                        };
-                        runs: {
-                            [key: string]: unknown;
-                        }[];
+                        suite: components["schemas"]["EvalSuite"];
+                        runs: components["schemas"]["EvalRun"][];
                     };
                 };
             };
@@ -5306,9 +5839,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["EvalRunView"];
                 };
             };
             /** @description The eval run, started; poll GET /evals/runs/:id */
@@ -5317,9 +5848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["EvalRunView"];
                 };
             };
             400: components["responses"]["InvalidRequest"];
@@ -5348,9 +5877,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        runs: {
-                            [key: string]: unknown;
-                        }[];
+                        runs: components["schemas"]["EvalRun"][];
                     };
                 };
             };
@@ -5377,9 +5904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["EvalRunView"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -5407,9 +5932,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        report: {
-                            [key: string]: unknown;
-                        };
+                        report: components["schemas"]["RegressionReport"];
                     };
                 };
             };
@@ -5437,9 +5960,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        escalations: {
-                            [key: string]: unknown;
-                        }[];
+                        escalations: components["schemas"]["CheckEscalation"][];
                     };
                 };
             };
@@ -5473,9 +5994,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        escalation: {
-                            [key: string]: unknown;
-                        };
+                        escalation: components["schemas"]["CheckEscalation"];
                     };
                 };
             };
@@ -5501,9 +6020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SchedulerStatus"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -5585,7 +6102,17 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "text/markdown": string;
+                "application/json": {
+                    name?: string;
+                    space?: string;
+                    shared?: boolean;
+                    file: string;
+                };
+            };
+        };
         responses: {
             /** @description The created skill */
             201: {
@@ -5751,6 +6278,10 @@ export interface operations {
                 };
                 content: {
                     "text/markdown": unknown;
+                    "application/json": {
+                        fileName: string;
+                        content: string;
+                    };
                 };
             };
             400: components["responses"]["InvalidRequest"];

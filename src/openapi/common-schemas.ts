@@ -110,6 +110,27 @@ export const runSchema = z
   })
   .meta({ id: 'Run' });
 
+/** One journal entry of a run (`kernel/journal-steps.ts` JournalStep): a model or tool call and what it gave. */
+export const runStepSchema = z
+  .object({
+    turn: z.number().int(),
+    callIndex: z.number().int(),
+    kind: z.string().meta({ description: 'model, tool, pause, context, compaction, extraction or check' }),
+    status: z.enum(['started', 'completed', 'failed', 'unknown']),
+    attempt: z.number().int(),
+    idempotencyKey: z.string(),
+    name: z.string().nullable().meta({ description: "The tool's name (tool steps)" }),
+    inputsHash: z.string(),
+    input: z.unknown(),
+    result: z.unknown(),
+    inputTokens: z.number(),
+    outputTokens: z.number(),
+    costUsd: z.number(),
+    startedAt: timestamp,
+    finishedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'RunStep' });
+
 export const apiKeySchema = z
   .object({
     id: z.string(),

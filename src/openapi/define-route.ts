@@ -45,6 +45,8 @@ export interface RouteResponseSpec {
   schema?: z.ZodType;
   /** Defaults to application/json. */
   contentType?: string;
+  /** The same answer in other media types, chosen by the request's Accept header: `{ 'application/json': schema }`. */
+  alternatives?: Readonly<Record<string, z.ZodType>>;
 }
 
 /**
@@ -71,6 +73,11 @@ export interface RouteSpec {
    * `file` fields, or a raw body of one of `mediaTypes`. Only described in the OpenAPI document.
    */
   upload?: { mediaTypes: readonly string[]; description: string };
+  /**
+   * A body the handler reads itself because it takes several media types (`{ 'text/markdown': …,
+   * 'application/json': … }`): described in the OpenAPI document, not parsed here. Not with `body`.
+   */
+  rawBody?: Readonly<Record<string, z.ZodType>>;
   /** Lower-case header names. */
   headers?: z.ZodType;
   responses: Readonly<Record<number, RouteResponseSpec>>;
@@ -122,6 +129,9 @@ export function defineRoute<E extends RouteEnv, const S extends RouteSpec>(
     throw new Error(
       `${spec.method.toUpperCase()} ${spec.path} declares no resource kind (one of ${RESOURCE_KINDS.join(', ')})`,
     );
+  }
+  if (spec.body !== undefined && spec.rawBody !== undefined) {
+    throw new Error(`${spec.method.toUpperCase()} ${spec.path}: give body or rawBody, not both`);
   }
   if (spec.resource === 'none' && spec.public !== true) {
     throw new Error(`${spec.method.toUpperCase()} ${spec.path}: only a public route may act on no resource`);

@@ -87,13 +87,14 @@ function operationFor(spec: RouteSpec, fullPath: string, named: Map<string, Json
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(spec.responses)) {
     const contentType = response.contentType ?? 'application/json';
-    responses[status] = {
-      description: response.description,
-      content: {
-        [contentType]:
-          response.schema === undefined ? {} : { schema: toOpenApiSchema(response.schema, 'output', named) },
-      },
+    const content: Record<string, unknown> = {
+      [contentType]:
+        response.schema === undefined ? {} : { schema: toOpenApiSchema(response.schema, 'output', named) },
     };
+    for (const [other, schema] of Object.entries(response.alternatives ?? {})) {
+      content[other] = { schema: toOpenApiSchema(schema, 'output', named) };
+    }
+    responses[status] = { description: response.description, content };
   }
   if (spec.query !== undefined || spec.body !== undefined || spec.params !== undefined) {
     responses['400'] = { $ref: '#/components/responses/InvalidRequest' };
@@ -113,17 +114,27 @@ function operationFor(spec: RouteSpec, fullPath: string, named: Map<string, Json
     ...(spec.public === true ? { security: [] } : {}),
     ...(spec.action === undefined ? {} : { 'x-agent-os-action': spec.action }),
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(spec.body === undefined
-      ? {}
-      : {
-          requestBody: {
-            required: !spec.body.safeParse({}).success,
-            content: { 'application/json': { schema: toOpenApiSchema(spec.body, 'input', named) } },
-          },
-        }),
-    ...(spec.upload === undefined ? {} : { requestBody: uploadBody(spec.upload) }),
+    ...requestBodyOf(spec, named),
     responses,
   };
+}
+
+function requestBodyOf(spec: RouteSpec, named: Map<string, JsonSchema>): { requestBody?: unknown } {
+  if (spec.body !== undefined) {
+    return {
+      requestBody: {
+        required: !spec.body.safeParse({}).success,
+        content: { 'application/json': { schema: toOpenApiSchema(spec.body, 'input', named) } },
+      },
+    };
+  }
+  if (spec.upload !== undefined) return { requestBody: uploadBody(spec.upload) };
+  if (spec.rawBody === undefined) return {};
+  const content: Record<string, unknown> = {};
+  for (const [mediaType, schema] of Object.entries(spec.rawBody)) {
+    content[mediaType] = { schema: toOpenApiSchema(schema, 'input', named) };
+  }
+  return { requestBody: { required: true, content } };
 }
 
 /** A file upload's body: multipart `file` fields, or the file itself as a body of its own type. */

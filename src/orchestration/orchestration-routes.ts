@@ -49,7 +49,12 @@ export function orchestrationRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono
       summary: "Answer a run's open question; the run resumes",
       tags: ['orchestration'],
       body: answerBody,
-      responses: { 200: { description: 'The run is queued again', schema: looseObject } },
+      responses: {
+        200: {
+          description: 'The run is queued again',
+          schema: z.object({ runId: z.string(), status: z.literal('queued') }),
+        },
+      },
     },
     async (c, { params, body }) => {
       const principal = c.get('principal');

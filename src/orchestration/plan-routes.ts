@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Principal } from '../identity/api-keys.ts';
-import { looseObject } from '../openapi/common-schemas.ts';
 import { defineRoute } from '../openapi/define-route.ts';
+import { planSchema, planViewSchema } from '../openapi/plan-schemas.ts';
 import type { AppEnv, RouteDeps } from '../server/app-env.ts';
 import { parsePlan } from './plan-definition.ts';
 import { cancelPlan, getPlan, listPlanNodes, listPlans, submitPlan } from './plan-repo.ts';
@@ -40,7 +40,7 @@ export function planRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       action: 'plans.manage',
       headers: z.object({ 'idempotency-key': idempotencyKeyHeader }),
       body: z.unknown().meta({ description: 'A plan definition (see plan-definition.ts): name and nodes' }),
-      responses: { 201: { description: 'The plan and its nodes', schema: looseObject } },
+      responses: { 201: { description: 'The plan and its nodes', schema: planViewSchema } },
     },
     async (c, { body, headers }) => {
       const definition = parsePlan(body);
@@ -66,7 +66,7 @@ export function planRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       summary: 'List plans',
       tags: ['orchestration'],
       query: listQuery,
-      responses: { 200: { description: 'The plans', schema: looseObject } },
+      responses: { 200: { description: 'The plans', schema: z.object({ plans: z.array(planSchema) }) } },
     },
     async (c, { query }) => {
       const principal = c.get('principal');
@@ -86,7 +86,7 @@ export function planRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       resource: 'plan',
       summary: 'A plan and its nodes',
       tags: ['orchestration'],
-      responses: { 200: { description: 'The plan and its nodes', schema: looseObject } },
+      responses: { 200: { description: 'The plan and its nodes', schema: planViewSchema } },
     },
     async (c, { params }) => {
       const plan = await ownPlan(c.get('principal'), params.id);
@@ -102,7 +102,7 @@ export function planRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       resource: 'plan',
       summary: 'Cancel a plan and its running nodes',
       tags: ['orchestration'],
-      responses: { 200: { description: 'The cancelled plan', schema: looseObject } },
+      responses: { 200: { description: 'The cancelled plan and its nodes', schema: planViewSchema } },
     },
     async (c, { params }) => {
       await ownPlan(c.get('principal'), params.id);

@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClientFrom, type StreamEvent } from '../../src/cli/api-client.ts';
+import { apiClientFrom } from '../../src/cli/api-client.ts';
+import { readRunEvents, type StreamEvent } from '../../src/cli/event-stream.ts';
 import { runCli, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
 import { tempHome, testConfig } from '../support/test-config.ts';
 
@@ -195,10 +196,11 @@ describe('agentos agents through a running server', () => {
   }, 30_000);
 });
 
-describe('ApiClient.stream', () => {
+describe('readRunEvents', () => {
   it('parses id, event and multi-line data across chunk boundaries, skipping comments', async () => {
     const server = createServer((request, response) => {
       expect(request.headers.authorization).toBe('Bearer aos_test');
+      expect(request.url).toBe('/api/runs/x/events?after=7');
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       const chunks = [
         ': hello\n\nid: 1\nevent: step\nda',
@@ -215,7 +217,7 @@ describe('ApiClient.stream', () => {
     try {
       const client = apiClientFrom({ url: `http://127.0.0.1:${port}`, apiKey: 'aos_test' }, testConfig());
       const events: StreamEvent[] = [];
-      await client.stream('/runs/x/events', (event) => events.push(event));
+      await readRunEvents(client, 'x', '7', (event) => events.push(event));
       expect(events).toEqual([
         { id: '1', event: 'step', data: '{"n":1}' },
         { id: '2', data: 'line one\nline two' },

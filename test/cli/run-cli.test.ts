@@ -63,15 +63,32 @@ describe('agentos run and runs against a live server', () => {
     expect(lines.at(-1)).toMatchObject({ run: { status: 'succeeded', output: { text: 'json answer' } } });
   });
 
-  it('exits 1 when the run fails, and lists and shows runs', async () => {
+  it("exits 1 when the run fails, printing the run's own error code, and lists and shows runs", async () => {
     model.enqueue({ kind: 'error', status: 400, message: 'bad request from provider' });
     const failed = await runCli(['run', 'greeter', 'Fail', '--url', url], { cwd, env });
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/failed: Model provider call failed \(client, HTTP 400\)/);
+    expect(failed.stderr).toMatch(
+      /^error \[model\.provider_error\]: run run_\S+ ended failed: Model provider call failed \(client, HTTP 400\)/m,
+    );
+    expect(failed.stderr).not.toContain('[internal]');
+
+    model.enqueue({ kind: 'error', status: 400, message: 'bad request from provider' });
+    const failedJson = await runCli(['run', 'greeter', 'Fail', '--url', url, '--json'], { cwd, env });
+    expect(failedJson.code).toBe(1);
+    const final = (
+      JSON.parse(failedJson.stdout.trim().split('\n').at(-1)!) as {
+        run: { id: string; status: string; error: { code: string; message: string } };
+      }
+    ).run;
+    expect(final.status).toBe('failed');
+    expect(JSON.parse(failedJson.stderr)).toMatchObject({
+      error: { code: final.error.code, message: `run ${final.id} ended failed: ${final.error.message}` },
+    });
+    expect(final.error.code).toBe('model.provider_error');
 
     const list = await runCli(['runs', 'list', '--url', url, '--json'], { cwd, env });
     const runs = (JSON.parse(list.stdout) as { runs: Array<{ id: string; status: string }> }).runs;
-    expect(runs.map((r) => r.status).sort()).toEqual(['failed', 'succeeded', 'succeeded']);
+    expect(runs.map((r) => r.status).sort()).toEqual(['failed', 'failed', 'succeeded', 'succeeded']);
     const show = await runCli(['runs', 'show', runs[0]!.id, '--url', url], { cwd, env });
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/model\s+scripted:m1\s+completed|model/);

@@ -39,7 +39,7 @@ describe('agentos spaces and groups through a running server', () => {
     ]);
     const spaces = await json<{ spaces: Array<{ name: string }> }>(['spaces', 'list']);
     expect(spaces.spaces.map((s) => s.name)).toEqual(['finance']);
-  });
+  }, 60_000);
 
   it('exits 2 for a usage mistake and for a body the server rejects', async () => {
     const both = await agentos(['spaces', 'add', 'finance', '--user', 'u', '--group', 'g']);

@@ -1,8 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_TYPES_PATH, renderClientTypes } from '../../scripts/gen-client.ts';
 import {
@@ -12,56 +10,16 @@ import {
   createAgentOsClient,
 } from '../../src/client/agent-os-client.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { contractChecker, type OpenApiDocument } from '../support/contract-checker.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
-
-type Operation = { responses: Record<string, { content?: Record<string, { schema?: object }> }> };
-type Document = { paths: Record<string, Record<string, Operation>>; components: Record<string, unknown> };
-
-/** Checks every JSON answer the client receives against the response schema the document declares. */
-function contractChecker(document: Document) {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats.default(ajv);
-  const checked: string[] = [];
-  const violations: string[] = [];
-  return {
-    checked,
-    violations,
-    middleware: {
-      async onResponse({
-        request,
-        response,
-        schemaPath,
-      }: {
-        request: Request;
-        response: Response;
-        schemaPath: string;
-      }) {
-        const method = request.method.toLowerCase();
-        const declared = document.paths[schemaPath]?.[method]?.responses[String(response.status)];
-        const schema = declared?.content?.['application/json']?.schema;
-        if (schema === undefined) {
-          if (response.ok) violations.push(`${method} ${schemaPath} ${response.status}: not declared`);
-          return undefined;
-        }
-        const body: unknown = await response.clone().json();
-        const validate = ajv.compile({ ...schema, components: document.components });
-        if (!validate(body)) {
-          violations.push(`${method} ${schemaPath} ${response.status}: ${ajv.errorsText(validate.errors)}`);
-        }
-        checked.push(`${method} ${schemaPath} ${response.status}`);
-        return undefined;
-      },
-    },
-  };
-}
 
 describe.each(storeTargets())('the typed client against the real server on $kind', (target) => {
   let model: ScriptedModelServer;
   let h: KernelHarness;
   let client: AgentOsClient;
-  let document: Document;
+  let document: OpenApiDocument;
   let contract: ReturnType<typeof contractChecker>;
 
   beforeAll(async () => {
@@ -71,7 +29,7 @@ describe.each(storeTargets())('the typed client against the real server on $kind
       modelBaseUrl: model.url,
       tools: new ToolRegistry([]),
     });
-    document = (await (await fetch(`${h.url}/api/openapi.json`)).json()) as Document;
+    document = (await (await fetch(`${h.url}/api/openapi.json`)).json()) as OpenApiDocument;
     contract = contractChecker(document);
     client = createAgentOsClient({ baseUrl: h.url, apiKey: h.key });
     // onResponse runs last-registered first: this sees every answer before the client turns errors into throws.

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { call } from '../../client/agent-os-client.ts';
+import { agentDefinitionSchema } from '../../agents/agent-definition.ts';
+import { agentPatchSchema } from '../../agents/agent-repo.ts';
+import { type ApiRequestBody, type ApiSchemas, call } from '../../client/agent-os-client.ts';
+import { assertBody } from '../checked-body.ts';
 import { type ClientOptions, clientFor as clientForProgram, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
 
@@ -14,22 +17,7 @@ interface DefinitionOptions extends ClientOptions {
   maxSteps?: string;
 }
 
-/** An agent as the API answers it (dates are ISO strings). */
-interface AgentView {
-  id: string;
-  name: string;
-  version: number;
-  definition: {
-    description: string;
-    model: string;
-    instructions: string;
-    tools: string[];
-    limits: Record<string, unknown>;
-  };
-  createdAt: string;
-  updatedAt: string;
-  deletedAt: string | null;
-}
+type Agent = ApiSchemas['Agent'];
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -80,9 +68,7 @@ function definitionFrom(options: DefinitionOptions): Record<string, unknown> {
   return out;
 }
 
-const agentPath = (name: string) => `/agents/${encodeURIComponent(name)}`;
-
-function describeAgent(agent: AgentView): string {
+function describeAgent(agent: Agent): string {
   const { definition } = agent;
   return [
     `${agent.name} (version ${agent.version}, id ${agent.id})`,
@@ -97,7 +83,7 @@ function describeAgent(agent: AgentView): string {
 
 const indent = (text: string): string[] => text.split('\n').map((line) => `    ${line}`);
 
-const rowsOf = (agents: readonly AgentView[]) =>
+const rowsOf = (agents: readonly Agent[]) =>
   agents.map((agent) => ({
     name: agent.name,
     version: agent.version,
@@ -123,7 +109,7 @@ export function registerAgents(program: Command): void {
 
   withClientFlags(agents.command('list').description('List the live agents of the workspace')).action(
     async (options: ClientOptions) => {
-      const result = await call(clientFor(options).typed.GET('/api/agents'));
+      const result = await call(clientFor(options).GET('/api/agents'));
       emit(options, result, () =>
         table(rowsOf(result.agents), ['name', 'version', 'model', 'id', 'updatedAt']),
       );
@@ -140,7 +126,7 @@ export function registerAgents(program: Command): void {
     const version = positiveInt(options.agentVersion, '--agent-version');
     const query = version === undefined ? {} : { version: String(version) };
     const result = await call(
-      clientFor(options).typed.GET('/api/agents/{idOrName}', { params: { path: { idOrName: name }, query } }),
+      clientFor(options).GET('/api/agents/{idOrName}', { params: { path: { idOrName: name }, query } }),
     );
     emit(options, result, () => describeAgent(result.agent));
   });
@@ -153,7 +139,8 @@ export function registerAgents(program: Command): void {
     if (missing.length > 0) {
       throw new UsageError(`missing ${missing.map((key) => `--${key}`).join(', ')} (or give them in --file)`);
     }
-    const result = await clientFor(options).post<{ agent: AgentView }>('/agents', definition);
+    assertBody<ApiRequestBody<'/api/agents', 'post'>>(agentDefinitionSchema, definition);
+    const result = await call(clientFor(options).POST('/api/agents', { body: definition }));
     emit(
       options,
       result,
@@ -170,7 +157,13 @@ export function registerAgents(program: Command): void {
     if (Object.keys(patch).length === 0) {
       throw new UsageError('nothing to update: give --file or at least one field flag (e.g. --model)');
     }
-    const result = await clientFor(options).patch<{ agent: AgentView }>(agentPath(name), patch);
+    assertBody<ApiRequestBody<'/api/agents/{idOrName}', 'patch'>>(agentPatchSchema, patch);
+    const result = await call(
+      clientFor(options).PATCH('/api/agents/{idOrName}', {
+        params: { path: { idOrName: name } },
+        body: patch,
+      }),
+    );
     emit(options, result, () => `updated ${result.agent.name} to version ${result.agent.version}`);
   });
 
@@ -178,7 +171,7 @@ export function registerAgents(program: Command): void {
     agents.command('delete <name>').description('Delete an agent (its versions stay for past runs)'),
   ).action(async (name: string, options: ClientOptions) => {
     const result = await call(
-      clientFor(options).typed.DELETE('/api/agents/{idOrName}', { params: { path: { idOrName: name } } }),
+      clientFor(options).DELETE('/api/agents/{idOrName}', { params: { path: { idOrName: name } } }),
     );
     emit(options, result, () => `deleted ${result.agent.name} (${result.agent.id})`);
   });
@@ -186,7 +179,7 @@ export function registerAgents(program: Command): void {
   withClientFlags(agents.command('versions <name>').description('List every version of an agent')).action(
     async (name: string, options: ClientOptions) => {
       const result = await call(
-        clientFor(options).typed.GET('/api/agents/{idOrName}/versions', {
+        clientFor(options).GET('/api/agents/{idOrName}/versions', {
           params: { path: { idOrName: name } },
         }),
       );

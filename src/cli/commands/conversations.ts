@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { type ApiSchemas, call } from '../../client/agent-os-client.ts';
-import type { ApiClient } from '../api-client.ts';
+import type { CliClient } from '../api-client.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
 
@@ -20,12 +20,12 @@ const listRows = (conversations: readonly Conversation[]) =>
     updated: c.updatedAt,
   }));
 
-async function listConversations(client: ApiClient, q?: string) {
-  return call(client.typed.GET('/api/conversations', { params: { query: q === undefined ? {} : { q } } }));
+async function listConversations(client: CliClient, q?: string) {
+  return call(client.GET('/api/conversations', { params: { query: q === undefined ? {} : { q } } }));
 }
 
-async function showConversation(client: ApiClient, id: string) {
-  return call(client.typed.GET('/api/conversations/{id}', { params: { path: { id } } }));
+async function showConversation(client: CliClient, id: string) {
+  return call(client.GET('/api/conversations/{id}', { params: { path: { id } } }));
 }
 
 /** `agentos conversations list|show|export`: the caller's conversations and those shared with them. */
@@ -63,7 +63,7 @@ export function registerConversations(program: Command): void {
       throw new UsageError('--format must be md or json');
     const client = clientFor(program, options);
     const exported = await call(
-      client.typed.GET('/api/conversations/{id}/export', {
+      client.GET('/api/conversations/{id}/export', {
         params: { path: { id }, query: { format: options.format } },
         parseAs: 'text',
       }),
@@ -82,7 +82,7 @@ export function registerConversations(program: Command): void {
     const say = (text: string) => process.stdout.write(`${text}\n`);
     let current: Conversation | undefined;
     const start = async () => {
-      const { conversation } = await call(client.typed.POST('/api/conversations', { body: {} }));
+      const { conversation } = await call(client.POST('/api/conversations', { body: {} }));
       current = conversation;
       say(`new conversation ${conversation.id}`);
     };
@@ -112,7 +112,7 @@ export function registerConversations(program: Command): void {
           if (current === undefined) await start();
           const toDefault = agent !== undefined && !text.includes('@');
           const { replies } = await call(
-            client.typed.POST('/api/conversations/{id}/messages', {
+            client.POST('/api/conversations/{id}/messages', {
               params: { path: { id: current!.id } },
               body: { content: text, wait: true, ...(toDefault ? { mentions: [agent] } : {}) },
             }),

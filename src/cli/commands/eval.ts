@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { CheckEscalation } from '../../evals/check-escalations.ts';
-import type { RegressionReport } from '../../evals/eval-compare.ts';
-import type { EvalRunRecord, StoredSuite } from '../../evals/eval-repo.ts';
-import type { EvalRunView } from '../../evals/eval-runner.ts';
-import type { ApiClient } from '../api-client.ts';
+import { type ApiSchemas, call } from '../../client/agent-os-client.ts';
+import type { CliClient } from '../api-client.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
+
+type EvalRunView = ApiSchemas['EvalRunView'];
 
 const percent = (score: number | null) => (score === null ? '-' : `${Math.round(score * 1000) / 10}%`);
 
@@ -35,7 +34,7 @@ function describeEvalRun({ evalRun, cases }: EvalRunView): string {
   ].join('\n');
 }
 
-function describeReport(report: RegressionReport): string {
+function describeReport(report: ApiSchemas['RegressionReport']): string {
   const line = (label: string, ids: string[]) =>
     `${label} (${ids.length}): ${ids.length === 0 ? '-' : ids.join(', ')}`;
   const worse = report.cases
@@ -58,19 +57,22 @@ function describeReport(report: RegressionReport): string {
 
 /** Starts an eval run and, unless told not to, polls it until every case is scored (progress on stderr). */
 async function runSuite(
-  client: ApiClient,
+  client: CliClient,
   suite: string,
   options: { agentVersion?: number | undefined; wait: boolean; quiet: boolean },
 ): Promise<EvalRunView> {
-  const started = await client.post<EvalRunView>(`/evals/suites/${encodeURIComponent(suite)}/runs`, {
-    ...(options.agentVersion === undefined ? {} : { agentVersion: options.agentVersion }),
-  });
+  const started = await call(
+    client.POST('/api/evals/suites/{name}/runs', {
+      params: { path: { name: suite } },
+      body: options.agentVersion === undefined ? {} : { agentVersion: options.agentVersion },
+    }),
+  );
   const { id, total } = started.evalRun;
   if (!options.quiet) process.stderr.write(`eval run ${id}: ${total} cases\n`);
   if (!options.wait) return started;
   let reported = -1;
   for (;;) {
-    const view = await client.get<EvalRunView>(`/evals/runs/${encodeURIComponent(id)}`);
+    const view = await getEvalRun(client, id);
     const scored = view.cases.filter((c) => c.status === 'scored').length;
     if (!options.quiet && scored !== reported) process.stderr.write(`  scored ${scored}/${total}\n`);
     reported = scored;
@@ -78,6 +80,9 @@ async function runSuite(
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
+
+const getEvalRun = (client: CliClient, id: string) =>
+  call(client.GET('/api/evals/runs/{id}', { params: { path: { id } } }));
 
 function parseVersion(value: string): number {
   const version = Number(value);
@@ -99,16 +104,14 @@ export function registerEval(program: Command): void {
     } catch (error) {
       throw new UsageError(`cannot read ${file} as JSON: ${(error as Error).message}`);
     }
-    const result = await clientFor(program, options).post<{ suite: StoredSuite }>(
-      '/evals/suites',
-      definition,
-    );
+    // The server checks the suite (parseSuite names each problem's case and field).
+    const result = await call(clientFor(program, options).POST('/api/evals/suites', { body: definition }));
     emit(options, result, () => `suite ${result.suite.name} (${result.suite.definition.cases.length} cases)`);
   });
 
   withClientFlags(evals.command('suites').description('List eval suites')).action(
     async (options: ClientOptions) => {
-      const result = await clientFor(program, options).get<{ suites: StoredSuite[] }>('/evals/suites');
+      const result = await call(clientFor(program, options).GET('/api/evals/suites'));
       emit(options, result, () =>
         table(
           result.suites.map((s) => ({
@@ -142,17 +145,15 @@ export function registerEval(program: Command): void {
 
   withClientFlags(evals.command('show <evalRunId>').description('Show an eval run and its cases')).action(
     async (id: string, options: ClientOptions) => {
-      const view = await clientFor(program, options).get<EvalRunView>(
-        `/evals/runs/${encodeURIComponent(id)}`,
-      );
+      const view = await getEvalRun(clientFor(program, options), id);
       emit(options, view, () => describeEvalRun(view));
     },
   );
 
   withClientFlags(evals.command('runs [suite]').description('List recent eval runs')).action(
     async (suite: string | undefined, options: ClientOptions) => {
-      const query = suite === undefined ? '' : `?suite=${encodeURIComponent(suite)}`;
-      const result = await clientFor(program, options).get<{ runs: EvalRunRecord[] }>(`/evals/runs${query}`);
+      const query = suite === undefined ? {} : { suite };
+      const result = await call(clientFor(program, options).GET('/api/evals/runs', { params: { query } }));
       emit(options, result, () =>
         table(
           result.runs.map((r) => ({
@@ -205,8 +206,8 @@ export function registerEval(program: Command): void {
       if (before === undefined || after === undefined) {
         throw new UsageError('give two eval run ids, or --suite <name> --versions <a> <b>');
       }
-      const { report } = await client.get<{ report: RegressionReport }>(
-        `/evals/compare?before=${encodeURIComponent(before)}&after=${encodeURIComponent(after)}`,
+      const { report } = await call(
+        client.GET('/api/evals/compare', { params: { query: { before, after } } }),
       );
       emit(options, { report }, () => describeReport(report));
       if (report.regressed) process.exitCode = 1;
@@ -219,9 +220,9 @@ export function registerEval(program: Command): void {
       .description('Runs whose online checks failed and were escalated to you')
       .option('--all', 'include resolved ones'),
   ).action(async (options: ClientOptions & { all?: boolean }) => {
-    const query = options.all ? '' : '?status=open';
-    const result = await clientFor(program, options).get<{ escalations: CheckEscalation[] }>(
-      `/evals/escalations${query}`,
+    const query = options.all ? {} : { status: 'open' as const };
+    const result = await call(
+      clientFor(program, options).GET('/api/evals/escalations', { params: { query } }),
     );
     emit(options, result, () =>
       table(
@@ -242,9 +243,11 @@ export function registerEval(program: Command): void {
       .command('resolve <escalationId> <resolution>')
       .description('Close an escalation with what you concluded'),
   ).action(async (id: string, resolution: string, options: ClientOptions) => {
-    const result = await clientFor(program, options).post<{ escalation: CheckEscalation }>(
-      `/evals/escalations/${encodeURIComponent(id)}/resolve`,
-      { resolution },
+    const result = await call(
+      clientFor(program, options).POST('/api/evals/escalations/{id}/resolve', {
+        params: { path: { id } },
+        body: { resolution },
+      }),
     );
     emit(options, result, () => `resolved ${result.escalation.id}`);
   });

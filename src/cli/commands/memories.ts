@@ -1,24 +1,13 @@
 import type { Command } from 'commander';
-import type { ApiClient } from '../api-client.ts';
+import { type ApiSchemas, call } from '../../client/agent-os-client.ts';
+import { blockScopeSchema } from '../../memory/memory-blocks.ts';
+import { memoryKindSchema, memoryScopeSchema } from '../../memory/memory-record.ts';
+import type { CliClient } from '../api-client.ts';
 import { type ClientOptions, clientFor as clientForProgram, withClientFlags } from '../client-flags.ts';
+import { flagChoice, optionalFlagChoice } from '../flag-choice.ts';
 import { emit, table, UsageError } from '../output.ts';
 
-/** A memory as the API answers it (dates are ISO strings). */
-interface MemoryView {
-  id: string;
-  kind: string;
-  content: string;
-  subjects: string[];
-  scope: string;
-  scopeId: string;
-  trust: string;
-  importance: number;
-  supersededBy: string | null;
-  occurredAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  score?: number;
-}
+type Memory = ApiSchemas['Memory'];
 
 interface FilterOptions extends ClientOptions {
   kind?: string;
@@ -39,8 +28,6 @@ interface WriteOptions extends ClientOptions {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-const memoryPath = (id: string) => `/memories/${encodeURIComponent(id)}`;
-
 function unitInterval(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
@@ -50,20 +37,22 @@ function unitInterval(value: string | undefined, flag: string): number | undefin
   return number;
 }
 
-function filterQuery(options: FilterOptions, q?: string): string {
-  const params = new URLSearchParams();
-  if (q !== undefined) params.set('q', q);
-  if (options.kind !== undefined) params.set('kind', options.kind);
-  if (options.scope !== undefined) params.set('scope', options.scope);
-  if (options.limit !== undefined) params.set('limit', options.limit);
-  if (options.inactive) params.set('inactive', 'true');
-  const text = params.toString();
-  return text === '' ? '' : `?${text}`;
+/** The query of `memories list|search`; the server checks `--limit` (it reads it as `Number` does). */
+function filterQuery(options: FilterOptions, q?: string) {
+  const kind = optionalFlagChoice(memoryKindSchema, options.kind, '--kind');
+  const scope = optionalFlagChoice(memoryScopeSchema, options.scope, '--scope');
+  return {
+    ...(q === undefined ? {} : { q }),
+    ...(kind === undefined ? {} : { kind }),
+    ...(scope === undefined ? {} : { scope }),
+    ...(options.limit === undefined ? {} : { limit: Number(options.limit) }),
+    ...(options.inactive ? { inactive: 'true' as const } : {}),
+  };
 }
 
 const clip = (text: string, width = 60) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
-function memoryTable(memories: readonly MemoryView[]): string {
+function memoryTable(memories: readonly Memory[]): string {
   return table(
     memories.map((memory) => ({
       id: memory.id,
@@ -76,7 +65,7 @@ function memoryTable(memories: readonly MemoryView[]): string {
   );
 }
 
-function describeMemory(memory: MemoryView): string {
+function describeMemory(memory: Memory): string {
   return [
     `${memory.id} (${memory.kind}, ${memory.scope} ${memory.scopeId}, ${memory.trust})`,
     `  ${memory.content.split('\n').join('\n  ')}`,
@@ -103,16 +92,6 @@ function withWriteFlags(command: Command): Command {
     .option('--importance <0..1>', 'how much it matters');
 }
 
-interface BlockView {
-  id: string;
-  scope: string;
-  scopeId: string;
-  label: string;
-  content: string;
-  updatedBy: string;
-  updatedAt: string;
-}
-
 interface BlockOptions extends ClientOptions {
   agent?: string;
   scope?: string;
@@ -120,7 +99,7 @@ interface BlockOptions extends ClientOptions {
 }
 
 /** `memories blocks list|set|delete`: the pinned notes put into every model call. */
-function registerBlocks(memories: Command, clientFor: (options: ClientOptions) => ApiClient): void {
+function registerBlocks(memories: Command, clientFor: (options: ClientOptions) => CliClient): void {
   const blocks = memories.command('blocks').description('Pinned memory blocks: notes in every model call');
 
   withClientFlags(
@@ -129,8 +108,8 @@ function registerBlocks(memories: Command, clientFor: (options: ClientOptions) =
       .description("Your user blocks, the workspace's, and with --agent that agent's")
       .option('--agent <id>', "also that agent's blocks (builder or admin)"),
   ).action(async (options: BlockOptions) => {
-    const query = options.agent === undefined ? '' : `?agentId=${encodeURIComponent(options.agent)}`;
-    const result = await clientFor(options).get<{ blocks: BlockView[] }>(`/memory-blocks${query}`);
+    const query = options.agent === undefined ? {} : { agentId: options.agent };
+    const result = await call(clientFor(options).GET('/api/memory-blocks', { params: { query } }));
     emit(options, result, () =>
       table(
         result.blocks.map((block) => ({
@@ -152,15 +131,12 @@ function registerBlocks(memories: Command, clientFor: (options: ClientOptions) =
       .option('--scope-id <id>', 'the agent id for the agent scope'),
   ).action(async (label: string, content: string, options: BlockOptions) => {
     const body = {
-      scope: options.scope ?? 'user',
+      scope: flagChoice(blockScopeSchema, options.scope ?? 'user', '--scope'),
       label,
       content,
       ...(options.scopeId === undefined ? {} : { scopeId: options.scopeId }),
     };
-    const result = await clientFor(options).put<{ block: BlockView; changed: boolean }>(
-      '/memory-blocks',
-      body,
-    );
+    const result = await call(clientFor(options).PUT('/api/memory-blocks', { body }));
     emit(options, result, () =>
       result.changed
         ? `pinned ${result.block.label} (${result.block.id})`
@@ -170,8 +146,8 @@ function registerBlocks(memories: Command, clientFor: (options: ClientOptions) =
 
   withClientFlags(blocks.command('delete <id>').description('Remove a block')).action(
     async (id: string, options: ClientOptions) => {
-      const result = await clientFor(options).delete<{ block: BlockView }>(
-        `/memory-blocks/${encodeURIComponent(id)}`,
+      const result = await call(
+        clientFor(options).DELETE('/api/memory-blocks/{id}', { params: { path: { id } } }),
       );
       emit(options, result, () => `deleted ${result.block.label} (${result.block.id})`);
     },
@@ -189,8 +165,8 @@ export function registerMemories(program: Command): void {
       memories.command('search <query>').description('Find the memories that best match a query'),
     ),
   ).action(async (query: string, options: FilterOptions) => {
-    const result = await clientFor(options).get<{ memories: MemoryView[] }>(
-      `/memories${filterQuery(options, query)}`,
+    const result = await call(
+      clientFor(options).GET('/api/memories', { params: { query: filterQuery(options, query) } }),
     );
     emit(options, result, () => memoryTable(result.memories));
   });
@@ -198,15 +174,15 @@ export function registerMemories(program: Command): void {
   withClientFlags(
     withFilterFlags(memories.command('list').description('List the newest memories you may read')),
   ).action(async (options: FilterOptions) => {
-    const result = await clientFor(options).get<{ memories: MemoryView[] }>(
-      `/memories${filterQuery(options)}`,
+    const result = await call(
+      clientFor(options).GET('/api/memories', { params: { query: filterQuery(options) } }),
     );
     emit(options, result, () => memoryTable(result.memories));
   });
 
   withClientFlags(memories.command('show <id>').description('Show a memory and its history')).action(
     async (id: string, options: ClientOptions) => {
-      const result = await clientFor(options).get<{ memory: MemoryView; changes: unknown[] }>(memoryPath(id));
+      const result = await call(clientFor(options).GET('/api/memories/{id}', { params: { path: { id } } }));
       emit(options, result, () => `${describeMemory(result.memory)}\n  changes:    ${result.changes.length}`);
     },
   );
@@ -219,18 +195,18 @@ export function registerMemories(program: Command): void {
       .option('--scope-id <id>', 'the agent or space id for agent and space scopes')
       .option('--supersedes <id>', 'a memory this one replaces'),
   ).action(async (content: string, options: WriteOptions) => {
+    const importance = unitInterval(options.importance, '--importance');
+    const scope = optionalFlagChoice(memoryScopeSchema, options.scope, '--scope');
     const body = {
-      kind: options.kind ?? 'fact',
+      kind: flagChoice(memoryKindSchema, options.kind ?? 'fact', '--kind'),
       content,
       ...(options.subject === undefined ? {} : { subjects: options.subject }),
-      ...(options.scope === undefined ? {} : { scope: options.scope }),
+      ...(scope === undefined ? {} : { scope }),
       ...(options.scopeId === undefined ? {} : { scopeId: options.scopeId }),
       ...(options.supersedes === undefined ? {} : { supersedes: options.supersedes }),
-      ...(options.importance === undefined
-        ? {}
-        : { importance: unitInterval(options.importance, '--importance') }),
+      ...(importance === undefined ? {} : { importance }),
     };
-    const result = await clientFor(options).post<{ memory: MemoryView; merged: boolean }>('/memories', body);
+    const result = await call(clientFor(options).POST('/api/memories', { body }));
     emit(options, result, () =>
       result.merged
         ? `merged into ${result.memory.id} (it already said nearly the same)`
@@ -244,18 +220,20 @@ export function registerMemories(program: Command): void {
       'the new content',
     ),
   ).action(async (id: string, options: WriteOptions) => {
+    const importance = unitInterval(options.importance, '--importance');
+    const kind = optionalFlagChoice(memoryKindSchema, options.kind, '--kind');
     const patch = {
       ...(options.content === undefined ? {} : { content: options.content }),
-      ...(options.kind === undefined ? {} : { kind: options.kind }),
+      ...(kind === undefined ? {} : { kind }),
       ...(options.subject === undefined ? {} : { subjects: options.subject }),
-      ...(options.importance === undefined
-        ? {}
-        : { importance: unitInterval(options.importance, '--importance') }),
+      ...(importance === undefined ? {} : { importance }),
     };
     if (Object.keys(patch).length === 0) {
       throw new UsageError('nothing to change: give --content, --kind, --subject or --importance');
     }
-    const result = await clientFor(options).patch<{ memory: MemoryView }>(memoryPath(id), patch);
+    const result = await call(
+      clientFor(options).PATCH('/api/memories/{id}', { params: { path: { id } }, body: patch }),
+    );
     emit(options, result, () => `updated ${result.memory.id}`);
   });
 
@@ -263,7 +241,9 @@ export function registerMemories(program: Command): void {
 
   withClientFlags(memories.command('delete <id>').description('Delete a memory (its history stays)')).action(
     async (id: string, options: ClientOptions) => {
-      const result = await clientFor(options).delete<{ memory: MemoryView }>(memoryPath(id));
+      const result = await call(
+        clientFor(options).DELETE('/api/memories/{id}', { params: { path: { id } } }),
+      );
       emit(options, result, () => `deleted ${result.memory.id}`);
     },
   );

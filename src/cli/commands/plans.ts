@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { PlanNodeRecord, PlanRecord } from '../../orchestration/plan-repo.ts';
-import type { ApiClient } from '../api-client.ts';
+import { type ApiSchemas, call } from '../../client/agent-os-client.ts';
+import type { CliClient } from '../api-client.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
 
-interface PlanView {
-  plan: PlanRecord;
-  nodes: PlanNodeRecord[];
-}
+type PlanView = ApiSchemas['PlanView'];
+
+const getPlan = (client: CliClient, id: string) =>
+  call(client.GET('/api/plans/{id}', { params: { path: { id } } }));
 
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
 
@@ -34,10 +34,10 @@ function describePlan({ plan, nodes }: PlanView): string {
 }
 
 /** Polls the plan until it ends, printing each node's changes of status on stderr. */
-async function followPlan(client: ApiClient, planId: string, quiet: boolean): Promise<PlanView> {
+async function followPlan(client: CliClient, planId: string, quiet: boolean): Promise<PlanView> {
   const seen = new Map<string, string>();
   for (;;) {
-    const view = await client.get<PlanView>(`/plans/${encodeURIComponent(planId)}`);
+    const view = await getPlan(client, planId);
     for (const node of view.nodes) {
       const state = `${node.status}#${node.attempt}`;
       if (!quiet && seen.get(node.nodeId) !== state) {
@@ -66,7 +66,8 @@ export function registerPlans(program: Command): void {
       throw new UsageError(`cannot read ${file} as JSON: ${(error as Error).message}`);
     }
     const client = clientFor(program, options);
-    const created = await client.post<PlanView>('/plans', definition);
+    // The server checks the plan (parsePlan names each problem's node and field).
+    const created = await call(client.POST('/api/plans', { body: definition }));
     if (!options.json) process.stderr.write(`plan ${created.plan.id}\n`);
     const view = options.wait ? await followPlan(client, created.plan.id, options.json === true) : created;
     emit(options, view, () => describePlan(view));
@@ -75,14 +76,14 @@ export function registerPlans(program: Command): void {
 
   withClientFlags(plans.command('show <planId>').description('Show a plan and its nodes')).action(
     async (planId: string, options: ClientOptions) => {
-      const view = await clientFor(program, options).get<PlanView>(`/plans/${encodeURIComponent(planId)}`);
+      const view = await getPlan(clientFor(program, options), planId);
       emit(options, view, () => describePlan(view));
     },
   );
 
   withClientFlags(plans.command('list', { isDefault: true }).description('List recent plans')).action(
     async (options: ClientOptions) => {
-      const result = await clientFor(program, options).get<{ plans: PlanRecord[] }>('/plans');
+      const result = await call(clientFor(program, options).GET('/api/plans'));
       emit(options, result, () =>
         table(
           result.plans.map((plan) => ({
@@ -100,8 +101,8 @@ export function registerPlans(program: Command): void {
 
   withClientFlags(plans.command('cancel <planId>').description('Cancel a plan that has not ended')).action(
     async (planId: string, options: ClientOptions) => {
-      const view = await clientFor(program, options).post<PlanView>(
-        `/plans/${encodeURIComponent(planId)}/cancel`,
+      const view = await call(
+        clientFor(program, options).POST('/api/plans/{id}/cancel', { params: { path: { id: planId } } }),
       );
       emit(options, view, () => `cancelled plan ${planId}`);
     },

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { call } from '../../client/agent-os-client.ts';
-import { AgentOsError } from '../../errors/agent-os-error.ts';
-import type { ApiClient, StreamEvent } from '../api-client.ts';
+import { type ApiSchemas, call } from '../../client/agent-os-client.ts';
+import type { ErrorCode } from '../../errors/agent-os-error.ts';
+import type { CliClient } from '../api-client.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
-import { UsageError } from '../output.ts';
+import { readRunEvents, type StreamEvent } from '../event-stream.ts';
+import { RunEndedError, UsageError } from '../output.ts';
 
 const prioritySchema = z.enum(['interactive', 'standard', 'background']);
 
@@ -12,9 +13,9 @@ interface RunOptions extends ClientOptions {
   priority: string;
 }
 
-/** Follows a run's events to its end, reconnecting with Last-Event-ID if the stream breaks. */
+/** Follows a run's events to its end, reconnecting after the last event seen if the stream breaks. */
 async function follow(
-  client: ApiClient,
+  client: CliClient,
   runId: string,
   onEvent: (event: StreamEvent) => void,
 ): Promise<void> {
@@ -22,7 +23,7 @@ async function follow(
   let finished = false;
   for (let attempt = 0; !finished; attempt++) {
     try {
-      await client.stream(`/runs/${runId}/events?after=${lastId}`, (event) => {
+      await readRunEvents(client, runId, lastId, (event) => {
         if (event.id !== undefined) lastId = event.id;
         if (event.event === 'run.finished' || event.event === 'run.paused') finished = true;
         onEvent(event);
@@ -33,6 +34,16 @@ async function follow(
       await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
     }
   }
+}
+
+/** The error a run ended with, as its record holds it (`model.unknown_provider`, not a generic code). */
+function runEnded(run: ApiSchemas['Run']): RunEndedError {
+  const ended = `run ${run.id} ended ${run.status}`;
+  if (run.error === null) {
+    return new RunEndedError(run.status === 'cancelled' ? 'run.cancelled' : 'internal', ended);
+  }
+  // A run records the code its failure carried; a newer server's unknown code still prints as it is.
+  return new RunEndedError(run.error.code as ErrorCode, `${ended}: ${run.error.message}`, run.error.details);
 }
 
 export function registerRun(program: Command): void {
@@ -46,9 +57,7 @@ export function registerRun(program: Command): void {
     if (!priority.success) throw new UsageError('--priority must be interactive, standard or background');
     if (task.trim() === '') throw new UsageError('the task must not be empty');
     const client = clientFor(program, options);
-    const { run } = await call(
-      client.typed.POST('/api/runs', { body: { agent, task, priority: priority.data } }),
-    );
+    const { run } = await call(client.POST('/api/runs', { body: { agent, task, priority: priority.data } }));
     if (!options.json) process.stderr.write(`run ${run.id}\n`);
     let answered = false;
     await follow(client, run.id, (event) => {
@@ -70,15 +79,9 @@ export function registerRun(program: Command): void {
         process.stderr.write(`← ${data.name}${data.isError ? ' (error)' : ''}\n`);
       else if (event.event === 'model.retry') process.stderr.write(`… provider retry: ${data.reason}\n`);
     });
-    const { run: final } = await call(
-      client.typed.GET('/api/runs/{id}', { params: { path: { id: run.id } } }),
-    );
+    const { run: final } = await call(client.GET('/api/runs/{id}', { params: { path: { id: run.id } } }));
     if (options.json) process.stdout.write(`${JSON.stringify({ run: final })}\n`);
     else if (final.status === 'paused') process.stderr.write(`paused: ${final.pause?.message ?? ''}\n`);
-    else if (final.status !== 'succeeded')
-      process.stderr.write(`${final.status}: ${final.error?.message ?? ''}\n`);
-    if (final.status !== 'succeeded' && final.status !== 'paused') {
-      throw new AgentOsError('internal', `run ${final.id} ended ${final.status}`);
-    }
+    if (final.status !== 'succeeded' && final.status !== 'paused') throw runEnded(final);
   });
 }

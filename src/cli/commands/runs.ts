@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { type ApiSchemas, call } from '../../client/agent-os-client.ts';
-import type { JournalStep } from '../../kernel/run-journal.ts';
-import type { RunRecord } from '../../kernel/run-record.ts';
+import { type ApiRequestBody, type ApiSchemas, call } from '../../client/agent-os-client.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
 
@@ -18,6 +16,7 @@ const statusSchema = z.enum([
 ]);
 
 type Run = ApiSchemas['Run'];
+type ResumeDecision = NonNullable<ApiRequestBody<'/api/runs/{id}/resume', 'post'>['decision']>;
 
 function runRow(run: Run): Record<string, unknown> {
   return {
@@ -30,7 +29,7 @@ function runRow(run: Run): Record<string, unknown> {
   };
 }
 
-function describeRun(run: Run, steps: JournalStep[]): string {
+function describeRun(run: Run, steps: ApiSchemas['RunStep'][]): string {
   const lines = [
     `run ${run.id}: ${run.status}${run.error ? ` — ${run.error.code}: ${run.error.message}` : ''}`,
     `task: ${run.input.task}`,
@@ -72,7 +71,7 @@ export function registerRuns(program: Command): void {
         ...(options.status ? { status: statusSchema.parse(options.status) } : {}),
         ...(options.agent ? { agent: options.agent } : {}),
       };
-      const result = await call(clientFor(program, options).typed.GET('/api/runs', { params: { query } }));
+      const result = await call(clientFor(program, options).GET('/api/runs', { params: { query } }));
       emit(options, result, () =>
         table(result.runs.map(runRow), ['id', 'status', 'agent', 'tokens', 'cost', 'created']),
       );
@@ -82,13 +81,8 @@ export function registerRuns(program: Command): void {
     async (runId: string, options: ClientOptions) => {
       const client = clientFor(program, options);
       const path = { id: runId };
-      const { run } = await call(client.typed.GET('/api/runs/{id}', { params: { path } }));
-      // The document describes steps loosely; their shape is the journal's.
-      const { steps } = (await call(
-        client.typed.GET('/api/runs/{id}/steps', { params: { path } }),
-      )) as unknown as {
-        steps: JournalStep[];
-      };
+      const { run } = await call(client.GET('/api/runs/{id}', { params: { path } }));
+      const { steps } = await call(client.GET('/api/runs/{id}/steps', { params: { path } }));
       emit(options, { run, steps }, () => describeRun(run, steps));
     },
   );
@@ -97,7 +91,7 @@ export function registerRuns(program: Command): void {
     runs.command('cancel <runId>').description('Cancel a queued, paused or running run'),
   ).action(async (runId: string, options: ClientOptions) => {
     const result = await call(
-      clientFor(program, options).typed.POST('/api/runs/{id}/cancel', { params: { path: { id: runId } } }),
+      clientFor(program, options).POST('/api/runs/{id}/cancel', { params: { path: { id: runId } } }),
     );
     emit(options, result, () =>
       result.run.status === 'cancelled'
@@ -118,7 +112,7 @@ export function registerRuns(program: Command): void {
       runId: string,
       options: ClientOptions & { decision: string; output?: string; reason?: string },
     ) => {
-      let decision: Record<string, unknown>;
+      let decision: ResumeDecision;
       if (options.decision === 'retry') decision = { action: 'retry' };
       else if (options.decision === 'fail')
         decision = { action: 'fail', ...(options.reason ? { reason: options.reason } : {}) };
@@ -131,9 +125,11 @@ export function registerRuns(program: Command): void {
         }
         decision = { action: 'assume_done', ...(output === undefined ? {} : { output }) };
       } else throw new UsageError('--decision must be retry, assume_done or fail');
-      const result = await clientFor(program, options).post<{ run: RunRecord }>(
-        `/runs/${encodeURIComponent(runId)}/resume`,
-        { decision },
+      const result = await call(
+        clientFor(program, options).POST('/api/runs/{id}/resume', {
+          params: { path: { id: runId } },
+          body: { decision },
+        }),
       );
       emit(options, result, () => `run ${runId} is ${result.run.status}`);
     },
@@ -142,9 +138,11 @@ export function registerRuns(program: Command): void {
   withClientFlags(
     runs.command('answer <runId> <answer>').description("Answer a run's ask_human question and resume it"),
   ).action(async (runId: string, answer: string, options: ClientOptions) => {
-    const result = await clientFor(program, options).post<{ runId: string; status: string }>(
-      `/runs/${encodeURIComponent(runId)}/answer`,
-      { answer },
+    const result = await call(
+      clientFor(program, options).POST('/api/runs/{id}/answer', {
+        params: { path: { id: runId } },
+        body: { answer },
+      }),
     );
     emit(options, result, () => `run ${runId} answered; it is ${result.status}`);
   });

@@ -1,23 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { type ApiRequestBody, type ApiSchemas, call } from '../../client/agent-os-client.ts';
 import { parseSkillFile } from '../../skills/skill-file.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
 
-/** A skill as the API answers it (dates are ISO strings). */
-interface SkillView {
-  id: string;
-  name: string;
-  version: number;
-  latestVersion: number;
-  spaceId: string | null;
-  shared: boolean;
-  description: string;
-  instructions: string;
-  tools: string[];
-  knowledge: string[];
-  updatedAt: string;
-}
+type Skill = ApiSchemas['Skill'];
+/** The content fields a skill file and the flags give; the name only comes from a file. */
+type ContentFields = Partial<
+  Pick<ApiRequestBody<'/api/skills', 'post'>, 'name' | 'description' | 'instructions' | 'tools' | 'knowledge'>
+>;
 
 interface ContentOptions extends ClientOptions {
   file?: string;
@@ -29,8 +21,6 @@ interface ContentOptions extends ClientOptions {
   shared?: boolean;
 }
 
-const enc = encodeURIComponent;
-const skillPath = (name: string) => `/skills/${enc(name)}`;
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 function readText(path: string): string {
@@ -48,21 +38,21 @@ function skillVersion(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** `?version=n` when --skill-version is given. */
+const versionQuery = (version: number | undefined) =>
+  version === undefined ? {} : { version: String(version) };
+
 /** The file's content (a SKILL.md or JSON, validated here with the server's own parser) with the flags on top. */
-function contentFrom(options: ContentOptions): Record<string, unknown> {
-  const out: Record<string, unknown> =
-    options.file === undefined ? {} : { ...parseSkillFile(readText(options.file)) };
-  const flags = {
-    description: options.description,
-    instructions: options.instructions,
-    tools: options.tool,
-    knowledge: options.knowledge,
-  };
-  for (const [key, value] of Object.entries(flags)) if (value !== undefined) out[key] = value;
+function contentFrom(options: ContentOptions): ContentFields {
+  const out: ContentFields = options.file === undefined ? {} : { ...parseSkillFile(readText(options.file)) };
+  if (options.description !== undefined) out.description = options.description;
+  if (options.instructions !== undefined) out.instructions = options.instructions;
+  if (options.tool !== undefined) out.tools = options.tool;
+  if (options.knowledge !== undefined) out.knowledge = options.knowledge;
   return out;
 }
 
-function describeSkill(skill: SkillView): string {
+function describeSkill(skill: Skill): string {
   return [
     `${skill.name} (version ${skill.version} of ${skill.latestVersion}, id ${skill.id})`,
     `  description:  ${skill.description}`,
@@ -76,7 +66,7 @@ function describeSkill(skill: SkillView): string {
   ].join('\n');
 }
 
-const rowsOf = (skills: readonly SkillView[]) =>
+const rowsOf = (skills: readonly Skill[]) =>
   skills.map((skill) => ({
     name: skill.name,
     version: skill.version,
@@ -106,7 +96,7 @@ export function registerSkills(program: Command): void {
 
   withClientFlags(skills.command('list').description('The skills you see (latest versions)')).action(
     async (options: ClientOptions) => {
-      const result = await client(options).get<{ skills: SkillView[] }>('/skills');
+      const result = await call(client(options).GET('/api/skills'));
       emit(options, result, () => table(rowsOf(result.skills), COLUMNS));
     },
   );
@@ -117,15 +107,18 @@ export function registerSkills(program: Command): void {
       .description('Show a skill (its latest version unless --skill-version is given)')
       .option('--skill-version <n>', 'a specific version'),
   ).action(async (name: string, options: ClientOptions & { skillVersion?: string }) => {
-    const version = skillVersion(options.skillVersion);
-    const query = version === undefined ? '' : `?version=${version}`;
-    const result = await client(options).get<{ skill: SkillView }>(`${skillPath(name)}${query}`);
+    const query = versionQuery(skillVersion(options.skillVersion));
+    const result = await call(
+      client(options).GET('/api/skills/{name}', { params: { path: { name }, query } }),
+    );
     emit(options, result, () => describeSkill(result.skill));
   });
 
   withClientFlags(skills.command('versions <name>').description('Every version of a skill')).action(
     async (name: string, options: ClientOptions) => {
-      const result = await client(options).get<{ versions: SkillView[] }>(`${skillPath(name)}/versions`);
+      const result = await call(
+        client(options).GET('/api/skills/{name}/versions', { params: { path: { name } } }),
+      );
       emit(options, result, () => table(rowsOf(result.versions), COLUMNS));
     },
   );
@@ -136,17 +129,23 @@ export function registerSkills(program: Command): void {
       .option('--shared', 'visible to the whole workspace, not only its space'),
   ).action(async (options: ContentOptions & { name?: string }) => {
     const content = contentFrom(options);
-    if (options.name !== undefined) content.name = options.name;
-    const missing = ['name', 'description'].filter((key) => content[key] === undefined);
-    if (missing.length > 0) {
-      throw new UsageError(`missing ${missing.map((key) => `--${key}`).join(', ')} (or give them in --file)`);
+    const name = options.name ?? content.name;
+    const { description } = content;
+    if (name === undefined || description === undefined) {
+      const missing = [
+        ...(name === undefined ? ['--name'] : []),
+        ...(description === undefined ? ['--description'] : []),
+      ];
+      throw new UsageError(`missing ${missing.join(', ')} (or give them in --file)`);
     }
     const body = {
       ...content,
+      name,
+      description,
       ...(options.space === undefined ? {} : { space: options.space }),
       ...(options.shared === undefined ? {} : { shared: options.shared }),
     };
-    const result = await client(options).post<{ skill: SkillView }>('/skills', body);
+    const result = await call(client(options).POST('/api/skills', { body }));
     emit(options, result, () => `created skill ${result.skill.name} version ${result.skill.version}`);
   });
 
@@ -158,11 +157,10 @@ export function registerSkills(program: Command): void {
       .option('--shared', 'share it with the whole workspace')
       .option('--no-shared', 'visible only to those who see its space'),
   ).action(async (name: string, options: ContentOptions & { workspaceWide?: boolean }) => {
-    const content = contentFrom(options);
-    if (content.name !== undefined && content.name !== name) {
-      throw new UsageError(`${options.file} is skill "${String(content.name)}", not "${name}"`);
+    const { name: named, ...content } = contentFrom(options);
+    if (named !== undefined && named !== name) {
+      throw new UsageError(`${options.file} is skill "${named}", not "${name}"`);
     }
-    delete content.name;
     if (options.workspaceWide === true && options.space !== undefined) {
       throw new UsageError('give at most one of --space and --workspace-wide');
     }
@@ -175,7 +173,9 @@ export function registerSkills(program: Command): void {
     if (Object.keys(patch).length === 0) {
       throw new UsageError('nothing to update: give --file or at least one field flag (e.g. --description)');
     }
-    const result = await client(options).patch<{ skill: SkillView }>(skillPath(name), patch);
+    const result = await call(
+      client(options).PATCH('/api/skills/{name}', { params: { path: { name } }, body: patch }),
+    );
     emit(options, result, () => `skill ${result.skill.name} is at version ${result.skill.version}`);
   });
 
@@ -186,10 +186,13 @@ export function registerSkills(program: Command): void {
       .option('--skill-version <n>', 'a specific version (default: the latest)')
       .option('--out <path>', 'the file to write'),
   ).action(async (name: string, options: ClientOptions & { skillVersion?: string; out?: string }) => {
-    const version = skillVersion(options.skillVersion);
-    const query = version === undefined ? '' : `?version=${version}`;
-    const result = await client(options).get<{ fileName: string; content: string }>(
-      `${skillPath(name)}/export${query}`,
+    const query = versionQuery(skillVersion(options.skillVersion));
+    // The route answers the SKILL.md itself unless asked for JSON ({fileName, content}).
+    const result = await call(
+      client(options).GET('/api/skills/{name}/export', {
+        params: { path: { name }, query },
+        headers: { accept: 'application/json' },
+      }),
     );
     if (options.out === undefined) {
       if (options.json === true) emit(options, result, () => '');
@@ -215,7 +218,7 @@ export function registerSkills(program: Command): void {
         ...(options.space === undefined ? {} : { space: options.space }),
         ...(options.shared === undefined ? {} : { shared: options.shared }),
       };
-      const result = await client(options).post<{ skill: SkillView }>('/skills/import', body);
+      const result = await call(client(options).POST('/api/skills/import', { body }));
       emit(options, result, () => `imported skill ${result.skill.name} version ${result.skill.version}`);
     },
   );
@@ -225,7 +228,7 @@ export function registerSkills(program: Command): void {
       .command('rm <name>')
       .description('Delete a skill (agents enabling it cannot run until they drop it)'),
   ).action(async (name: string, options: ClientOptions) => {
-    const result = await client(options).delete<{ skill: SkillView }>(skillPath(name));
+    const result = await call(client(options).DELETE('/api/skills/{name}', { params: { path: { name } } }));
     emit(options, result, () => `deleted skill ${result.skill.name}`);
   });
 }

@@ -1,48 +1,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { type ApiRequestBody, type ApiSchemas, call } from '../../client/agent-os-client.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
 
-interface Counts {
-  added: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  failed: number;
-}
-
-interface SourceView {
-  id: string;
-  name: string;
-  kind: string;
-  spaceId: string | null;
-  config: Record<string, unknown>;
-  scheduleMinutes: number | null;
-  schedule: { cron: string; timezone: string } | null;
-  nextSyncAt: string | null;
-  status: string;
-  lastSyncAt: string | null;
-  lastError: { code: string; message: string } | null;
-  lastCounts: Counts | null;
-}
-
-interface DocumentView {
-  ref: string;
-  title: string;
-  status: string;
-  chunks: number;
-  error: { code: string; message: string } | null;
-  updatedAt: string;
-}
-
-interface ResultView {
-  citationId: string;
-  source: string;
-  document: string;
-  section: string;
-  location: string;
-  snippet: string;
-}
+type Source = ApiSchemas['KnowledgeSource'];
+type Counts = Source['lastCounts'];
+/** The schedule fields of a source's body: `--every` or `--cron [--timezone]`. */
+type ScheduleFields = Pick<ApiRequestBody<'/api/sources', 'post'>, 'scheduleMinutes' | 'schedule'>;
 
 interface ScheduleOptions {
   every?: string;
@@ -63,8 +28,7 @@ interface UpdateOptions extends ClientOptions, ScheduleOptions {
   manual?: boolean;
 }
 
-const enc = encodeURIComponent;
-const countsText = (counts: Counts | null) =>
+const countsText = (counts: Counts) =>
   counts === null
     ? '-'
     : `+${counts.added} ~${counts.updated} =${counts.unchanged} -${counts.deleted} !${counts.failed}`;
@@ -78,7 +42,7 @@ function minutes(value: string | undefined): number | undefined {
 }
 
 /** The body fields of `--every` or `--cron [--timezone]` (the server checks the expression and zone). */
-function scheduleOf(options: ScheduleOptions): Record<string, unknown> {
+function scheduleOf(options: ScheduleOptions): ScheduleFields {
   if (options.every !== undefined && options.cron !== undefined)
     throw new UsageError('give --every or --cron, not both');
   if (options.timezone !== undefined && options.cron === undefined)
@@ -90,7 +54,8 @@ function scheduleOf(options: ScheduleOptions): Record<string, unknown> {
         ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
       },
     };
-  return options.every === undefined ? {} : { scheduleMinutes: minutes(options.every) };
+  const every = minutes(options.every);
+  return every === undefined ? {} : { scheduleMinutes: every };
 }
 
 function configOf(options: AddOptions): Record<string, unknown> {
@@ -111,13 +76,13 @@ function jsonConfig(text: string): Record<string, unknown> {
   }
 }
 
-function scheduleText(source: SourceView): string {
+function scheduleText(source: Source): string {
   if (source.schedule !== null)
     return `cron "${source.schedule.cron}" (${source.schedule.timezone}), next sync ${source.nextSyncAt ?? '-'}`;
   return source.scheduleMinutes === null ? 'on request' : `every ${source.scheduleMinutes} min`;
 }
 
-function describeSource(source: SourceView): string {
+function describeSource(source: Source): string {
   return [
     `${source.name} (${source.id}) · ${source.kind} · ${source.status}`,
     `space: ${source.spaceId ?? '(workspace)'}`,
@@ -156,7 +121,7 @@ export function registerSources(program: Command): void {
       ...(options.space === undefined ? {} : { space: options.space }),
       ...scheduleOf(options),
     };
-    const result = await client(options).post<{ source: SourceView }>('/sources', body);
+    const result = await call(client(options).POST('/api/sources', { body }));
     emit(
       options,
       result,
@@ -184,13 +149,15 @@ export function registerSources(program: Command): void {
     };
     if (Object.keys(body).length === 0)
       throw new UsageError('nothing to change: give --every, --cron, --manual, --config or --space');
-    const result = await client(options).patch<{ source: SourceView }>(`/sources/${enc(source)}`, body);
+    const result = await call(
+      client(options).PATCH('/api/sources/{source}', { params: { path: { source } }, body }),
+    );
     emit(options, result, () => describeSource(result.source));
   });
 
   withClientFlags(sources.command('list').description('The sources you may read')).action(
     async (options: ClientOptions) => {
-      const result = await client(options).get<{ sources: SourceView[] }>('/sources');
+      const result = await call(client(options).GET('/api/sources'));
       emit(options, result, () =>
         table(
           result.sources.map((s) => ({
@@ -209,7 +176,7 @@ export function registerSources(program: Command): void {
   withClientFlags(
     sources.command('show <source>').description('A source with its status and last error'),
   ).action(async (source: string, options: ClientOptions) => {
-    const result = await client(options).get<{ source: SourceView }>(`/sources/${enc(source)}`);
+    const result = await call(client(options).GET('/api/sources/{source}', { params: { path: { source } } }));
     emit(options, result, () => describeSource(result.source));
   });
 
@@ -220,9 +187,12 @@ export function registerSources(program: Command): void {
       .option('--no-wait', 'start the sync and return at once'),
   ).action(async (source: string, options: ClientOptions & { wait: boolean }) => {
     if (!options.json) process.stderr.write(`syncing ${source}…\n`);
-    const result = await client(options).post<{ source: SourceView }>(`/sources/${enc(source)}/sync`, {
-      wait: options.wait,
-    });
+    const result = await call(
+      client(options).POST('/api/sources/{source}/sync', {
+        params: { path: { source } },
+        body: { wait: options.wait },
+      }),
+    );
     emit(options, result, () =>
       options.wait
         ? `${result.source.name}: ${result.source.status}  ${countsText(result.source.lastCounts)}${
@@ -240,9 +210,9 @@ export function registerSources(program: Command): void {
       .description("A source's documents, with parse and fetch errors")
       .option('--failed', 'only documents that failed'),
   ).action(async (source: string, options: ClientOptions & { failed?: boolean }) => {
-    const query = options.failed ? '?status=failed' : '';
-    const result = await client(options).get<{ documents: DocumentView[] }>(
-      `/sources/${enc(source)}/documents${query}`,
+    const query = options.failed ? { status: 'failed' as const } : {};
+    const result = await call(
+      client(options).GET('/api/sources/{source}/documents', { params: { path: { source }, query } }),
     );
     emit(options, result, () =>
       table(
@@ -260,7 +230,9 @@ export function registerSources(program: Command): void {
 
   withClientFlags(sources.command('rm <source>').description('Delete a source and its documents')).action(
     async (source: string, options: ClientOptions) => {
-      const result = await client(options).delete<{ source: SourceView }>(`/sources/${enc(source)}`);
+      const result = await call(
+        client(options).DELETE('/api/sources/{source}', { params: { path: { source } } }),
+      );
       emit(options, result, () => `deleted source ${result.source.name}`);
     },
   );
@@ -275,9 +247,8 @@ export function registerSources(program: Command): void {
   ).action(async (query: string, options: ClientOptions & { limit: string; source?: string }) => {
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new UsageError('--limit must be 1 to 50');
-    const params = new URLSearchParams({ q: query, limit: String(limit) });
-    if (options.source !== undefined) params.set('sources', options.source);
-    const result = await client(options).get<{ results: ResultView[] }>(`/knowledge/search?${params}`);
+    const search = { q: query, limit, ...(options.source === undefined ? {} : { sources: options.source }) };
+    const result = await call(client(options).GET('/api/knowledge/search', { params: { query: search } }));
     emit(options, result, () =>
       result.results.length === 0
         ? '(no results)'

@@ -1,20 +1,7 @@
 import type { Command } from 'commander';
+import { call } from '../../client/agent-os-client.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
-
-type SpaceView = {
-  id: string;
-  name: string;
-  visibility: string;
-};
-
-interface GroupView {
-  id: string;
-  name: string;
-  members: string[];
-}
-
-const enc = encodeURIComponent;
 
 /** `agentos spaces …` and `agentos groups …`: who sees which agents and shared memories (server API). */
 export function registerSpaces(program: Command): void {
@@ -23,7 +10,7 @@ export function registerSpaces(program: Command): void {
 
   withClientFlags(spaces.command('list').description('The spaces you see')).action(
     async (options: ClientOptions) => {
-      const result = await client(options).get<{ spaces: SpaceView[] }>('/spaces');
+      const result = await call(client(options).GET('/api/spaces'));
       emit(options, result, () => table(result.spaces, ['id', 'name', 'visibility']));
     },
   );
@@ -34,8 +21,8 @@ export function registerSpaces(program: Command): void {
       .description('Create a space (admin)')
       .option('--restricted', 'visible to its members and groups only (default: open)'),
   ).action(async (name: string, options: ClientOptions & { restricted?: boolean }) => {
-    const body = { name, visibility: options.restricted === true ? 'restricted' : 'open' };
-    const result = await client(options).post<{ space: SpaceView }>('/spaces', body);
+    const visibility = options.restricted === true ? 'restricted' : 'open';
+    const result = await call(client(options).POST('/api/spaces', { body: { name, visibility } }));
     emit(
       options,
       result,
@@ -50,19 +37,23 @@ export function registerSpaces(program: Command): void {
       .option('--user <userId>', 'a member of the workspace')
       .option('--group <group>', 'a group name or id'),
   ).action(async (space: string, options: ClientOptions & { user?: string; group?: string }) => {
-    if ((options.user === undefined) === (options.group === undefined))
+    const { user, group } = options;
+    if ((user === undefined) === (group === undefined))
       throw new UsageError('give exactly one of --user and --group');
+    const params = { path: { space } };
     const result =
-      options.user !== undefined
-        ? await client(options).post(`/spaces/${enc(space)}/members`, { userId: options.user })
-        : await client(options).post(`/spaces/${enc(space)}/groups`, { group: options.group });
-    emit(options, result, () => `added ${options.user ?? options.group} to ${space}`);
+      user !== undefined
+        ? await call(client(options).POST('/api/spaces/{space}/members', { params, body: { userId: user } }))
+        : await call(client(options).POST('/api/spaces/{space}/groups', { params, body: { group: group! } }));
+    emit(options, result, () => `added ${user ?? group} to ${space}`);
   });
 
   withClientFlags(
     spaces.command('remove <space> <userId>').description('Remove a member from a space (admin)'),
   ).action(async (space: string, userId: string, options: ClientOptions) => {
-    const result = await client(options).delete(`/spaces/${enc(space)}/members/${enc(userId)}`);
+    const result = await call(
+      client(options).DELETE('/api/spaces/{space}/members/{userId}', { params: { path: { space, userId } } }),
+    );
     emit(options, result, () => `removed ${userId} from ${space}`);
   });
 
@@ -72,7 +63,7 @@ export function registerSpaces(program: Command): void {
 
   withClientFlags(groups.command('list').description("The workspace's groups")).action(
     async (options: ClientOptions) => {
-      const result = await client(options).get<{ groups: GroupView[] }>('/groups');
+      const result = await call(client(options).GET('/api/groups'));
       emit(options, result, () =>
         table(
           result.groups.map((g) => ({ id: g.id, name: g.name, members: g.members.join(' ') })),
@@ -84,7 +75,7 @@ export function registerSpaces(program: Command): void {
 
   withClientFlags(groups.command('create <name>').description('Create a group (admin)')).action(
     async (name: string, options: ClientOptions) => {
-      const result = await client(options).post<{ group: GroupView }>('/groups', { name });
+      const result = await call(client(options).POST('/api/groups', { body: { name } }));
       emit(options, result, () => `created group ${result.group.name} (${result.group.id})`);
     },
   );
@@ -92,14 +83,18 @@ export function registerSpaces(program: Command): void {
   withClientFlags(
     groups.command('add <group> <userId>').description('Add a member to a group (admin)'),
   ).action(async (group: string, userId: string, options: ClientOptions) => {
-    const result = await client(options).post(`/groups/${enc(group)}/members`, { userId });
+    const result = await call(
+      client(options).POST('/api/groups/{group}/members', { params: { path: { group } }, body: { userId } }),
+    );
     emit(options, result, () => `added ${userId} to ${group}`);
   });
 
   withClientFlags(
     groups.command('remove <group> <userId>').description('Remove a member from a group (admin)'),
   ).action(async (group: string, userId: string, options: ClientOptions) => {
-    const result = await client(options).delete(`/groups/${enc(group)}/members/${enc(userId)}`);
+    const result = await call(
+      client(options).DELETE('/api/groups/{group}/members/{userId}', { params: { path: { group, userId } } }),
+    );
     emit(options, result, () => `removed ${userId} from ${group}`);
   });
 }

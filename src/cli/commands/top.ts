@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import type { SchedulerMember } from '../../scheduler/scheduler-membership.ts';
+import { type ApiSchemas, call } from '../../client/agent-os-client.ts';
+import type { CliClient } from '../api-client.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
 import { emit, table } from '../output.ts';
 
-interface SchedulerView {
-  at: string;
-  runs: { queued: number; running: number; paused: number };
-  members: SchedulerMember[];
-}
+type SchedulerView = ApiSchemas['SchedulerStatus'];
+
+const fetchView = (client: CliClient) => call(client.GET('/api/scheduler'));
 
 function render(view: SchedulerView): string {
   const rows = view.members.flatMap((member) =>
@@ -52,16 +51,15 @@ export function registerTop(program: Command): void {
       .option('--once', 'print one snapshot and exit'),
   ).action(async (options: ClientOptions & { once?: boolean }) => {
     const client = clientFor(program, options);
-    const fetchView = () => client.get<SchedulerView>('/scheduler');
     if (options.json || options.once) {
-      const view = await fetchView();
+      const view = await fetchView(client);
       emit(options, view, () => render(view));
       return;
     }
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
     while (!stop.signal.aborted) {
-      const view = await fetchView();
+      const view = await fetchView(client);
       process.stdout.write(`\x1b[2J\x1b[H${render(view)}\n\n(refreshing every second; Ctrl-C to quit)\n`);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }

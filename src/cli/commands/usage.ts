@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { type ApiSchemas, call } from '../../client/agent-os-client.ts';
 import { describeBudget } from '../../usage/budget-guard.ts';
-import type { Budget } from '../../usage/budget-repo.ts';
-import type { Spend } from '../../usage/period-spend.ts';
-import { USAGE_GROUPS, type UsageReport, usageBoundSchema } from '../../usage/usage-report.ts';
+import { USAGE_GROUPS, usageBoundSchema } from '../../usage/usage-report.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
 
-type ShownBudget = Budget & { spent: Spend };
+type UsageReport = ApiSchemas['UsageReport'];
+type ShownBudget = ApiSchemas['Budget'];
 
 const usd = (value: number) => `$${value.toFixed(4)}`;
 
@@ -54,17 +54,19 @@ export function registerUsage(program: Command): void {
     .option('--from <date>', 'first UTC day (YYYY-MM-DD) or ISO time (default: start of this month)')
     .option('--to <date>', 'last UTC day, inclusive, or ISO time, exclusive (default: now)')
     .action(async (options: ClientOptions & { by: string; from?: string; to?: string }) => {
-      if (!byFlag.safeParse(options.by).success)
-        throw new UsageError(`--by must be one of ${USAGE_GROUPS.join(', ')}`);
+      const groupBy = byFlag.safeParse(options.by);
+      if (!groupBy.success) throw new UsageError(`--by must be one of ${USAGE_GROUPS.join(', ')}`);
       for (const flag of ['from', 'to'] as const) {
         const value = options[flag];
         if (value !== undefined && !usageBoundSchema.safeParse(value).success)
           throw new UsageError(`--${flag} must be a date (YYYY-MM-DD) or an ISO date-time`);
       }
-      const query = new URLSearchParams({ groupBy: options.by });
-      if (options.from !== undefined) query.set('from', options.from);
-      if (options.to !== undefined) query.set('to', options.to);
-      const report = await clientFor(program, options).get<UsageReport>(`/usage?${query}`);
+      const query = {
+        groupBy: groupBy.data,
+        ...(options.from === undefined ? {} : { from: options.from }),
+        ...(options.to === undefined ? {} : { to: options.to }),
+      };
+      const report = await call(clientFor(program, options).GET('/api/usage', { params: { query } }));
       emit(options, report, () => describeReport(report));
     });
 
@@ -75,7 +77,7 @@ export function registerUsage(program: Command): void {
   withClientFlags(
     budgets.command('list', { isDefault: true }).description('List budgets and their current spend'),
   ).action(async (options: ClientOptions) => {
-    const result = await clientFor(program, options).get<{ budgets: ShownBudget[] }>('/budgets');
+    const result = await call(clientFor(program, options).GET('/api/budgets'));
     emit(options, result, () => table(result.budgets.map(budgetRow), BUDGET_COLUMNS));
   });
 
@@ -90,8 +92,8 @@ export function registerUsage(program: Command): void {
     .option('--tokens <n>', 'limit in tokens (input + output)')
     .action(
       async (options: ClientOptions & { period: string; agent?: string; usd?: string; tokens?: string }) => {
-        if (options.period !== 'day' && options.period !== 'month')
-          throw new UsageError('--period must be day or month');
+        const { period } = options;
+        if (period !== 'day' && period !== 'month') throw new UsageError('--period must be day or month');
         if (options.usd === undefined && options.tokens === undefined)
           throw new UsageError('give --usd, --tokens or both');
         const limitUsd = options.usd === undefined ? undefined : usdFlag.safeParse(options.usd);
@@ -99,20 +101,24 @@ export function registerUsage(program: Command): void {
         const limitTokens = options.tokens === undefined ? undefined : tokensFlag.safeParse(options.tokens);
         if (limitTokens !== undefined && !limitTokens.success)
           throw new UsageError('--tokens must be an integer ≥ 0');
-        const result = await clientFor(program, options).post<{ budget: ShownBudget }>('/budgets', {
-          period: options.period,
-          ...(options.agent === undefined ? {} : { agent: options.agent }),
-          ...(limitUsd === undefined ? {} : { limitUsd: limitUsd.data }),
-          ...(limitTokens === undefined ? {} : { limitTokens: limitTokens.data }),
-        });
+        const result = await call(
+          clientFor(program, options).POST('/api/budgets', {
+            body: {
+              period,
+              ...(options.agent === undefined ? {} : { agent: options.agent }),
+              ...(limitUsd === undefined ? {} : { limitUsd: limitUsd.data }),
+              ...(limitTokens === undefined ? {} : { limitTokens: limitTokens.data }),
+            },
+          }),
+        );
         emit(options, result, () => `set ${describeBudget(result.budget)} (${result.budget.id})`);
       },
     );
 
   withClientFlags(budgets.command('rm <id>').description('Remove a budget')).action(
     async (id: string, options: ClientOptions) => {
-      const result = await clientFor(program, options).delete<{ deleted: string }>(
-        `/budgets/${encodeURIComponent(id)}`,
+      const result = await call(
+        clientFor(program, options).DELETE('/api/budgets/{id}', { params: { path: { id } } }),
       );
       emit(options, result, () => `removed budget ${result.deleted}`);
     },

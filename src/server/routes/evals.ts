@@ -15,8 +15,14 @@ import {
 import { settleEvalRun, startEvalRun, waitForEvalRun } from '../../evals/eval-runner.ts';
 import { parseSuite } from '../../evals/eval-suite.ts';
 import type { Principal } from '../../identity/api-keys.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
+import {
+  checkEscalationSchema,
+  evalRunSchema,
+  evalRunViewSchema,
+  evalSuiteRecordSchema,
+  regressionReportSchema,
+} from '../../openapi/eval-schemas.ts';
 import { agentResource } from '../../policy/cedar/cedar-entities.ts';
 import type { AppEnv, RouteDeps } from '../app-env.ts';
 import { assertEvalRunVisible, assertSuiteVisible, hiddenAgents } from '../eval-visibility.ts';
@@ -46,12 +52,9 @@ const escalationsQuery = z.strictObject({ status: z.enum(['open', 'resolved']).o
 
 const resolveBody = z.strictObject({ resolution: z.string().trim().min(1).max(4_000) });
 
-const suiteResponse = z.object({ suite: looseObject });
-const runsResponse = z.object({ runs: z.array(looseObject) });
-const evalRunView = looseObject.meta({
-  description: 'An eval run (`evalRun`) with its case results (`cases`)',
-});
-const escalationResponse = z.object({ escalation: looseObject });
+const suiteResponse = z.object({ suite: evalSuiteRecordSchema });
+const runsResponse = z.object({ runs: z.array(evalRunSchema) });
+const escalationResponse = z.object({ escalation: checkEscalationSchema });
 const tags = ['evals'];
 
 const reviewerOf = (principal: Principal) => ({
@@ -98,7 +101,7 @@ export function evalRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       tags,
       action: 'evals.read',
       responses: {
-        200: { description: 'Suites', schema: z.object({ suites: z.array(looseObject) }) },
+        200: { description: 'Suites', schema: z.object({ suites: z.array(evalSuiteRecordSchema) }) },
       },
     },
     async (c) => {
@@ -120,7 +123,7 @@ export function evalRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       responses: {
         200: {
           description: 'The suite and its runs',
-          schema: z.object({ suite: looseObject, runs: z.array(looseObject) }),
+          schema: z.object({ suite: evalSuiteRecordSchema, runs: z.array(evalRunSchema) }),
         },
       },
     },
@@ -168,9 +171,9 @@ export function evalRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       responses: {
         200: {
           description: 'The eval run, scored (or as far as it got by the timeout)',
-          schema: evalRunView,
+          schema: evalRunViewSchema,
         },
-        202: { description: 'The eval run, started; poll GET /evals/runs/:id', schema: evalRunView },
+        202: { description: 'The eval run, started; poll GET /evals/runs/:id', schema: evalRunViewSchema },
       },
     },
     async (c, { params, body }) => {
@@ -223,7 +226,7 @@ export function evalRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       summary: 'One eval run with its case results (scores the cases whose runs have ended since)',
       tags,
       action: 'evals.read',
-      responses: { 200: { description: 'The eval run', schema: evalRunView } },
+      responses: { 200: { description: 'The eval run', schema: evalRunViewSchema } },
     },
     async (c, { params }) => {
       const { workspaceId } = c.get('principal');
@@ -248,7 +251,7 @@ export function evalRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       responses: {
         200: {
           description: 'What got better or worse from `before` to `after`',
-          schema: z.object({ report: looseObject }),
+          schema: z.object({ report: regressionReportSchema }),
         },
       },
     },
@@ -274,7 +277,10 @@ export function evalRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       action: 'evals.read',
       query: escalationsQuery,
       responses: {
-        200: { description: 'Escalations', schema: z.object({ escalations: z.array(looseObject) }) },
+        200: {
+          description: 'Escalations',
+          schema: z.object({ escalations: z.array(checkEscalationSchema) }),
+        },
       },
     },
     async (c, { query }) => {

@@ -11,8 +11,9 @@ import {
 } from '../../identity/group-repo.ts';
 import { getVisibleSpace } from '../../identity/space-repo.ts';
 import { getMembershipRole } from '../../identity/user-repo.ts';
-import { looseObject, noQuery } from '../../openapi/common-schemas.ts';
+import { noQuery } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
+import { groupSchema, spaceSchema } from '../../openapi/space-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 
 const groupName = z
@@ -21,6 +22,7 @@ const groupName = z
 const createBody = z.strictObject({ name: groupName });
 const memberBody = z.strictObject({ userId: z.string().min(1).max(200) });
 const spaceGroupBody = z.strictObject({ group: z.string().min(1).max(200) });
+const groupBody = z.object({ group: groupSchema });
 
 /**
  * Groups (admin: `users.manage`): `GET|POST /api/groups`, `POST /api/groups/:group/members`,
@@ -40,7 +42,7 @@ export function groupRoutes(deps: ServerDeps): Hono<AppEnv> {
       summary: 'List groups',
       tags: ['spaces'],
       query: noQuery,
-      responses: { 200: { description: 'The groups', schema: looseObject } },
+      responses: { 200: { description: 'The groups', schema: z.object({ groups: z.array(groupSchema) }) } },
     },
     async (c) => {
       return c.json({ groups: await listGroups(store, c.get('principal').workspaceId) });
@@ -57,7 +59,7 @@ export function groupRoutes(deps: ServerDeps): Hono<AppEnv> {
       tags: ['spaces'],
       action: 'users.manage',
       body: createBody,
-      responses: { 201: { description: 'The group', schema: looseObject } },
+      responses: { 201: { description: 'The group', schema: groupBody } },
     },
     async (c, { body }) => {
       return c.json({ group: await createGroup(store, c.get('principal').workspaceId, body.name) }, 201);
@@ -74,7 +76,7 @@ export function groupRoutes(deps: ServerDeps): Hono<AppEnv> {
       tags: ['spaces'],
       action: 'users.manage',
       body: memberBody,
-      responses: { 201: { description: 'The group', schema: looseObject } },
+      responses: { 201: { description: 'The group', schema: groupBody } },
     },
     async (c, { params, body }) => {
       const { workspaceId } = c.get('principal');
@@ -95,7 +97,7 @@ export function groupRoutes(deps: ServerDeps): Hono<AppEnv> {
       summary: 'Remove a member from a group',
       tags: ['spaces'],
       action: 'users.manage',
-      responses: { 200: { description: 'The group', schema: looseObject } },
+      responses: { 200: { description: 'The group', schema: groupBody } },
     },
     async (c, { params }) => {
       const { workspaceId } = c.get('principal');
@@ -116,7 +118,12 @@ export function groupRoutes(deps: ServerDeps): Hono<AppEnv> {
       tags: ['spaces'],
       action: 'spaces.manage',
       body: spaceGroupBody,
-      responses: { 201: { description: 'The space and the group', schema: looseObject } },
+      responses: {
+        201: {
+          description: 'The space and the group',
+          schema: z.object({ space: spaceSchema, group: groupSchema }),
+        },
+      },
     },
     async (c, { params, body }) => {
       const principal = c.get('principal');

@@ -13,6 +13,7 @@ import { runSourceSync } from '../../knowledge/source-sync.ts';
 import { claimSync } from '../../knowledge/sync-engine.ts';
 import { knowledgeSourceSchema, looseObject, noQuery } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
+import { knowledgeDocumentsSchema, knowledgeHitSchema } from '../../openapi/knowledge-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 
 const scheduleMinutes = z
@@ -270,7 +271,7 @@ export function knowledgeRoutes(deps: ServerDeps): Hono<AppEnv> {
       tags,
       action: 'sources.read',
       query: documentsQuery,
-      responses: { 200: { description: 'Documents in ref order', schema: looseObject } },
+      responses: { 200: { description: 'Documents in ref order', schema: knowledgeDocumentsSchema } },
     },
     async (c, { params, query }) => {
       const source = await getReadableSource(store, viewerOf(c.get('principal')), params.source);
@@ -289,7 +290,12 @@ export function knowledgeRoutes(deps: ServerDeps): Hono<AppEnv> {
       tags,
       action: 'knowledge.search',
       query: searchQuery,
-      responses: { 200: { description: 'Results, best first, each with its citation', schema: looseObject } },
+      responses: {
+        200: {
+          description: 'Results, best first, each with its citation',
+          schema: z.object({ results: z.array(knowledgeHitSchema) }),
+        },
+      },
     },
     async (c, { query }) => {
       const readable = await listReadableSources(store, viewerOf(c.get('principal')));

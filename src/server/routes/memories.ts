@@ -30,6 +30,7 @@ import {
 import { searchMemories } from '../../memory/memory-search.ts';
 import { looseObject, noQuery } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
+import { memoryChangeSchema, memorySchema } from '../../openapi/memory-schemas.ts';
 import type { SqlClient } from '../../store/sql-client.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 
@@ -92,8 +93,13 @@ async function readableMemory(db: SqlClient, principal: MemoryPrincipal, id: str
   return memory;
 }
 
-const memoriesBody = z.object({ memories: z.array(looseObject) });
-const memoryBody = z.object({ memory: looseObject });
+const memoriesBody = z.object({ memories: z.array(memorySchema) });
+const memoryBody = z.object({ memory: memorySchema });
+const writtenBody = z.object({
+  memory: memorySchema,
+  merged: z.boolean().meta({ description: 'Merged into a near-duplicate instead of stored anew' }),
+  superseded: memorySchema.optional().meta({ description: 'With `supersedes`: the replaced memory' }),
+});
 const tags = ['memory'];
 
 /** `/memories`: search or list, write, edit and delete long-term memories, scoped to the caller's rights. */
@@ -152,8 +158,8 @@ export function memoryRoutes(deps: ServerDeps): Hono<AppEnv> {
       action: 'memories.write',
       body: createBody,
       responses: {
-        200: { description: 'Merged into an existing memory', schema: memoryBody },
-        201: { description: 'The new memory', schema: memoryBody },
+        200: { description: 'Merged into an existing memory', schema: writtenBody },
+        201: { description: 'The new memory', schema: writtenBody },
       },
     },
     async (c, { body }) => {
@@ -215,7 +221,7 @@ export function memoryRoutes(deps: ServerDeps): Hono<AppEnv> {
       responses: {
         200: {
           description: 'The memory and its changes',
-          schema: z.object({ memory: looseObject, changes: z.array(looseObject) }),
+          schema: z.object({ memory: memorySchema, changes: z.array(memoryChangeSchema) }),
         },
       },
     },

@@ -14,8 +14,8 @@ import {
   type MemoryBlock,
   setPinnedBlock,
 } from '../../memory/memory-blocks.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
+import { memoryBlockSchema } from '../../openapi/memory-schemas.ts';
 import { agentFor } from '../agent-authorization.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 
@@ -59,7 +59,9 @@ export function memoryBlockRoutes(deps: ServerDeps): Hono<AppEnv> {
       summary: 'List the pinned memory blocks the caller sees (agent blocks: builders)',
       tags: ['memory'],
       query: listQuery,
-      responses: { 200: { description: 'The blocks', schema: looseObject } },
+      responses: {
+        200: { description: 'The blocks', schema: z.object({ blocks: z.array(memoryBlockSchema) }) },
+      },
     },
     async (c, { query }) => {
       const principal = c.get('principal');
@@ -90,7 +92,12 @@ export function memoryBlockRoutes(deps: ServerDeps): Hono<AppEnv> {
       summary: 'Set a pinned memory block',
       tags: ['memory'],
       body: putBody,
-      responses: { 200: { description: 'The block as stored', schema: looseObject } },
+      responses: {
+        200: {
+          description: 'The block as stored; `changed` is false when it already said that',
+          schema: z.object({ block: memoryBlockSchema, changed: z.boolean() }),
+        },
+      },
     },
     async (c, { body }) => {
       const principal = c.get('principal');
@@ -118,7 +125,9 @@ export function memoryBlockRoutes(deps: ServerDeps): Hono<AppEnv> {
       resource: 'memory-block',
       summary: 'Delete a pinned memory block',
       tags: ['memory'],
-      responses: { 200: { description: 'The deleted block', schema: looseObject } },
+      responses: {
+        200: { description: 'The deleted block', schema: z.object({ block: memoryBlockSchema }) },
+      },
     },
     async (c, { params }) => {
       const principal = c.get('principal');

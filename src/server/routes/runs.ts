@@ -6,7 +6,7 @@ import { appendRunEvent } from '../../kernel/run-events.ts';
 import { listRunSteps } from '../../kernel/run-journal.ts';
 import { listRuns, requestCancel, resumeRun } from '../../kernel/run-repo.ts';
 import { submitRun, waitForRun } from '../../kernel/run-service.ts';
-import { looseObject, runSchema } from '../../openapi/common-schemas.ts';
+import { runSchema, runStepSchema } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import { routeTask } from '../../orchestration/task-router.ts';
 import { agentResource } from '../../policy/cedar/cedar-entities.ts';
@@ -149,7 +149,7 @@ export function runRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
       action: 'runs.read',
       params: runId,
       responses: {
-        200: { description: 'The steps in order', schema: z.object({ steps: z.array(looseObject) }) },
+        200: { description: 'The steps in order', schema: z.object({ steps: z.array(runStepSchema) }) },
       },
     },
     async (c, { params }) => {

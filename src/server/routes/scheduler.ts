@@ -1,8 +1,34 @@
 import { Hono } from 'hono';
-import { looseObject } from '../../openapi/common-schemas.ts';
+import { z } from 'zod';
+import { timestamp } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import { listSchedulerMembers } from '../../scheduler/scheduler-membership.ts';
 import type { AppEnv, RouteDeps } from '../app-env.ts';
+
+const laneSchema = z.object({
+  lane: z.string().meta({ description: 'A provider or a model, with its own limits' }),
+  limits: z.object({ concurrency: z.number(), rpm: z.number().nullable(), tpm: z.number().nullable() }),
+  inFlight: z.number(),
+  queued: z.object({ interactive: z.number(), standard: z.number(), background: z.number() }),
+  backlogByWorkspace: z.record(z.string(), z.number()),
+  pausedForMs: z.number(),
+  windowRequests: z.number(),
+  windowTokens: z.number(),
+  dispatched: z.number(),
+  rateLimited: z.number(),
+  retried: z.number(),
+  failed: z.number(),
+  avgWaitMs: z.number(),
+  maxWaitMs: z.number(),
+});
+
+const schedulerStatus = z
+  .object({
+    at: timestamp,
+    runs: z.object({ queued: z.number().int(), running: z.number().int(), paused: z.number().int() }),
+    members: z.array(z.object({ memberId: z.string(), heartbeatAt: timestamp, lanes: z.array(laneSchema) })),
+  })
+  .meta({ id: 'SchedulerStatus' });
 
 /** The scheduler state of every live worker process (queues, waits, in flight, 429s), as each last reported it. */
 export function schedulerRoutes({ store }: Pick<RouteDeps, 'store'>): Hono<AppEnv> {
@@ -16,7 +42,7 @@ export function schedulerRoutes({ store }: Pick<RouteDeps, 'store'>): Hono<AppEn
       summary: "The LLM scheduler's queues, limits and members",
       tags: ['scheduler'],
       action: 'scheduler.read',
-      responses: { 200: { description: 'The scheduler status', schema: looseObject } },
+      responses: { 200: { description: 'The scheduler status', schema: schedulerStatus } },
     },
     async (c) => {
       const members = await listSchedulerMembers(store);

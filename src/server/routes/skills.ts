@@ -181,6 +181,10 @@ export function skillRoutes(deps: Pick<RouteDeps, 'store' | 'kernel'>): Hono<App
         'The body is the file itself (`Content-Type: text/markdown`, options `name`, `space`, `shared` in the query), or JSON `{file, name?, space?, shared?}`. `name` imports under another name.',
       tags,
       action: 'skills.create',
+      rawBody: {
+        'text/markdown': z.string().meta({ description: 'The SKILL.md file' }),
+        'application/json': importJsonBody,
+      },
       responses: { 201: { description: 'The created skill', schema: skillBody } },
     },
     async (c) => {
@@ -243,7 +247,13 @@ export function skillRoutes(deps: Pick<RouteDeps, 'store' | 'kernel'>): Hono<App
       tags,
       action: 'skills.read',
       query: versionQuery,
-      responses: { 200: { description: 'The SKILL.md', contentType: 'text/markdown' } },
+      responses: {
+        200: {
+          description: 'The SKILL.md',
+          contentType: 'text/markdown',
+          alternatives: { 'application/json': z.object({ fileName: z.string(), content: z.string() }) },
+        },
+      },
     },
     async (c, { params, query }) => {
       const skill = await getVisibleSkill(store, c.get('principal'), params.name, query.version);

@@ -10,8 +10,9 @@ import {
   removeSpaceMember,
 } from '../../identity/space-repo.ts';
 import { getMembershipRole } from '../../identity/user-repo.ts';
-import { looseObject, noQuery } from '../../openapi/common-schemas.ts';
+import { noQuery } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
+import { spaceMembersSchema, spaceSchema } from '../../openapi/space-schemas.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
 
 const createBody = z.strictObject({
@@ -39,7 +40,7 @@ export function spaceRoutes(deps: ServerDeps): Hono<AppEnv> {
       summary: 'List the spaces the caller sees',
       tags: ['spaces'],
       query: noQuery,
-      responses: { 200: { description: 'The spaces', schema: looseObject } },
+      responses: { 200: { description: 'The spaces', schema: z.object({ spaces: z.array(spaceSchema) }) } },
     },
     async (c) => {
       return c.json({ spaces: await listVisibleSpaces(store, c.get('principal')) });
@@ -56,7 +57,7 @@ export function spaceRoutes(deps: ServerDeps): Hono<AppEnv> {
       tags: ['spaces'],
       action: 'spaces.manage',
       body: createBody,
-      responses: { 201: { description: 'The created space', schema: looseObject } },
+      responses: { 201: { description: 'The created space', schema: z.object({ space: spaceSchema }) } },
     },
     async (c, { body }) => {
       const space = await createSpace(store, { workspaceId: c.get('principal').workspaceId, ...body });
@@ -73,7 +74,7 @@ export function spaceRoutes(deps: ServerDeps): Hono<AppEnv> {
       summary: "List a space's members",
       tags: ['spaces'],
       query: noQuery,
-      responses: { 200: { description: 'The members', schema: looseObject } },
+      responses: { 200: { description: 'The members', schema: spaceMembersSchema } },
     },
     async (c, { params }) => {
       const space = await getVisibleSpace(store, c.get('principal'), params.space);
@@ -91,7 +92,7 @@ export function spaceRoutes(deps: ServerDeps): Hono<AppEnv> {
       tags: ['spaces'],
       action: 'spaces.manage',
       body: memberBody,
-      responses: { 201: { description: 'The membership', schema: looseObject } },
+      responses: { 201: { description: 'The space and its members', schema: spaceMembersSchema } },
     },
     async (c, { params, body }) => {
       const principal = c.get('principal');
@@ -112,7 +113,7 @@ export function spaceRoutes(deps: ServerDeps): Hono<AppEnv> {
       summary: 'Remove a member from a space',
       tags: ['spaces'],
       action: 'spaces.manage',
-      responses: { 200: { description: 'The removed membership', schema: looseObject } },
+      responses: { 200: { description: 'The space and its members', schema: spaceMembersSchema } },
     },
     async (c, { params }) => {
       const space = await getVisibleSpace(store, c.get('principal'), params.space);
