@@ -5,7 +5,7 @@ import { conversationExtraction } from '../conversations/conversation-extraction
 import { summaryText } from '../conversations/conversation-history.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { checkRunAnswer } from '../evals/run-checks.ts';
-import type { Embedder } from '../memory/memory-embeddings.ts';
+import type { Embedder } from '../models/embedder.ts';
 import { costUsd, modelInfo } from '../models/model-catalogue.ts';
 import { parseModelName } from '../models/model-name.ts';
 import { withRunBudget } from '../orchestration/run-budget.ts';

@@ -1,8 +1,8 @@
 import type { AgentOsConfig } from '../config/config-schema.ts';
 import { conversationFileSources } from '../conversations/conversation-file-search.ts';
 import { knowledgeTools } from '../knowledge/knowledge-tool.ts';
-import { aiSdkEmbedder, type Embedder } from '../memory/memory-embeddings.ts';
 import { memoryTools } from '../memory/memory-tools.ts';
+import { aiSdkEmbedder, type Embedder } from '../models/embedder.ts';
 import { createModelRegistry } from '../models/provider-registry.ts';
 import { askHumanTool } from '../orchestration/ask-human-tool.ts';
 import { type CreatePlanDeps, createPlanTool } from '../orchestration/create-plan-tool.ts';

@@ -1,5 +1,5 @@
-import type { GateDecision } from '../policy/tool-gate.ts';
 import type { FencedWrite } from './fenced-write.ts';
+import type { GateDecision } from './tool-gate.ts';
 
 /** A policy gate decision, written with the step it decided about (no extra write per call). */
 export interface PolicyNote {

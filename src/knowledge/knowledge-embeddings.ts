@@ -1,4 +1,4 @@
-import type { Embedder } from '../memory/memory-embeddings.ts';
+import type { Embedder } from '../models/embedder.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 
 /** How many of the searched sources' newest embedded chunks the exact cosine ranks. */

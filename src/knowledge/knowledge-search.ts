@@ -1,4 +1,4 @@
-import type { Embedder } from '../memory/memory-embeddings.ts';
+import type { Embedder } from '../models/embedder.ts';
 import type { SqlClient, SqlParam } from '../store/sql-client.ts';
 import { chunkVectorNeighbours } from './knowledge-embeddings.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getAgentVersionById } from '../agents/agent-repo.ts';
-import type { Embedder } from '../memory/memory-embeddings.ts';
+import type { Embedder } from '../models/embedder.ts';
 import { sourceInBoundary } from '../policy/org-boundary.ts';
 import { loadPolicy } from '../policy/policy-settings.ts';
 import { effectiveAgentDefinition } from '../skills/skill-resolution.ts';

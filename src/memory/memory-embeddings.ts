@@ -1,5 +1,4 @@
-import { embedMany } from 'ai';
-import type { ModelRegistry } from '../models/provider-registry.ts';
+import type { Embedder } from '../models/embedder.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { type ScopeRef, scopeArrays } from './memory-record.ts';
 
@@ -8,28 +7,6 @@ import { type ScopeRef, scopeArrays } from './memory-record.ts';
  * Vectors are written in the background (`embedPendingMemories`) so a memory write never waits for a
  * provider; retrieval ranks by exact cosine over a bounded candidate set (the scope's newest memories).
  */
-export interface Embedder {
-  /** `<provider>:<model>`: vectors of another model are stale and re-embedded. */
-  readonly model: string;
-  embed(values: readonly string[], signal?: AbortSignal): Promise<number[][]>;
-}
-
-/** An embedder on the AI SDK's `embedMany`, through the configured providers. */
-export function aiSdkEmbedder(registry: ModelRegistry, model: string): Embedder {
-  const embeddingModel = registry.embeddingModel(model);
-  return {
-    model,
-    embed: async (values, signal) =>
-      (
-        await embedMany({
-          model: embeddingModel,
-          values: [...values],
-          maxRetries: 2,
-          ...(signal === undefined ? {} : { abortSignal: signal }),
-        })
-      ).embeddings,
-  };
-}
 
 /** What is embedded of a memory: its content and what it is about. */
 const embeddedText = (row: { content: string; subjects: string[] }) =>

@@ -1,5 +1,6 @@
+import type { Embedder } from '../models/embedder.ts';
 import type { SqlClient, SqlParam } from '../store/sql-client.ts';
-import { type Embedder, vectorNeighbours } from './memory-embeddings.ts';
+import { vectorNeighbours } from './memory-embeddings.ts';
 import {
   MEMORY_COLUMNS,
   type MemoryKind,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { runSpace } from '../agents/agent-visibility.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
+import type { Embedder } from '../models/embedder.ts';
 import type { Store } from '../store/sql-client.ts';
 import { defineTool, type ToolCallContext, type ToolDefinition } from '../tools/tool.ts';
 import {
@@ -9,7 +10,6 @@ import {
   agentWritableScopes,
   scopeIncludes,
 } from './memory-access.ts';
-import type { Embedder } from './memory-embeddings.ts';
 import {
   type MemoryActor,
   type MemoryRecord,

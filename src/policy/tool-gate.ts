@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { GateDecision } from '../kernel/tool-gate.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { type ToolDefinition, type ToolStakes, toolEffect, toolStakes } from '../tools/tool.ts';
 import { findApproval, requestApproval } from './approval-repo.ts';
@@ -7,24 +8,6 @@ import { authorizeToolCall } from './cedar/tool-call-authorization.ts';
 import { egressReason } from './egress-destinations.ts';
 import { mcpServerOfTool, toolOutsideBoundary } from './org-boundary.ts';
 import type { PolicySnapshot } from './policy-settings.ts';
-
-export type GateEffect = 'allow' | 'ask' | 'deny';
-
-export interface GateDecision {
-  effect: GateEffect;
-  /**
-   * `stakes.high`, `args.destination_outside_allowlist`, `flow.tainted_consequential`,
-   * `flow.egress_destination`, `approval.granted`, …
-   */
-  ruleId: string;
-  reason: string;
-  stakes: ToolStakes;
-  argumentsHash: string;
-  /** For `ask`: the pending approval the run waits for. */
-  approvalId?: string;
-  /** For `deny`: what the model is told. */
-  message?: string;
-}
 
 export interface GateRequest {
   store: SqlClient;

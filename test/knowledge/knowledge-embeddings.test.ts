@@ -8,7 +8,7 @@ import { searchKnowledge } from '../../src/knowledge/knowledge-search.ts';
 import type { KnowledgeSource } from '../../src/knowledge/source-record.ts';
 import { createSource } from '../../src/knowledge/source-repo.ts';
 import { runSourceSync } from '../../src/knowledge/source-sync.ts';
-import { aiSdkEmbedder } from '../../src/memory/memory-embeddings.ts';
+import { aiSdkEmbedder } from '../../src/models/embedder.ts';
 import { createModelRegistry } from '../../src/models/provider-registry.ts';
 import type { Store } from '../../src/store/sql-client.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { aiSdkEmbedder, embedPendingMemories } from '../../src/memory/memory-embeddings.ts';
+import { embedPendingMemories } from '../../src/memory/memory-embeddings.ts';
 import type { ScopeRef } from '../../src/memory/memory-record.ts';
 import { createMemory } from '../../src/memory/memory-repo.ts';
 import { searchMemories } from '../../src/memory/memory-search.ts';
+import { aiSdkEmbedder } from '../../src/models/embedder.ts';
 import { createModelRegistry } from '../../src/models/provider-registry.ts';
 import type { Store } from '../../src/store/sql-client.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
