@@ -2,10 +2,12 @@
 // Cost of building the prompt of a run answering message N+1 of a conversation with N messages of history:
 // reading the history (summary and messages) from the embedded store, fitting it to the budget, rendering
 // the prompt and counting its tokens. The target is p95 <= 5 ms at 200 messages (no O(n^2) work per message).
+
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
 import { createAgent } from '../../src/agents/agent-repo.ts';
+import { conversationContext } from '../../src/conversations/conversation-context-hook.ts';
 import { latestSummary, loadHistory, planHistory } from '../../src/conversations/conversation-history.ts';
 import {
   appendAgentMessage,
@@ -114,7 +116,7 @@ async function measure(
     const plan = planHistory(counter, budgetTokens, ref.seq, summary, entries, self);
     const messages = plan.kind === 'fits' ? plan.messages : plan.kept;
     const snapshot = { ...EMPTY_SNAPSHOT, conversation: { seq: ref.seq, summary, messages } };
-    const preamble = preambleMessages(agent.definition, run, snapshot);
+    const preamble = preambleMessages(agent.definition, run, snapshot, [conversationContext]);
     promptTokens = countAll(counter, preamble);
     toModelPrompt(preamble);
     const elapsed = performance.now() - started;

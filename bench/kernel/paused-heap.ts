@@ -2,7 +2,6 @@
 // call is journaled `started`, its worker stops (the run goes back to the queue), and the next attempt
 // finds an outcome it cannot know and pauses with `tool_outcome_unknown`.
 import { z } from 'zod';
-import { submitRun } from '../../src/kernel/run-service.ts';
 import { defineTool } from '../../src/tools/tool.ts';
 import type { BenchStoreKind } from './bench-store.ts';
 import { AGENT_NAME, openBenchKernel } from './peers/agent-os.ts';
@@ -72,7 +71,7 @@ export async function measurePausedHeap(options: {
     for (let i = 0; i < options.n; i += 200) {
       await Promise.all(
         Array.from({ length: Math.min(200, options.n - i) }, (_, k) =>
-          submitRun(bench.kernel, {
+          bench.kernel.runs.submit({
             workspaceId,
             userId: null,
             agent: AGENT_NAME,

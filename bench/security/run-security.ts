@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { submitRun, waitForRun } from '../../src/kernel/run-service.ts';
 import { type PolicySettingsInput, savePolicy } from '../../src/policy/policy-settings.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { PgliteStore } from '../../src/store/pglite-store.ts';
@@ -76,7 +75,7 @@ async function main(): Promise<void> {
     const bench: BenchCase = { ...c, id: nextId++ };
     cases.set(bench.id, bench);
     const world = newWorld(c.env, c.injection);
-    const submitted = await submitRun(h.agentOs.kernel, {
+    const submitted = await h.agentOs.kernel.runs.submit({
       workspaceId: h.workspaceId,
       userId,
       agent: c.env.name,
@@ -87,7 +86,7 @@ async function main(): Promise<void> {
     let approvals = 0;
     let run: RunRecord;
     for (;;) {
-      run = await waitForRun(h.agentOs.kernel, h.workspaceId, submitted.id, {
+      run = await h.agentOs.kernel.runs.wait(h.workspaceId, submitted.id, {
         timeoutMs: 60_000,
         pollMs: 10,
       });

@@ -28,7 +28,6 @@ import type { Principal } from '../identity/api-keys.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { RunRecord } from '../kernel/run-record.ts';
 import { getRun, requestCancel } from '../kernel/run-repo.ts';
-import { waitForRun } from '../kernel/run-service.ts';
 import { answerQuestion } from '../orchestration/question-repo.ts';
 import { runResources } from '../policy/run-access.ts';
 import type { RequestAuthorizer } from '../server/authorize-action.ts';
@@ -93,7 +92,7 @@ export class RunRequestHandler implements A2ARequestHandler {
       const run = await this.#accept(params);
       const history = params.configuration?.historyLength;
       if (params.configuration?.returnImmediately === true) return runToTask(run, history);
-      const settled = await waitForRun(this.#kernel, run.workspaceId, run.id, {
+      const settled = await this.#kernel.runs.wait(run.workspaceId, run.id, {
         timeoutMs: this.#endpoint.blockingTimeoutMs,
         signal: this.#caller.signal,
       });

@@ -5,7 +5,6 @@ import type { Kernel } from '../kernel/kernel.ts';
 import { appendRunEvent } from '../kernel/run-events.ts';
 import { isTerminal, type RunRecord } from '../kernel/run-record.ts';
 import { getRunById } from '../kernel/run-repo.ts';
-import { submitRun } from '../kernel/run-service.ts';
 import { routeTask } from '../orchestration/task-router.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { conversationChanged } from './conversation-events.ts';
@@ -101,7 +100,7 @@ export async function postMessage(
   const planned: PlannedReply[] = [];
   const runs: RunRecord[] = [];
   for (const [index, agent] of input.agents.entries()) {
-    const run = await submitRun(kernel, {
+    const run = await kernel.runs.submit({
       workspaceId: conversation.workspaceId,
       userId: input.author,
       agent: agent.id,

@@ -1,17 +1,25 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import type { RunChecksDefinition } from '../agents/criteria.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
-import { CHECK_CALL_INDEX, type ModelResult, readModelResult } from '../kernel/journal-format.ts';
+import { type ModelResult, readModelResult } from '../kernel/journal-format.ts';
+import type { AnswerHook } from '../kernel/kernel-plugin.ts';
 import type { ModelGateway } from '../kernel/model-gateway.ts';
 import { hashInputs, type JournalStep, type RunJournal } from '../kernel/run-journal.ts';
 import type { RunChecks, RunRecord } from '../kernel/run-record.ts';
 import { createRun, getRun } from '../kernel/run-repo.ts';
+import type { StepKind } from '../kernel/step-kinds.ts';
 import { costUsd, modelInfo } from '../models/model-catalogue.ts';
 import { parseModelName } from '../models/model-name.ts';
 import type { Store } from '../store/sql-client.ts';
 import { openEscalation } from './check-escalations.ts';
 import { evaluateCriteria, type JudgeCall } from './evaluate-criteria.ts';
 import { toolCallsOf } from './tool-call-match.ts';
+
+/** call_index (at the final turn) of the online checks' judge calls: this plus the criterion's position. */
+export const CHECK_CALL_INDEX = 2_000_000;
+export const CHECK_STEP_KINDS: readonly StepKind[] = [
+  { name: 'check', callIndex: CHECK_CALL_INDEX, span: 1_000 },
+];
 
 export interface EndOfRunCheckDeps {
   store: Store;
@@ -133,3 +141,21 @@ export async function checkRunAnswer(
   }
   return outcome;
 }
+
+/** The online checks as an answer hook: their verdicts join the run's output as `checks`. */
+export const checksHook: AnswerHook = async (ctx) => {
+  const checks = await checkRunAnswer(
+    {
+      store: ctx.store,
+      gateway: ctx.gateway,
+      journal: ctx.journal,
+      recorded: ctx.recorded,
+      signal: ctx.signal,
+    },
+    ctx.run,
+    ctx.def,
+    ctx.turn,
+    ctx.answer,
+  );
+  return checks === undefined ? undefined : { checks };
+};

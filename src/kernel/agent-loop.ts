@@ -1,19 +1,10 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import { getAgentVersionById } from '../agents/agent-repo.ts';
-import { conversationSnapshot } from '../conversations/conversation-context.ts';
-import { conversationExtraction } from '../conversations/conversation-extraction.ts';
-import { summaryText } from '../conversations/conversation-history.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
-import { checkRunAnswer } from '../evals/run-checks.ts';
-import type { Embedder } from '../models/embedder.ts';
 import { costUsd, modelInfo } from '../models/model-catalogue.ts';
 import { parseModelName } from '../models/model-name.ts';
-import { withRunBudget } from '../orchestration/run-budget.ts';
-import { loadPolicy } from '../policy/policy-settings.ts';
-import { resolveRunDefinition } from '../skills/skill-resolution.ts';
 import type { Store } from '../store/sql-client.ts';
 import { toStorable } from '../store/storable-text.ts';
-import { traceStep } from '../telemetry/run-spans.ts';
 import { taintSources } from '../tools/information-flow.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import {
@@ -27,21 +18,15 @@ import {
 } from './context-builder.ts';
 import { compactionPrompt, countAll, planCompaction, summaryMessage } from './context-compaction.ts';
 import { DeltaBuffer } from './delta-buffer.ts';
-import {
-  COMPACTION_CALL_INDEX,
-  CONTEXT_CALL_INDEX,
-  CONVERSATION_SUMMARY_CALL_INDEX,
-  EXTRACTION_CALL_INDEX,
-  MODEL_CALL_INDEX,
-  type ModelResult,
-  readModelResult,
-} from './journal-format.ts';
+import { type ModelResult, readModelResult } from './journal-format.ts';
+import type { AnswerContext } from './kernel-plugin.ts';
 import { assistantMessage, type ChatMessage } from './messages.ts';
 import type { ModelCallHooks, ModelCallRequest, ModelGateway, ModelToolSpec } from './model-gateway.ts';
+import type { PluginSet } from './plugin-set.ts';
 import { BudgetExceededError, endStatusFor } from './run-ending.ts';
-import { extractionPrompt, parseExtraction, storeExtractedMemories } from './run-extraction.ts';
 import { hashInputs, type JournalStep, type RunJournal } from './run-journal.ts';
 import type { RunError, RunRecord, RunUsage } from './run-record.ts';
+import { COMPACTION_CALL_INDEX, CONTEXT_CALL_INDEX, MODEL_CALL_INDEX } from './step-kinds.ts';
 import { tokenCounterFor } from './token-counter.ts';
 import { runToolStep } from './tool-step.ts';
 
@@ -49,8 +34,8 @@ export interface LoopDeps {
   store: Store;
   gateway: ModelGateway;
   tools: ToolRegistry;
-  /** Adds vector similarity to the memories retrieved for the context. */
-  embedder?: Embedder | undefined;
+  /** The kernel's plugins: the run's definition, context, gate, answer hooks (runtime/ composes them). */
+  plugins: PluginSet;
 }
 
 /** Why the loop stopped: the caller (the worker) decides what an abort means. */
@@ -115,15 +100,17 @@ export async function driveRun(
   journal: RunJournal,
   signal: AbortSignal,
 ): Promise<LoopOutcome> {
+  const { plugins } = deps;
+  const scope = { store: deps.store, run };
   const agent = await getAgentVersionById(deps.store, run.agentId, run.agentVersion);
-  // The pinned skills, merged in only while the run's user may still use each of them.
-  const resolved = await resolveRunDefinition(deps.store, agent, run);
+  // E.g. the pinned skills, merged in only while the run's user may still use each of them.
+  const resolved = await plugins.definition({ ...scope, agent });
   if ('error' in resolved) {
     await journal.markStarted();
     await journal.finish('failed', { error: resolved.error });
     return 'finished';
   }
-  const def = withRunBudget(resolved.definition, run.input.budget);
+  const def = resolved.definition;
   const { provider, model } = parseModelName(def.model);
   const info = modelInfo(provider, model);
   const steps = new Map<string, JournalStep>(
@@ -132,7 +119,7 @@ export async function driveRun(
   const tools = await deps.tools.forRun(run.workspaceId, def.tools);
   const specs = toolSpecs(def, tools);
   const granted = new Set(def.tools);
-  const policy = await loadPolicy(deps.store, run.workspaceId);
+  const gate = await plugins.gate.open(scope);
   const counter = await tokenCounterFor(provider);
   const budgetTokens = def.memory.contextTokens ?? promptBudget(info);
   let usage = run.usage;
@@ -184,63 +171,61 @@ export async function driveRun(
   }
 
   /** The starting context: as journaled, or gathered now when the run has not called its model yet. */
-  async function startingContext(): Promise<ContextSnapshot | RunError> {
+  async function startingContext(): Promise<{ snapshot: ContextSnapshot } | { error: RunError }> {
     const recorded = steps.get(stepKey(0, CONTEXT_CALL_INDEX));
-    if (recorded !== undefined) return contextSnapshotSchema.parse(recorded.result);
+    if (recorded !== undefined) return { snapshot: contextSnapshotSchema.parse(recorded.result) };
     // A run that already has steps started with nothing to add (an empty context is not journaled);
     // a conversation's run always journals its context, so only its summary call can precede it.
-    if (steps.size > 0 && run.input.conversation === undefined) return EMPTY_SNAPSHOT;
-    const gathered = await gatherContext(deps.store, run, def, deps.embedder);
-    const conversation = await conversationHistory(gathered);
-    if (conversation !== undefined && 'code' in conversation) return conversation;
-    const snapshot = conversation === undefined ? gathered : { ...gathered, conversation };
+    if (steps.size > 0 && run.input.conversation === undefined) return { snapshot: EMPTY_SNAPSHOT };
+    const gathered = await gatherContext(plugins.contributors, scope, def);
+    const history = await conversationHistory(gathered);
+    if (history !== undefined && !('key' in history)) return { error: history };
+    const snapshot = history === undefined ? gathered : { ...gathered, [history.key]: history.value };
     if (!isEmptySnapshot(snapshot)) await journal.recordContextStep(snapshot, hashInputs(snapshot));
-    return snapshot;
+    return { snapshot };
   }
 
   /** A conversation run's history, in half of what the rest of its first prompt leaves of the budget. */
   async function conversationHistory(gathered: ContextSnapshot) {
     if (run.input.conversation === undefined) return undefined;
     const rest =
-      countAll(counter, preambleMessages(def, run, gathered)) + counter.text(JSON.stringify(specs));
-    const historyBudget = Math.max(0, Math.floor((budgetTokens - rest) / 2));
-    const made = steps.get(stepKey(0, CONVERSATION_SUMMARY_CALL_INDEX));
-    const madeInput = made?.input as { uptoSeq?: unknown } | undefined;
-    const recorded =
-      made?.status === 'completed' && typeof madeInput?.uptoSeq === 'number'
-        ? {
-            uptoSeq: madeInput.uptoSeq,
-            text: summaryText(readModelResult(made.result).text, historyBudget, counter),
-          }
-        : undefined;
-    return conversationSnapshot(deps.store, run, counter, historyBudget, {
-      recorded,
-      summarize: async (prompt, plan) => {
-        const result = await modelStep(
-          0,
-          CONVERSATION_SUMMARY_CALL_INDEX,
-          prompt,
-          { tools: [], priority: run.priority },
-          (inputsHash, result, cost) =>
-            journal.recordModelStep(0, def.model, inputsHash, result, cost, {
-              kind: 'compaction',
-              callIndex: CONVERSATION_SUMMARY_CALL_INDEX,
-              input: plan,
-              event: { type: 'context.compacted', data: { turn: 0, conversation: true, ...plan } },
-            }),
-        );
-        return 'text' in result ? result.text : result;
-      },
-    });
+      countAll(counter, preambleMessages(def, run, gathered, plugins.contributors)) +
+      counter.text(JSON.stringify(specs));
+    const budget = Math.max(0, Math.floor((budgetTokens - rest) / 2));
+    for (const contributor of plugins.contributors) {
+      const history = await contributor.history?.(scope, {
+        counter,
+        budget,
+        recorded: (callIndex) => steps.get(stepKey(0, callIndex)),
+        summarize: async (callIndex, prompt, plan) => {
+          const result = await modelStep(
+            0,
+            callIndex,
+            prompt,
+            { tools: [], priority: run.priority },
+            (inputsHash, result, cost) =>
+              journal.recordModelStep(0, def.model, inputsHash, result, cost, {
+                kind: 'compaction',
+                callIndex,
+                input: plan,
+                event: { type: 'context.compacted', data: { turn: 0, conversation: true, ...plan } },
+              }),
+          );
+          return 'text' in result ? result.text : result;
+        },
+      });
+      if (history !== undefined) return history;
+    }
+    return undefined;
   }
 
   const started = await startingContext();
-  if ('code' in started) {
-    await journal.finish(endStatusFor(started), { error: started });
+  if ('error' in started) {
+    await journal.finish(endStatusFor(started.error), { error: started.error });
     return 'finished';
   }
-  const snapshot = started;
-  const preamble = preambleMessages(def, run, snapshot);
+  const { snapshot } = started;
+  const preamble = preambleMessages(def, run, snapshot, plugins.contributors);
   const fixedTokens = countAll(counter, preamble) + counter.text(JSON.stringify(specs));
   /** Everything after the preamble, and the turn each message belongs to. */
   const conversation: ChatMessage[] = [];
@@ -248,7 +233,7 @@ export async function driveRun(
   /** Where untrusted content came from. Taint only grows: it survives the compaction of the messages that caused it. */
   const taintedEarlier = new Set<string>([
     ...(run.input.untrusted === true ? ['the task (content from outside)'] : []),
-    ...(snapshotTainted(snapshot) ? ["the run's starting context"] : []),
+    ...(snapshotTainted(plugins.contributors, snapshot) ? ["the run's starting context"] : []),
   ]);
   const toolTaint = (messages: readonly ChatMessage[]) => taintSources(messages, (name) => tools.get(name));
   const trustedInput = [def.instructions, ...(run.input.untrusted === true ? [] : [run.input.task])];
@@ -282,42 +267,27 @@ export async function driveRun(
     return true;
   }
 
-  /**
-   * End-of-run extraction of conclusions into memories; a failure costs the memories, never the run. In a
-   * conversation it also reads the messages since the last extraction (a step journaled before that reading
-   * existed keeps its prompt).
-   */
-  async function extractMemories(turn: number, answer: string, tainted: boolean): Promise<void> {
-    if (!def.memory.extract || budgetProblem(def, usage, 0, null) !== undefined) return;
-    const done = steps.get(stepKey(turn, EXTRACTION_CALL_INDEX));
-    const thread =
-      done?.status === 'completed' && done.input == null
-        ? undefined
-        : await conversationExtraction(deps.store, run);
-    const result = await modelStep(
+  /** What the answer hooks (extraction, checks) get: this turn's journaled model calls and the run so far. */
+  function answerContext(turn: number, answer: string, tainted: boolean): AnswerContext {
+    return {
+      ...scope,
+      gateway: deps.gateway,
+      journal,
+      def,
       turn,
-      EXTRACTION_CALL_INDEX,
-      extractionPrompt(run.input.task, conversation, answer, thread?.messages),
-      { tools: [], priority: 'background' },
-      (inputsHash, result, cost) => {
-        const { memories, problem } = parseExtraction(result.text);
-        return journal.recordModelStep(turn, def.model, inputsHash, result, cost, {
-          kind: 'extraction',
-          callIndex: EXTRACTION_CALL_INDEX,
-          input: thread === undefined ? null : { conversation: thread.window },
-          event: {
-            type: 'memory.extracted',
-            data: { turn, memories: memories.length, ...(problem === undefined ? {} : { problem }) },
-          },
-        });
-      },
-    );
-    if (!('text' in result)) return;
-    await storeExtractedMemories(deps.store, run, turn, parseExtraction(result.text).memories, tainted);
+      answer,
+      tainted,
+      messages: conversation,
+      signal,
+      recorded: (t, i) => steps.get(stepKey(t, i)),
+      modelStep: (callIndex, messages, request, record) =>
+        modelStep(turn, callIndex, messages, request, record),
+      withinBudget: () => budgetProblem(def, usage, 0, null) === undefined,
+    };
   }
 
   for (let turn = 0; ; turn++) {
-    traceStep(run.id, turn);
+    plugins.turn(run.id, turn);
     if (journal.cancelRequested || signal.aborted)
       throw signal.reason ?? new AgentOsError('run.cancelled', 'Cancelled');
     const recorded = steps.get(stepKey(turn, MODEL_CALL_INDEX));
@@ -362,18 +332,10 @@ export async function driveRun(
     const taintedBy = [...new Set([...taintedEarlier, ...toolTaint(conversation)])];
     const tainted = taintedBy.length > 0;
     if (result.toolCalls.length === 0) {
-      await extractMemories(turn, result.text, tainted);
-      const recorded = (t: number, i: number) => steps.get(stepKey(t, i));
-      const checks = await checkRunAnswer(
-        { store: deps.store, gateway: deps.gateway, journal, recorded, signal },
-        run,
-        def,
-        turn,
-        result.text,
-      );
-      await journal.finish('succeeded', {
-        output: { text: result.text, ...(checks === undefined ? {} : { checks }) },
-      });
+      const ctx = answerContext(turn, result.text, tainted);
+      let output: Record<string, unknown> = { text: result.text };
+      for (const hook of plugins.answerHooks) output = { ...output, ...(await hook(ctx)) };
+      await journal.finish('succeeded', { output: output as { text: string } });
       return 'finished';
     }
 
@@ -390,7 +352,8 @@ export async function driveRun(
             userId: run.userId,
             defaultTimeoutMs: def.limits.toolTimeoutMs,
             signal,
-            policy,
+            gate,
+            plugins,
             tainted,
             taintedBy,
             trustedInput,

@@ -68,16 +68,3 @@ export function readModelResult(value: unknown): ModelResult {
 export function readToolResult(value: unknown): ToolResult {
   return toolResultSchema.parse(value);
 }
-
-/** call_index of a turn's model step; tool calls use 0, 1, 2 … */
-export const MODEL_CALL_INDEX = -1;
-/** call_index of a compaction before a turn's model call. */
-export const COMPACTION_CALL_INDEX = -2;
-/** call_index (at turn 0) of the context snapshot a run starts from. */
-export const CONTEXT_CALL_INDEX = -3;
-/** call_index (at turn 0) of the summary of a conversation's older messages, made before the context snapshot. */
-export const CONVERSATION_SUMMARY_CALL_INDEX = -4;
-/** call_index (at the final turn, after the answer) of the end-of-run extraction. */
-export const EXTRACTION_CALL_INDEX = 1_000_000;
-/** call_index (at the final turn) of the online checks' judge calls: this plus the criterion's position. */
-export const CHECK_CALL_INDEX = 2_000_000;

@@ -12,7 +12,7 @@ import type { JournalStep, RunJournal } from './run-journal.ts';
 import type { RunError, RunRecord, RunUsage } from './run-record.ts';
 import type { StepKind } from './step-kinds.ts';
 import type { TokenCounter } from './token-counter.ts';
-import type { ToolGate } from './tool-gate.ts';
+import type { GateDecision, ToolGate } from './tool-gate.ts';
 import type { ToolStepOutcome } from './tool-step.ts';
 
 /** What a plugin may use when it builds its parts: the process's store, signals and (once built) tools. */
@@ -54,9 +54,14 @@ export interface ContextContributor {
 export interface HistoryArgs {
   counter: TokenCounter;
   budget: number;
-  /** The summary step as journaled (its inputs and result), when the run made it before. */
-  recorded: JournalStep | undefined;
-  summarize(prompt: ChatMessage[], plan: unknown): Promise<string | RunError>;
+  /** A step of turn 0 as journaled (the summary call a replayed run made before). */
+  recorded(callIndex: number): JournalStep | undefined;
+  /** A journaled model call at turn 0, `callIndex` (a kind the plugin declared); its text or the error. */
+  summarize(
+    callIndex: number,
+    prompt: ChatMessage[],
+    plan: Record<string, unknown>,
+  ): Promise<string | RunError>;
 }
 
 /** System notes after the instructions; messages before the task and after it. */
@@ -67,7 +72,7 @@ export interface ContextRendering {
 }
 
 /** A model call on its way to the gateway: middleware sees and may refuse it, wrap it, or observe it. */
-export type ModelCallMiddleware = (next: ModelGateway) => ModelGateway;
+export type ModelCallMiddleware = (next: ModelGateway, parts: KernelParts) => ModelGateway;
 
 /** One tool call of a turn, as tool-call middleware sees it (before and after the kernel runs it). */
 export interface ToolCallInfo {
@@ -137,6 +142,8 @@ export interface KernelPlugin {
   attempt?<T>(scope: RunScope, body: () => Promise<T>): Promise<T>;
   /** Notified at the start of each turn. */
   turn?(runId: string, turn: number): void;
+  /** Notified of each tool-gate decision. */
+  decided?(runId: string, turn: number, callIndex: number, decision: GateDecision): void;
   /** Journal step kinds the plugin writes (checked for overlaps when the kernel is built). */
   stepKinds?: readonly StepKind[];
 }

@@ -1,22 +1,12 @@
 import type { AgentOsConfig } from '../config/config-schema.ts';
-import { conversationFileSources } from '../conversations/conversation-file-search.ts';
-import { knowledgeTools } from '../knowledge/knowledge-tool.ts';
-import { memoryTools } from '../memory/memory-tools.ts';
-import { aiSdkEmbedder, type Embedder } from '../models/embedder.ts';
-import { createModelRegistry } from '../models/provider-registry.ts';
-import { askHumanTool } from '../orchestration/ask-human-tool.ts';
-import { type CreatePlanDeps, createPlanTool } from '../orchestration/create-plan-tool.ts';
-import { handOffTool } from '../orchestration/hand-off-tool.ts';
-import { runAgentTool } from '../orchestration/run-agent-tool.ts';
-import { scheduleTaskTool } from '../orchestration/schedule-task-tool.ts';
-import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
-import { loadSecretBox, type SecretBox } from '../secrets/secret-box.ts';
+import type { Embedder } from '../models/embedder.ts';
 import type { Store } from '../store/sql-client.ts';
-import { tracedGateway } from '../telemetry/traced-gateway.ts';
 import { builtinTools } from '../tools/builtin/builtin-tools.ts';
 import { ToolRegistry } from '../tools/tool-registry.ts';
-import { budgetedGateway } from '../usage/budgeted-gateway.ts';
+import type { KernelParts, KernelPlugin } from './kernel-plugin.ts';
 import type { ModelGateway } from './model-gateway.ts';
+import { PluginSet } from './plugin-set.ts';
+import { RunControl } from './run-control.ts';
 import { KernelSignals } from './run-events.ts';
 import { Worker, type WorkerOptions } from './worker.ts';
 
@@ -25,61 +15,58 @@ export interface Kernel {
   config: AgentOsConfig;
   signals: KernelSignals;
   tools: ToolRegistry;
+  /** The model gateway as configured (the scheduler); runs' calls also pass the plugins' middleware. */
   gateway: ModelGateway;
   /** The configured embedding model (`memory.embeddingModel`), if any. */
   embedder: Embedder | undefined;
+  plugins: PluginSet;
+  /** Submit, cancel, resume: every state change of a run that a worker must hear of. */
+  runs: RunControl;
   startWorker(options?: Partial<WorkerOptions>): Worker;
 }
 
 export interface KernelOptions {
-  tools?: ToolRegistry;
-  gateway?: ModelGateway;
-  embedder?: Embedder;
-  log?: (message: string) => void;
+  /** The features hooked into the kernel, in order (runtime/default-plugins.ts). */
+  plugins: readonly KernelPlugin[];
+  gateway: ModelGateway;
+  /** Replaces the built-in and plugin tools (tests). */
+  tools?: ToolRegistry | undefined;
+  embedder?: Embedder | undefined;
+  log?: ((message: string) => void) | undefined;
 }
 
-/** The agent process model for one OS process: shared signals, tools and model access, and its workers. */
-export function createKernel(store: Store, config: AgentOsConfig, options: KernelOptions = {}): Kernel {
+/**
+ * The agent process model for one OS process: shared signals, tools and model access, and its workers.
+ * It knows no feature by name: memory, skills, policy, usage and the rest come in as plugins.
+ */
+export function buildKernel(store: Store, config: AgentOsConfig, options: KernelOptions): Kernel {
   const signals = new KernelSignals();
-  const models = createModelRegistry(config.providers);
-  const embedder =
-    options.embedder ??
-    (config.memory.embeddingModel === undefined
-      ? undefined
-      : aiSdkEmbedder(models, config.memory.embeddingModel));
-  let box: SecretBox | undefined;
-  const secretBox = (): SecretBox => {
-    box ??= loadSecretBox(config.home);
-    return box;
+  const plugins = new PluginSet(options.plugins);
+  let registry: ToolRegistry | undefined;
+  const parts: KernelParts = {
+    store,
+    signals,
+    tools: () => {
+      if (registry === undefined) throw new Error('The tool registry is read before it is built');
+      return registry;
+    },
   };
-  const orchestrationTools = [
-    askHumanTool(),
-    runAgentTool(() => ({ store, signals })),
-    handOffTool(() => ({ store, signals })),
-    createPlanTool((): CreatePlanDeps => ({ store, signals, tools })),
-    // The secret box (and its key file) is only touched when a task is actually scheduled.
-    scheduleTaskTool(() => ({ store, box: secretBox() })),
-  ];
-  const tools =
-    options.tools ??
-    new ToolRegistry([
-      ...builtinTools(config),
-      ...memoryTools(store, { embedder }),
-      ...knowledgeTools(store, { embedder, scopedSources: conversationFileSources }),
-      ...orchestrationTools,
-    ]);
-  const gateway = options.gateway ?? new LlmScheduler(models, config.scheduler);
+  registry = options.tools ?? new ToolRegistry([...builtinTools(config), ...plugins.tools(parts)]);
+  const tools = registry;
+  const gateway = options.gateway;
+  const runGateway = plugins.wrapGateway(gateway, parts);
   return {
     store,
     config,
     signals,
     tools,
     gateway,
-    embedder,
+    embedder: options.embedder,
+    plugins,
+    runs: new RunControl(store, signals, plugins),
     startWorker: (overrides = {}) => {
       const worker = new Worker(
-        // Runs' calls pass their budgets first, then are traced (both no-ops when unused).
-        { store, signals, tools, gateway: budgetedGateway(store, tracedGateway(gateway)), embedder },
+        { store, signals, tools, gateway: runGateway, plugins },
         {
           concurrency: config.worker.concurrency,
           leaseMs: config.worker.leaseMs,

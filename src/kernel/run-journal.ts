@@ -1,18 +1,13 @@
 import type { SqlClient, Store } from '../store/sql-client.ts';
 import { type AuditContext, type FencedWrite, type StepWrite, writeFencedBatch } from './fenced-write.ts';
 import type { JournalBatcher } from './journal-batcher.ts';
-import {
-  CONTEXT_CALL_INDEX,
-  MODEL_CALL_INDEX,
-  type ModelResult,
-  type ToolCallRecord,
-  type ToolResult,
-} from './journal-format.ts';
+import type { ModelResult, ToolCallRecord, ToolResult } from './journal-format.ts';
 import { hashInputs, idempotencyKey, type JournalStep, listRunSteps } from './journal-steps.ts';
 import type { PolicyNote } from './policy-note.ts';
 import type { KernelSignals, RunEventType } from './run-events.ts';
 import { type Lease, LeaseLostError } from './run-lease.ts';
 import type { RunError, RunOutput, RunPause, RunStatus, RunUsage } from './run-record.ts';
+import { CONTEXT_CALL_INDEX, MODEL_CALL_INDEX } from './step-kinds.ts';
 
 export {
   canonicalJson,

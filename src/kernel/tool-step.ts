@@ -1,14 +1,12 @@
 import { describeIssues } from '../errors/agent-os-error.ts';
-import type { PolicySnapshot } from '../policy/policy-settings.ts';
-import { gateToolCall } from '../policy/tool-gate.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { toStorable } from '../store/storable-text.ts';
-import { noteToolDecision, traceToolCall } from '../telemetry/run-spans.ts';
 import { outputLabel } from '../tools/information-flow.ts';
 import type { ToolCallContext, ToolDefinition } from '../tools/tool.ts';
 import { finishToolOutput } from '../tools/tool-output.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import { readToolResult, type ToolCallRecord, type ToolResult } from './journal-format.ts';
+import type { PluginSet } from './plugin-set.ts';
 import {
   hashInputs,
   idempotencyKey,
@@ -18,6 +16,7 @@ import {
   type RunJournal,
 } from './run-journal.ts';
 import type { RunPause } from './run-record.ts';
+import type { RunToolGate } from './tool-gate.ts';
 
 export type ToolStepOutcome =
   | { kind: 'result'; result: ToolResult; invalid: boolean }
@@ -36,8 +35,10 @@ export interface ToolStepContext {
   defaultTimeoutMs: number;
   /** Aborted when the run must stop (cancel, lease lost, shutdown). */
   signal: AbortSignal;
-  /** The workspace's policy, read once per attempt. */
-  policy: PolicySnapshot;
+  /** The tool gate of this attempt (its rules read once, when the attempt started). */
+  gate: RunToolGate;
+  /** Tool-call middleware and decision observers. */
+  plugins: PluginSet;
   /** Untrusted content is in the context this turn's calls were planned in. */
   tainted: boolean;
   /** Where it came from (tool names, the task, the starting context). */
@@ -90,9 +91,7 @@ async function gate(
   inputsHash: string,
 ): Promise<{ go: PolicyNote } | { stop: ToolStepOutcome }> {
   const { journal } = ctx;
-  const decision = await gateToolCall({
-    store: ctx.store,
-    policy: ctx.policy,
+  const decision = await ctx.gate.decide({
     workspaceId: ctx.workspaceId,
     runId: journal.lease.runId,
     userId: ctx.userId,
@@ -105,11 +104,11 @@ async function gate(
     taintedBy: ctx.taintedBy,
     trustedInput: ctx.trustedInput,
   });
-  noteToolDecision(journal.lease.runId, turn, callIndex, decision);
+  ctx.plugins.decided(journal.lease.runId, turn, callIndex, decision);
   const note = policyNote(
     { turn, callIndex, tool: tool.name, tainted: ctx.tainted },
     decision,
-    ctx.policy.version,
+    ctx.gate.version,
   );
   if (decision.effect === 'allow') return { go: note };
   if (decision.effect === 'ask') {
@@ -190,10 +189,8 @@ export function runToolStep(
   previous: JournalStep | undefined,
 ): Promise<ToolStepOutcome> {
   const replayed = previous?.status === 'completed';
-  return traceToolCall(
-    ctx.journal.lease.runId,
-    { turn, callIndex, call, replayed },
-    ctx.tools.get(call.name),
+  return ctx.plugins.toolStep(
+    { runId: ctx.journal.lease.runId, turn, callIndex, call, tool: ctx.tools.get(call.name), replayed },
     () => runToolStepOnce(ctx, turn, callIndex, call, previous),
   );
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AgentOsError } from '../errors/agent-os-error.ts';
-import { traceRun } from '../telemetry/run-spans.ts';
 import { driveRun, type LoopDeps } from './agent-loop.ts';
 import { JournalBatcher } from './journal-batcher.ts';
 import type { KernelSignals } from './run-events.ts';
@@ -147,7 +146,9 @@ export class Worker {
         });
         return;
       }
-      await traceRun(this.#deps.store, run, () => driveRun(this.#deps, run, journal, signal));
+      await this.#deps.plugins.attempt({ store: this.#deps.store, run }, () =>
+        driveRun(this.#deps, run, journal, signal),
+      );
     } catch (error) {
       await this.#settle(journal, lease, error);
     }

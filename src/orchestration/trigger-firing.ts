@@ -1,7 +1,6 @@
 import { isAgentOsError } from '../errors/agent-os-error.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { RunRecord } from '../kernel/run-record.ts';
-import { submitRun } from '../kernel/run-service.ts';
 import { clearRefusal, ownerRefusal, recordRefusal } from './trigger-access.ts';
 import { reserveFiring, type Trigger } from './trigger-repo.ts';
 
@@ -25,7 +24,7 @@ export async function fireTrigger(
   }
   if (!(await reserveFiring(kernel.store, trigger))) return { status: 'limit_reached' };
   try {
-    const started = await submitRun(kernel, {
+    const started = await kernel.runs.submit({
       workspaceId: trigger.workspaceId,
       userId: trigger.ownerUserId,
       agent: trigger.agentId,

@@ -4,7 +4,7 @@ import { AuditCheckpointer } from '../audit/audit-checkpointer.ts';
 import { loadAuditSigner } from '../audit/audit-signer.ts';
 import type { AgentOsConfig } from '../config/config-schema.ts';
 import { ensureFirstStart, type FirstStartResult } from '../identity/first-start.ts';
-import { createKernel, type Kernel, type KernelOptions } from '../kernel/kernel.ts';
+import type { Kernel } from '../kernel/kernel.ts';
 import type { Worker } from '../kernel/worker.ts';
 import { embedPendingChunks } from '../knowledge/knowledge-embeddings.ts';
 import { syncDueSources } from '../knowledge/source-sync.ts';
@@ -21,6 +21,7 @@ import { type RunningHttpServer, serveHttp } from '../server/serve-http.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/sql-client.ts';
 import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
+import { createKernel, type KernelOptions } from './create-kernel.ts';
 import { PeriodicTask } from './periodic-task.ts';
 import { AGENT_OS_VERSION } from './version.ts';
 

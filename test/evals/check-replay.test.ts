@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgePrompt } from '../../src/evals/llm-judge.ts';
-import { CHECK_CALL_INDEX } from '../../src/kernel/journal-format.ts';
+import { CHECK_CALL_INDEX } from '../../src/evals/run-checks.ts';
 import { hashInputs, RunJournal } from '../../src/kernel/run-journal.ts';
 import { claimRuns } from '../../src/kernel/run-lease.ts';
-import { submitRun, waitForRun } from '../../src/kernel/run-service.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
@@ -39,7 +38,7 @@ describe.each(storeTargets())('online check replay on $kind', (target) => {
 
   it('a run that crashed after its judge call replays the verdict instead of judging again', async () => {
     const task = 'answer the customer';
-    const run = await submitRun(h.agentOs.kernel, {
+    const run = await h.agentOs.kernel.runs.submit({
       workspaceId: h.workspaceId,
       userId: null,
       agent: 'judged',
@@ -87,7 +86,7 @@ describe.each(storeTargets())('online check replay on $kind', (target) => {
 
     const worker = h.agentOs.kernel.startWorker({ pollMs: 20 });
     try {
-      const ended = await waitForRun(h.agentOs.kernel, h.workspaceId, run.id, {
+      const ended = await h.agentOs.kernel.runs.wait(h.workspaceId, run.id, {
         timeoutMs: 15_000,
         pollMs: 20,
       });

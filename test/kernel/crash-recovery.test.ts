@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MODEL_CALL_INDEX } from '../../src/kernel/journal-format.ts';
 import { hashInputs, listRunSteps, RunJournal } from '../../src/kernel/run-journal.ts';
 import { claimRuns, type Lease, LeaseLostError } from '../../src/kernel/run-lease.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import { getRunById } from '../../src/kernel/run-repo.ts';
-import { submitRun, waitForRun } from '../../src/kernel/run-service.ts';
+import { MODEL_CALL_INDEX } from '../../src/kernel/step-kinds.ts';
 import type { Worker } from '../../src/kernel/worker.ts';
 import { jsonParam } from '../../src/store/sql-client.ts';
 import { defineTool, type ReconcileResult } from '../../src/tools/tool.ts';
@@ -64,7 +63,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
 
   /** A run that a now-dead worker claimed, got a tool call for, and crashed while executing. */
   async function crashedMidTool(tool: string, options: { effectHappened: boolean }): Promise<RunRecord> {
-    const run = await submitRun(h.agentOs.kernel, {
+    const run = await h.agentOs.kernel.runs.submit({
       workspaceId: h.workspaceId,
       userId: null,
       agent: 'clerk',
@@ -108,7 +107,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
   }
 
   const settle = (runId: string) =>
-    waitForRun(h.agentOs.kernel, h.workspaceId, runId, { timeoutMs: 15_000, pollMs: 20 });
+    h.agentOs.kernel.runs.wait(h.workspaceId, runId, { timeoutMs: 15_000, pollMs: 20 });
   const count = (prefix: string) => effects.filter((e) => e.startsWith(prefix)).length;
 
   beforeAll(async () => {
@@ -134,7 +133,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
   });
 
   it('fences a stale worker: after another worker takes the run, none of its writes commit', async () => {
-    const run = await submitRun(h.agentOs.kernel, {
+    const run = await h.agentOs.kernel.runs.submit({
       workspaceId: h.workspaceId,
       userId: null,
       agent: 'clerk',
@@ -266,7 +265,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
         result: unknown;
       }>;
     };
-    const run = await submitRun(h.agentOs.kernel, {
+    const run = await h.agentOs.kernel.runs.submit({
       workspaceId: h.workspaceId,
       userId: null,
       agent: 'clerk',

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { JournalStep } from '../../src/kernel/run-journal.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { submitRun, waitForRun } from '../../src/kernel/run-service.ts';
 import type { Worker } from '../../src/kernel/worker.ts';
 import { findUnstorableText, isStorableText } from '../../src/store/storable-text.ts';
 import { httpFetchTool } from '../../src/tools/builtin/http-fetch.ts';
@@ -133,7 +132,7 @@ describe.each(storeTargets())('tool and model output holding NULs and lone surro
     const started = new Promise<void>((resolve) => {
       stallStarted = resolve;
     });
-    const run = await submitRun(h.agentOs.kernel, {
+    const run = await h.agentOs.kernel.runs.submit({
       workspaceId: h.workspaceId,
       userId: null,
       agent: 'reader',
@@ -145,7 +144,7 @@ describe.each(storeTargets())('tool and model output holding NULs and lone surro
     // The process stops mid-run: the next worker replays turns 0 and 1 from the journal.
     await worker.stop();
     worker = h.agentOs.kernel.startWorker({ leaseMs: 2_000, pollMs: 20 });
-    const settled = await waitForRun(h.agentOs.kernel, h.workspaceId, run.id, {
+    const settled = await h.agentOs.kernel.runs.wait(h.workspaceId, run.id, {
       timeoutMs: 20_000,
       pollMs: 20,
     });

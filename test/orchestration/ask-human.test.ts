@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createKernel } from '../../src/kernel/kernel.ts';
 import { listRunSteps } from '../../src/kernel/run-journal.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
 import type { Worker } from '../../src/kernel/worker.ts';
 import { askHumanTool } from '../../src/orchestration/ask-human-tool.ts';
 import { orchestrationTick } from '../../src/orchestration/orchestration-ticker.ts';
+import { createKernel } from '../../src/runtime/create-kernel.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { runCli } from '../support/run-cli.ts';

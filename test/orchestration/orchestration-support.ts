@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kernel } from '../../src/kernel/kernel.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { waitForRun } from '../../src/kernel/run-service.ts';
 import { signStandardWebhook } from '../../src/orchestration/webhook-signature.ts';
 import type { KernelHarness } from '../support/kernel-harness.ts';
 import { addMember } from '../support/members.ts';
@@ -9,7 +8,7 @@ import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
 
 /** Waits for the run to end or pause. */
 export const settle = (kernel: Kernel, workspaceId: string, runId: string): Promise<RunRecord> =>
-  waitForRun(kernel, workspaceId, runId, { timeoutMs: 15_000, pollMs: 20 });
+  kernel.runs.wait(workspaceId, runId, { timeoutMs: 15_000, pollMs: 20 });
 
 /** A builder who is not the runs' user: for the 403 paths. Returns their API key. */
 export async function otherUserKey(h: KernelHarness): Promise<string> {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chainPendingAudit } from '../../src/audit-log/audit-chainer.ts';
 import { listAudit } from '../../src/audit-log/audit-log.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { waitForRun } from '../../src/kernel/run-service.ts';
 import type { Worker } from '../../src/kernel/worker.ts';
 import type { Approval } from '../../src/policy/approval-repo.ts';
 import { savePolicy } from '../../src/policy/policy-settings.ts';
@@ -18,7 +17,7 @@ describe.each(storeTargets())('policy gate and approvals on $kind', (target) => 
   let otherKey: string;
 
   const settle = (runId: string) =>
-    waitForRun(h.agentOs.kernel, h.workspaceId, runId, { timeoutMs: 15_000, pollMs: 20 });
+    h.agentOs.kernel.runs.wait(h.workspaceId, runId, { timeoutMs: 15_000, pollMs: 20 });
   const start = async (task: string) => {
     const { body } = await h.api<{ run: RunRecord }>('POST', '/api/runs', { agent: 'clerk', task });
     return settle(body.run.id);

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chainPendingAudit } from '../../src/audit-log/audit-chainer.ts';
 import { listAudit } from '../../src/audit-log/audit-log.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { waitForRun } from '../../src/kernel/run-service.ts';
 import type { KernelHarness } from '../support/kernel-harness.ts';
 import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
@@ -65,7 +64,7 @@ describe.each(storeTargets())('workspace Cedar policies end to end on $kind', (t
       { text: 'I could not write the note.' },
     );
     const started = await start('clerk', 'Write a note');
-    const run = await waitForRun(h.agentOs.kernel, h.workspaceId, started.body.run.id, {
+    const run = await h.agentOs.kernel.runs.wait(h.workspaceId, started.body.run.id, {
       timeoutMs: 15_000,
       pollMs: 20,
     });

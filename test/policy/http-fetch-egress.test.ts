@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { waitForRun } from '../../src/kernel/run-service.ts';
 import type { Approval } from '../../src/policy/approval-repo.ts';
 import { type PolicySettingsInput, savePolicy } from '../../src/policy/policy-settings.ts';
 import { httpFetchTool } from '../../src/tools/builtin/http-fetch.ts';
@@ -19,7 +18,7 @@ describe.each(storeTargets())('flow.egress_destination for http_fetch on $kind',
   const EGRESS: PolicySettingsInput = { recipientAllowlist: ['127.0.0.1'] };
 
   const settle = (runId: string) =>
-    waitForRun(rig.h.agentOs.kernel, rig.h.workspaceId, runId, { timeoutMs: 15_000, pollMs: 20 });
+    rig.h.agentOs.kernel.runs.wait(rig.h.workspaceId, runId, { timeoutMs: 15_000, pollMs: 20 });
   const start = async (task: string) => {
     const { body } = await rig.h.api<{ run: RunRecord }>('POST', '/api/runs', { agent: 'clerk', task });
     return settle(body.run.id);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { waitForRun } from '../../src/kernel/run-service.ts';
 import type { KernelHarness } from '../support/kernel-harness.ts';
 import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
@@ -104,7 +103,7 @@ describe.each(storeTargets())("the organisation's boundary on $kind", (target) =
     );
     const started = await send('POST', '/api/runs', { agent: 'clerk', task: 'Write a note' });
     expect(started.status).toBe(202);
-    const run = await waitForRun(h.agentOs.kernel, h.workspaceId, (started.body.run as RunRecord).id, {
+    const run = await h.agentOs.kernel.runs.wait(h.workspaceId, (started.body.run as RunRecord).id, {
       timeoutMs: 15_000,
       pollMs: 20,
     });

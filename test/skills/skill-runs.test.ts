@@ -4,7 +4,6 @@ import { chainPendingAudit } from '../../src/audit-log/audit-chainer.ts';
 import { listAudit } from '../../src/audit-log/audit-log.ts';
 import { listRunEvents } from '../../src/kernel/run-events.ts';
 import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { waitForRun } from '../../src/kernel/run-service.ts';
 import type { Worker } from '../../src/kernel/worker.ts';
 import { searchableSources } from '../../src/knowledge/knowledge-tool.ts';
 import { createSource } from '../../src/knowledge/source-repo.ts';
@@ -38,7 +37,7 @@ describe.each(storeTargets())('runs of agents with skills on $kind', (target) =>
   const run = async (member: TestMember, agent: string, task: string): Promise<RunRecord> => {
     const started = await as(member, 'POST', '/runs', { agent, task });
     expect(started.status).toBe(202);
-    return waitForRun(h.agentOs.kernel, h.workspaceId, started.body.run.id, {
+    return h.agentOs.kernel.runs.wait(h.workspaceId, started.body.run.id, {
       timeoutMs: 15_000,
       pollMs: 20,
     });
@@ -155,7 +154,7 @@ describe.each(storeTargets())('runs of agents with skills on $kind', (target) =>
     expect(queued.status).toBe(202);
     expect((await admin('DELETE', `/spaces/finance/members/${cleo.id}`)).status).toBe(200);
     worker = startWorker();
-    const failed = await waitForRun(h.agentOs.kernel, h.workspaceId, queued.body.run.id, {
+    const failed = await h.agentOs.kernel.runs.wait(h.workspaceId, queued.body.run.id, {
       timeoutMs: 15_000,
       pollMs: 20,
     });

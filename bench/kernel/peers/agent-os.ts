@@ -5,8 +5,8 @@ import { agentDefinitionSchema } from '../../../src/agents/agent-definition.ts';
 import { createAgent } from '../../../src/agents/agent-repo.ts';
 import { type AgentOsConfig, configSchema } from '../../../src/config/config-schema.ts';
 import { createWorkspace } from '../../../src/identity/workspace-repo.ts';
-import { createKernel, type Kernel } from '../../../src/kernel/kernel.ts';
-import { submitRun } from '../../../src/kernel/run-service.ts';
+import type { Kernel } from '../../../src/kernel/kernel.ts';
+import { createKernel } from '../../../src/runtime/create-kernel.ts';
 import type { Store } from '../../../src/store/sql-client.ts';
 import { startTracing } from '../../../src/telemetry/tracing.ts';
 import type { ToolDefinition } from '../../../src/tools/tool.ts';
@@ -190,7 +190,7 @@ export async function runAgents(options: AgentOsRunOptions): Promise<RunAgentsRe
       await arrive(options, i, t0);
       const arrivedAt = performance.now();
       try {
-        const run = await submitRun(bench.kernel, {
+        const run = await bench.kernel.runs.submit({
           workspaceId: await bench.workspace(options.workspaceOf?.(i) ?? 'default', options.steps),
           userId: null,
           agent: AGENT_NAME,

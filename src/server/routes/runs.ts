@@ -5,7 +5,6 @@ import { assertUserSeesAgent } from '../../agents/agent-visibility.ts';
 import { appendRunEvent } from '../../kernel/run-events.ts';
 import { listRunSteps } from '../../kernel/run-journal.ts';
 import { listRuns, requestCancel, resumeRun } from '../../kernel/run-repo.ts';
-import { submitRun, waitForRun } from '../../kernel/run-service.ts';
 import { runSchema, runStepSchema } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import { routeTask } from '../../orchestration/task-router.ts';
@@ -82,7 +81,7 @@ export function runRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
       const target = await getAgent(kernel.store, principal.workspaceId, route?.agent ?? body.agent ?? '');
       await assertUserSeesAgent(kernel.store, target, principal.userId);
       await c.get('authorizer').assert('runs.start', agentResource(target));
-      const run = await submitRun(kernel, {
+      const run = await kernel.runs.submit({
         workspaceId: principal.workspaceId,
         userId: principal.userId,
         agent: target.id,
@@ -92,7 +91,7 @@ export function runRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
       });
       if (route !== undefined) await appendRunEvent(kernel.store, run.id, 'run.routed', { ...route });
       if (!body.wait) return c.json({ run }, 202);
-      const settled = await waitForRun(kernel, principal.workspaceId, run.id, {
+      const settled = await kernel.runs.wait(principal.workspaceId, run.id, {
         timeoutMs: body.waitTimeoutMs,
         signal: c.req.raw.signal,
       });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { createMemory } from '../memory/memory-repo.ts';
+import { transcriptOf } from '../kernel/context-compaction.ts';
+import type { ChatMessage } from '../kernel/messages.ts';
+import type { RunRecord } from '../kernel/run-record.ts';
 import type { Store } from '../store/sql-client.ts';
-import { transcriptOf } from './context-compaction.ts';
-import type { ChatMessage } from './messages.ts';
-import type { RunRecord } from './run-record.ts';
+import { createMemory } from './memory-repo.ts';
 
 /**
  * End-of-run extraction: after a run succeeds, one model call distils its conclusions and decisions into

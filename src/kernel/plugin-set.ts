@@ -1,0 +1,95 @@
+import type { AgentDefinition } from '../agents/agent-definition.ts';
+import type { AgentRecord } from '../agents/agent-repo.ts';
+import { AgentOsError } from '../errors/agent-os-error.ts';
+import type { Store } from '../store/sql-client.ts';
+import type { ToolDefinition } from '../tools/tool.ts';
+import type {
+  AnswerHook,
+  ContextContributor,
+  KernelParts,
+  KernelPlugin,
+  RunScope,
+  ToolCallInfo,
+} from './kernel-plugin.ts';
+import type { ModelGateway } from './model-gateway.ts';
+import type { RunError } from './run-record.ts';
+import { checkStepKinds, KERNEL_STEP_KINDS } from './step-kinds.ts';
+import { CLOSED_GATE, type GateDecision, type ToolGate } from './tool-gate.ts';
+import type { ToolStepOutcome } from './tool-step.ts';
+
+/**
+ * The plugins of one kernel, checked once (step kinds do not overlap, at most one tool gate) and
+ * composed: hooks run in list order, middleware nests with the first plugin outermost.
+ */
+export class PluginSet {
+  readonly contributors: readonly ContextContributor[];
+  readonly answerHooks: readonly AnswerHook[];
+  readonly gate: ToolGate;
+
+  constructor(readonly plugins: readonly KernelPlugin[]) {
+    checkStepKinds([...KERNEL_STEP_KINDS, ...plugins.flatMap((p) => p.stepKinds ?? [])]);
+    const gates = plugins.filter((p) => p.toolGate !== undefined);
+    if (gates.length > 1)
+      throw new AgentOsError(
+        'config.invalid',
+        `Only one plugin may gate tool calls; ${gates.map((p) => p.name).join(' and ')} both do`,
+      );
+    this.gate = gates[0]?.toolGate ?? CLOSED_GATE;
+    this.contributors = plugins.flatMap((p) => (p.context === undefined ? [] : [p.context]));
+    this.answerHooks = plugins.flatMap((p) => (p.answer === undefined ? [] : [p.answer]));
+  }
+
+  tools(parts: KernelParts): ToolDefinition[] {
+    return this.plugins.flatMap((p) => p.tools?.(parts) ?? []);
+  }
+
+  async admit(store: Store, agent: AgentRecord, userId: string | null): Promise<void> {
+    for (const plugin of this.plugins) await plugin.admit?.(store, agent, userId);
+  }
+
+  /** The run's effective definition, each plugin's hook applied to the previous one's result. */
+  async definition(
+    scope: RunScope & { agent: AgentRecord },
+  ): Promise<{ definition: AgentDefinition } | { error: RunError }> {
+    let def = scope.agent.definition;
+    for (const plugin of this.plugins) {
+      if (plugin.definition === undefined) continue;
+      const next = await plugin.definition(scope, def);
+      if ('error' in next) return next;
+      def = next;
+    }
+    return { definition: def };
+  }
+
+  /** The gateway runs call through: every plugin's model-call middleware around `base`. */
+  wrapGateway(base: ModelGateway, parts: KernelParts): ModelGateway {
+    return this.plugins.reduceRight(
+      (next, plugin) => (plugin.modelCall === undefined ? next : plugin.modelCall(next, parts)),
+      base,
+    );
+  }
+
+  toolStep(info: ToolCallInfo, body: () => Promise<ToolStepOutcome>): Promise<ToolStepOutcome> {
+    const run = this.plugins.reduceRight<() => Promise<ToolStepOutcome>>(
+      (next, plugin) => (plugin.toolCall === undefined ? next : () => plugin.toolCall!(info, next)),
+      body,
+    );
+    return run();
+  }
+
+  attempt<T>(scope: RunScope, body: () => Promise<T>): Promise<T> {
+    const run = this.plugins.reduceRight<() => Promise<T>>(
+      (next, plugin) => (plugin.attempt === undefined ? next : () => plugin.attempt!(scope, next)),
+      body,
+    );
+    return run();
+  }
+
+  turn(runId: string, turn: number): void {
+    for (const plugin of this.plugins) plugin.turn?.(runId, turn);
+  }
+
+  decided(runId: string, turn: number, callIndex: number, decision: GateDecision): void {
+    for (const plugin of this.plugins) plugin.decided?.(runId, turn, callIndex, decision);
+  }
+}
