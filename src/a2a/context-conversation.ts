@@ -4,15 +4,14 @@ import { getAgent } from '../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../agents/agent-visibility.ts';
 import type { PostedMessage } from '../conversations/conversation-replies.ts';
 import { createConversation, getVisibleConversation } from '../conversations/conversation-repo.ts';
-import { postAsMember, postedByKey } from '../conversations/member-posting.ts';
+import { postAsMember, postedByKey, requestPoster } from '../conversations/member-posting.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Principal } from '../identity/api-keys.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { appendRunEvent } from '../kernel/run-events.ts';
 import type { RunRecord } from '../kernel/run-record.ts';
-import { routeTask } from '../orchestration/task-router.ts';
-import type { RequestAuthorizer } from '../server/authorize-action.ts';
-import { requestPoster } from '../server/conversation-posting.ts';
+import { routeTask } from '../kernel/task-router.ts';
+import type { RequestAuthorizer } from '../policy/request-authorizer.ts';
 import { resolveAgentSkills } from '../skills/skill-resolution.ts';
 
 export interface ContextMessage {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { modelNameSchema } from '../models/model-name.ts';
+import { modelNameSchema } from '../config/model-name.ts';
 import { runChecksSchema } from './criteria.ts';
 import { skillRefSchema } from './skill-definition.ts';
 

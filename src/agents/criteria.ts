@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { modelNameSchema } from '../models/model-name.ts';
+import { modelNameSchema } from '../config/model-name.ts';
 
 /**
  * What an answer is checked against: the criteria of eval cases and of an agent's online checks. Only the

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { modelNameSchema } from '../models/model-name.ts';
+import { modelNameSchema } from './model-name.ts';
 import { schedulerConfigSchema } from './scheduler-config.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);

@@ -5,7 +5,7 @@ import type { Kernel } from '../kernel/kernel.ts';
 import { appendRunEvent } from '../kernel/run-events.ts';
 import { isTerminal, type RunRecord } from '../kernel/run-record.ts';
 import { getRunById } from '../kernel/run-repo.ts';
-import { routeTask } from '../orchestration/task-router.ts';
+import { routeTask } from '../kernel/task-router.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import { conversationChanged } from './conversation-events.ts';
 import type { Conversation, ConversationMessage, PlannedReply } from './conversation-record.ts';

@@ -2,6 +2,8 @@ import type { AgentRecord } from '../agents/agent-repo.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { nextWake } from '../kernel/run-events.ts';
 import { getRunById } from '../kernel/run-repo.ts';
+import { agentResource } from '../policy/cedar/cedar-entities.ts';
+import type { RequestAuthorizer } from '../policy/request-authorizer.ts';
 import { resolveAgentSkills } from '../skills/skill-resolution.ts';
 import { attachmentsOf } from './conversation-files.ts';
 import {
@@ -22,6 +24,18 @@ export interface Poster {
   workspaceId: string;
   userId: string;
   mayStart(agent: AgentRecord): Promise<void>;
+}
+
+/** An authenticated caller as a poster: each answering agent must be one their policies let them start. */
+export function requestPoster(
+  principal: { workspaceId: string; userId: string },
+  authorizer: RequestAuthorizer,
+): Poster {
+  return {
+    workspaceId: principal.workspaceId,
+    userId: principal.userId,
+    mayStart: (agent) => authorizer.assert('runs.start', agentResource(agent)),
+  };
 }
 
 export interface Post {

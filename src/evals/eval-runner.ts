@@ -1,12 +1,12 @@
 import { getAgent, getAgentVersionById } from '../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../agents/agent-visibility.ts';
+import { parseModelName } from '../config/model-name.ts';
 import { listRunSteps } from '../kernel/journal-steps.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { nextWake } from '../kernel/run-events.ts';
 import { isTerminal, type RunRecord } from '../kernel/run-record.ts';
 import { createRun, getRun } from '../kernel/run-repo.ts';
 import { costUsd, modelInfo } from '../models/model-catalogue.ts';
-import { parseModelName } from '../models/model-name.ts';
 import { newId } from '../store/ids.ts';
 import {
   type CaseResult,

@@ -1,5 +1,6 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import type { RunChecksDefinition } from '../agents/criteria.ts';
+import { parseModelName } from '../config/model-name.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { type ModelResult, readModelResult } from '../kernel/journal-format.ts';
 import type { AnswerHook } from '../kernel/kernel-plugin.ts';
@@ -9,7 +10,6 @@ import type { RunChecks, RunRecord } from '../kernel/run-record.ts';
 import { createRun, getRun } from '../kernel/run-repo.ts';
 import type { StepKind } from '../kernel/step-kinds.ts';
 import { costUsd, modelInfo } from '../models/model-catalogue.ts';
-import { parseModelName } from '../models/model-name.ts';
 import type { Store } from '../store/sql-client.ts';
 import { openEscalation } from './check-escalations.ts';
 import { evaluateCriteria, type JudgeCall } from './evaluate-criteria.ts';

@@ -1,8 +1,8 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import { getAgentVersionById } from '../agents/agent-repo.ts';
+import { parseModelName } from '../config/model-name.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { costUsd, modelInfo } from '../models/model-catalogue.ts';
-import { parseModelName } from '../models/model-name.ts';
 import type { Store } from '../store/sql-client.ts';
 import { toStorable } from '../store/storable-text.ts';
 import { taintSources } from '../tools/information-flow.ts';

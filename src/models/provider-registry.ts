@@ -5,8 +5,8 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { EmbeddingModel, LanguageModel } from 'ai';
 import type { AgentOsConfig } from '../config/config-schema.ts';
+import { parseModelName } from '../config/model-name.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
-import { parseModelName } from './model-name.ts';
 
 /** An AI SDK model object (never a gateway id string). */
 export type ResolvedLanguageModel = Exclude<LanguageModel, string>;

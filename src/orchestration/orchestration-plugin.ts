@@ -4,7 +4,7 @@ import { loadSecretBox, type SecretBox } from '../secrets/secret-box.ts';
 import { askHumanTool } from './ask-human-tool.ts';
 import { type CreatePlanDeps, createPlanTool } from './create-plan-tool.ts';
 import { handOffTool } from './hand-off-tool.ts';
-import { runAgentTool } from './run-agent-tool.ts';
+import { type HandOffReply, runAgentTool } from './run-agent-tool.ts';
 import { withRunBudget } from './run-budget.ts';
 import { scheduleTaskTool } from './schedule-task-tool.ts';
 
@@ -12,7 +12,11 @@ import { scheduleTaskTool } from './schedule-task-tool.ts';
  * Agents working with agents and people: ask_human, run_agent, hand_off, create_plan, schedule_task; a
  * sub-agent's run is held to its share of its parent's budget.
  */
-export function orchestrationPlugin(config: Pick<AgentOsConfig, 'home'>): KernelPlugin {
+export function orchestrationPlugin(
+  config: Pick<AgentOsConfig, 'home'>,
+  options: { handOffReply?: HandOffReply } = {},
+): KernelPlugin {
+  const { handOffReply } = options;
   return {
     name: 'orchestration',
     tools: ({ store, signals, tools }) => {
@@ -24,8 +28,8 @@ export function orchestrationPlugin(config: Pick<AgentOsConfig, 'home'>): Kernel
       };
       return [
         askHumanTool(),
-        runAgentTool(() => ({ store, signals })),
-        handOffTool(() => ({ store, signals })),
+        runAgentTool(() => ({ store, signals, handOffReply })),
+        handOffTool(() => ({ store, signals, handOffReply })),
         createPlanTool((): CreatePlanDeps => ({ store, signals, tools: tools() })),
         scheduleTaskTool(() => ({ store, box: secretBox() })),
       ];

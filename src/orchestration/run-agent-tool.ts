@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { getAgent, getAgentVersionById } from '../agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../agents/agent-visibility.ts';
-import { addHandOffReply } from '../conversations/planned-replies.ts';
 import { type Handoff, handoffSchema } from '../kernel/handoff.ts';
 import type { Priority } from '../kernel/model-gateway.ts';
 import { type KernelSignals, nextWake } from '../kernel/run-events.ts';
@@ -17,9 +16,19 @@ export const RUN_AGENT = 'run_agent';
 export const DEFAULT_MAX_DEPTH = 3;
 const DEFAULT_WAIT_MS = 30 * 60_000;
 
+/** Records, in the conversation, that the agent handed to answers the message next (conversations/). */
+export type HandOffReply = (
+  store: Store,
+  conversationId: string,
+  seq: number,
+  reply: { agentId: string; agentName: string; runId: string; handedOffBy: string },
+) => Promise<void>;
+
 export interface RunAgentDeps {
   store: Store;
   signals: KernelSignals;
+  /** hand_off inside a conversation (the composition root wires the conversations plugin in). */
+  handOffReply?: HandOffReply | undefined;
 }
 
 export interface RunAgentOptions {
@@ -129,7 +138,9 @@ export async function startChildRun(
     conversationId: thread?.id,
   });
   if (thread !== undefined) {
-    await addHandOffReply(store, thread.id, thread.seq, {
+    if (deps.handOffReply === undefined)
+      throw new Error('this process cannot hand off inside a conversation');
+    await deps.handOffReply(store, thread.id, thread.seq, {
       agentId: agent.id,
       agentName: agent.name,
       runId: child.id,

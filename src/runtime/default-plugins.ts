@@ -2,6 +2,7 @@ import type { AgentOsConfig } from '../config/config-schema.ts';
 import { conversationExtraction } from '../conversations/conversation-extraction.ts';
 import { conversationFileSources } from '../conversations/conversation-file-search.ts';
 import { conversationsPlugin } from '../conversations/conversations-plugin.ts';
+import { addHandOffReply } from '../conversations/planned-replies.ts';
 import { evalsPlugin } from '../evals/evals-plugin.ts';
 import type { KernelPlugin } from '../kernel/kernel-plugin.ts';
 import { knowledgePlugin } from '../knowledge/knowledge-plugin.ts';
@@ -29,7 +30,7 @@ export function defaultPlugins(
     memoryPlugin({ embedder: options.embedder, threadOf: conversationExtraction }),
     conversationsPlugin,
     knowledgePlugin({ embedder: options.embedder, scopedSources: conversationFileSources }),
-    orchestrationPlugin(config),
+    orchestrationPlugin(config, { handOffReply: addHandOffReply }),
     policyPlugin,
     evalsPlugin,
   ];

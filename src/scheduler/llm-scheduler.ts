@@ -1,3 +1,4 @@
+import { parseModelName } from '../config/model-name.ts';
 import type { SchedulerConfig } from '../config/scheduler-config.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { ModelResult } from '../kernel/journal-format.ts';
@@ -10,7 +11,6 @@ import {
   streamModelOnce,
   toCallOptions,
 } from '../kernel/model-gateway.ts';
-import { parseModelName } from '../models/model-name.ts';
 import { classifyProviderFault, type ProviderFault } from '../models/provider-fault.ts';
 import type { ModelRegistry } from '../models/provider-registry.ts';
 import { backoffDelayMs } from '../models/retry-policy.ts';

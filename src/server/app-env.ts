@@ -3,8 +3,8 @@ import type { Principal } from '../identity/api-keys.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { McpConnectionManager } from '../mcp/mcp-connection-manager.ts';
 import type { RouterMount } from '../openapi/openapi-document.ts';
+import type { RequestAuthorizer } from '../policy/request-authorizer.ts';
 import type { Store } from '../store/sql-client.ts';
-import type { RequestAuthorizer } from './authorize-action.ts';
 
 /** What the app's own middleware (authentication, the audit of mutations, errors) needs. */
 export interface ServerDeps {

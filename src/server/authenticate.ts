@@ -3,9 +3,9 @@ import { getCookie } from 'hono/cookie';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { authenticateApiKey, type Principal } from '../identity/api-keys.ts';
 import { authenticateSession, csrfTokenMatches, SESSION_COOKIE } from '../identity/console-sessions.ts';
+import { requestAuthorizer } from '../policy/request-authorizer.ts';
 import type { Store } from '../store/sql-client.ts';
 import type { AppEnv } from './app-env.ts';
-import { requestAuthorizer } from './authorize-action.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -1,8 +1,4 @@
 import type { Hono } from 'hono';
-import { orchestrationRoutes } from '../orchestration/orchestration-routes.ts';
-import { planRoutes } from '../orchestration/plan-routes.ts';
-import { triggerRoutes } from '../orchestration/trigger-routes.ts';
-import { webhookRoutes } from '../orchestration/webhook-routes.ts';
 import type { AppEnv, RouteDeps } from './app-env.ts';
 import { consoleRoutes } from './console-static.ts';
 import { a2aRoutes } from './routes/a2a.ts';
@@ -25,12 +21,16 @@ import { memoryRoutes } from './routes/memories.ts';
 import { memoryBlockRoutes } from './routes/memory-blocks.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { orchestrationRoutes } from './routes/orchestration.ts';
+import { planRoutes } from './routes/plans.ts';
 import { runRoutes } from './routes/runs.ts';
 import { schedulerRoutes } from './routes/scheduler.ts';
 import { sessionRoutes, signInRoutes } from './routes/sessions.ts';
 import { skillRoutes } from './routes/skills.ts';
 import { spaceRoutes } from './routes/spaces.ts';
+import { triggerRoutes } from './routes/triggers.ts';
 import { usageRoutes } from './routes/usage.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 /** One feature's routes: a sub-app whose paths are relative to the prefix of the section listing it. */
 export type FeatureRoutes = (deps: RouteDeps) => Hono<AppEnv>;

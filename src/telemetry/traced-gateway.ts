@@ -1,5 +1,5 @@
+import { parseModelName } from '../config/model-name.ts';
 import type { ModelGateway } from '../kernel/model-gateway.ts';
-import { parseModelName } from '../models/model-name.ts';
 import { failSpan, isTraced, startChatSpan } from './run-spans.ts';
 import * as attr from './span-attributes.ts';
 

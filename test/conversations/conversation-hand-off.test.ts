@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addHandOffReply } from '../../src/conversations/planned-replies.ts';
 import { handOffTool } from '../../src/orchestration/hand-off-tool.ts';
 import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
@@ -70,7 +71,7 @@ describe.each(storeTargets())('hand_off inside a conversation on $kind', (target
     h = await startKernelHarness({
       store: await target.open(),
       modelBaseUrl: model.url,
-      tools: new ToolRegistry([handOffTool(() => h.agentOs.kernel)]),
+      tools: new ToolRegistry([handOffTool(() => ({ ...h.agentOs.kernel, handOffReply: addHandOffReply }))]),
     });
     await h.createAgent({ name: 'triage', instructions: 'You triage.', tools: ['hand_off'] });
     await h.createAgent({ name: 'billing', instructions: 'You do billing.' });

@@ -1,8 +1,8 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Command } from 'commander';
-import { AgentOsMcpServer } from '../../mcp/agent-os-mcp-server.ts';
 import { startAgentOs } from '../../runtime/start-agent-os.ts';
 import { AGENT_OS_VERSION } from '../../runtime/version.ts';
+import { AgentOsMcpServer } from '../../server/agent-os-mcp-server.ts';
 import { configFrom, type GlobalOptions } from '../cli-context.ts';
 import { waitForSignal } from '../wait-for-signal.ts';
 import { resolveMember, resolveWorkspace } from './admin-scope.ts';

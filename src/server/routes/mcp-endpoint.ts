@@ -1,8 +1,8 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { Hono } from 'hono';
 import { AgentOsError } from '../../errors/agent-os-error.ts';
-import { AgentOsMcpServer } from '../../mcp/agent-os-mcp-server.ts';
 import { agentResource } from '../../policy/cedar/cedar-entities.ts';
+import { AgentOsMcpServer } from '../agent-os-mcp-server.ts';
 import type { AppEnv, RouteDeps } from '../app-env.ts';
 import { authenticate } from '../authenticate.ts';
 

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { AgentOsError } from '../errors/agent-os-error.ts';
-import type { Principal } from '../identity/api-keys.ts';
-import { defineRoute } from '../openapi/define-route.ts';
-import { planSchema, planViewSchema } from '../openapi/plan-schemas.ts';
-import type { AppEnv, RouteDeps } from '../server/app-env.ts';
-import { parsePlan } from './plan-definition.ts';
-import { cancelPlan, getPlan, listPlanNodes, listPlans, submitPlan } from './plan-repo.ts';
+import { AgentOsError } from '../../errors/agent-os-error.ts';
+import type { Principal } from '../../identity/api-keys.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
+import { planSchema, planViewSchema } from '../../openapi/plan-schemas.ts';
+import { parsePlan } from '../../orchestration/plan-definition.ts';
+import { cancelPlan, getPlan, listPlanNodes, listPlans, submitPlan } from '../../orchestration/plan-repo.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 
 const listQuery = z.strictObject({
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),

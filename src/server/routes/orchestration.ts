@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { looseObject } from '../openapi/common-schemas.ts';
-import { defineRoute } from '../openapi/define-route.ts';
-import type { AppEnv, RouteDeps } from '../server/app-env.ts';
-import { authorizedRun } from '../server/run-authorization.ts';
-import { answerQuestion, expireDueQuestions, listOpenQuestions } from './question-repo.ts';
-import { getRunTree } from './run-tree.ts';
+import { looseObject } from '../../openapi/common-schemas.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
+import { answerQuestion, expireDueQuestions, listOpenQuestions } from '../../orchestration/question-repo.ts';
+import { getRunTree } from '../../orchestration/run-tree.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
+import { authorizedRun } from '../run-authorization.ts';
 
 const answerBody = z.strictObject({ answer: z.string().min(1).max(20_000) });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timestamp } from '../openapi/common-schemas.ts';
+import { timestamp } from '../../openapi/common-schemas.ts';
 
 /** The JSON shape of a trigger as the API writes it (trigger-repo.ts `Trigger`, dates as ISO strings). */
 export const triggerSchema = z

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { AgentRecord } from '../agents/agent-repo.ts';
 import { listVisibleAgents } from '../agents/agent-visibility.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
-import type { Kernel } from '../kernel/kernel.ts';
-import type { ChatMessage } from '../kernel/messages.ts';
+import type { Kernel } from './kernel.ts';
+import type { ChatMessage } from './messages.ts';
 
 export interface RouteChoice {
   agent: string;

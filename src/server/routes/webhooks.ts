@@ -1,19 +1,24 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { getAgent } from '../agents/agent-repo.ts';
-import { AgentOsError } from '../errors/agent-os-error.ts';
-import type { Kernel } from '../kernel/kernel.ts';
-import type { RunRecord } from '../kernel/run-record.ts';
-import { createRun, getRun } from '../kernel/run-repo.ts';
-import { parseWith } from '../openapi/validate.ts';
-import { loadSecretBox, type SecretBox } from '../secrets/secret-box.ts';
-import type { AppEnv, RouteDeps } from '../server/app-env.ts';
-import { errorResponse } from '../server/error-response.ts';
-import { readLimitedBody } from './limited-body.ts';
-import { assertOwnerMayFire, clearRefusal } from './trigger-access.ts';
-import { matchesFilter, reserveFiring, type Trigger, webhookTrigger } from './trigger-repo.ts';
-import { DEFAULT_WEBHOOK_RATE, WebhookRateLimiter } from './webhook-rate-limit.ts';
-import { verifyBodySignature, verifyStandardWebhook } from './webhook-signature.ts';
+import { getAgent } from '../../agents/agent-repo.ts';
+import { AgentOsError } from '../../errors/agent-os-error.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import type { RunRecord } from '../../kernel/run-record.ts';
+import { createRun, getRun } from '../../kernel/run-repo.ts';
+import { parseWith } from '../../openapi/validate.ts';
+import { readLimitedBody } from '../../orchestration/limited-body.ts';
+import { assertOwnerMayFire, clearRefusal } from '../../orchestration/trigger-access.ts';
+import {
+  matchesFilter,
+  reserveFiring,
+  type Trigger,
+  webhookTrigger,
+} from '../../orchestration/trigger-repo.ts';
+import { DEFAULT_WEBHOOK_RATE, WebhookRateLimiter } from '../../orchestration/webhook-rate-limit.ts';
+import { verifyBodySignature, verifyStandardWebhook } from '../../orchestration/webhook-signature.ts';
+import { loadSecretBox, type SecretBox } from '../../secrets/secret-box.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
+import { errorResponse } from '../error-response.ts';
 
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { AgentOsError } from '../errors/agent-os-error.ts';
-import { defineRoute } from '../openapi/define-route.ts';
-import type { AppEnv, RouteDeps } from '../server/app-env.ts';
-import { nextFireAt } from './orchestration-ticker.ts';
-import { triggersUserSees, visibleAgent } from './trigger-access.ts';
-import { createTrigger, listTriggers } from './trigger-repo.ts';
+import { AgentOsError } from '../../errors/agent-os-error.ts';
+import { defineRoute } from '../../openapi/define-route.ts';
+import { nextFireAt } from '../../orchestration/orchestration-ticker.ts';
+import { triggersUserSees, visibleAgent } from '../../orchestration/trigger-access.ts';
+import { createTrigger, listTriggers } from '../../orchestration/trigger-repo.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 import { createdTriggerSchema, triggerListSchema } from './trigger-schemas.ts';
-import { secretBoxFor } from './webhook-routes.ts';
+import { secretBoxFor } from './webhooks.ts';
 
 const agent = z.string().min(1).max(200);
 const dailyLimit = z.number().int().min(1).max(1_000_000).default(1_000);
