@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
-/** The console builds into console/dist, which `agentos serve` serves at `/` (src/server/console-static.ts). */
+/** The console builds into console/dist, which `agentos serve` serves at `/` (src/surfaces/http/console-static.ts). */
 export default defineConfig({
   root,
   base: '/',

@@ -5,25 +5,33 @@
 
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
-import { createAgent } from '../../src/agents/agent-repo.ts';
-import { conversationContext } from '../../src/conversations/conversation-context-hook.ts';
-import { latestSummary, loadHistory, planHistory } from '../../src/conversations/conversation-history.ts';
+import { agentDefinitionSchema } from '../../src/core/agents/agent-definition.ts';
+import { createAgent } from '../../src/core/agents/agent-repo.ts';
+import { createUser, setMembership } from '../../src/core/identity/user-repo.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import { EMPTY_SNAPSHOT, preambleMessages } from '../../src/core/kernel/context-builder.ts';
+import { countAll } from '../../src/core/kernel/context-compaction.ts';
+import { toModelPrompt } from '../../src/core/kernel/messages.ts';
+import { createRun } from '../../src/core/kernel/run-repo.ts';
+import {
+  estimatingCounter,
+  type TokenCounter,
+  tokenCounterFor,
+} from '../../src/core/kernel/token-counter.ts';
+import { migrate } from '../../src/core/store/migrate.ts';
+import { PgliteStore } from '../../src/core/store/pglite-store.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { conversationContext } from '../../src/plugins/conversations/conversation-context-hook.ts';
+import {
+  latestSummary,
+  loadHistory,
+  planHistory,
+} from '../../src/plugins/conversations/conversation-history.ts';
 import {
   appendAgentMessage,
   appendUserMessage,
   createConversation,
-} from '../../src/conversations/conversation-repo.ts';
-import { createUser, setMembership } from '../../src/identity/user-repo.ts';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { EMPTY_SNAPSHOT, preambleMessages } from '../../src/kernel/context-builder.ts';
-import { countAll } from '../../src/kernel/context-compaction.ts';
-import { toModelPrompt } from '../../src/kernel/messages.ts';
-import { createRun } from '../../src/kernel/run-repo.ts';
-import { estimatingCounter, type TokenCounter, tokenCounterFor } from '../../src/kernel/token-counter.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { PgliteStore } from '../../src/store/pglite-store.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+} from '../../src/plugins/conversations/conversation-repo.ts';
 
 const { values } = parseArgs({
   options: {

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '../../src/store/open-store.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+import { openStore } from '../../src/core/store/open-store.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
 import { createTestDatabase } from '../../test/support/test-stores.ts';
 
 export type BenchStoreKind = 'pglite' | 'postgres';

@@ -2,7 +2,7 @@
 // call is journaled `started`, its worker stops (the run goes back to the queue), and the next attempt
 // finds an outcome it cannot know and pauses with `tool_outcome_unknown`.
 import { z } from 'zod';
-import { defineTool } from '../../src/tools/tool.ts';
+import { defineTool } from '../../src/core/tools/tool.ts';
 import type { BenchStoreKind } from './bench-store.ts';
 import { AGENT_NAME, openBenchKernel } from './peers/agent-os.ts';
 import { sleep, userTask } from './workload.ts';

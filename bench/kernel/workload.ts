@@ -1,5 +1,5 @@
 // What every framework under test runs: N agents, each M calls of a sleeping tool and then an answer.
-import type { Priority } from '../../src/kernel/model-gateway.ts';
+import type { Priority } from '../../src/core/kernel/model-gateway.ts';
 
 export const TOOL_NAME = 'lookup';
 export const TOOL_DESCRIPTION = 'Looks up a fact for the query';

@@ -1,5 +1,5 @@
-import type { SearchTuning } from '../../src/memory/memory-search.ts';
-import type { StoreKind } from '../../src/store/sql-client.ts';
+import type { StoreKind } from '../../src/core/store/sql-client.ts';
+import type { SearchTuning } from '../../src/plugins/memory/memory-search.ts';
 import type { Split } from './locomo-data.ts';
 
 export interface BenchArgs {

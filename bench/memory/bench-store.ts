@@ -1,8 +1,8 @@
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { PgliteStore } from '../../src/store/pglite-store.ts';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
-import type { Store, StoreKind } from '../../src/store/sql-client.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import { migrate } from '../../src/core/store/migrate.ts';
+import { PgliteStore } from '../../src/core/store/pglite-store.ts';
+import { PostgresStore } from '../../src/core/store/postgres-store.ts';
+import type { Store, StoreKind } from '../../src/core/store/sql-client.ts';
 import { createTestDatabase } from '../../test/support/test-stores.ts';
 
 export interface BenchStore {

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { importMemories } from '../../src/memory/memory-import.ts';
-import type { NewMemory, ScopeRef } from '../../src/memory/memory-record.ts';
-import { searchMemories } from '../../src/memory/memory-search.ts';
-import type { StoreKind } from '../../src/store/sql-client.ts';
+import type { StoreKind } from '../../src/core/store/sql-client.ts';
+import { importMemories } from '../../src/plugins/memory/memory-import.ts';
+import type { NewMemory, ScopeRef } from '../../src/plugins/memory/memory-record.ts';
+import { searchMemories } from '../../src/plugins/memory/memory-search.ts';
 import { openBenchStore, percentile, round } from './bench-store.ts';
 import { inSplit, loadLocomo } from './locomo-data.ts';
 

@@ -3,11 +3,11 @@
 // untrusted content, a scripted compromised planner driving the real kernel, and a careful person approving.
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { type PolicySettingsInput, savePolicy } from '../../src/policy/policy-settings.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { PgliteStore } from '../../src/store/pglite-store.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { migrate } from '../../src/core/store/migrate.ts';
+import { PgliteStore } from '../../src/core/store/pglite-store.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { type PolicySettingsInput, savePolicy } from '../../src/plugins/policy/policy-settings.ts';
 import { type KernelHarness, startKernelHarness } from '../../test/support/kernel-harness.ts';
 import { startScriptedModelServer } from '../../test/support/scripted-model-server.ts';
 import { bankingEnv } from './env-banking.ts';

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { defineTool, type ToolDefinition, type ToolEffect, type ToolStakes } from '../../src/tools/tool.ts';
+import {
+  defineTool,
+  type ToolDefinition,
+  type ToolEffect,
+  type ToolStakes,
+} from '../../src/core/tools/tool.ts';
 
 /** One call as the environment saw it. */
 export interface LoggedCall {

@@ -1,7 +1,7 @@
-import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
-import { createAgent } from '../../src/agents/agent-repo.ts';
-import { TERMINAL_STATUSES } from '../../src/kernel/run-record.ts';
-import type { SqlClient } from '../../src/store/sql-client.ts';
+import { agentDefinitionSchema } from '../../src/core/agents/agent-definition.ts';
+import { createAgent } from '../../src/core/agents/agent-repo.ts';
+import { TERMINAL_STATUSES } from '../../src/core/kernel/run-record.ts';
+import type { SqlClient } from '../../src/core/store/sql-client.ts';
 import type { CompletedToolStep, RunCounts } from './chaos-verify.ts';
 
 export const CHAOS_AGENT = 'chaos';

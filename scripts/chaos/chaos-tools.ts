@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defineTool, type ReconcileResult } from '../../src/tools/tool.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { defineTool, type ReconcileResult } from '../../src/core/tools/tool.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 
 /** Every execution of a chaos tool appends one line here: `<tool>\t<idempotencyKey>`. No uniqueness. */
 export const EFFECT_LOG = 'effects.log';

@@ -4,10 +4,10 @@
  * Env: CHAOS_DIR, CHAOS_ROLES (api,worker | worker), CHAOS_SELF_KILL (probability per opportunity),
  * plus the usual AGENTOS_HOME / DATABASE_URL / AGENTOS_COMPATIBLE_BASE_URL / AGENTOS_LEASE_MS.
  */
-import { loadConfig } from '../../src/config/load-config.ts';
+import { loadConfig } from '../../src/core/config/load-config.ts';
+import { openStore } from '../../src/core/store/open-store.ts';
+import type { SqlClient, Store } from '../../src/core/store/sql-client.ts';
 import { type ProcessRole, startAgentOs } from '../../src/runtime/start-agent-os.ts';
-import { openStore } from '../../src/store/open-store.ts';
-import type { SqlClient, Store } from '../../src/store/sql-client.ts';
 import { chaosTools, type KillPoint, killLogger } from './chaos-tools.ts';
 
 const dir = process.env.CHAOS_DIR;

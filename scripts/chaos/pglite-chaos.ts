@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureFirstStart } from '../../src/identity/first-start.ts';
-import { openStore } from '../../src/store/open-store.ts';
+import { ensureFirstStart } from '../../src/core/identity/first-start.ts';
+import { openStore } from '../../src/core/store/open-store.ts';
 import type { ChaosArgs } from './chaos-args.ts';
 import { type ChaosProcess, spawnChaosProcess } from './chaos-process.ts';
 import { CHAOS_AGENT, completedToolSteps, createChaosAgent, finalCounts } from './chaos-store.ts';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { createRun } from '../../src/kernel/run-repo.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import { createRun } from '../../src/core/kernel/run-repo.ts';
+import { migrate } from '../../src/core/store/migrate.ts';
+import { PostgresStore } from '../../src/core/store/postgres-store.ts';
 import { createTestDatabase } from '../../test/support/test-stores.ts';
 import type { ChaosArgs } from './chaos-args.ts';
 import { type ChaosProcess, spawnChaosProcess } from './chaos-process.ts';

@@ -1,12 +1,11 @@
-import type { AgentOsConfig } from '../config/config-schema.ts';
-import { buildKernel, type Kernel } from '../kernel/kernel.ts';
-import type { ModelGateway } from '../kernel/model-gateway.ts';
-import { aiSdkEmbedder, type Embedder } from '../models/embedder.ts';
-import { createModelRegistry } from '../models/provider-registry.ts';
-import { LlmScheduler } from '../scheduler/llm-scheduler.ts';
-import type { Store } from '../store/sql-client.ts';
-import type { ToolRegistry } from '../tools/tool-registry.ts';
-import {} from './create-kernel.ts';
+import type { AgentOsConfig } from '../core/config/config-schema.ts';
+import { buildKernel, type Kernel } from '../core/kernel/kernel.ts';
+import type { ModelGateway } from '../core/kernel/model-gateway.ts';
+import { aiSdkEmbedder, type Embedder } from '../core/models/embedder.ts';
+import { createModelRegistry } from '../core/models/provider-registry.ts';
+import type { Store } from '../core/store/sql-client.ts';
+import type { ToolRegistry } from '../core/tools/tool-registry.ts';
+import { LlmScheduler } from '../plugins/scheduler/llm-scheduler.ts';
 import { defaultPlugins } from './default-plugins.ts';
 
 export interface KernelOptions {

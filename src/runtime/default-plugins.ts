@@ -1,18 +1,18 @@
-import type { AgentOsConfig } from '../config/config-schema.ts';
-import { conversationExtraction } from '../conversations/conversation-extraction.ts';
-import { conversationFileSources } from '../conversations/conversation-file-search.ts';
-import { conversationsPlugin } from '../conversations/conversations-plugin.ts';
-import { addHandOffReply } from '../conversations/planned-replies.ts';
-import { evalsPlugin } from '../evals/evals-plugin.ts';
-import type { KernelPlugin } from '../kernel/kernel-plugin.ts';
-import { knowledgePlugin } from '../knowledge/knowledge-plugin.ts';
-import { memoryPlugin } from '../memory/memory-plugin.ts';
-import type { Embedder } from '../models/embedder.ts';
-import { orchestrationPlugin } from '../orchestration/orchestration-plugin.ts';
-import { policyPlugin } from '../policy/policy-plugin.ts';
-import { skillsPlugin } from '../skills/skills-plugin.ts';
-import { telemetryPlugin } from '../telemetry/telemetry-plugin.ts';
-import { usagePlugin } from '../usage/usage-plugin.ts';
+import type { AgentOsConfig } from '../core/config/config-schema.ts';
+import type { KernelPlugin } from '../core/kernel/kernel-plugin.ts';
+import type { Embedder } from '../core/models/embedder.ts';
+import { conversationExtraction } from '../plugins/conversations/conversation-extraction.ts';
+import { conversationFileSources } from '../plugins/conversations/conversation-file-search.ts';
+import { conversationsPlugin } from '../plugins/conversations/conversations-plugin.ts';
+import { addHandOffReply } from '../plugins/conversations/planned-replies.ts';
+import { evalsPlugin } from '../plugins/evals/evals-plugin.ts';
+import { knowledgePlugin } from '../plugins/knowledge/knowledge-plugin.ts';
+import { memoryPlugin } from '../plugins/memory/memory-plugin.ts';
+import { orchestrationPlugin } from '../plugins/orchestration/orchestration-plugin.ts';
+import { policyPlugin } from '../plugins/policy/policy-plugin.ts';
+import { skillsPlugin } from '../plugins/skills/skills-plugin.ts';
+import { telemetryPlugin } from '../plugins/telemetry/telemetry-plugin.ts';
+import { usagePlugin } from '../plugins/usage/usage-plugin.ts';
 
 /**
  * The features every Agent OS process runs with, in hook order: budgets are checked before a call is

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config/load-config.ts';
+import { loadConfig } from '../core/config/load-config.ts';
 import { type AgentOsProcess, startAgentOs } from './start-agent-os.ts';
 
 /** Runs `use` against an API process on a throwaway home and store, then stops it and removes the home. */

@@ -10,8 +10,8 @@ import {
 } from '@a2a-js/sdk/client';
 import { A2AError } from '@a2a-js/sdk/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Worker } from '../../src/kernel/worker.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { Worker } from '../../src/core/kernel/worker.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember } from '../support/members.ts';
 import {

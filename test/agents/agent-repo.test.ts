@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentDefinition } from '../../src/agents/agent-definition.ts';
-import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
+import type { AgentDefinition } from '../../src/core/agents/agent-definition.ts';
+import { agentDefinitionSchema } from '../../src/core/agents/agent-definition.ts';
 import {
   createAgent,
   deleteAgent,
@@ -9,11 +9,11 @@ import {
   listAgents,
   listAgentVersions,
   updateAgent,
-} from '../../src/agents/agent-repo.ts';
-import { AgentOsError } from '../../src/errors/agent-os-error.ts';
-import { createUser } from '../../src/identity/user-repo.ts';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+} from '../../src/core/agents/agent-repo.ts';
+import { AgentOsError } from '../../src/core/errors/agent-os-error.ts';
+import { createUser } from '../../src/core/identity/user-repo.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
 const definition = (name: string, overrides: Partial<AgentDefinition> = {}): AgentDefinition =>

@@ -1,12 +1,12 @@
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AnchorRecord, readAnchor } from '../../src/audit/audit-anchor.ts';
-import { AuditCheckpointer } from '../../src/audit/audit-checkpointer.ts';
-import { type AuditSigner, loadAuditSigner } from '../../src/audit/audit-signer.ts';
-import { verifyAudit } from '../../src/audit/verify-audit.ts';
-import { appendAudit } from '../../src/audit-log/audit-log.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+import { appendAudit } from '../../src/core/audit-log/audit-log.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { type AnchorRecord, readAnchor } from '../../src/plugins/audit/audit-anchor.ts';
+import { AuditCheckpointer } from '../../src/plugins/audit/audit-checkpointer.ts';
+import { type AuditSigner, loadAuditSigner } from '../../src/plugins/audit/audit-signer.ts';
+import { verifyAudit } from '../../src/plugins/audit/verify-audit.ts';
 import { tempHome } from '../support/test-config.ts';
 import { storeTargets } from '../support/test-stores.ts';
 

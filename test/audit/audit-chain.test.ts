@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuditCheckpointer } from '../../src/audit/audit-checkpointer.ts';
-import { type AuditSigner, loadAuditSigner, writeCheckpoint } from '../../src/audit/audit-signer.ts';
-import { verifyAudit } from '../../src/audit/verify-audit.ts';
-import { hashAuditEntry } from '../../src/audit-log/audit-entry.ts';
-import { appendAudit, listAudit } from '../../src/audit-log/audit-log.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+import { hashAuditEntry } from '../../src/core/audit-log/audit-entry.ts';
+import { appendAudit, listAudit } from '../../src/core/audit-log/audit-log.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { AuditCheckpointer } from '../../src/plugins/audit/audit-checkpointer.ts';
+import { type AuditSigner, loadAuditSigner, writeCheckpoint } from '../../src/plugins/audit/audit-signer.ts';
+import { verifyAudit } from '../../src/plugins/audit/verify-audit.ts';
 import { tempHome } from '../support/test-config.ts';
 import { storeTargets } from '../support/test-stores.ts';
 

@@ -9,7 +9,7 @@ import {
   localAuditPublicKey,
   normalisePublicKey,
   verifyCheckpointSignature,
-} from '../../src/audit/audit-signer.ts';
+} from '../../src/plugins/audit/audit-signer.ts';
 import { tempHome } from '../support/test-config.ts';
 
 describe('the audit signing key', () => {

@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClientFrom } from '../../src/cli/api-client.ts';
-import { readRunEvents, type StreamEvent } from '../../src/cli/event-stream.ts';
+import { apiClientFrom } from '../../src/surfaces/cli/api-client.ts';
+import { readRunEvents, type StreamEvent } from '../../src/surfaces/cli/event-stream.ts';
 import { runCli, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
 import { tempHome, testConfig } from '../support/test-config.ts';
 

@@ -1,10 +1,10 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AuditVerification } from '../../src/audit/verify-audit.ts';
-import { PgliteStore } from '../../src/store/pglite-store.ts';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+import { PgliteStore } from '../../src/core/store/pglite-store.ts';
+import { PostgresStore } from '../../src/core/store/postgres-store.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import type { AuditVerification } from '../../src/plugins/audit/verify-audit.ts';
 import { runCli, startServeForTest } from '../support/run-cli.ts';
 import { tempHome } from '../support/test-config.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseUrl } from '../support/test-stores.ts';

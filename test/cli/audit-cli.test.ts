@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditVerification } from '../../src/audit/verify-audit.ts';
-import { PgliteStore } from '../../src/store/pglite-store.ts';
+import { PgliteStore } from '../../src/core/store/pglite-store.ts';
+import type { AuditVerification } from '../../src/plugins/audit/verify-audit.ts';
 import { runCli, startServeForTest } from '../support/run-cli.ts';
 import { tempHome } from '../support/test-config.ts';
 

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_TYPES_PATH, renderClientTypes } from '../../scripts/gen-client.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import {
   AgentOsApiError,
   type AgentOsClient,
   call,
   createAgentOsClient,
-} from '../../src/client/agent-os-client.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+} from '../../src/surfaces/client/agent-os-client.ts';
 import { contractChecker, type OpenApiDocument } from '../support/contract-checker.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { AgentOsError } from '../../src/errors/agent-os-error.ts';
+import { loadConfig } from '../../src/core/config/load-config.ts';
+import { AgentOsError } from '../../src/core/errors/agent-os-error.ts';
 import { tempHome } from '../support/test-config.ts';
 
 function configError(run: () => unknown): AgentOsError {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimExtractionWindow } from '../../src/conversations/conversation-extraction.ts';
-import { EXTRACTION_INSTRUCTIONS } from '../../src/memory/run-extraction.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { claimExtractionWindow } from '../../src/plugins/conversations/conversation-extraction.ts';
+import { EXTRACTION_INSTRUCTIONS } from '../../src/plugins/memory/run-extraction.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember, type TestMember } from '../support/members.ts';
 import {

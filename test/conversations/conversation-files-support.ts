@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { UNTRUSTED_BEGIN, UNTRUSTED_END } from '../../src/kernel/messages.ts';
+import { UNTRUSTED_BEGIN, UNTRUSTED_END } from '../../src/core/kernel/messages.ts';
 import type { RecordedRequest } from '../support/scripted-model-server.ts';
 
 export interface StoredFile {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationFileSources } from '../../src/conversations/conversation-file-search.ts';
-import { knowledgeTools } from '../../src/knowledge/knowledge-tool.ts';
-import type { Store } from '../../src/store/sql-client.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { conversationFileSources } from '../../src/plugins/conversations/conversation-file-search.ts';
+import { knowledgeTools } from '../../src/plugins/knowledge/knowledge-tool.ts';
 import { minimalPdf } from '../knowledge/knowledge-fixtures.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember, type TestMember } from '../support/members.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addHandOffReply } from '../../src/conversations/planned-replies.ts';
-import { handOffTool } from '../../src/orchestration/hand-off-tool.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { addHandOffReply } from '../../src/plugins/conversations/planned-replies.ts';
+import { handOffTool } from '../../src/plugins/orchestration/hand-off-tool.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import {
   type RecordedRequest,

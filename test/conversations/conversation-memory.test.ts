@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUMMARY_INSTRUCTIONS } from '../../src/conversations/conversation-history.ts';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { SUMMARY_INSTRUCTIONS } from '../../src/plugins/conversations/conversation-history.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import {
   type RecordedRequest,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import type { AppEnv } from '../../src/server/app-env.ts';
-import { consoleRoutes } from '../../src/server/console-static.ts';
+import type { AppEnv } from '../../src/surfaces/http/app-env.ts';
+import { consoleRoutes } from '../../src/surfaces/http/console-static.ts';
 
 function appServing(dist: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

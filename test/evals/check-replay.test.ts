@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { judgePrompt } from '../../src/evals/llm-judge.ts';
-import { CHECK_CALL_INDEX } from '../../src/evals/run-checks.ts';
-import { hashInputs, RunJournal } from '../../src/kernel/run-journal.ts';
-import { claimRuns } from '../../src/kernel/run-lease.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { hashInputs, RunJournal } from '../../src/core/kernel/run-journal.ts';
+import { claimRuns } from '../../src/core/kernel/run-lease.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { judgePrompt } from '../../src/plugins/evals/llm-judge.ts';
+import { CHECK_CALL_INDEX } from '../../src/plugins/evals/run-checks.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type CriterionInput, criterionSchema } from '../../src/agents/criteria.ts';
-import { AgentOsError } from '../../src/errors/agent-os-error.ts';
-import { compareEvalRuns } from '../../src/evals/eval-compare.ts';
-import type { EvalRunView } from '../../src/evals/eval-runner.ts';
-import { parseSuite } from '../../src/evals/eval-suite.ts';
-import { evaluateCriteria, type JudgeCall, summarize } from '../../src/evals/evaluate-criteria.ts';
-import type { ObservedToolCall } from '../../src/evals/tool-call-match.ts';
+import { type CriterionInput, criterionSchema } from '../../src/core/agents/criteria.ts';
+import { AgentOsError } from '../../src/core/errors/agent-os-error.ts';
+import { compareEvalRuns } from '../../src/plugins/evals/eval-compare.ts';
+import type { EvalRunView } from '../../src/plugins/evals/eval-runner.ts';
+import { parseSuite } from '../../src/plugins/evals/eval-suite.ts';
+import { evaluateCriteria, type JudgeCall, summarize } from '../../src/plugins/evals/evaluate-criteria.ts';
+import type { ObservedToolCall } from '../../src/plugins/evals/tool-call-match.ts';
 
 const noJudge: JudgeCall = async () => ({ error: 'no judge in this test' });
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { listRunSteps } from '../../src/kernel/run-journal.ts';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { estimatingCounter } from '../../src/kernel/token-counter.ts';
-import { setPinnedBlock } from '../../src/memory/memory-blocks.ts';
-import { createMemory, listMemories } from '../../src/memory/memory-repo.ts';
-import { defineTool } from '../../src/tools/tool.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { listRunSteps } from '../../src/core/kernel/run-journal.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { estimatingCounter } from '../../src/core/kernel/token-counter.ts';
+import { defineTool } from '../../src/core/tools/tool.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { setPinnedBlock } from '../../src/plugins/memory/memory-blocks.ts';
+import { createMemory, listMemories } from '../../src/plugins/memory/memory-repo.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import {
   type RecordedRequest,

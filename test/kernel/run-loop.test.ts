@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { JournalStep } from '../../src/kernel/run-journal.ts';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { defineTool } from '../../src/tools/tool.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { JournalStep } from '../../src/core/kernel/run-journal.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { defineTool } from '../../src/core/tools/tool.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type KernelHarness, readSse, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toolNameCodec } from '../../src/kernel/tool-name-codec.ts';
+import { toolNameCodec } from '../../src/core/kernel/tool-name-codec.ts';
 
 describe('tool names on the wire', () => {
   it('keeps valid names and maps dotted ones one-to-one', () => {

@@ -2,13 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { JournalStep } from '../../src/kernel/run-journal.ts';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import type { Worker } from '../../src/kernel/worker.ts';
-import { findUnstorableText, isStorableText } from '../../src/store/storable-text.ts';
-import { httpFetchTool } from '../../src/tools/builtin/http-fetch.ts';
-import { defineTool } from '../../src/tools/tool.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { JournalStep } from '../../src/core/kernel/run-journal.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import type { Worker } from '../../src/core/kernel/worker.ts';
+import { findUnstorableText, isStorableText } from '../../src/core/store/storable-text.ts';
+import { httpFetchTool } from '../../src/core/tools/builtin/http-fetch.ts';
+import { defineTool } from '../../src/core/tools/tool.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import {
   type RecordedRequest,

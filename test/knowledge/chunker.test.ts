@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { chunkDocument } from '../../src/knowledge/chunker.ts';
-import { resolveMediaType } from '../../src/knowledge/media-type.ts';
-import { parseDocument } from '../../src/knowledge/parse-document.ts';
-import { csvRecords } from '../../src/knowledge/parsers/csv.ts';
-import { parseHtml } from '../../src/knowledge/parsers/html.ts';
-import { parseMarkdown } from '../../src/knowledge/parsers/markdown.ts';
+import { chunkDocument } from '../../src/plugins/knowledge/chunker.ts';
+import { resolveMediaType } from '../../src/plugins/knowledge/media-type.ts';
+import { parseDocument } from '../../src/plugins/knowledge/parse-document.ts';
+import { csvRecords } from '../../src/plugins/knowledge/parsers/csv.ts';
+import { parseHtml } from '../../src/plugins/knowledge/parsers/html.ts';
+import { parseMarkdown } from '../../src/plugins/knowledge/parsers/markdown.ts';
 
 describe('structure-aware chunking', () => {
   it('gives every chunk its heading trail, resetting deeper levels at a sibling heading', () => {

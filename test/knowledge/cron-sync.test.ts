@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KnowledgeSource } from '../../src/knowledge/source-record.ts';
-import { nextSyncAt } from '../../src/knowledge/source-schedule.ts';
-import { dueSources, syncDueSources } from '../../src/knowledge/source-sync.ts';
-import type { Store } from '../../src/store/sql-client.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import type { KnowledgeSource } from '../../src/plugins/knowledge/source-record.ts';
+import { nextSyncAt } from '../../src/plugins/knowledge/source-schedule.ts';
+import { dueSources, syncDueSources } from '../../src/plugins/knowledge/source-sync.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { storeTargets } from '../support/test-stores.ts';
 

@@ -3,9 +3,9 @@ import { access, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentOsError } from '../../src/errors/agent-os-error.ts';
-import type { ConnectorItem, FetchedDocument } from '../../src/knowledge/connector.ts';
-import { gitConnector, gitSourceConfigSchema } from '../../src/knowledge/connectors/git-connector.ts';
+import { AgentOsError } from '../../src/core/errors/agent-os-error.ts';
+import type { ConnectorItem, FetchedDocument } from '../../src/plugins/knowledge/connector.ts';
+import { gitConnector, gitSourceConfigSchema } from '../../src/plugins/knowledge/connectors/git-connector.ts';
 
 async function collect(items: AsyncIterable<ConnectorItem>): Promise<ConnectorItem[]> {
   const all: ConnectorItem[] = [];

@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { searchKnowledge } from '../../src/knowledge/knowledge-search.ts';
-import { parseSourceConfig } from '../../src/knowledge/source-kinds.ts';
-import { createSource, listDocuments, updateSource } from '../../src/knowledge/source-repo.ts';
-import { runSourceSync } from '../../src/knowledge/source-sync.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { searchKnowledge } from '../../src/plugins/knowledge/knowledge-search.ts';
+import { parseSourceConfig } from '../../src/plugins/knowledge/source-kinds.ts';
+import { createSource, listDocuments, updateSource } from '../../src/plugins/knowledge/source-repo.ts';
+import { runSourceSync } from '../../src/plugins/knowledge/source-sync.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
 const actor = { type: 'system' as const, id: 'test' };

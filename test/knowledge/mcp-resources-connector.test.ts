@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import type { ConnectorItem } from '../../src/knowledge/connector.ts';
-import { workspaceMcpResources } from '../../src/knowledge/connectors/mcp-resources-access.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import type { ConnectorItem } from '../../src/plugins/knowledge/connector.ts';
+import { workspaceMcpResources } from '../../src/plugins/knowledge/connectors/mcp-resources-access.ts';
 import {
   mcpResourcesConnector,
   mcpResourcesSourceConfigSchema,
-} from '../../src/knowledge/connectors/mcp-resources-connector.ts';
-import { McpConnectionManager } from '../../src/mcp/mcp-connection-manager.ts';
-import { createMcpServer } from '../../src/mcp/mcp-server-repo.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+} from '../../src/plugins/knowledge/connectors/mcp-resources-connector.ts';
+import { McpConnectionManager } from '../../src/plugins/mcp/mcp-connection-manager.ts';
+import { createMcpServer } from '../../src/plugins/mcp/mcp-server-repo.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/mcp-resources-server.ts', import.meta.url));

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { createSource } from '../../src/knowledge/source-repo.ts';
-import { dueSources, syncDueSources } from '../../src/knowledge/source-sync.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { createSource } from '../../src/plugins/knowledge/source-repo.ts';
+import { dueSources, syncDueSources } from '../../src/plugins/knowledge/source-sync.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
 describe.each(storeTargets())('scheduled re-sync on $kind', (target) => {

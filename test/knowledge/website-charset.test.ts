@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charsetOf, toUtf8 } from '../../src/knowledge/connectors/website-charset.ts';
+import { charsetOf, toUtf8 } from '../../src/plugins/knowledge/connectors/website-charset.ts';
 
 const utf8 = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 

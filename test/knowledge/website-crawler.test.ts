@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectorItem, DocumentFailure, FetchedDocument } from '../../src/knowledge/connector.ts';
+import type {
+  ConnectorItem,
+  DocumentFailure,
+  FetchedDocument,
+} from '../../src/plugins/knowledge/connector.ts';
 import {
   websiteConnector,
   websiteSourceConfigSchema,
-} from '../../src/knowledge/connectors/website-connector.ts';
+} from '../../src/plugins/knowledge/connectors/website-connector.ts';
 
 interface Site {
   base: string;

@@ -5,9 +5,9 @@ import {
   defaultAllowHosts,
   websiteConnector,
   websiteSourceConfigSchema,
-} from '../../src/knowledge/connectors/website-connector.ts';
-import { extractLinks, robotsMeta } from '../../src/knowledge/connectors/website-links.ts';
-import { canonicalUrl, hostWithPort } from '../../src/knowledge/connectors/website-url.ts';
+} from '../../src/plugins/knowledge/connectors/website-connector.ts';
+import { extractLinks, robotsMeta } from '../../src/plugins/knowledge/connectors/website-links.ts';
+import { canonicalUrl, hostWithPort } from '../../src/plugins/knowledge/connectors/website-url.ts';
 
 describe('links and canonical URLs', () => {
   it('reads hrefs in every quoting style, decodes entities and honours <base href>', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRobotsTxt } from '../../src/knowledge/connectors/robots-txt.ts';
+import { parseRobotsTxt } from '../../src/plugins/knowledge/connectors/robots-txt.ts';
 
 const TOKEN = 'AgentOS-Crawler';
 

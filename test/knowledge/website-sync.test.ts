@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { searchKnowledge } from '../../src/knowledge/knowledge-search.ts';
-import { parseSourceConfig } from '../../src/knowledge/source-kinds.ts';
-import { createSource, listDocuments } from '../../src/knowledge/source-repo.ts';
-import { runSourceSync } from '../../src/knowledge/source-sync.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { searchKnowledge } from '../../src/plugins/knowledge/knowledge-search.ts';
+import { parseSourceConfig } from '../../src/plugins/knowledge/source-kinds.ts';
+import { createSource, listDocuments } from '../../src/plugins/knowledge/source-repo.ts';
+import { runSourceSync } from '../../src/plugins/knowledge/source-sync.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
 const actor = { type: 'system' as const, id: 'test' };

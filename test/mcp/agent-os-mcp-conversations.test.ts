@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { addMember } from '../support/members.ts';
 import {
   type RecordedRequest,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listRunEvents } from '../../src/kernel/run-events.ts';
-import type { Approval } from '../../src/policy/approval-repo.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { listRunEvents } from '../../src/core/kernel/run-events.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import type { Approval } from '../../src/plugins/policy/approval-repo.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
 import { type McpHarness, startMcpHarness, WEB_SERVER } from './mcp-harness.ts';

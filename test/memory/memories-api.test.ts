@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type AgentOsProcess, startAgentOs } from '../../src/runtime/start-agent-os.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { testConfig } from '../support/test-config.ts';
 import { storeTargets } from '../support/test-stores.ts';
 

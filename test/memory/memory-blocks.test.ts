@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
-import { createAgent } from '../../src/agents/agent-repo.ts';
-import { listPinnedBlocks } from '../../src/memory/memory-blocks.ts';
-import { memoryTools } from '../../src/memory/memory-tools.ts';
+import { agentDefinitionSchema } from '../../src/core/agents/agent-definition.ts';
+import { createAgent } from '../../src/core/agents/agent-repo.ts';
+import type { ToolCallContext } from '../../src/core/tools/tool.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { listPinnedBlocks } from '../../src/plugins/memory/memory-blocks.ts';
+import { memoryTools } from '../../src/plugins/memory/memory-tools.ts';
 import { type AgentOsProcess, startAgentOs } from '../../src/runtime/start-agent-os.ts';
-import type { ToolCallContext } from '../../src/tools/tool.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { testConfig } from '../support/test-config.ts';
 import { storeTargets } from '../support/test-stores.ts';
 

@@ -1,15 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listPinnedBlocks } from '../../src/memory/memory-blocks.ts';
-import { listMemoryChanges } from '../../src/memory/memory-changes.ts';
-import { consolidateMemories } from '../../src/memory/memory-consolidation.ts';
-import { importMemories } from '../../src/memory/memory-import.ts';
-import type { NewMemory } from '../../src/memory/memory-record.ts';
-import { createMemory, deleteMemory, getMemory, supersedeMemory } from '../../src/memory/memory-repo.ts';
-import { memoryTools } from '../../src/memory/memory-tools.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import type { ToolCallContext } from '../../src/core/tools/tool.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { listPinnedBlocks } from '../../src/plugins/memory/memory-blocks.ts';
+import { listMemoryChanges } from '../../src/plugins/memory/memory-changes.ts';
+import { consolidateMemories } from '../../src/plugins/memory/memory-consolidation.ts';
+import { importMemories } from '../../src/plugins/memory/memory-import.ts';
+import type { NewMemory } from '../../src/plugins/memory/memory-record.ts';
+import {
+  createMemory,
+  deleteMemory,
+  getMemory,
+  supersedeMemory,
+} from '../../src/plugins/memory/memory-repo.ts';
+import { memoryTools } from '../../src/plugins/memory/memory-tools.ts';
 import { type AgentOsProcess, startAgentOs } from '../../src/runtime/start-agent-os.ts';
-import type { Store } from '../../src/store/sql-client.ts';
-import type { ToolCallContext } from '../../src/tools/tool.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { testConfig } from '../support/test-config.ts';
 import { storeTargets } from '../support/test-stores.ts';
 

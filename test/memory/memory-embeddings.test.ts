@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { embedPendingMemories } from '../../src/memory/memory-embeddings.ts';
-import type { ScopeRef } from '../../src/memory/memory-record.ts';
-import { createMemory } from '../../src/memory/memory-repo.ts';
-import { searchMemories } from '../../src/memory/memory-search.ts';
-import { aiSdkEmbedder } from '../../src/models/embedder.ts';
-import { createModelRegistry } from '../../src/models/provider-registry.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import { aiSdkEmbedder } from '../../src/core/models/embedder.ts';
+import { createModelRegistry } from '../../src/core/models/provider-registry.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { embedPendingMemories } from '../../src/plugins/memory/memory-embeddings.ts';
+import type { ScopeRef } from '../../src/plugins/memory/memory-record.ts';
+import { createMemory } from '../../src/plugins/memory/memory-repo.ts';
+import { searchMemories } from '../../src/plugins/memory/memory-search.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { listMemoryChanges } from '../../src/memory/memory-changes.ts';
-import { importMemories } from '../../src/memory/memory-import.ts';
-import type { MemoryActor, NewMemory, ScopeRef } from '../../src/memory/memory-record.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { listMemoryChanges } from '../../src/plugins/memory/memory-changes.ts';
+import { importMemories } from '../../src/plugins/memory/memory-import.ts';
+import type { MemoryActor, NewMemory, ScopeRef } from '../../src/plugins/memory/memory-record.ts';
 import {
   createMemory,
   deleteMemory,
@@ -10,9 +11,8 @@ import {
   listMemories,
   supersedeMemory,
   updateMemory,
-} from '../../src/memory/memory-repo.ts';
-import { searchMemories } from '../../src/memory/memory-search.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+} from '../../src/plugins/memory/memory-repo.ts';
+import { searchMemories } from '../../src/plugins/memory/memory-search.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
 const actor: MemoryActor = { userId: null, agentId: 'agt_scribe', runId: 'run_1' };

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNTRUSTED_BEGIN, UNTRUSTED_END } from '../../src/kernel/messages.ts';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { memoryTools } from '../../src/memory/memory-tools.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { UNTRUSTED_BEGIN, UNTRUSTED_END } from '../../src/core/kernel/messages.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { memoryTools } from '../../src/plugins/memory/memory-tools.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

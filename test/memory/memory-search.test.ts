@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import type { MemoryKind, ScopeRef } from '../../src/memory/memory-record.ts';
-import { createMemory, updateMemory } from '../../src/memory/memory-repo.ts';
-import { searchMemories } from '../../src/memory/memory-search.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import type { MemoryKind, ScopeRef } from '../../src/plugins/memory/memory-record.ts';
+import { createMemory, updateMemory } from '../../src/plugins/memory/memory-repo.ts';
+import { searchMemories } from '../../src/plugins/memory/memory-search.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
 const actor = { userId: null, agentId: null, runId: null };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { memoryTools } from '../../src/memory/memory-tools.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { memoryTools } from '../../src/plugins/memory/memory-tools.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember, type TestMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { defineRoute, type RouteSpec } from '../../src/openapi/define-route.ts';
-import type { AppEnv } from '../../src/server/app-env.ts';
+import type { AppEnv } from '../../src/surfaces/http/app-env.ts';
+import { defineRoute, type RouteSpec } from '../../src/surfaces/openapi/define-route.ts';
 
 const spec = (extra: Partial<RouteSpec>): RouteSpec => ({
   method: 'get',

@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApiPath } from '../../src/openapi/openapi-document.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { openApiPath } from '../../src/surfaces/openapi/openapi-document.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listRunSteps } from '../../src/kernel/run-journal.ts';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import type { Worker } from '../../src/kernel/worker.ts';
-import { askHumanTool } from '../../src/orchestration/ask-human-tool.ts';
-import { orchestrationTick } from '../../src/orchestration/orchestration-ticker.ts';
+import { listRunSteps } from '../../src/core/kernel/run-journal.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import type { Worker } from '../../src/core/kernel/worker.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { askHumanTool } from '../../src/plugins/orchestration/ask-human-tool.ts';
+import { orchestrationTick } from '../../src/plugins/orchestration/orchestration-ticker.ts';
 import { createKernel } from '../../src/runtime/create-kernel.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { runCli } from '../support/run-cli.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';

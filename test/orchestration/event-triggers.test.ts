@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import type { Worker } from '../../src/kernel/worker.ts';
-import { fireEventTriggers } from '../../src/orchestration/event-triggers.ts';
-import { fireDueCronTriggers } from '../../src/orchestration/orchestration-ticker.ts';
-import type { Trigger } from '../../src/orchestration/trigger-repo.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import type { Worker } from '../../src/core/kernel/worker.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { fireEventTriggers } from '../../src/plugins/orchestration/event-triggers.ts';
+import { fireDueCronTriggers } from '../../src/plugins/orchestration/orchestration-ticker.ts';
+import type { Trigger } from '../../src/plugins/orchestration/trigger-repo.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

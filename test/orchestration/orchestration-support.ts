@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kernel } from '../../src/kernel/kernel.ts';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { signStandardWebhook } from '../../src/orchestration/webhook-signature.ts';
+import type { Kernel } from '../../src/core/kernel/kernel.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { signStandardWebhook } from '../../src/plugins/orchestration/webhook-signature.ts';
 import type { KernelHarness } from '../support/kernel-harness.ts';
 import { addMember } from '../support/members.ts';
 import type { ScriptedModelServer } from '../support/scripted-model-server.ts';

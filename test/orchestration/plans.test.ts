@@ -2,16 +2,20 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Kernel } from '../../src/kernel/kernel.ts';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { createRun } from '../../src/kernel/run-repo.ts';
-import { createPlanTool } from '../../src/orchestration/create-plan-tool.ts';
-import { parsePlan } from '../../src/orchestration/plan-definition.ts';
-import { nodeAttemptKey, PlanExecutor } from '../../src/orchestration/plan-executor.ts';
-import { createPlan, type PlanNodeRecord, type PlanRecord } from '../../src/orchestration/plan-repo.ts';
+import type { Kernel } from '../../src/core/kernel/kernel.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { createRun } from '../../src/core/kernel/run-repo.ts';
+import { defineTool } from '../../src/core/tools/tool.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { createPlanTool } from '../../src/plugins/orchestration/create-plan-tool.ts';
+import { parsePlan } from '../../src/plugins/orchestration/plan-definition.ts';
+import { nodeAttemptKey, PlanExecutor } from '../../src/plugins/orchestration/plan-executor.ts';
+import {
+  createPlan,
+  type PlanNodeRecord,
+  type PlanRecord,
+} from '../../src/plugins/orchestration/plan-repo.ts';
 import { createKernel } from '../../src/runtime/create-kernel.ts';
-import { defineTool } from '../../src/tools/tool.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { runCli } from '../support/run-cli.ts';
 import type {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listRunEvents } from '../../src/kernel/run-events.ts';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import type { Worker } from '../../src/kernel/worker.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { listRunEvents } from '../../src/core/kernel/run-events.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import type { Worker } from '../../src/core/kernel/worker.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { scheduleTaskTool } from '../../src/orchestration/schedule-task-tool.ts';
-import { loadSecretBox } from '../../src/secrets/secret-box.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { loadSecretBox } from '../../src/core/secrets/secret-box.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { scheduleTaskTool } from '../../src/plugins/orchestration/schedule-task-tool.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';

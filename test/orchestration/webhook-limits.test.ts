@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Trigger } from '../../src/orchestration/trigger-repo.ts';
-import { WebhookRateLimiter } from '../../src/orchestration/webhook-rate-limit.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import type { Trigger } from '../../src/plugins/orchestration/trigger-repo.ts';
+import { WebhookRateLimiter } from '../../src/plugins/orchestration/webhook-rate-limit.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chainPendingAudit } from '../../src/audit-log/audit-chainer.ts';
-import { listAudit } from '../../src/audit-log/audit-log.ts';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import type { Worker } from '../../src/kernel/worker.ts';
-import type { Approval } from '../../src/policy/approval-repo.ts';
-import { savePolicy } from '../../src/policy/policy-settings.ts';
+import { chainPendingAudit } from '../../src/core/audit-log/audit-chainer.ts';
+import { listAudit } from '../../src/core/audit-log/audit-log.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import type { Worker } from '../../src/core/kernel/worker.ts';
+import type { Approval } from '../../src/plugins/policy/approval-repo.ts';
+import { savePolicy } from '../../src/plugins/policy/policy-settings.ts';
 import type { KernelHarness } from '../support/kernel-harness.ts';
 import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

@@ -1,23 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentOsError } from '../../src/errors/agent-os-error.ts';
-import type { Role } from '../../src/identity/roles.ts';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { authorize } from '../../src/policy/authorize.ts';
+import { AgentOsError } from '../../src/core/errors/agent-os-error.ts';
+import type { Role } from '../../src/core/identity/roles.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { authorize } from '../../src/plugins/policy/authorize.ts';
 import {
   agentEntity,
   toolEntity,
   userEntity,
   workspaceEntity,
-} from '../../src/policy/cedar/cedar-entities.ts';
-import type { CedarAction } from '../../src/policy/cedar/cedar-schema.ts';
-import { DEFAULT_CEDAR_POLICIES } from '../../src/policy/cedar/default-policies.ts';
+} from '../../src/plugins/policy/cedar/cedar-entities.ts';
+import type { CedarAction } from '../../src/plugins/policy/cedar/cedar-schema.ts';
+import { DEFAULT_CEDAR_POLICIES } from '../../src/plugins/policy/cedar/default-policies.ts';
 import {
   loadWorkspaceCedarPolicies,
   saveWorkspaceCedarPolicies,
   validateCedarPolicies,
-} from '../../src/policy/cedar/workspace-cedar-policies.ts';
-import { loadPolicy } from '../../src/policy/policy-settings.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+} from '../../src/plugins/policy/cedar/workspace-cedar-policies.ts';
+import { loadPolicy } from '../../src/plugins/policy/policy-settings.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
 const WS = 'ws_a';

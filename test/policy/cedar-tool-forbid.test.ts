@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chainPendingAudit } from '../../src/audit-log/audit-chainer.ts';
-import { listAudit } from '../../src/audit-log/audit-log.ts';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
+import { chainPendingAudit } from '../../src/core/audit-log/audit-chainer.ts';
+import { listAudit } from '../../src/core/audit-log/audit-log.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
 import type { KernelHarness } from '../support/kernel-harness.ts';
 import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

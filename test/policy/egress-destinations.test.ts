@@ -7,7 +7,7 @@ import {
   jsonSchemaOf,
   namedDestinations,
   pathName,
-} from '../../src/policy/egress-destinations.ts';
+} from '../../src/plugins/policy/egress-destinations.ts';
 
 const ALLOW = ['example.com', 'https://api.other.org/v1/status?format=json'];
 

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import type { Approval } from '../../src/policy/approval-repo.ts';
-import { type PolicySettingsInput, savePolicy } from '../../src/policy/policy-settings.ts';
-import { httpFetchTool } from '../../src/tools/builtin/http-fetch.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { httpFetchTool } from '../../src/core/tools/builtin/http-fetch.ts';
+import type { Approval } from '../../src/plugins/policy/approval-repo.ts';
+import { type PolicySettingsInput, savePolicy } from '../../src/plugins/policy/policy-settings.ts';
 import { storeTargets } from '../support/test-stores.ts';
 import { type PolicyRig, startPolicyRig } from './policy-support.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readToolResult } from '../../src/kernel/journal-format.ts';
-import { spotlight, toModelPrompt, UNTRUSTED_BEGIN } from '../../src/kernel/messages.ts';
-import { destinationsOutside } from '../../src/policy/argument-rules.ts';
-import { contextLabels, isTainted, resultLabel } from '../../src/tools/information-flow.ts';
+import { readToolResult } from '../../src/core/kernel/journal-format.ts';
+import { spotlight, toModelPrompt, UNTRUSTED_BEGIN } from '../../src/core/kernel/messages.ts';
+import { contextLabels, isTainted, resultLabel } from '../../src/core/tools/information-flow.ts';
+import { destinationsOutside } from '../../src/plugins/policy/argument-rules.ts';
 
 const call = { id: 'c1', name: 'fetch', argumentsText: '{}' };
 const trustedTools = new Map([['lookup', { trustedOutput: true }]]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
 import type { KernelHarness } from '../support/kernel-harness.ts';
 import type { ScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

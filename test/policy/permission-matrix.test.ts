@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
-import { createAgent } from '../../src/agents/agent-repo.ts';
-import type { Role } from '../../src/identity/roles.ts';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { createRun } from '../../src/kernel/run-repo.ts';
-import { requestApproval } from '../../src/policy/approval-repo.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { agentDefinitionSchema } from '../../src/core/agents/agent-definition.ts';
+import { createAgent } from '../../src/core/agents/agent-repo.ts';
+import type { Role } from '../../src/core/identity/roles.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import { createRun } from '../../src/core/kernel/run-repo.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { requestApproval } from '../../src/plugins/policy/approval-repo.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';

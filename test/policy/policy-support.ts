@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { listRunEvents } from '../../src/kernel/run-events.ts';
-import type { Worker } from '../../src/kernel/worker.ts';
-import type { Store } from '../../src/store/sql-client.ts';
-import { defineTool, type ToolDefinition } from '../../src/tools/tool.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { listRunEvents } from '../../src/core/kernel/run-events.ts';
+import type { Worker } from '../../src/core/kernel/worker.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { defineTool, type ToolDefinition } from '../../src/core/tools/tool.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
-import { createAgent } from '../../src/agents/agent-repo.ts';
-import { addSpaceMember, createSpace, removeSpaceMember } from '../../src/identity/space-repo.ts';
-import { createRun } from '../../src/kernel/run-repo.ts';
-import { saveArtefact } from '../../src/tools/artefacts.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { agentDefinitionSchema } from '../../src/core/agents/agent-definition.ts';
+import { createAgent } from '../../src/core/agents/agent-repo.ts';
+import { addSpaceMember, createSpace, removeSpaceMember } from '../../src/core/identity/space-repo.ts';
+import { createRun } from '../../src/core/kernel/run-repo.ts';
+import { saveArtefact } from '../../src/core/tools/artefacts.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember, type TestMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';

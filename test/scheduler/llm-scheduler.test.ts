@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SchedulerConfig, schedulerConfigSchema } from '../../src/config/scheduler-config.ts';
-import type { ModelCallRequest, Priority } from '../../src/kernel/model-gateway.ts';
-import { createModelRegistry } from '../../src/models/provider-registry.ts';
-import { LlmScheduler } from '../../src/scheduler/llm-scheduler.ts';
+import { type SchedulerConfig, schedulerConfigSchema } from '../../src/core/config/scheduler-config.ts';
+import type { ModelCallRequest, Priority } from '../../src/core/kernel/model-gateway.ts';
+import { createModelRegistry } from '../../src/core/models/provider-registry.ts';
+import { LlmScheduler } from '../../src/plugins/scheduler/llm-scheduler.ts';
 import {
   type RecordedRequest,
   type ScriptedModelServer,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateWindow } from '../../src/scheduler/rate-window.ts';
+import { RateWindow } from '../../src/plugins/scheduler/rate-window.ts';
 
 describe('the sliding rate window', () => {
   it('admits up to rpm requests per 60 s, and the next one just after the provider forgets the oldest', () => {

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { schedulerConfigSchema } from '../../src/config/scheduler-config.ts';
-import { createModelRegistry } from '../../src/models/provider-registry.ts';
-import { LlmScheduler } from '../../src/scheduler/llm-scheduler.ts';
-import { listSchedulerMembers, SchedulerMembership } from '../../src/scheduler/scheduler-membership.ts';
-import type { Store } from '../../src/store/sql-client.ts';
+import { schedulerConfigSchema } from '../../src/core/config/scheduler-config.ts';
+import { createModelRegistry } from '../../src/core/models/provider-registry.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { LlmScheduler } from '../../src/plugins/scheduler/llm-scheduler.ts';
+import {
+  listSchedulerMembers,
+  SchedulerMembership,
+} from '../../src/plugins/scheduler/scheduler-membership.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
 describe.each(storeTargets())('scheduler limits shared through the $kind store', (target) => {

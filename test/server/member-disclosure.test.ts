@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FirstStartResult } from '../../src/identity/first-start.ts';
-import { listMembers } from '../../src/identity/user-repo.ts';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
+import type { FirstStartResult } from '../../src/core/identity/first-start.ts';
+import { listMembers } from '../../src/core/identity/user-repo.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
 import { type AgentOsProcess, startAgentOs } from '../../src/runtime/start-agent-os.ts';
 import { addMember, type TestMember } from '../support/members.ts';
 import { testConfig } from '../support/test-config.ts';

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type McpClients, startMcpClients } from '../../src/mcp/mcp-clients.ts';
-import { declaredRoutes, defineRoute } from '../../src/openapi/define-route.ts';
-import { createApp } from '../../src/server/app.ts';
-import type { AppEnv, RouteDeps } from '../../src/server/app-env.ts';
-import { ROUTE_TABLE } from '../../src/server/route-table.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { type McpClients, startMcpClients } from '../../src/plugins/mcp/mcp-clients.ts';
+import { createApp } from '../../src/surfaces/http/app.ts';
+import type { AppEnv, RouteDeps } from '../../src/surfaces/http/app-env.ts';
+import { ROUTE_TABLE } from '../../src/surfaces/http/route-table.ts';
+import { declaredRoutes, defineRoute } from '../../src/surfaces/openapi/define-route.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

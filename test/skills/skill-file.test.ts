@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
-import { AgentOsError } from '../../src/errors/agent-os-error.ts';
-import { parseSkillFile, renderSkillFile } from '../../src/skills/skill-file.ts';
-import type { SkillRecord } from '../../src/skills/skill-repo.ts';
-import { applySkills } from '../../src/skills/skill-resolution.ts';
+import { agentDefinitionSchema } from '../../src/core/agents/agent-definition.ts';
+import { AgentOsError } from '../../src/core/errors/agent-os-error.ts';
+import { parseSkillFile, renderSkillFile } from '../../src/plugins/skills/skill-file.ts';
+import type { SkillRecord } from '../../src/plugins/skills/skill-repo.ts';
+import { applySkills } from '../../src/plugins/skills/skill-resolution.ts';
 
 const REFUNDS = `---
 name: refunds

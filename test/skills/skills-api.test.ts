@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import { parseSkillFile } from '../../src/skills/skill-file.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import { parseSkillFile } from '../../src/plugins/skills/skill-file.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember, type TestMember } from '../support/members.ts';
 import { storeTargets } from '../support/test-stores.ts';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSkillFile } from '../../src/skills/skill-file.ts';
+import { parseSkillFile } from '../../src/plugins/skills/skill-file.ts';
 import { cliAgainst, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
 import { tempHome } from '../support/test-config.ts';
 import { contentOf } from './skills-support.ts';

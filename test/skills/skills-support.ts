@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool } from '../../src/tools/tool.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { defineTool } from '../../src/core/tools/tool.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 
 /** Side effects as the world sees them, in order. */
 export const effects: string[] = [];

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { AgentOsError } from '../../src/errors/agent-os-error.ts';
-import { assertRequestText } from '../../src/openapi/text-hygiene.ts';
-import { jsonParam } from '../../src/store/sql-client.ts';
+import { AgentOsError } from '../../src/core/errors/agent-os-error.ts';
+import { jsonParam } from '../../src/core/store/sql-client.ts';
 import {
   findUnstorableText,
   isStorableText,
   storableParams,
   toStorable,
   toStorableText,
-} from '../../src/store/storable-text.ts';
+} from '../../src/core/store/storable-text.ts';
+import { assertRequestText } from '../../src/surfaces/openapi/text-hygiene.ts';
 
 const NUL = '\u0000';
 const HIGH = '\uD83D';

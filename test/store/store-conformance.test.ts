@@ -1,13 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentOsError } from '../../src/errors/agent-os-error.ts';
-import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from '../../src/identity/api-keys.ts';
-import { createUser, listMembers, setMembership } from '../../src/identity/user-repo.ts';
-import { createWorkspace, getWorkspace } from '../../src/identity/workspace-repo.ts';
-import { migrate, migrationStatus } from '../../src/store/migrate.ts';
-import { migrations } from '../../src/store/migrations/index.ts';
-import { isUniqueViolation } from '../../src/store/pg-errors.ts';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
-import { jsonParam, type Store } from '../../src/store/sql-client.ts';
+import { AgentOsError } from '../../src/core/errors/agent-os-error.ts';
+import {
+  authenticateApiKey,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from '../../src/core/identity/api-keys.ts';
+import { createUser, listMembers, setMembership } from '../../src/core/identity/user-repo.ts';
+import { createWorkspace, getWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import { migrate, migrationStatus } from '../../src/core/store/migrate.ts';
+import { migrations } from '../../src/core/store/migrations/index.ts';
+import { isUniqueViolation } from '../../src/core/store/pg-errors.ts';
+import { PostgresStore } from '../../src/core/store/postgres-store.ts';
+import { jsonParam, type Store } from '../../src/core/store/sql-client.ts';
 import { createTestDatabase, storeTargets, testDatabaseUrl } from '../support/test-stores.ts';
 
 describe.each(storeTargets())('store conformance on $kind', (target) => {

@@ -1,14 +1,14 @@
-import type { AgentDefinitionInput } from '../../src/agents/agent-definition.ts';
-import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
-import { createAgent } from '../../src/agents/agent-repo.ts';
-import type { AgentOsConfig } from '../../src/config/config-schema.ts';
-import { schedulerConfigSchema } from '../../src/config/scheduler-config.ts';
-import type { FirstStartResult } from '../../src/identity/first-start.ts';
-import { createModelRegistry } from '../../src/models/provider-registry.ts';
+import type { AgentDefinitionInput } from '../../src/core/agents/agent-definition.ts';
+import { agentDefinitionSchema } from '../../src/core/agents/agent-definition.ts';
+import { createAgent } from '../../src/core/agents/agent-repo.ts';
+import type { AgentOsConfig } from '../../src/core/config/config-schema.ts';
+import { schedulerConfigSchema } from '../../src/core/config/scheduler-config.ts';
+import type { FirstStartResult } from '../../src/core/identity/first-start.ts';
+import { createModelRegistry } from '../../src/core/models/provider-registry.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import type { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { LlmScheduler } from '../../src/plugins/scheduler/llm-scheduler.ts';
 import { type AgentOsProcess, type ProcessRole, startAgentOs } from '../../src/runtime/start-agent-os.ts';
-import { LlmScheduler } from '../../src/scheduler/llm-scheduler.ts';
-import type { Store } from '../../src/store/sql-client.ts';
-import type { ToolRegistry } from '../../src/tools/tool-registry.ts';
 import { testConfig } from './test-config.ts';
 
 export interface KernelHarness {

@@ -1,4 +1,4 @@
-import type { Role } from '../../src/identity/roles.ts';
+import type { Role } from '../../src/core/identity/roles.ts';
 import type { Fixture } from './matrix-fixtures.ts';
 import type { Expected } from './matrix-rule.ts';
 import type { Principal, Secret, Situation, World } from './matrix-world.ts';

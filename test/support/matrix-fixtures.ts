@@ -1,13 +1,13 @@
-import { storeConversationFiles } from '../../src/conversations/conversation-files.ts';
-import { openEscalation } from '../../src/evals/check-escalations.ts';
-import { createApiKey } from '../../src/identity/api-keys.ts';
-import { addGroupMember, createGroup } from '../../src/identity/group-repo.ts';
-import { createSpace } from '../../src/identity/space-repo.ts';
-import { createRun } from '../../src/kernel/run-repo.ts';
-import { parsePlan } from '../../src/orchestration/plan-definition.ts';
-import { createPlan } from '../../src/orchestration/plan-repo.ts';
-import { requestApproval } from '../../src/policy/approval-repo.ts';
-import { saveArtefact } from '../../src/tools/artefacts.ts';
+import { createApiKey } from '../../src/core/identity/api-keys.ts';
+import { addGroupMember, createGroup } from '../../src/core/identity/group-repo.ts';
+import { createSpace } from '../../src/core/identity/space-repo.ts';
+import { createRun } from '../../src/core/kernel/run-repo.ts';
+import { saveArtefact } from '../../src/core/tools/artefacts.ts';
+import { storeConversationFiles } from '../../src/plugins/conversations/conversation-files.ts';
+import { openEscalation } from '../../src/plugins/evals/check-escalations.ts';
+import { parsePlan } from '../../src/plugins/orchestration/plan-definition.ts';
+import { createPlan } from '../../src/plugins/orchestration/plan-repo.ts';
+import { requestApproval } from '../../src/plugins/policy/approval-repo.ts';
 import { EVERYTHING_SERVER } from '../mcp/mcp-harness.ts';
 import {
   type Ownership,

@@ -1,4 +1,4 @@
-import type { Role } from '../../src/identity/roles.ts';
+import type { Role } from '../../src/core/identity/roles.ts';
 import { type Person, type Principal, personOf, type Secret } from './matrix-world.ts';
 
 /**

@@ -1,10 +1,10 @@
-import { agentDefinitionSchema } from '../../src/agents/agent-definition.ts';
-import { createAgent } from '../../src/agents/agent-repo.ts';
-import { createApiKey } from '../../src/identity/api-keys.ts';
-import { addSpaceMember, createSpace } from '../../src/identity/space-repo.ts';
-import { createWorkspace } from '../../src/identity/workspace-repo.ts';
-import type { Store } from '../../src/store/sql-client.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import { agentDefinitionSchema } from '../../src/core/agents/agent-definition.ts';
+import { createAgent } from '../../src/core/agents/agent-repo.ts';
+import { createApiKey } from '../../src/core/identity/api-keys.ts';
+import { addSpaceMember, createSpace } from '../../src/core/identity/space-repo.ts';
+import { createWorkspace } from '../../src/core/identity/workspace-repo.ts';
+import type { Store } from '../../src/core/store/sql-client.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from './kernel-harness.ts';
 import { addMember, type TestMember } from './members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from './scripted-model-server.ts';

@@ -1,7 +1,7 @@
-import { createApiKey } from '../../src/identity/api-keys.ts';
-import type { Role } from '../../src/identity/roles.ts';
-import { createUser, setMembership } from '../../src/identity/user-repo.ts';
-import type { SqlClient } from '../../src/store/sql-client.ts';
+import { createApiKey } from '../../src/core/identity/api-keys.ts';
+import type { Role } from '../../src/core/identity/roles.ts';
+import { createUser, setMembership } from '../../src/core/identity/user-repo.ts';
+import type { SqlClient } from '../../src/core/store/sql-client.ts';
 
 export interface TestMember {
   id: string;

@@ -1,4 +1,4 @@
-import { UNTRUSTED_BEGIN, UNTRUSTED_END } from '../../src/kernel/messages.ts';
+import { UNTRUSTED_BEGIN, UNTRUSTED_END } from '../../src/core/kernel/messages.ts';
 
 /** The tool output inside a spotlighted (untrusted) tool message, or the message as is. */
 export function unspotlight(content: string): string {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AgentOsConfig, configSchema } from '../../src/config/config-schema.ts';
+import { type AgentOsConfig, configSchema } from '../../src/core/config/config-schema.ts';
 
 export function tempHome(): string {
   return mkdtempSync(join(tmpdir(), 'agentos-test-'));

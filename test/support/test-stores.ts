@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrate } from '../../src/store/migrate.ts';
-import { PgliteStore } from '../../src/store/pglite-store.ts';
-import { PostgresStore } from '../../src/store/postgres-store.ts';
-import type { Store, StoreKind } from '../../src/store/sql-client.ts';
+import { migrate } from '../../src/core/store/migrate.ts';
+import { PgliteStore } from '../../src/core/store/pglite-store.ts';
+import { PostgresStore } from '../../src/core/store/postgres-store.ts';
+import type { Store, StoreKind } from '../../src/core/store/sql-client.ts';
 
 /** PostgreSQL for tests: TEST_DATABASE_URL, else DATABASE_URL; absent means PGlite only. */
 export const testDatabaseUrl: string | undefined =

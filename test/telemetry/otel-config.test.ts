@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tracingConfigFromEnv } from '../../src/telemetry/otel-config.ts';
-import { activeTracer, startTracing } from '../../src/telemetry/tracing.ts';
+import { tracingConfigFromEnv } from '../../src/plugins/telemetry/otel-config.ts';
+import { activeTracer, startTracing } from '../../src/plugins/telemetry/tracing.ts';
 
 describe('tracing configuration from OTEL_* variables', () => {
   it('is off without an OTLP destination, with the default service name', () => {

@@ -1,10 +1,10 @@
 import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { activeTracer } from '../../src/telemetry/tracing.ts';
-import { defineTool } from '../../src/tools/tool.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { defineTool } from '../../src/core/tools/tool.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { activeTracer } from '../../src/plugins/telemetry/tracing.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';

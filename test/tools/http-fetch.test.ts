@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpFetchOutput, hostAllowed, httpFetchTool } from '../../src/tools/builtin/http-fetch.ts';
-import type { ToolCallContext } from '../../src/tools/tool.ts';
+import { type HttpFetchOutput, hostAllowed, httpFetchTool } from '../../src/core/tools/builtin/http-fetch.ts';
+import type { ToolCallContext } from '../../src/core/tools/tool.ts';
 import { type LoopbackSite, startLoopbackSite } from '../mcp/mcp-harness.ts';
 
 const context = (workspaceId: string): ToolCallContext => ({

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redactBytes, redactValue } from '../../src/secrets/redact.ts';
-import { loadSecretBox, SECRET_KEY_FILE, SecretBox } from '../../src/secrets/secret-box.ts';
+import { redactBytes, redactValue } from '../../src/core/secrets/redact.ts';
+import { loadSecretBox, SECRET_KEY_FILE, SecretBox } from '../../src/core/secrets/secret-box.ts';
 import { tempHome } from '../support/test-config.ts';
 
 describe('SecretBox (AES-256-GCM)', () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import type { Artefact } from '../../src/tools/artefacts.ts';
-import { defineTool } from '../../src/tools/tool.ts';
-import type { ArtefactHandle } from '../../src/tools/tool-output.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import type { Artefact } from '../../src/core/tools/artefacts.ts';
+import { defineTool } from '../../src/core/tools/tool.ts';
+import type { ArtefactHandle } from '../../src/core/tools/tool-output.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { unspotlight } from '../support/spotlight.ts';

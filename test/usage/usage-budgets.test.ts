@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../src/kernel/run-record.ts';
-import { ToolRegistry } from '../../src/tools/tool-registry.ts';
-import type { Budget } from '../../src/usage/budget-repo.ts';
-import type { Spend } from '../../src/usage/period-spend.ts';
-import type { UsageReport } from '../../src/usage/usage-report.ts';
+import type { RunRecord } from '../../src/core/kernel/run-record.ts';
+import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import type { Budget } from '../../src/plugins/usage/budget-repo.ts';
+import type { Spend } from '../../src/plugins/usage/period-spend.ts';
+import type { UsageReport } from '../../src/plugins/usage/usage-report.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember, type TestMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';

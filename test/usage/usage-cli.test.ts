@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UsageReport } from '../../src/usage/usage-report.ts';
+import type { UsageReport } from '../../src/plugins/usage/usage-report.ts';
 import { runCli, startCli } from '../support/run-cli.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { tempHome } from '../support/test-config.ts';

@@ -1,17 +1,17 @@
 // This project: an in-process kernel on a real store, with createKernel's default model gateway.
 
 import { z } from 'zod';
-import { agentDefinitionSchema } from '../../../src/agents/agent-definition.ts';
-import { createAgent } from '../../../src/agents/agent-repo.ts';
-import { type AgentOsConfig, configSchema } from '../../../src/config/config-schema.ts';
-import { createWorkspace } from '../../../src/identity/workspace-repo.ts';
-import type { Kernel } from '../../../src/kernel/kernel.ts';
+import { agentDefinitionSchema } from '../../../src/core/agents/agent-definition.ts';
+import { createAgent } from '../../../src/core/agents/agent-repo.ts';
+import { type AgentOsConfig, configSchema } from '../../../src/core/config/config-schema.ts';
+import { createWorkspace } from '../../../src/core/identity/workspace-repo.ts';
+import type { Kernel } from '../../../src/core/kernel/kernel.ts';
+import type { Store } from '../../../src/core/store/sql-client.ts';
+import type { ToolDefinition } from '../../../src/core/tools/tool.ts';
+import { defineTool } from '../../../src/core/tools/tool.ts';
+import { ToolRegistry } from '../../../src/core/tools/tool-registry.ts';
+import { startTracing } from '../../../src/plugins/telemetry/tracing.ts';
 import { createKernel } from '../../../src/runtime/create-kernel.ts';
-import type { Store } from '../../../src/store/sql-client.ts';
-import { startTracing } from '../../../src/telemetry/tracing.ts';
-import type { ToolDefinition } from '../../../src/tools/tool.ts';
-import { defineTool } from '../../../src/tools/tool.ts';
-import { ToolRegistry } from '../../../src/tools/tool-registry.ts';
 import { type BenchStoreKind, openBenchStore } from '../bench-store.ts';
 import {
   arrive,

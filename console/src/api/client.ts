@@ -1,8 +1,8 @@
 /** The only way the console talks to Agent OS: its public HTTP API, with the session cookie. */
 
-import { type AgentOsClient, createAgentOsClient } from '../../../src/client/agent-os-client.ts';
+import { type AgentOsClient, createAgentOsClient } from '../../../src/surfaces/client/agent-os-client.ts';
 
-export { call } from '../../../src/client/agent-os-client.ts';
+export { call } from '../../../src/surfaces/client/agent-os-client.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -94,7 +94,7 @@ export function withQuery(path: string, query: Record<string, string | number | 
 }
 
 /**
- * The typed client generated from the API's OpenAPI document (`src/client`), on the same session: the
+ * The typed client generated from the API's OpenAPI document (`src/surfaces/client`), on the same session: the
  * cookie goes with every request, the CSRF token with every change, and a 401 signs the console out.
  * Paths, parameters, bodies and answers are checked by the compiler against the served document.
  */

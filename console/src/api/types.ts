@@ -1,6 +1,6 @@
 /** The JSON shapes of the public API the console reads (dates arrive as ISO strings). */
 
-import type { ApiSchemas } from '../../../src/client/agent-os-client.ts';
+import type { ApiSchemas } from '../../../src/surfaces/client/agent-os-client.ts';
 
 export interface SessionUser {
   id: string;

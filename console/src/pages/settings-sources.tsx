@@ -7,7 +7,7 @@ import { ErrorMessage } from '../components/error-message.tsx';
 import { formatDate } from '../components/format.ts';
 import { StatusBadge } from '../components/status-badge.tsx';
 
-/** The kinds POST /api/sources accepts (src/knowledge/source-kinds.ts), with an example config each. */
+/** The kinds POST /api/sources accepts (src/plugins/knowledge/source-kinds.ts), with an example config each. */
 export const SOURCE_KIND_EXAMPLES: Record<string, object> = {
   folder: { path: '/srv/docs' },
   website: { startUrls: ['https://docs.example.com/'], maxDepth: 2, maxPages: 200 },

@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import type { ApiSchemas } from '../../../src/client/agent-os-client.ts';
+import type { ApiSchemas } from '../../../src/surfaces/client/agent-os-client.ts';
 import { call, del, post, put, typed } from '../api/client.ts';
 import type { Agent } from '../api/types.ts';
 import { useApi } from '../api/use-api.ts';

@@ -1,0 +1,122 @@
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { AgentOsError } from '../../core/errors/agent-os-error.ts';
+import { type ToolDefinition, toolEffect, toolStakes } from '../../core/tools/tool.ts';
+import { isValidToolName, type ToolSource } from '../../core/tools/tool-registry.ts';
+import { destinationPaths, pathName, schemaPropertyNames } from '../policy/egress-destinations.ts';
+import type { McpConnectionManager } from './mcp-connection-manager.ts';
+import { loadMcpServerSpecs, type McpServerSpec, type ToolOverride } from './mcp-server-repo.ts';
+
+const MAX_ERROR_CHARS = 4_000;
+
+type ContentPart = CallToolResult['content'][number];
+
+/** `<server>.<tool>`: the name agents are granted and the model calls. */
+export const qualifiedToolName = (server: string, tool: string): string => `${server}.${tool}`;
+
+/** A validator for the server's JSON Schema; a schema zod cannot read is checked only for being an object. */
+function validatorFor(schema: Tool['inputSchema']): z.ZodType {
+  try {
+    return z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+  } catch {
+    return z.record(z.string(), z.unknown());
+  }
+}
+
+const textOf = (parts: readonly ContentPart[]): string =>
+  parts.map((part) => (part.type === 'text' ? part.text : `[${part.type}]`)).join('\n');
+
+/** An MCP result as a tool output: structured content, else the text, else the content parts. */
+function outputOf(result: CallToolResult): unknown {
+  if (result.isError === true) {
+    throw new Error(textOf(result.content).slice(0, MAX_ERROR_CHARS) || 'the server reported an error');
+  }
+  if (result.structuredContent !== undefined) return result.structuredContent;
+  if (result.content.every((part) => part.type === 'text')) return textOf(result.content);
+  return result.content;
+}
+
+/** The arguments of an MCP tool that count as destinations: the admin's marking plus format-detected ones. */
+export const mcpToolDestinations = (tool: Tool, override: ToolOverride | undefined): string[] =>
+  destinationPaths(tool.inputSchema, override?.destinations).map(pathName);
+
+/** Refuses destination names that are not top-level properties of the tool's input schema. */
+export function assertToolArguments(serverName: string, tool: Tool, names: readonly string[]): void {
+  const known = schemaPropertyNames(tool.inputSchema);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length === 0) return;
+  throw new AgentOsError(
+    'request.invalid',
+    `"${qualifiedToolName(serverName, tool.name)}" has no argument ${unknown.map((n) => `"${n}"`).join(', ')} ` +
+      `(its arguments: ${known.length === 0 ? 'none' : known.join(', ')})`,
+    { unknown, known },
+  );
+}
+
+/** One MCP tool as a kernel tool: its JSON Schema goes to the model as is; it is never assumed idempotent. */
+export function mcpToolDefinition(
+  manager: McpConnectionManager,
+  spec: McpServerSpec,
+  tool: Tool,
+): ToolDefinition {
+  const override = spec.toolOverrides[tool.name];
+  return {
+    name: qualifiedToolName(spec.name, tool.name),
+    description: tool.description ?? tool.title ?? `Tool "${tool.name}" of the MCP server "${spec.name}"`,
+    inputSchema: validatorFor(tool.inputSchema),
+    inputJsonSchema: tool.inputSchema,
+    idempotent: false,
+    stakes: toolStakes(override ?? {}),
+    effect: toolEffect(override ?? {}),
+    ...(override?.destinations === undefined ? {} : { destinations: override.destinations }),
+    execute: async (input, context) => {
+      const connection = manager.connection(spec);
+      const args = (input ?? {}) as Record<string, unknown>;
+      const result = await connection.call(tool.name, args, context.signal);
+      try {
+        return connection.redactOutput(outputOf(result));
+      } catch (error) {
+        throw new Error(connection.redact((error as Error).message));
+      }
+    },
+  };
+}
+
+/** Offers each run the granted `<server>.<tool>` names of its workspace's MCP servers. */
+export class McpToolSource implements ToolSource {
+  readonly #manager: McpConnectionManager;
+  readonly #log: (message: string) => void;
+
+  constructor(manager: McpConnectionManager, log: (message: string) => void) {
+    this.#manager = manager;
+    this.#log = log;
+  }
+
+  async resolve(workspaceId: string, names: readonly string[]): Promise<ToolDefinition[]> {
+    const wanted = new Set(names.filter((name) => name.includes('.')));
+    const servers = [...new Set([...wanted].map((name) => name.slice(0, name.indexOf('.'))))];
+    if (servers.length === 0) return [];
+    let specs: McpServerSpec[];
+    try {
+      specs = await loadMcpServerSpecs(this.#manager.store, this.#manager.secretBox(), workspaceId, servers);
+    } catch (error) {
+      this.#log(`mcp: cannot load the servers of ${workspaceId}: ${(error as Error).message}`);
+      return [];
+    }
+    const offered = await Promise.all(
+      specs.map(async (spec) => {
+        try {
+          const tools = await this.#manager.connection(spec).tools();
+          return tools
+            .filter((tool) => wanted.has(qualifiedToolName(spec.name, tool.name)))
+            .filter((tool) => isValidToolName(qualifiedToolName(spec.name, tool.name)))
+            .map((tool) => mcpToolDefinition(this.#manager, spec, tool));
+        } catch {
+          // Already logged, credentials redacted; the run goes on without this server's tools.
+          return [];
+        }
+      }),
+    );
+    return offered.flat();
+  }
+}

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import type { GateDecision } from '../../core/kernel/tool-gate.ts';
+import type { SqlClient } from '../../core/store/sql-client.ts';
+import { type ToolDefinition, toolEffect, toolStakes } from '../../core/tools/tool.ts';
+import { findApproval, requestApproval } from './approval-repo.ts';
+import { destinationsOutside } from './argument-rules.ts';
+import { authorizeToolCall } from './cedar/tool-call-authorization.ts';
+import { egressReason } from './egress-destinations.ts';
+import { mcpServerOfTool, toolOutsideBoundary } from './org-boundary.ts';
+import type { PolicySnapshot } from './policy-settings.ts';
+
+export interface GateRequest {
+  store: SqlClient;
+  policy: PolicySnapshot;
+  workspaceId: string;
+  runId: string;
+  userId: string | null;
+  turn: number;
+  callIndex: number;
+  tool: ToolDefinition;
+  argumentsText: string;
+  /** The validated arguments. */
+  input: unknown;
+  /** Untrusted content is in the run's context: the call's arguments may be attacker-influenced. */
+  tainted: boolean;
+  /** Where that untrusted content came from (`"http_fetch"`, the task, …), for the approval's reason. */
+  taintedBy: readonly string[];
+  /** What the run's principals wrote (the task when it is not outside content, the agent's instructions). */
+  trustedInput: readonly string[];
+}
+
+const CONSEQUENTIAL = new Set(['write', 'external_send', 'destructive']);
+
+export const argumentsHash = (argumentsText: string): string =>
+  createHash('sha256').update(argumentsText).digest('hex');
+
+type Verdict = Omit<GateDecision, 'argumentsHash' | 'approvalId' | 'message'>;
+
+/** The rules, before any approval: what this call would need. */
+function evaluateRules(request: GateRequest): Verdict {
+  const { tool, policy, tainted } = request;
+  const effect = toolEffect(tool);
+  let stakes = toolStakes(tool);
+  if (!policy.settings.enabled)
+    return { effect: 'allow', ruleId: 'policy.disabled', reason: 'the policy is switched off', stakes };
+  if (effect === 'external_send') {
+    const outside = destinationsOutside(request.input, policy.settings.recipientAllowlist);
+    if (outside.length > 0) {
+      stakes = 'high';
+      return {
+        effect: 'ask',
+        ruleId: 'args.destination_outside_allowlist',
+        reason: `sends to ${outside.slice(0, 3).join(', ')}, outside the workspace's allowlist`,
+        stakes,
+      };
+    }
+  }
+  if (stakes === 'high')
+    return { effect: 'ask', ruleId: 'stakes.high', reason: `"${tool.name}" is high stakes`, stakes };
+  if (tainted && CONSEQUENTIAL.has(effect)) {
+    return {
+      effect: policy.settings.taintedConsequential,
+      ruleId: 'flow.tainted_consequential',
+      reason: `a ${effect} call after untrusted content entered the run's context`,
+      stakes,
+    };
+  }
+  if (tainted) {
+    const egress = egressReason({
+      tool,
+      input: request.input,
+      allowlist: policy.settings.recipientAllowlist ?? [],
+      trustedInput: request.trustedInput,
+      taintedBy: request.taintedBy,
+    });
+    if (egress !== undefined)
+      return { effect: 'ask', ruleId: 'flow.egress_destination', reason: egress, stakes };
+  }
+  return { effect: 'allow', ruleId: 'default.allow', reason: `${stakes} stakes ${effect}`, stakes };
+}
+
+/** A workspace's Cedar policies refuse the call (`cedar:<policy ids>`), before any other rule or approval. */
+async function cedarVerdict(request: GateRequest): Promise<Verdict | undefined> {
+  const stakes = toolStakes(request.tool);
+  const decision = await authorizeToolCall({
+    store: request.store,
+    workspaceId: request.workspaceId,
+    runId: request.runId,
+    tool: request.tool.name,
+    effect: toolEffect(request.tool),
+    stakes,
+    tainted: request.tainted,
+    workspacePolicies: request.policy.cedarPolicies,
+  });
+  if (decision.allowed) return undefined;
+  const ids = decision.reasons.length > 0 ? decision.reasons.join(',') : 'default_deny';
+  const reason =
+    decision.reasons.length > 0
+      ? `"${request.tool.name}" is forbidden by the workspace's Cedar policy ${decision.reasons.join(', ')}`
+      : `no Cedar policy allows "${request.tool.name}"${decision.errors.length > 0 ? ` (${decision.errors.join('; ')})` : ''}`;
+  return { effect: 'deny', ruleId: `cedar:${ids}`, reason, stakes };
+}
+
+/**
+ * Decides one tool call: allow, ask a person, or deny. An `ask` is answered by an approval bound to exactly
+ * this call (run, turn, call, tool, arguments hash, policy version): approved runs it once, denied or expired
+ * tells the model why, pending (or none yet: one is requested) pauses the run.
+ */
+export async function gateToolCall(request: GateRequest): Promise<GateDecision> {
+  const hash = argumentsHash(request.argumentsText);
+  const outside = toolOutsideBoundary(
+    request.policy.settings.boundary,
+    request.tool.name,
+    mcpServerOfTool(request.tool.name),
+  );
+  if (outside !== undefined) {
+    return {
+      effect: 'deny',
+      ruleId: 'boundary.tool',
+      reason: outside,
+      stakes: toolStakes(request.tool),
+      argumentsHash: hash,
+      message: `Blocked by policy (boundary.tool): ${outside}.`,
+    };
+  }
+  const forbidden = await cedarVerdict(request);
+  if (forbidden !== undefined) {
+    return {
+      ...forbidden,
+      argumentsHash: hash,
+      message: `Blocked by policy (${forbidden.ruleId}): ${forbidden.reason}.`,
+    };
+  }
+  const verdict = evaluateRules(request);
+  if (verdict.effect === 'allow') return { ...verdict, argumentsHash: hash };
+  if (verdict.effect === 'deny') {
+    return {
+      ...verdict,
+      argumentsHash: hash,
+      message: `Blocked by policy (${verdict.ruleId}): ${verdict.reason}.`,
+    };
+  }
+  const binding = {
+    runId: request.runId,
+    turn: request.turn,
+    callIndex: request.callIndex,
+    tool: request.tool.name,
+    argumentsHash: hash,
+    policyVersion: request.policy.version,
+  };
+  const existing = await findApproval(request.store, binding);
+  if (existing?.status === 'approved') {
+    return {
+      ...verdict,
+      effect: 'allow',
+      ruleId: 'approval.granted',
+      reason: `approved by ${existing.decidedByName ?? existing.decidedBy} (asked: ${verdict.ruleId})`,
+      argumentsHash: hash,
+    };
+  }
+  if (existing?.status === 'denied') {
+    const by = existing.decidedByName ?? existing.decidedBy ?? 'a person';
+    return {
+      ...verdict,
+      effect: 'deny',
+      ruleId: 'approval.denied',
+      reason: existing.decisionReason ?? 'denied',
+      argumentsHash: hash,
+      message: `The call was denied by ${by}: ${existing.decisionReason ?? 'no reason given'}`,
+    };
+  }
+  if (existing?.status === 'expired') {
+    return {
+      ...verdict,
+      effect: 'deny',
+      ruleId: 'approval.expired',
+      reason: 'nobody decided in time',
+      argumentsHash: hash,
+      message: "The call needed a person's approval, which expired before anyone decided. Do not retry it.",
+    };
+  }
+  const approval =
+    existing ??
+    (await requestApproval(request.store, {
+      ...binding,
+      workspaceId: request.workspaceId,
+      userId: request.userId,
+      ruleId: verdict.ruleId,
+      reason: verdict.reason,
+      ttlMs: request.policy.settings.approvalTtlMs,
+    }));
+  return { ...verdict, argumentsHash: hash, approvalId: approval.id };
+}

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { startAgentOs } from '../../../runtime/start-agent-os.ts';
+import { configFrom, type GlobalOptions } from '../cli-context.ts';
+import { emit } from '../output.ts';
+import { waitForSignal } from '../wait-for-signal.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the API, console and a worker in one process')
+    .option('--json', 'print machine-readable lines')
+    .action(async (options: GlobalOptions) => {
+      const config = configFrom({ ...program.opts<GlobalOptions>(), ...options });
+      const agentOs = await startAgentOs(config, { roles: ['api', 'worker'] });
+      const store = agentOs.store.kind;
+      const url = agentOs.http?.url ?? '';
+      if (agentOs.firstStart.created) {
+        const { apiKey, keyFile } = agentOs.firstStart;
+        emit(options, { event: 'first_start', apiKey, keyFile }, () =>
+          [
+            'First start: created workspace "default" and an admin user.',
+            `Admin API key (shown once; also saved to ${keyFile}):`,
+            `  ${apiKey}`,
+          ].join('\n'),
+        );
+      }
+      emit(
+        options,
+        { event: 'listening', url, store },
+        () => `Agent OS listening on ${url} (store: ${store})`,
+      );
+      const signal = await waitForSignal();
+      emit(options, { event: 'stopping', signal }, () => `Received ${signal}, finishing in-flight work…`);
+      await agentOs.stop();
+      emit(options, { event: 'stopped' }, () => 'Stopped.');
+    });
+}
