@@ -249,10 +249,9 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
     expect(model.requests[0]?.body.messages.some((m) => m.role === 'tool')).toBe(true);
   });
 
-  it('resumes a stored journal of format version 1 (fixture)', async () => {
-    const fixture = JSON.parse(
-      readFileSync(new URL('./fixtures/journal-v1.json', import.meta.url), 'utf8'),
-    ) as {
+  /** A submitted run whose journal is a stored fixture's steps, under the fixture's journal version. */
+  async function runFromFixture(path: string): Promise<RunRecord> {
+    const fixture = JSON.parse(readFileSync(new URL(`./fixtures/${path}`, import.meta.url), 'utf8')) as {
       journalVersion: number;
       task: string;
       steps: Array<{
@@ -300,15 +299,37 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
       run.id,
       fixture.journalVersion,
     ]);
-    model.enqueue({ text: 'It is 42.' });
+    return run;
+  }
+
+  it.each(['journal-v1.json', 'journal-v2/tool.json'])(
+    'resumes a stored journal (fixture %s)',
+    async (path) => {
+      const run = await runFromFixture(path);
+      model.enqueue({ text: 'It is 42.' });
+      worker = h.agentOs.kernel.startWorker({ leaseMs: 2_000, pollMs: 20 });
+      const done = await settle(run.id);
+      expect(done).toMatchObject({ status: 'succeeded', output: { text: 'It is 42.' } });
+      expect(model.requests).toHaveLength(1);
+      const toolMessage = model.requests[0]?.body.messages.find((m) => m.role === 'tool');
+      expect(toolMessage).toMatchObject({ tool_call_id: 'call_fixture_1', content: '{"sum":42}' });
+      expect(effects).toEqual([]);
+      const steps = await listRunSteps(h.agentOs.store, run.id);
+      expect(steps.filter((s) => s.callIndex === MODEL_CALL_INDEX)).toHaveLength(2);
+    },
+  );
+
+  it.each([
+    ['journal-v2/invalid/unknown-kind.json', 'journal.invalid'],
+    ['journal-v2/invalid/invalid-tool-result.json', 'journal.invalid'],
+    ['journal-v2/invalid/future-version.json', 'journal.version_unsupported'],
+  ])('fails a run whose stored journal it cannot replay (%s), calling nothing', async (path, code) => {
+    const run = await runFromFixture(path);
     worker = h.agentOs.kernel.startWorker({ leaseMs: 2_000, pollMs: 20 });
     const done = await settle(run.id);
-    expect(done).toMatchObject({ status: 'succeeded', output: { text: 'It is 42.' } });
-    expect(model.requests).toHaveLength(1);
-    const toolMessage = model.requests[0]?.body.messages.find((m) => m.role === 'tool');
-    expect(toolMessage).toMatchObject({ tool_call_id: 'call_fixture_1', content: '{"sum":42}' });
+    expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe(code);
+    expect(model.requests).toHaveLength(0);
     expect(effects).toEqual([]);
-    const steps = await listRunSteps(h.agentOs.store, run.id);
-    expect(steps.filter((s) => s.callIndex === MODEL_CALL_INDEX)).toHaveLength(2);
   });
 });

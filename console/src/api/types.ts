@@ -34,7 +34,8 @@ export type RunPause = NonNullable<Run['pause']>;
 export interface RunStep {
   turn: number;
   callIndex: number;
-  kind: 'model' | 'tool' | 'pause' | 'context' | 'compaction' | 'extraction';
+  /** A registered journal step kind: model, tool, context, compaction, or a plugin's (conversation.summary, extraction, check). */
+  kind: string;
   status: 'started' | 'completed' | 'failed' | 'unknown';
   attempt: number;
   name: string | null;

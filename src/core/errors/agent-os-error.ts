@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'run.invalid_state'
   | 'run.lease_lost'
   | 'run.cancelled'
+  | 'journal.invalid'
+  | 'journal.version_unsupported'
   | 'trigger.limit_reached'
   | 'trigger.rate_limited'
   | 'trigger.owner_lost_access'

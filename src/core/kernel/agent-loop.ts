@@ -113,9 +113,16 @@ export async function driveRun(
   const def = resolved.definition;
   const { provider, model } = parseModelName(def.model);
   const info = modelInfo(provider, model);
-  const steps = new Map<string, JournalStep>(
-    (await journal.load()).map((s) => [stepKey(s.turn, s.callIndex), s]),
-  );
+  const loaded = await journal.load();
+  try {
+    plugins.stepKinds.check(run.journalVersion, loaded);
+  } catch (error) {
+    if (!(error instanceof AgentOsError)) throw error;
+    await journal.markStarted();
+    await journal.finish('failed', { error: { code: error.code, message: error.message } });
+    return 'finished';
+  }
+  const steps = new Map<string, JournalStep>(loaded.map((s) => [stepKey(s.turn, s.callIndex), s]));
   const tools = await deps.tools.forRun(run.workspaceId, def.tools);
   const specs = toolSpecs(def, tools);
   const granted = new Set(def.tools);
@@ -205,7 +212,7 @@ export async function driveRun(
             { tools: [], priority: run.priority },
             (inputsHash, result, cost) =>
               journal.recordModelStep(0, def.model, inputsHash, result, cost, {
-                kind: 'compaction',
+                kind: plugins.stepKinds.nameAt(callIndex),
                 callIndex,
                 input: plan,
                 event: { type: 'context.compacted', data: { turn: 0, conversation: true, ...plan } },

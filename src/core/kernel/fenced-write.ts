@@ -8,7 +8,8 @@ import type { RunUsage } from './run-record.ts';
 export interface StepWrite {
   turn: number;
   call_index: number;
-  kind: 'model' | 'tool' | 'context' | 'compaction' | 'extraction' | 'check';
+  /** A registered step kind's name (step-kinds.ts). */
+  kind: string;
   status: 'started' | 'completed' | 'unknown';
   idempotency_key: string;
   name: string;

@@ -4,9 +4,10 @@ import { handoffSchema } from './handoff.ts';
 /**
  * The run journal's persisted format. Bump JOURNAL_VERSION when a payload changes shape and teach
  * `readModelResult` / `readToolResult` to read the old one; fixtures of every version live in
- * test/kernel/fixtures and are replayed in tests.
+ * test/kernel/fixtures and are replayed in tests. v2 stores each step under its registered kind's name
+ * (a plugin's kinds included: `conversation.summary`); v1 stored a closed set of names (journal-check.ts).
  */
-export const JOURNAL_VERSION = 1;
+export const JOURNAL_VERSION = 2;
 
 export const toolCallRecordSchema = z.object({
   id: z.string(),

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../audit-log/audit-entry.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 
-export type StepKind = 'model' | 'tool' | 'pause' | 'context' | 'compaction' | 'extraction' | 'check';
 export type StepStatus = 'started' | 'completed' | 'failed' | 'unknown';
 
 export interface JournalStep {
   turn: number;
   callIndex: number;
-  kind: StepKind;
+  /** The registered step kind (step-kinds.ts) this step belongs to. */
+  kind: string;
   status: StepStatus;
   attempt: number;
   idempotencyKey: string;
@@ -26,7 +26,7 @@ export interface JournalStep {
 interface StepRow {
   turn: number;
   call_index: number;
-  kind: StepKind;
+  kind: string;
   status: StepStatus;
   attempt: number;
   idempotency_key: string;

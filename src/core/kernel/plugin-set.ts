@@ -3,6 +3,7 @@ import type { AgentRecord } from '../agents/agent-repo.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Store } from '../store/sql-client.ts';
 import type { ToolDefinition } from '../tools/tool.ts';
+import { StepKindRegistry } from './journal-check.ts';
 import type {
   AnswerHook,
   ContextContributor,
@@ -13,7 +14,7 @@ import type {
 } from './kernel-plugin.ts';
 import type { ModelGateway } from './model-gateway.ts';
 import type { RunError } from './run-record.ts';
-import { checkStepKinds, KERNEL_STEP_KINDS } from './step-kinds.ts';
+import { KERNEL_STEP_KINDS } from './step-kinds.ts';
 import { CLOSED_GATE, type GateDecision, type ToolGate } from './tool-gate.ts';
 import type { ToolStepOutcome } from './tool-step.ts';
 
@@ -25,9 +26,14 @@ export class PluginSet {
   readonly contributors: readonly ContextContributor[];
   readonly answerHooks: readonly AnswerHook[];
   readonly gate: ToolGate;
+  /** The kernel's step kinds and every plugin's: what a stored journal is checked against before a replay. */
+  readonly stepKinds: StepKindRegistry;
 
   constructor(readonly plugins: readonly KernelPlugin[]) {
-    checkStepKinds([...KERNEL_STEP_KINDS, ...plugins.flatMap((p) => p.stepKinds ?? [])]);
+    this.stepKinds = new StepKindRegistry([
+      ...KERNEL_STEP_KINDS,
+      ...plugins.flatMap((p) => p.stepKinds ?? []),
+    ]);
     const gates = plugins.filter((p) => p.toolGate !== undefined);
     if (gates.length > 1)
       throw new AgentOsError(

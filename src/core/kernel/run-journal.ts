@@ -27,7 +27,8 @@ export interface RunIdentity {
 
 /** A model call that is not one of the run's turns: a compaction or the end-of-run extraction. */
 export interface AuxiliaryModelStep {
-  kind: 'compaction' | 'extraction' | 'check';
+  /** The registered kind owning `callIndex` (a compaction, a conversation summary, an extraction, a check). */
+  kind: string;
   callIndex: number;
   input: unknown;
   event: { type: RunEventType; data: Record<string, unknown> };

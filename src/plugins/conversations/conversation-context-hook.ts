@@ -7,7 +7,12 @@ import { conversationSnapshotSchema, historyMessages, summaryText } from './conv
 /** call_index (at turn 0) of the summary of a conversation's older messages, made before the context snapshot. */
 export const CONVERSATION_SUMMARY_CALL_INDEX = -4;
 export const CONVERSATION_STEP_KINDS: readonly StepKind[] = [
-  { name: 'conversation.summary', callIndex: CONVERSATION_SUMMARY_CALL_INDEX },
+  {
+    name: 'conversation.summary',
+    callIndex: CONVERSATION_SUMMARY_CALL_INDEX,
+    v1Name: 'compaction',
+    readResult: readModelResult,
+  },
 ];
 
 /**

@@ -18,7 +18,7 @@ import { toolCallsOf } from './tool-call-match.ts';
 /** call_index (at the final turn) of the online checks' judge calls: this plus the criterion's position. */
 export const CHECK_CALL_INDEX = 2_000_000;
 export const CHECK_STEP_KINDS: readonly StepKind[] = [
-  { name: 'check', callIndex: CHECK_CALL_INDEX, span: 1_000 },
+  { name: 'check', callIndex: CHECK_CALL_INDEX, span: 1_000, readResult: readModelResult },
 ];
 
 export interface EndOfRunCheckDeps {

@@ -1,3 +1,4 @@
+import { readModelResult } from '../../core/kernel/journal-format.ts';
 import type { AnswerHook } from '../../core/kernel/kernel-plugin.ts';
 import type { RunRecord } from '../../core/kernel/run-record.ts';
 import type { StepKind } from '../../core/kernel/step-kinds.ts';
@@ -7,7 +8,7 @@ import { extractionPrompt, parseExtraction, storeExtractedMemories } from './run
 /** call_index (at the final turn, after the answer) of the end-of-run extraction. */
 export const EXTRACTION_CALL_INDEX = 1_000_000;
 export const EXTRACTION_STEP_KINDS: readonly StepKind[] = [
-  { name: 'extraction', callIndex: EXTRACTION_CALL_INDEX },
+  { name: 'extraction', callIndex: EXTRACTION_CALL_INDEX, readResult: readModelResult },
 ];
 
 /** More a run's extraction reads besides its transcript (a conversation's messages since the last one). */

@@ -28,6 +28,7 @@ import { workspaceUsers } from './0026-workspace-users.ts';
 import { conversations } from './0027-conversations.ts';
 import { conversationFiles } from './0028-conversation-files.ts';
 import { conversationExtractions } from './0029-conversation-extractions.ts';
+import { openStepKinds } from './0030-open-step-kinds.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -60,4 +61,5 @@ export const migrations: readonly Migration[] = [
   conversations,
   conversationFiles,
   conversationExtractions,
+  openStepKinds,
 ];
