@@ -5,16 +5,11 @@ import type { Kernel } from '../core/kernel/kernel.ts';
 import type { Worker } from '../core/kernel/worker.ts';
 import { openStore } from '../core/store/open-store.ts';
 import type { Store } from '../core/store/sql-client.ts';
+import type { BackgroundService } from '../core/time/periodic-task.ts';
 import { auditAnchorPath } from '../plugins/audit/audit-anchor.ts';
 import { AuditCheckpointer } from '../plugins/audit/audit-checkpointer.ts';
 import { loadAuditSigner } from '../plugins/audit/audit-signer.ts';
-import { embedPendingChunks } from '../plugins/knowledge/knowledge-embeddings.ts';
-import { syncDueSources } from '../plugins/knowledge/source-sync.ts';
 import { type McpClients, startMcpClients } from '../plugins/mcp/mcp-clients.ts';
-import { consolidateMemories } from '../plugins/memory/memory-consolidation.ts';
-import { embedPendingMemories } from '../plugins/memory/memory-embeddings.ts';
-import { orchestrationTick } from '../plugins/orchestration/orchestration-ticker.ts';
-import { PlanExecutor } from '../plugins/orchestration/plan-executor.ts';
 import { LlmScheduler } from '../plugins/scheduler/llm-scheduler.ts';
 import { SchedulerMembership } from '../plugins/scheduler/scheduler-membership.ts';
 import { startTracing, type TracingHandle } from '../plugins/telemetry/tracing.ts';
@@ -22,7 +17,6 @@ import { createApp } from '../surfaces/http/app.ts';
 import type { AppEnv } from '../surfaces/http/app-env.ts';
 import { type RunningHttpServer, serveHttp } from '../surfaces/http/serve-http.ts';
 import { createKernel, type KernelOptions } from './create-kernel.ts';
-import { PeriodicTask } from './periodic-task.ts';
 import { AGENT_OS_VERSION } from './version.ts';
 
 export type ProcessRole = 'api' | 'worker';
@@ -48,13 +42,6 @@ export interface StartOptions extends Omit<KernelOptions, 'log'> {
   store?: Store;
 }
 
-/** How often a worker embeds memories written since (when an embedding model is configured). */
-const EMBED_EVERY_MS = 5_000;
-/** How often a worker fires due cron and event triggers and expires overdue questions. */
-const ORCHESTRATION_TICK_MS = 5_000;
-/** How often a worker looks for knowledge sources whose re-sync schedule is due. */
-const KNOWLEDGE_SYNC_TICK_MS = 30_000;
-
 /** One process of Agent OS with any mix of roles: the API (HTTP + SSE) and a worker. */
 export async function startAgentOs(config: AgentOsConfig, options: StartOptions): Promise<AgentOsProcess> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
@@ -63,8 +50,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
   let http: RunningHttpServer | undefined;
   let app: Hono<AppEnv> | undefined;
   let worker: Worker | undefined;
-  let plans: PlanExecutor | undefined;
-  const background: PeriodicTask[] = [];
+  const background: BackgroundService[] = [];
   let membership: SchedulerMembership | undefined;
   let mcpClients: McpClients | undefined;
   try {
@@ -90,72 +76,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
     }
     if (options.roles.includes('worker')) {
       worker = kernel.startWorker();
-      background.push(
-        new PeriodicTask(
-          'orchestration tick',
-          ORCHESTRATION_TICK_MS,
-          async () => {
-            await orchestrationTick(kernel);
-            return undefined;
-          },
-          log,
-        ),
-      );
-      background.push(
-        new PeriodicTask(
-          'knowledge sync',
-          KNOWLEDGE_SYNC_TICK_MS,
-          async () => {
-            const synced = await syncDueSources({ store, version: AGENT_OS_VERSION, home: config.home, log });
-            return synced.length > 0
-              ? synced.map((r) => `${r.sourceId} ${r.status} ${JSON.stringify(r.counts)}`).join('; ')
-              : undefined;
-          },
-          log,
-        ),
-      );
-      plans = new PlanExecutor(kernel, { log });
-      plans.start();
-      background.push(
-        new PeriodicTask(
-          'memory consolidation',
-          config.memory.consolidateEveryMs,
-          async () => {
-            const result = await consolidateMemories(store);
-            return result.merged + result.expired + result.blocksRewritten > 0
-              ? `merged ${result.merged}, expired ${result.expired}, rewrote ${result.blocksRewritten} blocks`
-              : undefined;
-          },
-          log,
-        ),
-      );
-      const { embedder } = kernel;
-      if (embedder !== undefined) {
-        background.push(
-          new PeriodicTask(
-            'memory embeddings',
-            EMBED_EVERY_MS,
-            async () => {
-              const embedded = await embedPendingMemories(store, embedder);
-              return embedded > 0 ? `embedded ${embedded} memories with ${embedder.model}` : undefined;
-            },
-            log,
-          ),
-        );
-        background.push(
-          new PeriodicTask(
-            'knowledge embeddings',
-            EMBED_EVERY_MS,
-            async () => {
-              const embedded = await embedPendingChunks(store, embedder);
-              return embedded > 0
-                ? `embedded ${embedded} knowledge chunks with ${embedder.model}`
-                : undefined;
-            },
-            log,
-          ),
-        );
-      }
+      background.push(...kernel.plugins.background({ kernel, log, version: AGENT_OS_VERSION }));
       for (const task of background) task.start();
       if (kernel.gateway instanceof LlmScheduler && config.scheduler.coordinate) {
         membership = new SchedulerMembership(store, kernel.gateway, { memberId: worker.id });
@@ -179,7 +100,6 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
       stop: () => {
         stopping ??= (async () => {
           kernel.signals.shutdown();
-          await plans?.stop();
           for (const task of background) await task.stop();
           await worker?.stop();
           await membership?.stop();
@@ -193,7 +113,6 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
       },
     };
   } catch (error) {
-    await plans?.stop();
     for (const task of background) await task.stop();
     await worker?.stop();
     await membership?.stop();

@@ -1,10 +1,12 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import type { AgentRecord } from '../agents/agent-repo.ts';
 import type { Store } from '../store/sql-client.ts';
+import type { BackgroundService } from '../time/periodic-task.ts';
 import type { ToolDefinition } from '../tools/tool.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import type { ContextSnapshot } from './context-builder.ts';
 import type { ModelResult, ToolCallRecord } from './journal-format.ts';
+import type { Kernel } from './kernel.ts';
 import type { ChatMessage } from './messages.ts';
 import type { ModelCallRequest, ModelGateway } from './model-gateway.ts';
 import type { KernelSignals } from './run-events.ts';
@@ -21,6 +23,13 @@ export interface KernelParts {
   signals: KernelSignals;
   /** The registry every plugin's tools end up in (read it lazily: it is filled after `tools` hooks ran). */
   tools(): ToolRegistry;
+}
+
+/** What a plugin's background work gets: the kernel it runs in and the process's log and version. */
+export interface BackgroundContext {
+  kernel: Kernel;
+  log: (message: string) => void;
+  version: string;
 }
 
 /** One run attempt as a hook sees it. */
@@ -144,6 +153,8 @@ export interface KernelPlugin {
   turn?(runId: string, turn: number): void;
   /** Notified of each tool-gate decision. */
   decided?(runId: string, turn: number, callIndex: number, decision: GateDecision): void;
+  /** Background work in worker processes (triggers, syncs, consolidation), started after the worker. */
+  background?(context: BackgroundContext): BackgroundService[];
   /** Journal step kinds the plugin writes (checked for overlaps when the kernel is built). */
   stepKinds?: readonly StepKind[];
 }

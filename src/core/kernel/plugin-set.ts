@@ -2,10 +2,12 @@ import type { AgentDefinition } from '../agents/agent-definition.ts';
 import type { AgentRecord } from '../agents/agent-repo.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { Store } from '../store/sql-client.ts';
+import type { BackgroundService } from '../time/periodic-task.ts';
 import type { ToolDefinition } from '../tools/tool.ts';
 import { StepKindRegistry } from './journal-check.ts';
 import type {
   AnswerHook,
+  BackgroundContext,
   ContextContributor,
   KernelParts,
   KernelPlugin,
@@ -43,6 +45,11 @@ export class PluginSet {
     this.gate = gates[0]?.toolGate ?? CLOSED_GATE;
     this.contributors = plugins.flatMap((p) => (p.context === undefined ? [] : [p.context]));
     this.answerHooks = plugins.flatMap((p) => (p.answer === undefined ? [] : [p.answer]));
+  }
+
+  /** Every plugin's background work for a worker process, in plugin order (not yet started). */
+  background(context: BackgroundContext): BackgroundService[] {
+    return this.plugins.flatMap((p) => p.background?.(context) ?? []);
   }
 
   tools(parts: KernelParts): ToolDefinition[] {

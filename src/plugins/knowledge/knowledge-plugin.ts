@@ -1,5 +1,6 @@
 import type { KernelPlugin } from '../../core/kernel/kernel-plugin.ts';
 import type { Embedder } from '../../core/models/embedder.ts';
+import { knowledgeBackground } from './knowledge-background.ts';
 import { knowledgeTools, type RunScopedSources } from './knowledge-tool.ts';
 
 /**
@@ -10,5 +11,9 @@ export function knowledgePlugin(options: {
   embedder: Embedder | undefined;
   scopedSources?: RunScopedSources | undefined;
 }): KernelPlugin {
-  return { name: 'knowledge', tools: ({ store }) => knowledgeTools(store, options) };
+  return {
+    name: 'knowledge',
+    tools: ({ store }) => knowledgeTools(store, options),
+    background: knowledgeBackground,
+  };
 }

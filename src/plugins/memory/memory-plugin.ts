@@ -1,6 +1,7 @@
 import type { KernelPlugin } from '../../core/kernel/kernel-plugin.ts';
 import type { Embedder } from '../../core/models/embedder.ts';
 import { EXTRACTION_STEP_KINDS, extractionHook, type ThreadReader } from './extraction-hook.ts';
+import { memoryBackground } from './memory-background.ts';
 import { memoryContext } from './memory-context.ts';
 import { memoryTools } from './memory-tools.ts';
 
@@ -19,5 +20,6 @@ export function memoryPlugin(options: {
     context: memoryContext(options.embedder),
     answer: extractionHook(options.threadOf),
     stepKinds: EXTRACTION_STEP_KINDS,
+    background: memoryBackground,
   };
 }

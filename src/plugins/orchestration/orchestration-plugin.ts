@@ -4,6 +4,7 @@ import { loadSecretBox, type SecretBox } from '../../core/secrets/secret-box.ts'
 import { askHumanTool } from './ask-human-tool.ts';
 import { type CreatePlanDeps, createPlanTool } from './create-plan-tool.ts';
 import { handOffTool } from './hand-off-tool.ts';
+import { orchestrationBackground } from './orchestration-background.ts';
 import { type HandOffReply, runAgentTool } from './run-agent-tool.ts';
 import { withRunBudget } from './run-budget.ts';
 import { scheduleTaskTool } from './schedule-task-tool.ts';
@@ -35,5 +36,6 @@ export function orchestrationPlugin(
       ];
     },
     definition: async ({ run }, def) => withRunBudget(def, run.input.budget),
+    background: orchestrationBackground,
   };
 }

@@ -3,6 +3,7 @@ import { memberSeesAgent } from '../../core/agents/agent-visibility.ts';
 import { describeIssues } from '../../core/errors/agent-os-error.ts';
 import { createRun } from '../../core/kernel/run-repo.ts';
 import { jsonParam, type SqlClient, type Store } from '../../core/store/sql-client.ts';
+import type { BackgroundService } from '../../core/time/periodic-task.ts';
 import {
   earliest,
   nodeAttemptKey,
@@ -185,7 +186,8 @@ export async function advancePlans(deps: PlanExecutorDeps): Promise<number | und
  * as soon as a run of this process settles or work is queued, and when a retry's backoff or a timeout is due.
  * Each plan advances on its own, so a slow tool step of one plan never holds up the others.
  */
-export class PlanExecutor {
+export class PlanExecutor implements BackgroundService {
+  readonly name = 'plan executor';
   readonly #deps: PlanExecutorDeps;
   readonly #pollMs: number;
   readonly #log: (message: string) => void;

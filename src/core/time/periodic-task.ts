@@ -1,9 +1,16 @@
+/** Background work a worker process runs besides runs: started with the worker, stopped before it. */
+export interface BackgroundService {
+  readonly name: string;
+  start(): void;
+  stop(): Promise<void>;
+}
+
 /**
  * Background work in a worker process that runs every `intervalMs`, one run at a time, never at start-up
  * and never overlapping itself (memory consolidation, memory embeddings). Errors are logged, not thrown.
  */
-export class PeriodicTask {
-  readonly #name: string;
+export class PeriodicTask implements BackgroundService {
+  readonly name: string;
   readonly #intervalMs: number;
   readonly #run: () => Promise<string | undefined>;
   readonly #log: (message: string) => void;
@@ -18,7 +25,7 @@ export class PeriodicTask {
     run: () => Promise<string | undefined>,
     log: (message: string) => void = () => {},
   ) {
-    this.#name = name;
+    this.name = name;
     this.#intervalMs = intervalMs;
     this.#run = run;
     this.#log = log;
@@ -33,9 +40,9 @@ export class PeriodicTask {
     this.#timer = setTimeout(() => {
       this.#running = this.#run()
         .then((line) => {
-          if (line !== undefined) this.#log(`${this.#name}: ${line}`);
+          if (line !== undefined) this.#log(`${this.name}: ${line}`);
         })
-        .catch((error: unknown) => this.#log(`${this.#name} failed: ${(error as Error).message}`))
+        .catch((error: unknown) => this.#log(`${this.name} failed: ${(error as Error).message}`))
         .finally(() => {
           if (!this.#stopped) this.#schedule();
         });
