@@ -16,6 +16,7 @@ export function ChatPage(props: { conversationId: string | undefined }) {
   const [filter, setFilter] = useState<ListFilter>({ q: '', archived: false });
   const list = useApi<{ conversations: Conversation[] }>(listPath(filter));
   const [fresh, setFresh] = useState(0);
+  const [changed, setChanged] = useState<Conversation | undefined>();
   const [adopted, setAdopted] = useState<{ id: string; key: string } | undefined>();
   const id = props.conversationId;
   const key = id === undefined ? `new-${fresh}` : adopted?.id === id ? adopted.key : id;
@@ -44,6 +45,7 @@ export function ChatPage(props: { conversationId: string | undefined }) {
           currentId={id}
           me={userId}
           onNew={startNew}
+          onChanged={setChanged}
         />
         <ConversationView
           key={key}
@@ -52,6 +54,7 @@ export function ChatPage(props: { conversationId: string | undefined }) {
           me={userId}
           onCreated={onCreated}
           onActivity={list.reload}
+          changed={changed}
         />
       </div>
     </section>

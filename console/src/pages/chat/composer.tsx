@@ -50,7 +50,7 @@ export function Composer(props: {
   return (
     <form
       className={dragging ? 'composer dragging' : 'composer'}
-      aria-label="New message"
+      aria-label="Composer"
       onSubmit={(event: FormEvent) => {
         event.preventDefault();
         void send();

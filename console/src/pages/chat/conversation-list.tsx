@@ -20,7 +20,7 @@ function ConversationItem(props: {
   conversation: Conversation;
   current: boolean;
   owner: boolean;
-  onChanged: () => void;
+  onChanged: (conversation: Conversation) => void;
 }) {
   const { conversation } = props;
   const [renaming, setRenaming] = useState(false);
@@ -31,9 +31,11 @@ function ConversationItem(props: {
   const change = async (body: { title?: string; archived?: boolean }) => {
     setError(undefined);
     try {
-      await call(typed.PATCH('/api/conversations/{id}', { params: { path: { id: conversation.id } }, body }));
+      const { conversation: changed } = await call(
+        typed.PATCH('/api/conversations/{id}', { params: { path: { id: conversation.id } }, body }),
+      );
       setRenaming(false);
-      props.onChanged();
+      props.onChanged(changed);
     } catch (caught) {
       setError(caught instanceof Error ? caught : new Error(String(caught)));
     }
@@ -101,6 +103,8 @@ export function ConversationList(props: {
   currentId: string | undefined;
   me: string;
   onNew: () => void;
+  /** A conversation renamed or archived here, for the open view to show. */
+  onChanged: (conversation: Conversation) => void;
 }) {
   const searchId = useId();
   const archivedId = useId();
@@ -141,7 +145,10 @@ export function ConversationList(props: {
                   conversation={conversation}
                   current={conversation.id === props.currentId}
                   owner={conversation.ownerId === props.me}
-                  onChanged={props.result.reload}
+                  onChanged={(changed) => {
+                    props.result.reload();
+                    props.onChanged(changed);
+                  }}
                 />
               ))}
             </ul>

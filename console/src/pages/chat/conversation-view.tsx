@@ -1,6 +1,6 @@
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { call, typed } from '../../api/client.ts';
-import type { Agent } from '../../api/types.ts';
+import type { Agent, Conversation } from '../../api/types.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { Link } from '../../router.tsx';
 import { Composer } from './composer.tsx';
@@ -19,8 +19,14 @@ export function ConversationView(props: {
   me: string;
   onCreated: (id: string) => void;
   onActivity: () => void;
+  /** The conversation as changed elsewhere on the page (renamed or archived in the sidebar). */
+  changed: Conversation | undefined;
 }) {
   const state = useConversation(props.id);
+  const { setConversation } = state;
+  useEffect(() => {
+    if (props.changed !== undefined && props.changed.id === props.id) setConversation(props.changed);
+  }, [props.changed, props.id, setConversation]);
   const created = useRef<Promise<string> | undefined>(undefined);
 
   const ensureConversation = (): Promise<string> => {

@@ -9,7 +9,7 @@ function UserMessage(props: { message: ConversationMessage; me: string }) {
   const who = message.author === props.me ? 'You' : message.authorName;
   return (
     <li className="exchange">
-      <article className="bubble user" aria-label={`Message from ${who}`}>
+      <article className="bubble user" aria-label={`${who} wrote`}>
         <span className="message-author">{who}</span>
         <span className="message-text">{message.content}</span>
         {message.attachments.length > 0 && (
@@ -37,7 +37,7 @@ export function MessageList(props: {
   me: string;
 }) {
   return (
-    <ol className="conversation" aria-label="Messages">
+    <ol className="conversation" aria-label="Thread">
       {props.items.map((item) => {
         if (item.kind === 'user')
           return <UserMessage key={item.message.id} message={item.message} me={props.me} />;
