@@ -74,7 +74,10 @@ export function ConversationView(props: {
         <ConversationHeader
           conversation={state.conversation}
           me={props.me}
-          onChanged={state.setConversation}
+          onChanged={(conversation) => {
+            state.setConversation(conversation);
+            props.onActivity();
+          }}
         />
       )}
       {state.loading && state.messages.length === 0 && (
