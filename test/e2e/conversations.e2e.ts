@@ -257,17 +257,35 @@ describe.each(storeTargets())('conversations in the web console on $kind', (targ
     await reply(page, 'clerk').getByText('Damaged goods are replaced for free.').nth(1).waitFor();
   });
 
-  it('archives it, and the browsers stayed free of errors', async () => {
+  it('archives, restores and deletes it, and the browsers stayed free of errors', async () => {
     const { page } = alice;
     await reply(page, 'clerk').nth(3).locator('.badge-succeeded').waitFor();
+    await bob.context.close();
     await sidebar(page)
       .getByRole('button', { name: `Archive ${TITLE}` })
       .click();
     await sidebar(page).getByText('No conversations yet.').waitFor();
+    await page.getByText('Shared with team · archived').waitFor();
     await sidebar(page).getByLabel('Show archived').check();
     await sidebar(page)
       .getByRole('button', { name: `Unarchive ${TITLE}` })
-      .waitFor();
+      .click();
+    await sidebar(page).getByText('No conversations yet.').waitFor();
+    await sidebar(page).getByLabel('Show archived').uncheck();
+    await sidebar(page).getByRole('link', { name: TITLE }).waitFor();
+
+    await page.getByRole('button', { name: 'Delete conversation' }).click();
+    await page.getByRole('button', { name: 'Yes, delete' }).click();
+    await page.waitForURL(/\/chat$/);
+    await page.getByRole('heading', { name: 'New conversation' }).waitFor();
+    await sidebar(page).getByText('No conversations yet.').waitFor();
+    const gone = await fetch(
+      `${h.url}${new URL(conversationUrl).pathname.replace('/chat/', '/api/conversations/')}`,
+      {
+        headers: { authorization: `Bearer ${people.alice.key}` },
+      },
+    );
+    expect(gone.status).toBe(404);
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
   });

@@ -49,11 +49,49 @@ function ShareControl(props: { conversation: Conversation; onChanged: (c: Conver
   );
 }
 
-/** The open conversation's title, who it is shared with, and its export. */
+/** Deletes the conversation for everyone, after a second click confirms it (its runs keep their journals). */
+function DeleteControl(props: { conversation: Conversation; onDeleted: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<Error | undefined>();
+  const remove = async () => {
+    setError(undefined);
+    try {
+      await call(
+        typed.DELETE('/api/conversations/{id}', { params: { path: { id: props.conversation.id } } }),
+      );
+      props.onDeleted();
+    } catch (caught) {
+      setError(caught instanceof Error ? caught : new Error(String(caught)));
+    }
+  };
+  return (
+    <div className="delete-control">
+      {confirming ? (
+        <>
+          <span role="alert">Delete it for everyone who sees it?</span>{' '}
+          <button type="button" className="danger" onClick={() => void remove()}>
+            Yes, delete
+          </button>{' '}
+          <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+            Keep it
+          </button>
+        </>
+      ) : (
+        <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+          Delete conversation
+        </button>
+      )}
+      {error !== undefined && <ErrorMessage error={error} context="Not deleted" />}
+    </div>
+  );
+}
+
+/** The open conversation's title, who it is shared with, its export, and (for its owner) sharing and deleting. */
 export function ConversationHeader(props: {
   conversation: Conversation;
   me: string;
   onChanged: (c: Conversation) => void;
+  onDeleted: () => void;
 }) {
   const { conversation } = props;
   const owner = conversation.ownerId === props.me;
@@ -71,6 +109,7 @@ export function ConversationHeader(props: {
       <a href={exportPath} download>
         Export as Markdown
       </a>
+      {owner && <DeleteControl conversation={conversation} onDeleted={props.onDeleted} />}
     </header>
   );
 }

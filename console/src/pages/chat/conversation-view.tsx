@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { call, typed } from '../../api/client.ts';
 import type { Agent, Conversation } from '../../api/types.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
-import { Link } from '../../router.tsx';
+import { Link, navigate } from '../../router.tsx';
 import { Composer } from './composer.tsx';
 import { ConversationHeader } from './conversation-header.tsx';
 import { MessageList } from './message-list.tsx';
@@ -77,6 +77,10 @@ export function ConversationView(props: {
           onChanged={(conversation) => {
             state.setConversation(conversation);
             props.onActivity();
+          }}
+          onDeleted={() => {
+            props.onActivity();
+            navigate('/chat');
           }}
         />
       )}
