@@ -167,6 +167,14 @@ describe.each(storeTargets())('conversations in the web console on $kind', (targ
     });
     const pending = page.getByRole('list', { name: 'Files to send' });
     await pending.getByText('report.pdf').waitFor();
+    // A file picked by mistake is removed before sending.
+    await page.getByLabel('Attach files').setInputFiles({
+      name: 'extra.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Not for this question.'),
+    });
+    await pending.getByRole('button', { name: 'Remove extra.txt' }).click();
+    await pending.getByText('extra.txt').waitFor({ state: 'detached' });
     // Runs in the page (the test's own types have no DOM): a DataTransfer holding one Markdown file.
     const dropped = await page.evaluateHandle(`(() => {
       const transfer = new DataTransfer();
@@ -189,6 +197,10 @@ describe.each(storeTargets())('conversations in the web console on $kind', (targ
     await sent.getByRole('list', { name: 'Attached files' }).getByText('report.pdf').waitFor();
     await sent.getByRole('list', { name: 'Attached files' }).getByText('notes.md').waitFor();
     await expect(pending.count()).resolves.toBe(0);
+    await page.getByText('Files (2)').click();
+    const files = page.getByRole('list', { name: 'Files of this conversation' });
+    await files.getByText('report.pdf').waitFor();
+    await files.getByRole('button', { name: 'Remove notes.md from the conversation' }).waitFor();
     await shot(page, 'citation');
   });
 
@@ -244,6 +256,9 @@ describe.each(storeTargets())('conversations in the web console on $kind', (targ
     await reply(page, 'reader').getByText('The Q3 forecast is 4.2 million euros').waitFor();
     await page.getByRole('article', { name: 'alice wrote' }).first().waitFor();
     await expect(page.getByLabel('Share with space').count()).resolves.toBe(0);
+    await page.getByText('Files (2)').click();
+    await page.getByRole('list', { name: 'Files of this conversation' }).getByText('report.pdf').waitFor();
+    await expect(page.getByRole('button', { name: /^Remove/ }).count()).resolves.toBe(0);
     await expect(
       sidebar(page)
         .getByRole('button', { name: /^Rename/ })

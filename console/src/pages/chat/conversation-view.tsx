@@ -5,6 +5,7 @@ import { ErrorMessage } from '../../components/error-message.tsx';
 import { Link, navigate } from '../../router.tsx';
 import { Composer } from './composer.tsx';
 import { ConversationHeader } from './conversation-header.tsx';
+import { FilesPanel } from './files-panel.tsx';
 import { MessageList } from './message-list.tsx';
 import { threadItems } from './thread-items.ts';
 import { useConversation } from './use-conversation.ts';
@@ -83,6 +84,9 @@ export function ConversationView(props: {
             navigate('/chat');
           }}
         />
+      )}
+      {state.conversation !== undefined && (
+        <FilesPanel conversation={state.conversation} me={props.me} revision={state.messages.length} />
       )}
       {state.loading && state.messages.length === 0 && (
         <p className="loading" role="status">
