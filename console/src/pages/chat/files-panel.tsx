@@ -34,7 +34,7 @@ export function FilesPanel(props: { conversation: Conversation; me: string; revi
   return (
     <details className="files-panel">
       <summary>Files ({list.length})</summary>
-      <ul aria-label="Files of this conversation">
+      <ul className="files-list" aria-label="Files of this conversation">
         {list.map((file) => (
           <li key={file.id}>
             {file.name}{' '}
