@@ -32,10 +32,17 @@ export function ConversationView(props: {
 
   const ensureConversation = (): Promise<string> => {
     if (props.id !== undefined) return Promise.resolve(props.id);
-    created.current ??= call(typed.POST('/api/conversations', { body: {} })).then(({ conversation }) => {
-      props.onCreated(conversation.id);
-      return conversation.id;
-    });
+    created.current ??= call(typed.POST('/api/conversations', { body: {} })).then(
+      ({ conversation }) => {
+        props.onCreated(conversation.id);
+        return conversation.id;
+      },
+      (error: unknown) => {
+        // Not started: the next message or file tries again.
+        created.current = undefined;
+        throw error;
+      },
+    );
     return created.current;
   };
 
