@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { AgentsPage } from './pages/agents.tsx';
 import { ApprovalsPage } from './pages/approvals.tsx';
 import { AuditPage } from './pages/audit.tsx';
-import { ChatPage } from './pages/chat.tsx';
+import { ChatPage } from './pages/chat/chat-page.tsx';
 import { MemoryPage } from './pages/memory.tsx';
 import { RunTracePage } from './pages/run-trace.tsx';
 import { RunsPage } from './pages/runs.tsx';
@@ -28,6 +28,7 @@ const NAV: ReadonlyArray<{ to: string; label: string }> = [
 function pageFor(path: string): ReactNode {
   const run = /^\/runs\/([^/]+)$/.exec(path);
   if (run?.[1] !== undefined) return <RunTracePage runId={decodeURIComponent(run[1])} />;
+  const conversation = /^\/chat\/([^/]+)$/.exec(path)?.[1];
   if (path.startsWith('/agents')) return <AgentsPage />;
   if (path.startsWith('/spaces')) return <SpacesPage />;
   if (path.startsWith('/approvals')) return <ApprovalsPage />;
@@ -36,7 +37,9 @@ function pageFor(path: string): ReactNode {
   if (path.startsWith('/audit')) return <AuditPage />;
   if (path.startsWith('/usage')) return <UsagePage />;
   if (path.startsWith('/settings')) return <SettingsPage />;
-  return <ChatPage />;
+  return (
+    <ChatPage conversationId={conversation === undefined ? undefined : decodeURIComponent(conversation)} />
+  );
 }
 
 export function App() {

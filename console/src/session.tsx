@@ -76,7 +76,7 @@ export function SessionProvider(props: { children: ReactNode }) {
   const signOut = useCallback(async () => {
     // Forget locally first: even if the server cannot be reached, this browser is signed out.
     rememberSignedIn(false);
-    // What this tab kept (the chat's run list) goes with the session.
+    // Whatever this tab kept goes with the session.
     window.sessionStorage.clear();
     try {
       await api('DELETE', '/api/sessions/current', { quiet401: true });

@@ -130,10 +130,10 @@ describe.each(storeTargets())('web console in Chromium on $kind', (target) => {
   it('chats with the agent and shows the streamed answer', async () => {
     model.enqueue({ text: ANSWER, chunkDelayMs: 20 });
     await nav('Chat');
-    await page.getByLabel('Agent').selectOption('clerk');
-    // Keyboard only: Enter in the message box sends it.
-    await page.getByLabel('Message').fill('Say hello');
+    // Keyboard only: Enter in the message box sends it; @clerk asks that agent.
+    await page.getByLabel('Message').fill('@clerk Say hello');
     await page.getByLabel('Message').press('Enter');
+    await page.waitForURL(/\/chat\/[^/]+$/);
     await page.locator('.exchange .badge-succeeded').waitFor();
     expect(await page.locator('.exchange .answer-text').allTextContents()).toEqual([ANSWER]);
     await shot(page, 'chat');
@@ -182,15 +182,15 @@ describe.each(storeTargets())('web console in Chromium on $kind', (target) => {
       { text: 'Painting it blue.' },
     );
     await page.reload();
-    await page.getByLabel('Agent').selectOption('helper');
-    await page.getByLabel('Message').fill('Paint the shed');
+    await page.getByLabel('Message').fill('@helper Paint the shed');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByText('Which colour?').waitFor();
     await shot(page, 'chat-question');
     await page.getByRole('button', { name: 'blue', exact: true }).click();
     await page.getByText('Painting it blue.').waitFor();
-    // The earlier exchanges survived the reload: the conversation is kept for this tab.
+    // The earlier exchanges survived the reload: the conversation lives on the server, at its own address.
     await page.getByText('Paid ada.').waitFor();
+    await page.getByRole('article', { name: 'Reply from helper' }).getByText('Painting it blue.').waitFor();
   });
 
   it('opens the run trace with steps, policy decisions and the sub-run tree', async () => {
@@ -342,8 +342,7 @@ describe.each(storeTargets())('web console in Chromium on $kind', (target) => {
     });
     try {
       await nav('Chat');
-      await page.getByLabel('Agent').selectOption('librarian');
-      await page.getByLabel('Message').fill('How long do customers have to ask for a refund?');
+      await page.getByLabel('Message').fill('@librarian How long do customers have to ask for a refund?');
       await page.getByRole('button', { name: 'Send' }).click();
       const answer = page.locator('.exchange').last().locator('.answer-text');
       await answer.getByText('Refunds are accepted within 30 days').waitFor();

@@ -112,3 +112,21 @@ export const typed: AgentOsClient = createAgentOsClient({
     return error;
   },
 });
+
+/**
+ * Uploads files as multipart/form-data (`file` fields) to `path`, on the session like every other change.
+ * The typed client sends JSON bodies only, so uploads take this one plain request.
+ */
+export async function uploadFiles<T>(path: string, files: readonly File[]): Promise<T> {
+  const form = new FormData();
+  for (const file of files) form.append('file', file, file.name);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (csrfToken !== undefined) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(path, { method: 'POST', headers, body: form, credentials: 'same-origin' });
+  if (!response.ok) {
+    const error = await toApiError(response);
+    if (response.status === 401) onSignedOut?.();
+    throw error;
+  }
+  return (await response.json()) as T;
+}

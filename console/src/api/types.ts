@@ -31,6 +31,14 @@ export type RunStatus = Run['status'];
 export type RunUsage = Run['usage'];
 export type RunPause = NonNullable<Run['pause']>;
 
+/** Conversations as the OpenAPI document declares them: threads, their messages, replies and files. */
+export type Conversation = ApiSchemas['Conversation'];
+export type ConversationMessage = ApiSchemas['ConversationMessage'];
+export type PlannedReply = ConversationMessage['replies'][number];
+export type ConversationReply = ApiSchemas['ConversationReply'];
+export type ConversationFile = ApiSchemas['ConversationFile'];
+export type MessageAttachment = ApiSchemas['MessageAttachment'];
+
 export interface RunStep {
   turn: number;
   callIndex: number;
