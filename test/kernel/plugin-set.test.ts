@@ -53,6 +53,26 @@ describe('the plugin set', () => {
     ).toThrowError(/"x\.step" and "y\.step" share call index 7000000/);
   });
 
+  it("knows the kernel's event kinds and those plugins declare, refusing one declared twice", () => {
+    const set = new PluginSet([{ name: 'notes', eventKinds: ['notes.taken'] }]);
+    expect(set.eventKinds.has('notes.taken')).toBe(true);
+    expect(set.eventKinds.has('run.finished')).toBe(true);
+    expect(set.eventKinds.has('memory.extracted')).toBe(false);
+    expect(() => new PluginSet([{ name: 'rogue', eventKinds: ['run.finished'] }])).toThrowError(
+      'Event kind "run.finished" is declared by the kernel and by plugin rogue',
+    );
+    expect(
+      () =>
+        new PluginSet([
+          { name: 'a', eventKinds: ['x.y'] },
+          { name: 'b', eventKinds: ['x.y'] },
+        ]),
+    ).toThrowError('Event kind "x.y" is declared by plugin a and by plugin b');
+    expect(() => new PluginSet([{ name: 'c', eventKinds: ['Bad.Kind'] }])).toThrowError(
+      /not a dotted lower-case/,
+    );
+  });
+
   it("collects every plugin's background work, in plugin order, without starting it", () => {
     const started: string[] = [];
     const service = (name: string) => ({ name, start: () => started.push(name), stop: async () => {} });
@@ -74,6 +94,7 @@ describe('the plugin set', () => {
       .background({ kernel: kernel as never, log: () => {}, version: 'test' })
       .map((s) => s.name);
     expect(names).toEqual(['memory consolidation', 'knowledge sync', 'orchestration tick', 'plan executor']);
+    expect(set.eventKinds.has('memory.extracted') && set.eventKinds.has('checks.judged')).toBe(true);
     expect(set.stepKinds.kinds.map((k) => k.name).sort()).toEqual(
       ['check', 'compaction', 'context', 'conversation.summary', 'extraction', 'model', 'tool'].sort(),
     );

@@ -9,7 +9,7 @@ import type { ModelResult, ToolCallRecord } from './journal-format.ts';
 import type { Kernel } from './kernel.ts';
 import type { ChatMessage } from './messages.ts';
 import type { ModelCallRequest, ModelGateway } from './model-gateway.ts';
-import type { KernelSignals } from './run-events.ts';
+import type { KernelSignals, PluginEventType } from './run-events.ts';
 import type { JournalStep, RunJournal } from './run-journal.ts';
 import type { RunError, RunRecord, RunUsage } from './run-record.ts';
 import type { StepKind } from './step-kinds.ts';
@@ -155,6 +155,8 @@ export interface KernelPlugin {
   decided?(runId: string, turn: number, callIndex: number, decision: GateDecision): void;
   /** Background work in worker processes (triggers, syncs, consolidation), started after the worker. */
   background?(context: BackgroundContext): BackgroundService[];
+  /** Run event kinds the plugin writes (`memory.extracted`); a run event of an undeclared kind is refused. */
+  eventKinds?: readonly PluginEventType[];
   /** Journal step kinds the plugin writes (checked for overlaps when the kernel is built). */
   stepKinds?: readonly StepKind[];
 }

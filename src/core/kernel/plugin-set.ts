@@ -15,10 +15,32 @@ import type {
   ToolCallInfo,
 } from './kernel-plugin.ts';
 import type { ModelGateway } from './model-gateway.ts';
+import { KERNEL_EVENT_TYPES } from './run-events.ts';
 import type { RunError } from './run-record.ts';
 import { KERNEL_STEP_KINDS } from './step-kinds.ts';
 import { CLOSED_GATE, type GateDecision, type ToolGate } from './tool-gate.ts';
 import type { ToolStepOutcome } from './tool-step.ts';
+
+/** The kernel's event kinds and the plugins', refusing a kind declared twice or shaped like no event kind. */
+function eventKindsOf(plugins: readonly KernelPlugin[]): ReadonlySet<string> {
+  const owner = new Map<string, string>(KERNEL_EVENT_TYPES.map((type) => [type, 'the kernel']));
+  for (const plugin of plugins)
+    for (const type of plugin.eventKinds ?? []) {
+      if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(type))
+        throw new AgentOsError(
+          'config.invalid',
+          `Event kind "${type}" of plugin ${plugin.name} is not a dotted lower-case name`,
+        );
+      const before = owner.get(type);
+      if (before !== undefined)
+        throw new AgentOsError(
+          'config.invalid',
+          `Event kind "${type}" is declared by ${before} and by plugin ${plugin.name}`,
+        );
+      owner.set(type, `plugin ${plugin.name}`);
+    }
+  return new Set(owner.keys());
+}
 
 /**
  * The plugins of one kernel, checked once (step kinds do not overlap, at most one tool gate) and
@@ -30,12 +52,15 @@ export class PluginSet {
   readonly gate: ToolGate;
   /** The kernel's step kinds and every plugin's: what a stored journal is checked against before a replay. */
   readonly stepKinds: StepKindRegistry;
+  /** Every run event kind a step may write: the kernel's and those the plugins declared. */
+  readonly eventKinds: ReadonlySet<string>;
 
   constructor(readonly plugins: readonly KernelPlugin[]) {
     this.stepKinds = new StepKindRegistry([
       ...KERNEL_STEP_KINDS,
       ...plugins.flatMap((p) => p.stepKinds ?? []),
     ]);
+    this.eventKinds = eventKindsOf(plugins);
     const gates = plugins.filter((p) => p.toolGate !== undefined);
     if (gates.length > 1)
       throw new AgentOsError(

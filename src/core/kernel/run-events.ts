@@ -1,24 +1,29 @@
 import { EventEmitter } from 'node:events';
 import { jsonParam, type SqlClient } from '../store/sql-client.ts';
 
-export type RunEventType =
-  | 'run.queued'
-  | 'run.started'
-  | 'model.delta'
-  | 'model.retry'
-  | 'model.completed'
-  | 'tool.started'
-  | 'tool.finished'
-  | 'step.committed'
-  | 'run.paused'
-  | 'run.resumed'
-  | 'run.cancel_requested'
-  | 'run.finished'
-  | 'policy.decision'
-  | 'run.routed'
-  | 'context.compacted'
-  | 'memory.extracted'
-  | 'checks.judged';
+/** The kernel's own event kinds; a plugin's (`memory.extracted`, `checks.judged`) are declared by it. */
+export const KERNEL_EVENT_TYPES = [
+  'run.queued',
+  'run.started',
+  'model.delta',
+  'model.retry',
+  'model.completed',
+  'tool.started',
+  'tool.finished',
+  'step.committed',
+  'run.paused',
+  'run.resumed',
+  'run.cancel_requested',
+  'run.finished',
+  'policy.decision',
+  'run.routed',
+  'context.compacted',
+] as const;
+export type KernelEventType = (typeof KERNEL_EVENT_TYPES)[number];
+/** A plugin's event kind: `<plugin area>.<what happened>`, declared in its `eventKinds`. */
+export type PluginEventType = `${string}.${string}`;
+/** What a run event row may hold: a kernel kind, or a kind a plugin declared (checked when written). */
+export type RunEventType = KernelEventType | PluginEventType;
 
 export interface RunEvent {
   id: number;

@@ -1,3 +1,4 @@
+import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { SqlClient, Store } from '../store/sql-client.ts';
 import { type AuditContext, type FencedWrite, type StepWrite, writeFencedBatch } from './fenced-write.ts';
 import type { JournalBatcher } from './journal-batcher.ts';
@@ -46,6 +47,8 @@ export class RunJournal {
   readonly lease: Lease;
   #identity: RunIdentity | undefined;
   readonly #batcher: JournalBatcher | undefined;
+  /** The event kinds steps may write (the kernel's and its plugins'); unchecked when absent. */
+  readonly #eventKinds: ReadonlySet<string> | undefined;
   /** Set when a write saw that someone asked to cancel the run. */
   cancelRequested = false;
 
@@ -53,13 +56,14 @@ export class RunJournal {
     store: Store,
     lease: Lease,
     signals: KernelSignals,
-    options: { identity?: RunIdentity; batcher?: JournalBatcher } = {},
+    options: { identity?: RunIdentity; batcher?: JournalBatcher; eventKinds?: ReadonlySet<string> } = {},
   ) {
     this.#store = store;
     this.lease = lease;
     this.#signals = signals;
     this.#identity = options.identity;
     this.#batcher = options.batcher;
+    this.#eventKinds = options.eventKinds;
   }
 
   load(): Promise<JournalStep[]> {
@@ -109,6 +113,11 @@ export class RunJournal {
     step: AuxiliaryModelStep | undefined = undefined,
   ): Promise<RunUsage> {
     const { runId } = this.lease;
+    if (step !== undefined && this.#eventKinds !== undefined && !this.#eventKinds.has(step.event.type))
+      throw new AgentOsError(
+        'internal',
+        `Run event kind "${step.event.type}" is declared by no plugin (KernelPlugin.eventKinds)`,
+      );
     const callIndex = step?.callIndex ?? MODEL_CALL_INDEX;
     const kind = step?.kind ?? 'model';
     return this.#write({

@@ -134,6 +134,7 @@ export class Worker {
     const journal = new RunJournal(this.#deps.store, lease, this.#deps.signals, {
       identity: { workspaceId: run.workspaceId, agentId: run.agentId, userId: run.userId },
       batcher: this.#batcher,
+      eventKinds: this.#deps.plugins.eventKinds,
     });
     try {
       if (run.cancelRequested) throw new RunStop('cancel');

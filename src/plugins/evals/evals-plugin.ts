@@ -6,4 +6,5 @@ export const evalsPlugin: KernelPlugin = {
   name: 'evals',
   answer: checksHook,
   stepKinds: CHECK_STEP_KINDS,
+  eventKinds: ['checks.judged'],
 };

@@ -20,6 +20,7 @@ export function memoryPlugin(options: {
     context: memoryContext(options.embedder),
     answer: extractionHook(options.threadOf),
     stepKinds: EXTRACTION_STEP_KINDS,
+    eventKinds: ['memory.extracted'],
     background: memoryBackground,
   };
 }
