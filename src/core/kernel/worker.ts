@@ -117,6 +117,8 @@ export class Worker {
   }
 
   #idle(): Promise<void> {
+    // stop() may have come while a claim was in flight: its wake-up went to the previous wait.
+    if (!this.#running) return Promise.resolve();
     return new Promise((resolve) => {
       const cancel = this.#clock.timer(this.#options.pollMs, () => done(), { keepAlive: true });
       function done() {
