@@ -16,6 +16,7 @@ import {
   type PlanRecord,
 } from '../../src/plugins/orchestration/plan-repo.ts';
 import { createKernel } from '../../src/runtime/create-kernel.ts';
+import { eventually } from '../support/eventually.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { runCli } from '../support/run-cli.ts';
 import type {
@@ -100,14 +101,19 @@ describe.each(storeTargets())('plans on $kind', (target) => {
     return stop;
   }
 
-  /** Polls the plan until `ready` holds (or 20 s pass). */
-  async function planWhen(planId: string, ready: (view: PlanView) => boolean): Promise<PlanView> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const { body } = await h.api<PlanView>('GET', `/api/plans/${planId}`);
-      if (ready(body) || Date.now() > deadline) return body;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  /** Polls the plan until `ready` holds (or 20 s pass, and then fails with the plan's state). */
+  function planWhen(planId: string, ready: (view: PlanView) => boolean): Promise<PlanView> {
+    return eventually(
+      async () => {
+        const { body } = await h.api<PlanView>('GET', `/api/plans/${planId}`);
+        if (!ready(body))
+          throw new Error(
+            `plan ${planId} not there yet: ${body.plan.status}, nodes ${body.nodes.map((n) => `${n.nodeId}=${n.status}`).join(' ')}`,
+          );
+        return body;
+      },
+      { timeoutMs: 20_000 },
+    );
   }
 
   const planEnd = (planId: string) =>
@@ -257,7 +263,7 @@ describe.each(storeTargets())('plans on $kind', (target) => {
     );
     expect(nodeOf(midway, 'b2').status).toBe('succeeded');
     // c1 and c2 are mid model call when the process goes away.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await eventually(() => expect([requestsFor('k-c1'), requestsFor('k-c2')]).toEqual([1, 1]));
     await stopFirst();
     behaviour.clear();
     const restarted = createKernel(h.agentOs.store, h.config, { tools, gateway: h.agentOs.kernel.gateway });

@@ -8,7 +8,7 @@ export async function eventually<T>(
   options: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const intervalMs = options.intervalMs ?? 10;
+  const intervalMs = options.intervalMs ?? 20;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
