@@ -101,20 +101,16 @@ describe.each(storeTargets())('plans on $kind', (target) => {
     return stop;
   }
 
-  /** Polls the plan until `ready` holds (or 20 s pass, and then fails with the plan's state). */
-  function planWhen(planId: string, ready: (view: PlanView) => boolean): Promise<PlanView> {
-    return eventually(
+  /** Polls the plan until `ready` holds (or fails after 20 s, showing the plan's state). */
+  const planWhen = (planId: string, ready: (view: PlanView) => boolean): Promise<PlanView> =>
+    eventually(
       async () => {
         const { body } = await h.api<PlanView>('GET', `/api/plans/${planId}`);
-        if (!ready(body))
-          throw new Error(
-            `plan ${planId} not there yet: ${body.plan.status}, nodes ${body.nodes.map((n) => `${n.nodeId}=${n.status}`).join(' ')}`,
-          );
+        if (!ready(body)) throw new Error(`plan not there yet: ${JSON.stringify(body.plan.status)}`);
         return body;
       },
       { timeoutMs: 20_000 },
     );
-  }
 
   const planEnd = (planId: string) =>
     planWhen(planId, (view) => ['succeeded', 'failed', 'cancelled'].includes(view.plan.status));

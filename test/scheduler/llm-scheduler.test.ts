@@ -159,13 +159,14 @@ describe('LLM scheduler', () => {
   });
 
   it('learns the capacity of a provider that rejects instead of queueing', async () => {
-    // The provider serves two calls at once, 40 ms each, and turns away any more.
-    const accepted: number[] = [];
-    model.setHandler(({ receivedAt }) => {
-      if (accepted.filter((at) => receivedAt < at + 40).length >= 2)
-        return { kind: 'error', status: 429, retryAfterMs: 20 };
-      accepted.push(receivedAt);
-      return { text: 'ok', delayMs: 40 };
+    // The provider serves two calls at once, 40 ms each (its service time, not a wait of the test), and turns away any more.
+    let serving = 0;
+    model.setHandler(async () => {
+      if (serving >= 2) return { kind: 'error', status: 429, retryAfterMs: 20 };
+      serving++;
+      await new Promise((r) => setTimeout(r, 40));
+      serving--;
+      return { text: 'ok' };
     });
     const s = schedulerWith({});
     const signal = new AbortController().signal;
