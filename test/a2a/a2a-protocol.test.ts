@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '../../src/core/kernel/worker.ts';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { askHumanTool } from '../../src/plugins/orchestration/ask-human-tool.ts';
+import { eventually } from '../support/eventually.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
@@ -203,12 +204,13 @@ describe.each(storeTargets())('A2A with the official SDK client on $kind', (targ
     )) as Task;
     expect(started.status?.state).toBe(TaskState.TASK_STATE_SUBMITTED);
     await client.cancelTask({ tenant: '', id: started.id, metadata: undefined });
-    let state: TaskState | undefined;
-    for (let i = 0; i < 100 && state !== TaskState.TASK_STATE_CANCELED; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      state = (await client.getTask({ tenant: '', id: started.id, historyLength: 0 })).status?.state;
-    }
-    expect(state).toBe(TaskState.TASK_STATE_CANCELED);
+    await eventually(
+      async () =>
+        expect((await client.getTask({ tenant: '', id: started.id, historyLength: 0 })).status?.state).toBe(
+          TaskState.TASK_STATE_CANCELED,
+        ),
+      { timeoutMs: 5_000 },
+    );
     const error = await a2aError(client.cancelTask({ tenant: '', id: started.id, metadata: undefined }));
     expect(error.name).toBe('TaskNotCancelableError');
   });

@@ -5,6 +5,7 @@ import type { Store } from '../../src/core/store/sql-client.ts';
 import { AuditCheckpointer } from '../../src/plugins/audit/audit-checkpointer.ts';
 import { type AuditSigner, loadAuditSigner, writeCheckpoint } from '../../src/plugins/audit/audit-signer.ts';
 import { verifyAudit } from '../../src/plugins/audit/verify-audit.ts';
+import { eventually } from '../support/eventually.ts';
 import { tempHome } from '../support/test-config.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
@@ -160,14 +161,16 @@ describe.each(storeTargets())('the audit chain on $kind', (target) => {
     const checkpointer = new AuditCheckpointer(store, signer, { everyEntries: 5, everyMs: 60_000 });
     checkpointer.start();
     for (let i = 0; i < 7; i++) await appendAudit(store, entry(i));
-    const deadline = Date.now() + 5_000;
-    let covered: number[] = [];
-    while (covered.length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      covered = (await store.query<{ seq: number }>('SELECT seq FROM audit_checkpoints')).rows.map(
-        (r) => r.seq,
-      );
-    }
+    const covered = await eventually(
+      async () => {
+        const seqs = (await store.query<{ seq: number }>('SELECT seq FROM audit_checkpoints')).rows.map(
+          (r) => r.seq,
+        );
+        expect(seqs.length).toBeGreaterThan(0);
+        return seqs;
+      },
+      { timeoutMs: 5_000 },
+    );
     expect(covered).toHaveLength(1);
     expect(covered[0]).toBeGreaterThanOrEqual(5);
     await appendAudit(store, entry(8));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/kernel/run-record.ts';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { SUMMARY_INSTRUCTIONS } from '../../src/plugins/conversations/conversation-history.ts';
+import { eventually } from '../support/eventually.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import {
   type RecordedRequest,
@@ -143,13 +144,16 @@ describe.each(storeTargets())('conversations as short-term memory on $kind', (ta
     );
     model.requests.length = 0;
     model.enqueue({ text: 'Paris, again.' });
-    let resumed: RunRecord | undefined;
-    for (let i = 0; i < 400; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      resumed = (await h.api<{ run: RunRecord }>('GET', `/api/runs/${runId}`)).body.run;
-      if (resumed.status === 'succeeded' && resumed.output !== null) break;
-    }
-    expect(resumed?.status).toBe('succeeded');
+    const resumed = await eventually(
+      async () => {
+        const { run } = (await h.api<{ run: RunRecord }>('GET', `/api/runs/${runId}`)).body;
+        expect(run.status).toBe('succeeded');
+        expect(run.output).not.toBeNull();
+        return run;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(resumed.status).toBe('succeeded');
     expect(model.requests).toHaveLength(1);
     expect(JSON.stringify(model.requests[0]!.body.messages)).toBe(JSON.stringify(original.body.messages));
     const thread = (await h.api<{ messages: Message[] }>('GET', `/api/conversations/${id}`)).body.messages;

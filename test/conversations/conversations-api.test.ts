@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { eventually } from '../support/eventually.ts';
 import { type KernelHarness, readSse, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember, type TestMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
@@ -277,14 +278,16 @@ describe.each(storeTargets())('conversations API on $kind', (target) => {
     expect(posts.every((p) => p.status === 200)).toBe(true);
     const seqs = posts.map((p) => p.body.message.seq).sort((a, b) => a - b);
     expect(new Set(seqs).size).toBe(6);
-    const deadline = Date.now() + 20_000;
-    let thread: Message[] = [];
-    while (Date.now() < deadline) {
-      thread = (await call<{ messages: Message[] }>(people.bob, 'GET', `/api/conversations/${id}`)).body
-        .messages;
-      if (thread.length === 12) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const thread = await eventually(
+      async () => {
+        const { messages } = (
+          await call<{ messages: Message[] }>(people.bob, 'GET', `/api/conversations/${id}`)
+        ).body;
+        expect(messages).toHaveLength(12);
+        return messages;
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
     expect(thread.map((m) => m.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     const seenByAlice = (await call<{ messages: Message[] }>(people.alice, 'GET', `/api/conversations/${id}`))
       .body.messages;

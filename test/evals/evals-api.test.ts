@@ -12,6 +12,7 @@ import type { RegressionReport } from '../../src/plugins/evals/eval-compare.ts';
 import type { EvalRunView } from '../../src/plugins/evals/eval-runner.ts';
 import type { EvalSuiteInput } from '../../src/plugins/evals/eval-suite.ts';
 import { JUDGE_INSTRUCTIONS } from '../../src/plugins/evals/llm-judge.ts';
+import { eventually } from '../support/eventually.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { runCli } from '../support/run-cli.ts';
 import type {
@@ -176,17 +177,15 @@ describe.each(storeTargets())('evals on $kind', (target) => {
     return body.run;
   }
 
-  async function runEnded(id: string): Promise<RunRecord> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const { body } = await h.api<{ run: RunRecord }>('GET', `/api/runs/${id}`);
-      if (
-        ['succeeded', 'failed', 'cancelled', 'budget_exceeded'].includes(body.run.status) ||
-        Date.now() > deadline
-      )
-        return body.run;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  function runEnded(id: string): Promise<RunRecord> {
+    return eventually(
+      async () => {
+        const { run } = (await h.api<{ run: RunRecord }>('GET', `/api/runs/${id}`)).body;
+        expect(['succeeded', 'failed', 'cancelled', 'budget_exceeded']).toContain(run.status);
+        return run;
+      },
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
   }
 
   const agentos = (args: string[]) =>

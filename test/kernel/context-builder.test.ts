@@ -7,6 +7,7 @@ import { defineTool } from '../../src/core/tools/tool.ts';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { setPinnedBlock } from '../../src/plugins/memory/memory-blocks.ts';
 import { createMemory, listMemories } from '../../src/plugins/memory/memory-repo.ts';
+import { eventually } from '../support/eventually.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import {
   type RecordedRequest,
@@ -148,12 +149,15 @@ describe.each(storeTargets())('the context builder on $kind', (target) => {
     );
     model.requests.length = 0;
     model.setHandler((request) => ({ text: isCompaction(request) ? 'compacted again' : 'Resumed answer' }));
-    let resumed: RunRecord | undefined;
-    for (let i = 0; i < 400; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      resumed = (await h.api<{ run: RunRecord }>('GET', `/api/runs/${run.id}`)).body.run;
-      if (resumed.status !== 'running' && resumed.output !== null) break;
-    }
+    const resumed = await eventually(
+      async () => {
+        const current = (await h.api<{ run: RunRecord }>('GET', `/api/runs/${run.id}`)).body.run;
+        expect(current.status).not.toBe('running');
+        expect(current.output).not.toBeNull();
+        return current;
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(resumed).toMatchObject({ status: 'succeeded', output: { text: 'Resumed answer' } });
     expect(model.requests.filter(isCompaction)).toHaveLength(0);
     expect(model.requests).toHaveLength(1);

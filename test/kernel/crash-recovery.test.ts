@@ -8,6 +8,7 @@ import { getRunById } from '../../src/core/kernel/run-repo.ts';
 import { MODEL_CALL_INDEX } from '../../src/core/kernel/step-kinds.ts';
 import type { Worker } from '../../src/core/kernel/worker.ts';
 import { jsonParam } from '../../src/core/store/sql-client.ts';
+import { ManualClock } from '../../src/core/time/manual-clock.ts';
 import { defineTool, type ReconcileResult } from '../../src/core/tools/tool.ts';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
@@ -59,6 +60,7 @@ const tools = new ToolRegistry([
 describe.each(storeTargets())('crash recovery on $kind', (target) => {
   let model: ScriptedModelServer;
   let h: KernelHarness;
+  /** Workers here run on a clock that never moves: no poll, no renewal; claims come from the store and signals. */
   let worker: Worker | undefined;
 
   /** A run that a now-dead worker claimed, got a tool call for, and crashed while executing. */
@@ -184,7 +186,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
   it('pauses instead of re-running a non-idempotent call whose outcome is unknown, then follows the decision', async () => {
     const run = await crashedMidTool('send', { effectHappened: true });
     model.enqueue({ text: 'Sent.' });
-    worker = h.agentOs.kernel.startWorker({ leaseMs: 2_000, pollMs: 20 });
+    worker = h.agentOs.kernel.startWorker({ clock: new ManualClock(), leaseMs: 2_000, pollMs: 20 });
     const paused = await settle(run.id);
     expect(paused.status).toBe('paused');
     expect(paused.pause).toMatchObject({
@@ -213,7 +215,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
   it('re-runs an unknown call exactly once when a person decides retry', async () => {
     const run = await crashedMidTool('send', { effectHappened: false });
     model.enqueue({ text: 'Sent now.' });
-    worker = h.agentOs.kernel.startWorker({ leaseMs: 2_000, pollMs: 20 });
+    worker = h.agentOs.kernel.startWorker({ clock: new ManualClock(), leaseMs: 2_000, pollMs: 20 });
     expect((await settle(run.id)).status).toBe('paused');
     await h.api('POST', `/api/runs/${run.id}/resume`, { decision: { action: 'retry' } });
     expect((await settle(run.id)).status).toBe('succeeded');
@@ -223,7 +225,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
   it("asks a non-idempotent tool's reconcile function and does not repeat an effect that happened", async () => {
     const run = await crashedMidTool('pay', { effectHappened: true });
     model.enqueue({ text: 'Paid.' });
-    worker = h.agentOs.kernel.startWorker({ leaseMs: 2_000, pollMs: 20 });
+    worker = h.agentOs.kernel.startWorker({ clock: new ManualClock(), leaseMs: 2_000, pollMs: 20 });
     expect((await settle(run.id)).status).toBe('succeeded');
     expect(count('pay:')).toBe(1);
     const step = (await listRunSteps(h.agentOs.store, run.id)).find((s) => s.kind === 'tool');
@@ -233,7 +235,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
   it('runs a reconciled call that had not happened, once', async () => {
     const run = await crashedMidTool('pay', { effectHappened: false });
     model.enqueue({ text: 'Paid.' });
-    worker = h.agentOs.kernel.startWorker({ leaseMs: 2_000, pollMs: 20 });
+    worker = h.agentOs.kernel.startWorker({ clock: new ManualClock(), leaseMs: 2_000, pollMs: 20 });
     expect((await settle(run.id)).status).toBe('succeeded');
     expect(effects).toEqual([`pay:ada:${run.id}:0:0`]);
   });
@@ -241,7 +243,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
   it('re-runs an idempotent call with the same idempotency key, and never re-calls a completed model step', async () => {
     const run = await crashedMidTool('put', { effectHappened: true });
     model.enqueue({ text: 'Stored.' });
-    worker = h.agentOs.kernel.startWorker({ leaseMs: 2_000, pollMs: 20 });
+    worker = h.agentOs.kernel.startWorker({ clock: new ManualClock(), leaseMs: 2_000, pollMs: 20 });
     expect((await settle(run.id)).status).toBe('succeeded');
     expect(effects).toEqual([`put:ada:${run.id}:0:0`, `put:ada:${run.id}:0:0`]);
     expect(new Set(effects).size).toBe(1);
@@ -307,7 +309,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
     async (path) => {
       const run = await runFromFixture(path);
       model.enqueue({ text: 'It is 42.' });
-      worker = h.agentOs.kernel.startWorker({ leaseMs: 2_000, pollMs: 20 });
+    worker = h.agentOs.kernel.startWorker({ clock: new ManualClock(), leaseMs: 2_000, pollMs: 20 });
       const done = await settle(run.id);
       expect(done).toMatchObject({ status: 'succeeded', output: { text: 'It is 42.' } });
       expect(model.requests).toHaveLength(1);

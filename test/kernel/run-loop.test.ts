@@ -4,6 +4,7 @@ import type { JournalStep } from '../../src/core/kernel/run-journal.ts';
 import type { RunRecord } from '../../src/core/kernel/run-record.ts';
 import { defineTool } from '../../src/core/tools/tool.ts';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { eventually } from '../support/eventually.ts';
 import { type KernelHarness, readSse, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
@@ -30,13 +31,14 @@ describe.each(storeTargets())('the reason–act loop on $kind', (target) => {
   const runTask = async (agent: string, task: string) =>
     (await h.api<{ run: RunRecord }>('POST', '/api/runs', { agent, task, wait: true, waitTimeoutMs: 20_000 }))
       .body.run;
-  const waitForIdle = async () => {
-    for (let i = 0; i < 200; i++) {
-      const { runs } = (await h.api<{ runs: RunRecord[] }>('GET', '/api/runs?limit=500')).body;
-      if (runs.every((r) => !['queued', 'running'].includes(r.status))) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
+  const waitForIdle = () =>
+    eventually(
+      async () => {
+        const { runs } = (await h.api<{ runs: RunRecord[] }>('GET', '/api/runs?limit=500')).body;
+        expect(runs.filter((r) => ['queued', 'running'].includes(r.status))).toEqual([]);
+      },
+      { timeoutMs: 5_000 },
+    );
   const steps = async (runId: string) =>
     (await h.api<{ steps: JournalStep[] }>('GET', `/api/runs/${runId}/steps`)).body.steps;
 
@@ -158,15 +160,14 @@ describe.each(storeTargets())('the reason–act loop on $kind', (target) => {
     const started = await h.api<{ run: RunRecord }>('POST', '/api/runs', { agent: 'adder', task: 'Hang' });
     expect(started.status).toBe(202);
     const id = started.body.run.id;
-    for (let i = 0; i < 100 && model.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => expect(model.requests).toHaveLength(1), { timeoutMs: 2_000 });
     const cancelled = await h.api<{ run: RunRecord }>('POST', `/api/runs/${id}/cancel`);
     expect(cancelled.status).toBe(200);
-    let run = cancelled.body.run;
-    for (let i = 0; i < 200 && run.status !== 'cancelled'; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      run = (await h.api<{ run: RunRecord }>('GET', `/api/runs/${id}`)).body.run;
-    }
-    expect(run.status).toBe('cancelled');
+    await eventually(
+      async () =>
+        expect((await h.api<{ run: RunRecord }>('GET', `/api/runs/${id}`)).body.run.status).toBe('cancelled'),
+      { timeoutMs: 5_000 },
+    );
   });
 
   it('streams events over SSE and resumes after Last-Event-ID without gaps or repeats', async () => {

@@ -6,6 +6,7 @@ import { UNTRUSTED_BEGIN, UNTRUSTED_END } from '../../src/core/kernel/messages.t
 import type { RunRecord } from '../../src/core/kernel/run-record.ts';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { knowledgeTools } from '../../src/plugins/knowledge/knowledge-tool.ts';
+import { eventually } from '../support/eventually.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember, type TestMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
@@ -160,14 +161,17 @@ describe.each(storeTargets())('shared knowledge through the API and search_knowl
       wait: false,
     });
     expect(started.status).toBe(202);
-    let polled = await h.api<{ source: { status: string; lastCounts: unknown } }>(
-      'GET',
-      '/api/sources/handbook',
+    const polled = await eventually(
+      async () => {
+        const answer = await h.api<{ source: { status: string; lastCounts: unknown } }>(
+          'GET',
+          '/api/sources/handbook',
+        );
+        expect(answer.body.source.status).not.toBe('syncing');
+        return answer;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
     );
-    for (let i = 0; i < 100 && polled.body.source.status === 'syncing'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      polled = await h.api('GET', '/api/sources/handbook');
-    }
     expect(polled.body.source).toMatchObject({
       status: 'ok',
       lastCounts: { added: 0, updated: 0, unchanged: 6, deleted: 0, failed: 1 },

@@ -181,18 +181,29 @@ describe.each(storeTargets())('folder sync on $kind', (target) => {
   });
 
   it('runs one sync at a time per source, and a listing that fails deletes nothing', async () => {
+    // The slow sync holds its slot while its listing waits on `release`; the listing has started once `listing` resolves.
+    let listingStarted: () => void = () => {};
+    const listing = new Promise<void>((resolve) => {
+      listingStarted = resolve;
+    });
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const slow = syncSource(store, source, {
       actor,
       connector: {
         async *list() {
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          listingStarted();
+          await released;
           yield* [];
           throw new Error('interrupted');
         },
       },
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await listing;
     await expect(sync()).rejects.toMatchObject({ code: 'resource.conflict' });
+    release();
     await slow;
 
     const failing = await syncSource(store, source, {

@@ -11,6 +11,7 @@ import type { Store } from '../../src/core/store/sql-client.ts';
 import type { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { LlmScheduler } from '../../src/plugins/scheduler/llm-scheduler.ts';
 import { type AgentOsProcess, startAgentOs } from '../../src/runtime/start-agent-os.ts';
+import { eventually } from '../support/eventually.ts';
 import { testConfig } from '../support/test-config.ts';
 
 const resolvePackage = (path: string) =>
@@ -136,11 +137,12 @@ export async function waitFor<T>(
   what: string,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return eventually(
+    async () => {
+      const value = await probe();
+      if (value === undefined) throw new Error(`timed out waiting for ${what}`);
+      return value;
+    },
+    { timeoutMs, intervalMs: 50 },
+  );
 }

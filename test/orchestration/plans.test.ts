@@ -16,6 +16,7 @@ import {
   type PlanRecord,
 } from '../../src/plugins/orchestration/plan-repo.ts';
 import { createKernel } from '../../src/runtime/create-kernel.ts';
+import { eventually } from '../support/eventually.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { runCli } from '../support/run-cli.ts';
 import type {
@@ -100,15 +101,16 @@ describe.each(storeTargets())('plans on $kind', (target) => {
     return stop;
   }
 
-  /** Polls the plan until `ready` holds (or 20 s pass). */
-  async function planWhen(planId: string, ready: (view: PlanView) => boolean): Promise<PlanView> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const { body } = await h.api<PlanView>('GET', `/api/plans/${planId}`);
-      if (ready(body) || Date.now() > deadline) return body;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  /** Polls the plan until `ready` holds (or fails after 20 s, showing the plan's state). */
+  const planWhen = (planId: string, ready: (view: PlanView) => boolean): Promise<PlanView> =>
+    eventually(
+      async () => {
+        const { body } = await h.api<PlanView>('GET', `/api/plans/${planId}`);
+        if (!ready(body)) throw new Error(`plan not there yet: ${JSON.stringify(body.plan.status)}`);
+        return body;
+      },
+      { timeoutMs: 20_000 },
+    );
 
   const planEnd = (planId: string) =>
     planWhen(planId, (view) => ['succeeded', 'failed', 'cancelled'].includes(view.plan.status));
@@ -257,7 +259,7 @@ describe.each(storeTargets())('plans on $kind', (target) => {
     );
     expect(nodeOf(midway, 'b2').status).toBe('succeeded');
     // c1 and c2 are mid model call when the process goes away.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await eventually(() => expect([requestsFor('k-c1'), requestsFor('k-c2')]).toEqual([1, 1]));
     await stopFirst();
     behaviour.clear();
     const restarted = createKernel(h.agentOs.store, h.config, { tools, gateway: h.agentOs.kernel.gateway });

@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SchedulerConfig, schedulerConfigSchema } from '../../src/core/config/scheduler-config.ts';
 import type { ModelCallRequest, Priority } from '../../src/core/kernel/model-gateway.ts';
 import { createModelRegistry } from '../../src/core/models/provider-registry.ts';
+import type { Clock } from '../../src/core/time/clock.ts';
+import { ManualClock } from '../../src/core/time/manual-clock.ts';
 import { LlmScheduler } from '../../src/plugins/scheduler/llm-scheduler.ts';
+import { eventually } from '../support/eventually.ts';
 import {
   type RecordedRequest,
   type ScriptedModelServer,
@@ -12,10 +15,11 @@ import {
 let model: ScriptedModelServer;
 let scheduler: LlmScheduler | undefined;
 
-function schedulerWith(config: Partial<SchedulerConfig>): LlmScheduler {
+function schedulerWith(config: Partial<SchedulerConfig>, clock?: Clock): LlmScheduler {
   scheduler = new LlmScheduler(
     createModelRegistry({ compatible: [{ name: 'sim', baseURL: model.url }] }),
     schedulerConfigSchema.parse(config),
+    clock === undefined ? {} : { clock },
   );
   return scheduler;
 }
@@ -118,16 +122,44 @@ describe('LLM scheduler', () => {
       }
       return { text: 'ok', delayMs: 5 };
     });
-    const s = schedulerWith({ lanes: { sim: { concurrency: 1, rpm: 1000 } } });
+    const clock = new ManualClock();
+    const s = schedulerWith({ lanes: { sim: { concurrency: 1, rpm: 1000 } } }, clock);
     const signal = new AbortController().signal;
-    await Promise.all(Array.from({ length: 4 }, (_, i) => s.call(request(`r${i}`), { signal })));
-    const [rejected, next] = model.requests;
-    expect(next!.receivedAt - rejected!.receivedAt).toBeGreaterThanOrEqual(290);
-    expect(model.requests).toHaveLength(5);
+    const calls = Array.from({ length: 4 }, (_, i) => s.call(request(`r${i}`), { signal }));
+    await eventually(() => expect(s.snapshot()[0]).toMatchObject({ rateLimited: 1, pausedForMs: 300 }));
+    // However long the lane waits in real time, nothing is sent until 300 ms pass on its clock.
+    clock.advance(299);
+    expect(s.snapshot()[0]).toMatchObject({ dispatched: 1, inFlight: 0, pausedForMs: 1 });
+    expect(model.requests).toHaveLength(1);
+    clock.advance(1);
+    expect(s.snapshot()[0]).toMatchObject({ dispatched: 2, inFlight: 1, pausedForMs: 0 });
+    await Promise.all(calls);
+    expect(model.requests.map(labelOf)).toEqual(['r0', 'r0', 'r1', 'r2', 'r3']);
     expect(s.snapshot()[0]).toMatchObject({ rateLimited: 1, dispatched: 5, failed: 0 });
   });
 
+  it('holds a call over the RPM budget until the 60 s window moves on, by its clock', async () => {
+    model.setHandler(() => ({ text: 'ok' }));
+    const clock = new ManualClock();
+    const s = schedulerWith({ lanes: { sim: { concurrency: 4, rpm: 2 } } }, clock);
+    const signal = new AbortController().signal;
+    const done: string[] = [];
+    const calls = ['w0', 'w1', 'w2'].map((label) =>
+      s.call(request(label), { signal }).then(() => done.push(label)),
+    );
+    await eventually(() => expect(done).toEqual(expect.arrayContaining(['w0', 'w1'])));
+    expect(s.snapshot()[0]).toMatchObject({ dispatched: 2, windowRequests: 2, queued: { standard: 1 } });
+    // The window is 60 s plus a 250 ms margin for the provider's own stamp.
+    clock.advance(60_249);
+    expect(s.snapshot()[0]).toMatchObject({ dispatched: 2, queued: { standard: 1 } });
+    clock.advance(1);
+    expect(s.snapshot()[0]).toMatchObject({ dispatched: 3, windowRequests: 1, queued: { standard: 0 } });
+    await Promise.all(calls);
+    expect(done).toEqual(['w0', 'w1', 'w2']);
+  });
+
   it('learns the capacity of a provider that rejects instead of queueing', async () => {
+    // The provider serves two calls at once, 40 ms each (its service time, not a wait of the test), and turns away any more.
     let serving = 0;
     model.setHandler(async () => {
       if (serving >= 2) return { kind: 'error', status: 429, retryAfterMs: 20 };

@@ -2,6 +2,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { APICallError, generateText, stepCountIs, streamText, tool } from 'ai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { eventually } from './eventually.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from './scripted-model-server.ts';
 
 let server: ScriptedModelServer;
@@ -272,7 +273,7 @@ describe('scripted model server — failures', () => {
     server.enqueue({ kind: 'text', text: 'warm-up' }, { kind: 'hang' });
     await generateText({ model: model(), prompt: 'open a keep-alive connection', maxRetries: 0 });
     const pending = caught(generateText({ model: model(), prompt: 'hang', maxRetries: 0 }));
-    while (server.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await eventually(() => expect(server.requests).toHaveLength(2));
     const started = Date.now();
     await server.close();
     expect(Date.now() - started).toBeLessThan(1_000);

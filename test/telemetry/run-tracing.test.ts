@@ -5,6 +5,7 @@ import type { RunRecord } from '../../src/core/kernel/run-record.ts';
 import { defineTool } from '../../src/core/tools/tool.ts';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { activeTracer } from '../../src/plugins/telemetry/tracing.ts';
+import { eventually } from '../support/eventually.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
@@ -51,16 +52,21 @@ async function runOnce(h: KernelHarness, model: ScriptedModelServer): Promise<Ru
   return body.run;
 }
 
-async function spansOf(collector: OtlpCollector, runId: string, count: number): Promise<CollectedSpan[]> {
-  for (let i = 0; i < 200; i++) {
-    const traceIds = new Set(
-      collector.spans.filter((s) => s.attributes['agent_os.run.id'] === runId).map((s) => s.traceId),
-    );
-    const spans = collector.spans.filter((s) => traceIds.has(s.traceId));
-    if (spans.length >= count) return spans;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`expected ${count} spans of run ${runId}, got ${collector.spans.length} spans in all`);
+function spansOf(collector: OtlpCollector, runId: string, count: number): Promise<CollectedSpan[]> {
+  return eventually(
+    () => {
+      const traceIds = new Set(
+        collector.spans.filter((s) => s.attributes['agent_os.run.id'] === runId).map((s) => s.traceId),
+      );
+      const spans = collector.spans.filter((s) => traceIds.has(s.traceId));
+      if (spans.length < count)
+        throw new Error(
+          `expected ${count} spans of run ${runId}, got ${collector.spans.length} spans in all`,
+        );
+      return spans;
+    },
+    { timeoutMs: 5_000 },
+  );
 }
 
 describe.each(storeTargets())('run tracing over OTLP on $kind', (target) => {
@@ -212,7 +218,7 @@ describe.each(storeTargets())('tracing off by default on $kind', (target) => {
       await h.agentOs.stop();
       await model.close();
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // flush() and stop() wait for every export in flight: anything sent would have arrived by now.
     expect(collector.requests).toHaveLength(0);
     await collector.close();
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AgentOsError } from '../errors/agent-os-error.ts';
+import { type CancelTimer, type Clock, repeatEvery, systemClock } from '../time/clock.ts';
 import { driveRun, type LoopDeps } from './agent-loop.ts';
 import { JournalBatcher } from './journal-batcher.ts';
 import type { KernelSignals } from './run-events.ts';
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   leaseMs: number;
   pollMs: number;
   log?: (message: string) => void;
+  /** Paces polling and lease renewal (a manual clock in tests); lease expiry itself is the store's `now()`. */
+  clock?: Clock;
 }
 
 export interface WorkerDeps extends LoopDeps {
@@ -46,9 +49,10 @@ export class Worker {
   readonly #active = new Map<string, ActiveRun>();
   readonly #log: (message: string) => void;
   readonly #batcher: JournalBatcher;
+  readonly #clock: Clock;
   #running = false;
   #loop: Promise<void> | undefined;
-  #heartbeat: NodeJS.Timeout | undefined;
+  #stopHeartbeat: CancelTimer | undefined;
   #wake: (() => void) | undefined;
   #unsubscribe: (() => void) | undefined;
   #unsubscribeCancel: (() => void) | undefined;
@@ -58,6 +62,7 @@ export class Worker {
     this.#options = options;
     this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.#log = options.log ?? (() => {});
+    this.#clock = options.clock ?? systemClock;
     this.#batcher = new JournalBatcher(deps.store);
   }
 
@@ -72,9 +77,12 @@ export class Worker {
     this.#unsubscribeCancel = this.#deps.signals.onCancelRequested((runId) =>
       this.#active.get(runId)?.controller.abort(new RunStop('cancel')),
     );
-    this.#heartbeat = setInterval(
-      () => void this.#renew(),
+    // The worker's timers keep a worker-only process alive.
+    this.#stopHeartbeat = repeatEvery(
+      this.#clock,
       Math.max(50, Math.floor(this.#options.leaseMs / 3)),
+      () => void this.#renew(),
+      { keepAlive: true },
     );
     this.#loop = this.#claimLoop();
   }
@@ -89,7 +97,7 @@ export class Worker {
     await this.#loop;
     for (const run of this.#active.values()) run.controller.abort(new RunStop('shutdown'));
     await Promise.all([...this.#active.values()].map((run) => run.done));
-    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#stopHeartbeat?.();
   }
 
   async #claimLoop(): Promise<void> {
@@ -109,10 +117,12 @@ export class Worker {
   }
 
   #idle(): Promise<void> {
+    // stop() may have come while a claim was in flight: its wake-up went to the previous wait.
+    if (!this.#running) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.#options.pollMs);
+      const cancel = this.#clock.timer(this.#options.pollMs, () => done(), { keepAlive: true });
       function done() {
-        clearTimeout(timer);
+        cancel();
         resolve();
       }
       this.#wake = done;

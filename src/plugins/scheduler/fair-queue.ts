@@ -1,3 +1,5 @@
+import { type Clock, systemClock } from '../../core/time/clock.ts';
+
 /**
  * Weighted fair queueing across workspaces, then round robin across agents within a workspace.
  * Each workspace accrues "service" (slot milliseconds used ÷ weight); the backlogged workspace
@@ -29,10 +31,13 @@ interface WorkspaceQueue<T> {
 export class FairQueue<T extends FairItem> {
   readonly #workspaces = new Map<string, WorkspaceQueue<T>>();
   readonly #weight: (workspaceId: string) => number;
+  readonly #clock: Clock;
   #size = 0;
 
-  constructor(weight: (workspaceId: string) => number = () => 1) {
+  /** `clock` tells when a workspace went idle. */
+  constructor(weight: (workspaceId: string) => number = () => 1, clock: Clock = systemClock) {
     this.#weight = weight;
+    this.#clock = clock;
   }
 
   get size(): number {
@@ -51,17 +56,17 @@ export class FairQueue<T extends FairItem> {
       queue = {
         service: this.#minService(),
         pending: 0,
-        activeAt: Date.now(),
+        activeAt: this.#clock.now(),
         agents: new Map(),
         order: [],
         size: 0,
       };
       this.#workspaces.set(item.workspaceId, queue);
-    } else if (queue.size === 0 && queue.pending === 0 && Date.now() - queue.activeAt > IDLE_MS) {
+    } else if (queue.size === 0 && queue.pending === 0 && this.#clock.now() - queue.activeAt > IDLE_MS) {
       // Truly idle for a while (not just between two calls of a run): re-enter at the current level.
       queue.service = Math.max(queue.service, this.#minService());
     }
-    queue.activeAt = Date.now();
+    queue.activeAt = this.#clock.now();
     let items = queue.agents.get(item.agentId);
     if (items === undefined || items.length === 0) {
       items = items ?? [];
@@ -141,7 +146,7 @@ export class FairQueue<T extends FairItem> {
     if (queue === undefined) return;
     queue.pending = Math.max(0, queue.pending - estimateMs / this.#weightOf(workspaceId));
     queue.service += actualMs / this.#weightOf(workspaceId);
-    queue.activeAt = Date.now();
+    queue.activeAt = this.#clock.now();
   }
 
   #weightOf(workspaceId: string): number {

@@ -1,5 +1,6 @@
 import type { LaneLimits } from '../../core/config/scheduler-config.ts';
 import type { Priority } from '../../core/kernel/model-gateway.ts';
+import { type Clock, systemClock } from '../../core/time/clock.ts';
 import { type FairItem, FairQueue } from './fair-queue.ts';
 import { RateWindow } from './rate-window.ts';
 
@@ -37,13 +38,18 @@ export class Lane {
   #successes = 0;
   #sinceLowerClass = 0;
 
-  constructor(name: string, limits: LaneLimits, weight: (workspaceId: string) => number) {
+  constructor(
+    name: string,
+    limits: LaneLimits,
+    weight: (workspaceId: string) => number,
+    clock: Clock = systemClock,
+  ) {
     this.name = name;
     this.limits = limits;
     this.queues = {
-      interactive: new FairQueue(weight),
-      standard: new FairQueue(weight),
-      background: new FairQueue(weight),
+      interactive: new FairQueue(weight, clock),
+      standard: new FairQueue(weight, clock),
+      background: new FairQueue(weight, clock),
     };
   }
 

@@ -14,6 +14,7 @@ import {
 import { classifyProviderFault, type ProviderFault } from '../../core/models/provider-fault.ts';
 import type { ModelRegistry } from '../../core/models/provider-registry.ts';
 import { backoffDelayMs } from '../../core/models/retry-policy.ts';
+import { type CancelTimer, type Clock, systemClock } from '../../core/time/clock.ts';
 import { Lane, type QueuedCall } from './lane.ts';
 import { type LaneSnapshot, snapshotLane } from './scheduler-snapshot.ts';
 
@@ -45,16 +46,19 @@ export class LlmScheduler implements ModelGateway {
   readonly #models: ModelRegistry;
   readonly #config: SchedulerConfig;
   readonly #lanes = new Map<string, Lane>();
-  readonly #timers = new Map<Lane, NodeJS.Timeout>();
+  readonly #clock: Clock;
+  readonly #timers = new Map<Lane, CancelTimer>();
   readonly #inFlight = new Map<QueuedCall, Dispatch>();
   #share = 1;
   get #backoff() {
     return { baseDelayMs: this.#config.retryBaseDelayMs, maxDelayMs: this.#config.retryMaxDelayMs };
   }
 
-  constructor(models: ModelRegistry, config: SchedulerConfig) {
+  /** `clock` drives rate windows, pauses, backoff and wake-ups (a manual clock in tests). */
+  constructor(models: ModelRegistry, config: SchedulerConfig, options: { clock?: Clock } = {}) {
     this.#models = models;
     this.#config = config;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** This process's fraction of every lane's limits (1 / live processes sharing the store). */
@@ -72,7 +76,12 @@ export class LlmScheduler implements ModelGateway {
     let lane = this.#lanes.get(key);
     if (lane === undefined) {
       const limits = this.#config.lanes[key] ?? this.#config.defaultLane;
-      lane = new Lane(key, limits, (workspaceId) => this.#config.workspaceWeights[workspaceId] ?? 1);
+      lane = new Lane(
+        key,
+        limits,
+        (workspaceId) => this.#config.workspaceWeights[workspaceId] ?? 1,
+        this.#clock,
+      );
       lane.share = this.#share;
       this.#lanes.set(key, lane);
     }
@@ -109,35 +118,36 @@ export class LlmScheduler implements ModelGateway {
         hooks.onRetry?.({
           attempt: attempts,
           reason: fault.message,
-          delayMs: Math.max(delayMs, lane.pausedUntil - Date.now()),
+          delayMs: Math.max(delayMs, lane.pausedUntil - this.#clock.now()),
         });
         const requeue = () => {
-          call.enqueuedAt = Date.now();
+          call.enqueuedAt = this.#clock.now();
           lane.enqueue(call, true);
           this.#pump(lane);
         };
-        if (delayMs > 0) setTimeout(requeue, delayMs);
+        if (delayMs > 0) this.#clock.timer(delayMs, requeue, { keepAlive: true });
         else requeue();
       };
       const call: QueuedCall = {
         workspaceId: request.workspaceId,
         agentId: request.agentId,
         priority: request.priority,
-        enqueuedAt: Date.now(),
+        enqueuedAt: this.#clock.now(),
         estimatedTokens,
         start: () => {},
       };
       call.start = () => {
         attempts++;
         const dispatch = this.#inFlight.get(call)!;
-        const timeout = AbortSignal.timeout(this.#config.attemptTimeoutMs);
-        const attemptSignal = AbortSignal.any([signal, timeout]);
-        const startedAt = Date.now();
+        const timeout = this.#attemptTimeout();
+        const attemptSignal = AbortSignal.any([signal, timeout.signal]);
+        const startedAt = this.#clock.now();
         streamModelOnce(model, toCallOptions(request, attemptSignal), hooks.onTextDelta).then(
           (result) => {
+            timeout.cancel();
             this.#release(
               dispatch,
-              Date.now() - startedAt,
+              this.#clock.now() - startedAt,
               result.inputTokens + result.outputTokens,
               result.outputTokens,
             );
@@ -145,19 +155,23 @@ export class LlmScheduler implements ModelGateway {
             settle(() => resolve(result));
           },
           (error: unknown) => {
-            const fault = classifyProviderFault(error, { callerSignal: signal, timeoutSignal: timeout });
+            timeout.cancel();
+            const fault = classifyProviderFault(error, {
+              callerSignal: signal,
+              timeoutSignal: timeout.signal,
+            });
             if (fault.kind === 'rate_limited' && !signal.aborted) {
               // Pause (and learn) before the slot is released, so the release does not dispatch into the 429.
               lane.stats.rateLimited++;
               lane.pausedUntil = Math.max(
                 lane.pausedUntil,
-                Date.now() + (fault.retryAfterMs ?? backoffDelayMs(attempts, fault, this.#backoff)),
+                this.#clock.now() + (fault.retryAfterMs ?? backoffDelayMs(attempts, fault, this.#backoff)),
               );
               // Without configured rate limits, a 429 means "fuller than I can serve": learn the capacity.
               if (lane.limits.rpm === undefined && lane.limits.tpm === undefined)
                 lane.learnRejection(lane.inFlight - 1);
             }
-            this.#release(dispatch, Date.now() - startedAt, dispatch.entry.tokens, undefined);
+            this.#release(dispatch, this.#clock.now() - startedAt, dispatch.entry.tokens, undefined);
             if (signal.aborted) return settle(() => reject(signal.reason));
             if (!fault.retryable) {
               lane.stats.failed++;
@@ -179,6 +193,15 @@ export class LlmScheduler implements ModelGateway {
     });
   }
 
+  /** Like `AbortSignal.timeout(attemptTimeoutMs)`, on the scheduler's clock. */
+  #attemptTimeout(): { signal: AbortSignal; cancel: CancelTimer } {
+    const controller = new AbortController();
+    const cancel = this.#clock.timer(this.#config.attemptTimeoutMs, () =>
+      controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    );
+    return { signal: controller.signal, cancel };
+  }
+
   #release(
     dispatch: Dispatch,
     durationMs: number,
@@ -197,7 +220,7 @@ export class LlmScheduler implements ModelGateway {
   /** Admits as many queued calls as the lane's limits allow, and sets a timer for the next admissible moment. */
   #pump(lane: Lane): void {
     for (;;) {
-      const now = Date.now();
+      const now = this.#clock.now();
       if (lane.pausedUntil > now) {
         this.#wakeAt(lane, lane.pausedUntil);
         return;
@@ -227,23 +250,20 @@ export class LlmScheduler implements ModelGateway {
 
   #wakeAt(lane: Lane, at: number): void {
     if (this.#timers.has(lane)) return;
-    const timer = setTimeout(
-      () => {
-        this.#timers.delete(lane);
-        this.#pump(lane);
-      },
-      Math.max(1, at - Date.now()),
-    );
-    timer.unref();
-    this.#timers.set(lane, timer);
+    const cancel = this.#clock.timer(Math.max(1, at - this.#clock.now()), () => {
+      this.#timers.delete(lane);
+      this.#pump(lane);
+    });
+    this.#timers.set(lane, cancel);
   }
 
   snapshot(): LaneSnapshot[] {
-    return [...this.#lanes.values()].map((lane) => snapshotLane(lane));
+    const now = this.#clock.now();
+    return [...this.#lanes.values()].map((lane) => snapshotLane(lane, now));
   }
 
   close(): void {
-    for (const timer of this.#timers.values()) clearTimeout(timer);
+    for (const cancel of this.#timers.values()) cancel();
     this.#timers.clear();
   }
 }

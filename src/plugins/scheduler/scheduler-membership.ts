@@ -1,4 +1,5 @@
 import { jsonParam, type SqlClient, type Store } from '../../core/store/sql-client.ts';
+import { type CancelTimer, type Clock, repeatEvery, systemClock } from '../../core/time/clock.ts';
 import type { LlmScheduler } from './llm-scheduler.ts';
 import type { LaneSnapshot } from './scheduler-snapshot.ts';
 
@@ -13,6 +14,8 @@ export interface SchedulerMember {
  * takes 1/n of every lane's limits, n = live members. A process that joins is counted by the others
  * within one interval (until then the deployment may exceed a limit by at most the newcomer's share);
  * a process that dies is dropped after `staleMs` (until then the survivors stay under the limit).
+ * Heartbeat times and staleness are the store's `now()`, so members on machines whose clocks
+ * disagree still agree; `clock` only paces this member's heartbeats.
  */
 export class SchedulerMembership {
   readonly #store: Store;
@@ -20,27 +23,28 @@ export class SchedulerMembership {
   readonly #memberId: string;
   readonly #intervalMs: number;
   readonly #staleMs: number;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #clock: Clock;
+  #stopTimer: CancelTimer | undefined;
   #tick: Promise<void> = Promise.resolve();
 
   constructor(
     store: Store,
     scheduler: LlmScheduler,
-    options: { memberId: string; intervalMs?: number; staleMs?: number },
+    options: { memberId: string; intervalMs?: number; staleMs?: number; clock?: Clock },
   ) {
     this.#store = store;
     this.#scheduler = scheduler;
     this.#memberId = options.memberId;
     this.#intervalMs = options.intervalMs ?? 2_000;
     this.#staleMs = options.staleMs ?? 3 * this.#intervalMs;
+    this.#clock = options.clock ?? systemClock;
   }
 
   async start(): Promise<void> {
     await this.heartbeat();
-    this.#timer = setInterval(() => {
+    this.#stopTimer = repeatEvery(this.#clock, this.#intervalMs, () => {
       this.#tick = this.heartbeat().catch(() => {});
-    }, this.#intervalMs);
-    this.#timer.unref();
+    });
   }
 
   async heartbeat(): Promise<void> {
@@ -60,7 +64,7 @@ export class SchedulerMembership {
   }
 
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#stopTimer?.();
     await this.#tick;
     await this.#store
       .query('DELETE FROM scheduler_members WHERE member_id = $1', [this.#memberId])

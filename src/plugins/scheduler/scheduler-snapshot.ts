@@ -17,7 +17,8 @@ export interface LaneSnapshot {
   maxWaitMs: number;
 }
 
-export function snapshotLane(lane: Lane): LaneSnapshot {
+/** The lane's limits, queues and counters as seen at `now` (the scheduler's clock). */
+export function snapshotLane(lane: Lane, now: number): LaneSnapshot {
   const limits = lane.effectiveLimits();
   const backlog: Record<string, number> = {};
   for (const queue of Object.values(lane.queues)) {
@@ -34,7 +35,7 @@ export function snapshotLane(lane: Lane): LaneSnapshot {
       background: lane.queues.background.size,
     },
     backlogByWorkspace: backlog,
-    pausedForMs: Math.max(0, lane.pausedUntil - Date.now()),
+    pausedForMs: Math.max(0, lane.pausedUntil - now),
     windowRequests: lane.window.requests,
     windowTokens: lane.window.tokens,
     dispatched: lane.stats.dispatched,
