@@ -178,7 +178,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
       tracing,
       stop: () => {
         stopping ??= (async () => {
-          kernel.signals.shutdown();
+          kernel.beginStop();
           await plans?.stop();
           for (const task of background) await task.stop();
           await worker?.stop();

@@ -18,7 +18,7 @@ export async function* followTask(
 ): AsyncGenerator<StreamResponse, void, undefined> {
   let lastState = taskState(run);
   let current = run;
-  while (!signal.aborted && !kernel.signals.stopping.aborted) {
+  while (!signal.aborted && !kernel.events.stopping.aborted) {
     await changeOf(kernel, run.id, signal);
     current = (await getRunById(kernel.store, run.id)) ?? current;
     const state = taskState(current);
@@ -58,14 +58,14 @@ export async function* followTask(
 function changeOf(kernel: Kernel, runId: string, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, POLL_MS);
-    const unsubscribe = kernel.signals.onRunChanged(runId, done);
+    const unsubscribe = kernel.events.onRunChanged(runId, done);
     signal.addEventListener('abort', done);
-    kernel.signals.stopping.addEventListener('abort', done);
+    kernel.events.stopping.addEventListener('abort', done);
     function done() {
       clearTimeout(timer);
       unsubscribe();
       signal.removeEventListener('abort', done);
-      kernel.signals.stopping.removeEventListener('abort', done);
+      kernel.events.stopping.removeEventListener('abort', done);
       resolve();
     }
   });
