@@ -22,7 +22,7 @@ export interface Kernel {
   /** The configured embedding model (`memory.embeddingModel`), if any. */
   embedder: Embedder | undefined;
   plugins: PluginSet;
-  /** Submit, cancel, resume: every state change of a run that a worker must hear of. */
+  /** Submit, enqueue, cancel, resume, and the wake-ups after plugins' own run writes. */
   runs: RunControl;
   /** A plan's state changed (orchestration writes plans; the kernel carries the wake-up). */
   plans: PlanNotices;
