@@ -4,7 +4,7 @@ import type { RunRecord } from '../../core/kernel/run-record.ts';
 import { getRunById } from '../../core/kernel/run-repo.ts';
 import { contextOf, endsStream, outputArtifact, taskState, taskStatus } from './run-task.ts';
 
-/** Another process may drive the run: poll as well as listen to this process's signals. */
+/** Another process may drive the run: poll as well as listen to this process's wake-ups (kernel.events). */
 const POLL_MS = 500;
 
 /**
