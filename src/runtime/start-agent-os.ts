@@ -99,7 +99,7 @@ export async function startAgentOs(config: AgentOsConfig, options: StartOptions)
       tracing,
       stop: () => {
         stopping ??= (async () => {
-          kernel.signals.shutdown();
+          kernel.beginStop();
           for (const task of background) await task.stop();
           await worker?.stop();
           await membership?.stop();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KernelSignals } from '../../src/core/kernel/run-events.ts';
 import { hashInputs, RunJournal } from '../../src/core/kernel/run-journal.ts';
 import { claimRuns } from '../../src/core/kernel/run-lease.ts';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
@@ -7,6 +8,9 @@ import { CHECK_CALL_INDEX } from '../../src/plugins/evals/run-checks.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
+
+/** The worker that died was another process: it had its own signals, which nobody here hears. */
+const deadWorkerSignals = new KernelSignals();
 
 const MODEL = 'scripted:test-model';
 const RUBRIC = 'Is it polite?';
@@ -50,7 +54,7 @@ describe.each(storeTargets())('online check replay on $kind', (target) => {
     const journal = new RunJournal(
       h.agentOs.store,
       { runId: run.id, attempt: claimed!.attempt, workerId: 'dead-worker' },
-      h.agentOs.kernel.signals,
+      deadWorkerSignals,
     );
     const answer = 'whatever';
     const messages = [

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { KernelSignals } from '../../src/core/kernel/run-events.ts';
 import { hashInputs, listRunSteps, RunJournal } from '../../src/core/kernel/run-journal.ts';
 import { claimRuns, type Lease, LeaseLostError } from '../../src/core/kernel/run-lease.ts';
 import type { RunRecord } from '../../src/core/kernel/run-record.ts';
@@ -14,6 +15,9 @@ import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
+
+/** The worker that died was another process: it had its own signals, which nobody here hears. */
+const deadWorkerSignals = new KernelSignals();
 
 /** Side effects recorded the way a real system would: an append-only log, no uniqueness. */
 const effects: string[] = [];
@@ -77,7 +81,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
     const journal = new RunJournal(
       h.agentOs.store,
       { runId: run.id, attempt: claimed!.attempt, workerId: 'dead-worker' },
-      h.agentOs.kernel.signals,
+      deadWorkerSignals,
     );
     const call = { id: 'call_x', name: tool, argumentsText: '{"to":"ada"}' };
     const messages = [
@@ -151,7 +155,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
     expect(fresh).toMatchObject({ id: run.id, attempt: stale!.attempt + 1 });
 
     const staleLease: Lease = { runId: run.id, attempt: stale!.attempt, workerId: 'stale-worker' };
-    const staleJournal = new RunJournal(h.agentOs.store, staleLease, h.agentOs.kernel.signals);
+    const staleJournal = new RunJournal(h.agentOs.store, staleLease, deadWorkerSignals);
     const call = { id: 'c', name: 'send', argumentsText: '{"to":"x"}' };
     await expect(
       staleJournal.recordModelStep(
@@ -177,7 +181,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
     const sameIdOldAttempt = new RunJournal(
       h.agentOs.store,
       { ...staleLease, workerId: 'fresh-worker' },
-      h.agentOs.kernel.signals,
+      deadWorkerSignals,
     );
     await expect(sameIdOldAttempt.finish('failed', {})).rejects.toBeInstanceOf(LeaseLostError);
     await h.api('POST', `/api/runs/${run.id}/cancel`);
@@ -309,7 +313,7 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
     async (path) => {
       const run = await runFromFixture(path);
       model.enqueue({ text: 'It is 42.' });
-    worker = h.agentOs.kernel.startWorker({ clock: new ManualClock(), leaseMs: 2_000, pollMs: 20 });
+      worker = h.agentOs.kernel.startWorker({ clock: new ManualClock(), leaseMs: 2_000, pollMs: 20 });
       const done = await settle(run.id);
       expect(done).toMatchObject({ status: 'succeeded', output: { text: 'It is 42.' } });
       expect(model.requests).toHaveLength(1);

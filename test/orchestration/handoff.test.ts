@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Handoff, handoffSchema, renderHandoff } from '../../src/core/kernel/handoff.ts';
+import { KernelSignals } from '../../src/core/kernel/run-events.ts';
 import { hashInputs, RunJournal } from '../../src/core/kernel/run-journal.ts';
 import { claimRuns } from '../../src/core/kernel/run-lease.ts';
 import type { RunRecord } from '../../src/core/kernel/run-record.ts';
@@ -16,6 +17,9 @@ import { type KernelHarness, startKernelHarness } from '../support/kernel-harnes
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
 import { settle, toolMessages } from './orchestration-support.ts';
+
+/** The worker that died was another process: it had its own signals, which nobody here hears. */
+const deadWorkerSignals = new KernelSignals();
 
 const handoff = {
   goal: 'Refund invoice INV-7 for Dana, who was charged twice',
@@ -178,7 +182,7 @@ describe.each(storeTargets())('handoffs on $kind', (target) => {
     const [claimed] = await claimRuns(h.agentOs.store, 'dead-worker', 60_000, 1);
     expect(claimed?.id).toBe(parent.id);
     const lease = { runId: parent.id, attempt: claimed!.attempt, workerId: 'dead-worker' };
-    const journal = new RunJournal(h.agentOs.store, lease, h.agentOs.kernel.signals);
+    const journal = new RunJournal(h.agentOs.store, lease, deadWorkerSignals);
     const args = { agent: 'helper', task: 'Do the refund', handoff };
     const call = { id: 'call_x', name: 'run_agent', argumentsText: JSON.stringify(args) };
     const messages = [

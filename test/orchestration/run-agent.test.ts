@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { KernelSignals } from '../../src/core/kernel/run-events.ts';
 import { hashInputs, listRunSteps, RunJournal } from '../../src/core/kernel/run-journal.ts';
 import { claimRuns } from '../../src/core/kernel/run-lease.ts';
 import type { RunRecord } from '../../src/core/kernel/run-record.ts';
@@ -11,6 +12,9 @@ import { type KernelHarness, startKernelHarness } from '../support/kernel-harnes
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
 import { settle, toolMessages } from './orchestration-support.ts';
+
+/** The worker that died was another process: it had its own signals, which nobody here hears. */
+const deadWorkerSignals = new KernelSignals();
 
 describe.each(storeTargets())('run_agent on $kind', (target) => {
   let model: ScriptedModelServer;
@@ -90,7 +94,7 @@ describe.each(storeTargets())('run_agent on $kind', (target) => {
     const [claimed] = await claimRuns(h.agentOs.store, 'dead-worker', 60_000, 1);
     expect(claimed?.id).toBe(parent.id);
     const lease = { runId: parent.id, attempt: claimed!.attempt, workerId: 'dead-worker' };
-    const journal = new RunJournal(h.agentOs.store, lease, h.agentOs.kernel.signals);
+    const journal = new RunJournal(h.agentOs.store, lease, deadWorkerSignals);
     const call = { id: 'call_x', name: 'run_agent', argumentsText: JSON.stringify(delegate) };
     const messages = [
       { role: 'system', content: 'You delegate.' },
@@ -173,7 +177,7 @@ describe.each(storeTargets())('run_agent on $kind', (target) => {
       { kind: 'tool_calls', toolCalls: [{ name: 'run_agent', arguments: delegate }] },
       { text: 'Could not delegate.' },
     );
-    h.agentOs.kernel.signals.workQueued();
+    h.agentOs.kernel.runs.queued();
     const done = await settle(h.agentOs.kernel, h.workspaceId, deep.id);
     expect(done.status).toBe('succeeded');
     expect(toolMessages(model, 1)[0]).toMatch(/at most 3 deep/);

@@ -9,7 +9,9 @@ import type { ModelResult, ToolCallRecord } from './journal-format.ts';
 import type { Kernel } from './kernel.ts';
 import type { ChatMessage } from './messages.ts';
 import type { ModelCallRequest, ModelGateway } from './model-gateway.ts';
-import type { KernelSignals, PluginEventType } from './run-events.ts';
+import type { PlanNotices } from './plan-notices.ts';
+import type { RunControl } from './run-control.ts';
+import type { KernelEvents, PluginEventType } from './run-events.ts';
 import type { JournalStep, RunJournal } from './run-journal.ts';
 import type { RunError, RunRecord, RunUsage } from './run-record.ts';
 import type { StepKind } from './step-kinds.ts';
@@ -17,10 +19,15 @@ import type { TokenCounter } from './token-counter.ts';
 import type { GateDecision, ToolGate } from './tool-gate.ts';
 import type { ToolStepOutcome } from './tool-step.ts';
 
-/** What a plugin may use when it builds its parts: the process's store, signals and (once built) tools. */
+/**
+ * What a plugin may use when it builds its parts: the process's store, its run and plan controls (the
+ * only way to signal), its events to listen to, and (once built) its tools.
+ */
 export interface KernelParts {
   store: Store;
-  signals: KernelSignals;
+  runs: RunControl;
+  plans: PlanNotices;
+  events: KernelEvents;
   /** The registry every plugin's tools end up in (read it lazily: it is filled after `tools` hooks ran). */
   tools(): ToolRegistry;
 }

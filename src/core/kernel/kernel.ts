@@ -5,24 +5,33 @@ import { builtinTools } from '../tools/builtin/builtin-tools.ts';
 import { ToolRegistry } from '../tools/tool-registry.ts';
 import type { KernelParts, KernelPlugin } from './kernel-plugin.ts';
 import type { ModelGateway } from './model-gateway.ts';
+import { PlanNotices } from './plan-notices.ts';
 import { PluginSet } from './plugin-set.ts';
 import { RunControl } from './run-control.ts';
-import { KernelSignals } from './run-events.ts';
+import { type KernelEvents, KernelSignals } from './run-events.ts';
 import { Worker, type WorkerOptions } from './worker.ts';
 
 export interface Kernel {
   store: Store;
   config: AgentOsConfig;
-  signals: KernelSignals;
+  /** This process's wake-ups, to listen to; they are emitted by `runs` and `plans` with their writes. */
+  events: KernelEvents;
   tools: ToolRegistry;
   /** The model gateway as configured (the scheduler); runs' calls also pass the plugins' middleware. */
   gateway: ModelGateway;
   /** The configured embedding model (`memory.embeddingModel`), if any. */
   embedder: Embedder | undefined;
   plugins: PluginSet;
-  /** Submit, cancel, resume: every state change of a run that a worker must hear of. */
+  /** Submit, enqueue, cancel, resume, and the wake-ups after plugins' own run writes. */
   runs: RunControl;
+  /** A plan's state changed (orchestration writes plans; the kernel carries the wake-up). */
+  plans: PlanNotices;
   startWorker(options?: Partial<WorkerOptions>): Worker;
+  /**
+   * The first step of a graceful stop: `events.stopping` fires, so event streams, followers and long tool
+   * waits end. Workers and background tasks are stopped by whoever started them.
+   */
+  beginStop(): void;
 }
 
 export interface KernelOptions {
@@ -42,10 +51,14 @@ export interface KernelOptions {
 export function buildKernel(store: Store, config: AgentOsConfig, options: KernelOptions): Kernel {
   const signals = new KernelSignals();
   const plugins = new PluginSet(options.plugins);
+  const runs = new RunControl(store, signals, plugins);
+  const plans = new PlanNotices(signals);
   let registry: ToolRegistry | undefined;
   const parts: KernelParts = {
     store,
-    signals,
+    runs,
+    plans,
+    events: signals,
     tools: () => {
       if (registry === undefined) throw new Error('The tool registry is read before it is built');
       return registry;
@@ -58,12 +71,14 @@ export function buildKernel(store: Store, config: AgentOsConfig, options: Kernel
   return {
     store,
     config,
-    signals,
+    events: signals,
     tools,
     gateway,
     embedder: options.embedder,
     plugins,
-    runs: new RunControl(store, signals, plugins),
+    runs,
+    plans,
+    beginStop: () => signals.shutdown(),
     startWorker: (overrides = {}) => {
       const worker = new Worker(
         { store, signals, tools, gateway: runGateway, plugins },

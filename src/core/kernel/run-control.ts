@@ -6,7 +6,7 @@ import type { Priority } from './model-gateway.ts';
 import type { PluginSet } from './plugin-set.ts';
 import { type KernelSignals, nextWake } from './run-events.ts';
 import { isTerminal, type RunRecord } from './run-record.ts';
-import { createRun, getRun, type ResumeDecision, requestCancel, resumeRun } from './run-repo.ts';
+import { createRun, getRun, type NewRun, type ResumeDecision, requestCancel, resumeRun } from './run-repo.ts';
 
 export interface SubmitRun {
   workspaceId: string;
@@ -24,8 +24,15 @@ export interface SubmitRun {
 
 /**
  * Every change of a run's state that workers and followers must hear of goes through here, so the store
- * write and its signals cannot drift apart: submit, cancel, resume, and "these runs became runnable" for
- * writes a plugin made itself (an approval decided, a held reply released, a plan's step started).
+ * write and its signals cannot drift apart: submit, enqueue, cancel and resume write and signal in one call.
+ *
+ * Writes that plugins make to their own tables (an approval decided, a question answered, a held reply
+ * released, a plan's step started or timed out) end with `queued(runIds)` or `cancelled(runIds)` instead:
+ * each plugin exports the operation that does its write and then that call (policy's approval-decisions.ts,
+ * orchestration's question-answers.ts and plan-control.ts), and surfaces call those operations. The kernel
+ * offers this notification rather than an `approve` or `answer` hook because it knows no feature by name:
+ * approvals and questions, their rules and their tables are the plugins', and a hook here would pull that
+ * vocabulary into the kernel's types. Only the kernel holds the emitting signals.
  */
 export class RunControl {
   constructor(
@@ -66,6 +73,16 @@ export class RunControl {
     return run;
   }
 
+  /**
+   * Queues a run whose admission the caller made itself (a webhook's owner checks; the plugins' `admit` is
+   * not asked), with workers told at once.
+   */
+  async enqueue(run: NewRun): Promise<RunRecord> {
+    const created = await createRun(this.store, run);
+    if (run.held !== true) this.signals.workQueued();
+    return created;
+  }
+
   /** Asks a run to stop: its worker aborts it at once, a queued one ends cancelled. */
   async cancel(workspaceId: string, runId: string): Promise<RunRecord> {
     const run = await requestCancel(this.store, workspaceId, runId);
@@ -82,13 +99,16 @@ export class RunControl {
     return run;
   }
 
-  /** Runs a write of the caller's made runnable (or changed): workers look for work, followers re-read. */
+  /**
+   * The caller's own write made these runs runnable (or changed them), or queued other work such as a plan:
+   * workers and the plan executor look for work, the runs' followers re-read.
+   */
   queued(runIds: readonly string[] = []): void {
     this.signals.workQueued();
     for (const id of runIds) this.signals.runChanged(id);
   }
 
-  /** Runs a write of the caller's marked for cancelling: their workers stop them. */
+  /** The caller's own write marked these runs for cancelling: their workers stop them, followers re-read. */
   cancelled(runIds: readonly string[]): void {
     for (const id of runIds) {
       this.signals.cancelRequested(id);

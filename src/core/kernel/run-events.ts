@@ -72,10 +72,33 @@ export async function listRunEvents(
 }
 
 /**
- * In-process wake-ups: "this run changed" for event streams and waiters, "work is queued" for workers.
- * Other processes are not told; their readers and workers poll the store as well.
+ * The subscribe-only side of the kernel's in-process wake-ups, what code outside the kernel may hold
+ * (`kernel.events`): it can listen, never emit. Emitting belongs to the writes that change the state
+ * (RunControl, PlanNotices), so a store write and its wake-up cannot drift apart.
  */
-export class KernelSignals {
+export interface KernelEvents {
+  /** Aborted when the process begins a graceful stop: long-lived readers end. */
+  readonly stopping: AbortSignal;
+  /** The run's state or events changed: followers re-read it. */
+  onRunChanged(runId: string, listener: () => void): () => void;
+  /** A cancel of the run was requested in this process. */
+  onCancelRequested(listener: (runId: string) => void): () => void;
+  /** The run ended or paused. */
+  onRunSettled(runId: string, listener: () => void): () => void;
+  /** Any run ended or paused. */
+  onAnyRunSettled(listener: (runId: string) => void): () => void;
+  /** The plan was created, advanced or ended. */
+  onPlanChanged(planId: string, listener: () => void): () => void;
+  /** Runs (or plans) became runnable: workers and the plan executor look for work. */
+  onWorkQueued(listener: () => void): () => void;
+}
+
+/**
+ * In-process wake-ups: "this run changed" for event streams and waiters, "work is queued" for workers.
+ * Other processes are not told; their readers and workers poll the store as well. Only the kernel holds
+ * this emitting side; everyone else gets it as KernelEvents.
+ */
+export class KernelSignals implements KernelEvents {
   readonly #emitter = new EventEmitter();
   readonly #shutdown = new AbortController();
   /** Aborted when the process begins a graceful stop: long-lived readers end. */

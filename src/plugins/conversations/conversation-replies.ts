@@ -100,21 +100,25 @@ export async function postMessage(
   const planned: PlannedReply[] = [];
   const runs: RunRecord[] = [];
   for (const [index, agent] of input.agents.entries()) {
-    const run = await kernel.runs.submit({
-      workspaceId: conversation.workspaceId,
-      userId: input.author,
-      agent: agent.id,
-      task: withAttachmentNote(input.content, attachments),
-      priority: 'interactive',
-      // A retried submit finds the run it already started.
-      idempotencyKey: `${input.requestKey ?? `conversation:${message.id}`}:${index}`,
-      conversation: {
-        id: conversation.id,
-        seq: message.seq,
-        after: planned.map((reply) => reply.runId),
-        held: index > 0,
+    // The responder as chooseResponders read it is the version the run pins.
+    const run = await kernel.runs.submit(
+      {
+        workspaceId: conversation.workspaceId,
+        userId: input.author,
+        agent: agent.id,
+        task: withAttachmentNote(input.content, attachments),
+        priority: 'interactive',
+        // A retried submit finds the run it already started.
+        idempotencyKey: `${input.requestKey ?? `conversation:${message.id}`}:${index}`,
+        conversation: {
+          id: conversation.id,
+          seq: message.seq,
+          after: planned.map((reply) => reply.runId),
+          held: index > 0,
+        },
       },
-    });
+      agent,
+    );
     if (index === 0 && input.routed !== undefined)
       await appendRunEvent(kernel.store, run.id, 'run.routed', { agent: agent.name, ...input.routed });
     planned.push({ agentId: agent.id, agentName: agent.name, runId: run.id });
@@ -158,7 +162,7 @@ export async function settleConversation(kernel: Kernel, conversationId: string)
         changed = true;
         continue;
       }
-      if (await releaseHeldRun(kernel.store, run.id)) kernel.signals.workQueued();
+      if (await releaseHeldRun(kernel.store, run.id)) kernel.runs.queued([run.id]);
       break;
     }
   }

@@ -132,7 +132,7 @@ export async function awaitReplies(
     const pending = replies.filter((reply) => !settled(reply)).map((reply) => reply.runId);
     await nextWake(
       (wake) => {
-        const offs = pending.map((runId) => kernel.signals.onRunSettled(runId, wake));
+        const offs = pending.map((runId) => kernel.events.onRunSettled(runId, wake));
         return () => {
           for (const off of offs) off();
         };

@@ -68,7 +68,7 @@ export async function startEvalRun(
       caseRuns,
     }),
   );
-  kernel.signals.workQueued();
+  kernel.runs.queued(caseRuns.map((caseRun) => caseRun.runId));
   return readEvalRun(kernel, request.workspaceId, id);
 }
 
@@ -186,7 +186,7 @@ export async function waitForEvalRun(
     if (view.evalRun.status === 'completed' || Date.now() >= deadline || options.signal?.aborted) return view;
     const pending = view.cases.find((c) => c.status === 'pending');
     await nextWake(
-      (wake) => (pending === undefined ? () => {} : kernel.signals.onRunSettled(pending.runId, wake)),
+      (wake) => (pending === undefined ? () => {} : kernel.events.onRunSettled(pending.runId, wake)),
       Math.min(250, Math.max(1, deadline - Date.now())),
     );
   }

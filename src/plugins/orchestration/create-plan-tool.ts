@@ -2,19 +2,13 @@ import { getAgentVersionById } from '../../core/agents/agent-repo.ts';
 import { nextWake } from '../../core/kernel/run-events.ts';
 import { getRun } from '../../core/kernel/run-repo.ts';
 import { defineTool, type ToolDefinition } from '../../core/tools/tool.ts';
+import { startPlan } from './plan-control.ts';
 import { invalidPlan, planDefinitionSchema, planIssues } from './plan-definition.ts';
 import type { PlanExecutorDeps } from './plan-executor.ts';
-import {
-  getPlan,
-  isPlanFinished,
-  listPlanNodes,
-  type PlanNodeRecord,
-  type PlanRecord,
-  submitPlan,
-} from './plan-repo.ts';
+import { getPlan, isPlanFinished, listPlanNodes, type PlanNodeRecord, type PlanRecord } from './plan-repo.ts';
 
 export const CREATE_PLAN = 'create_plan';
-/** What the tool needs from the kernel: the store, its signals and the tools plans may call. */
+/** What the tool needs from the kernel: the store, its controls and events, and the tools plans may call. */
 export type CreatePlanDeps = PlanExecutorDeps;
 const DEFAULT_WAIT_MS = 30 * 60_000;
 
@@ -24,7 +18,7 @@ async function awaitPlan(deps: PlanExecutorDeps, plan: PlanRecord, signal: Abort
     const current = await getPlan(deps.store, plan.workspaceId, plan.id);
     if (isPlanFinished(current.status)) return current;
     signal.throwIfAborted();
-    await nextWake((wake) => deps.signals.onPlanChanged(plan.id, wake), 250, signal);
+    await nextWake((wake) => deps.events.onPlanChanged(plan.id, wake), 250, signal);
   }
 }
 
@@ -66,7 +60,7 @@ export function createPlanTool(
       const kernel = deps();
       const planner = await getRun(kernel.store, context.workspaceId, context.runId);
       const agent = await getAgentVersionById(kernel.store, planner.agentId, planner.agentVersion);
-      const plan = await submitPlan(kernel.store, kernel.tools, {
+      const plan = await startPlan(kernel, {
         workspaceId: context.workspaceId,
         userId: context.userId,
         parentRunId: context.runId,
@@ -74,7 +68,6 @@ export function createPlanTool(
         idempotencyKey: context.idempotencyKey,
         grantedTools: agent.definition.tools,
       });
-      kernel.signals.workQueued();
       const ended = await awaitPlan(kernel, plan, context.signal);
       const nodes = await listPlanNodes(kernel.store, ended);
       return {

@@ -20,7 +20,7 @@ export function orchestrationPlugin(
   const { handOffReply } = options;
   return {
     name: 'orchestration',
-    tools: ({ store, signals, tools }) => {
+    tools: ({ store, runs, plans, events, tools }) => {
       let box: SecretBox | undefined;
       // The secret box (and its key file) is only touched when a task is actually scheduled.
       const secretBox = (): SecretBox => {
@@ -29,9 +29,9 @@ export function orchestrationPlugin(
       };
       return [
         askHumanTool(),
-        runAgentTool(() => ({ store, signals, handOffReply })),
-        handOffTool(() => ({ store, signals, handOffReply })),
-        createPlanTool((): CreatePlanDeps => ({ store, signals, tools: tools() })),
+        runAgentTool(() => ({ store, runs, events, handOffReply })),
+        handOffTool(() => ({ store, runs, events, handOffReply })),
+        createPlanTool((): CreatePlanDeps => ({ store, runs, plans, events, tools: tools() })),
         scheduleTaskTool(() => ({ store, box: secretBox() })),
       ];
     },

@@ -1,7 +1,7 @@
 import type { Kernel } from '../../core/kernel/kernel.ts';
 import { nextFireAt } from '../../core/time/cron-schedule.ts';
 import { fireEventTriggers } from './event-triggers.ts';
-import { expireDueQuestions } from './question-repo.ts';
+import { expireOverdueQuestions } from './question-answers.ts';
 import { fireTrigger } from './trigger-firing.ts';
 import { type TriggerRow, toTrigger } from './trigger-repo.ts';
 
@@ -57,7 +57,5 @@ export async function fireDueCronTriggers(kernel: Kernel): Promise<string[]> {
 export async function orchestrationTick(kernel: Kernel): Promise<void> {
   await fireDueCronTriggers(kernel);
   await fireEventTriggers(kernel);
-  const requeued = await expireDueQuestions(kernel.store);
-  if (requeued.length > 0) kernel.signals.workQueued();
-  for (const runId of requeued) kernel.signals.runChanged(runId);
+  await expireOverdueQuestions(kernel);
 }

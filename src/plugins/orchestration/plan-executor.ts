@@ -103,7 +103,7 @@ async function executeTool(deps: PlanExecutorDeps, plan: PlanRecord, call: ToolT
     return { ok: false, message: `invalid arguments for "${name}": ${describeIssues(parsed.error.issues)}` };
   }
   const timeoutMs = toolTimeoutMs(deps, call.node);
-  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), deps.signals.stopping]);
+  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), deps.events.stopping]);
   const planner =
     plan.parentRunId === null
       ? undefined
@@ -150,21 +150,21 @@ export async function advancePlan(deps: PlanExecutorDeps, planId: string): Promi
     for (const start of pass.runsToStart) {
       if (!(await startRun(deps, plan, start))) again = true;
     }
-    if (pass.runsToStart.length > 0) deps.signals.workQueued();
+    if (pass.runsToStart.length > 0) deps.runs.queued();
     if (pass.runsToCancel.length > 0) {
       await cancelRuns(deps.store, plan.workspaceId, pass.runsToCancel);
-      for (const runId of pass.runsToCancel) deps.signals.cancelRequested(runId);
+      deps.runs.cancelled(pass.runsToCancel);
     }
     await Promise.all(
       pass.toolsToExecute.map(async (call) => {
         const outcome = await executeTool(deps, plan, call);
         // Cut short by this process stopping: the call is re-executed (same key) once its lease ends.
-        if (deps.signals.stopping.aborted) return;
+        if (deps.events.stopping.aborted) return;
         await recordOutcome(deps.store, plan.id, call.node.id, call.attempt, outcome);
       }),
     );
     if (pass.toolsToExecute.length > 0) again = true;
-    if (pass.changed) deps.signals.planChanged(plan.id);
+    if (pass.changed) deps.plans.changed(plan.id);
     if (!again && !pass.changed) break;
   }
   return wakeAt;
@@ -212,7 +212,7 @@ export class PlanExecutor implements BackgroundService {
     if (this.#interval !== undefined) return;
     this.#stopped = false;
     const wake = () => this.wake();
-    this.#unsubscribe = [this.#deps.signals.onAnyRunSettled(wake), this.#deps.signals.onWorkQueued(wake)];
+    this.#unsubscribe = [this.#deps.events.onAnyRunSettled(wake), this.#deps.events.onWorkQueued(wake)];
     this.#interval = setInterval(wake, this.#pollMs);
     this.wake();
   }

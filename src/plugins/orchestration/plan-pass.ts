@@ -1,4 +1,6 @@
-import type { KernelSignals } from '../../core/kernel/run-events.ts';
+import type { PlanNotices } from '../../core/kernel/plan-notices.ts';
+import type { RunControl } from '../../core/kernel/run-control.ts';
+import type { KernelEvents } from '../../core/kernel/run-events.ts';
 import { isTerminal, type RunError, type RunStatus } from '../../core/kernel/run-record.ts';
 import { jsonParam, type Store } from '../../core/store/sql-client.ts';
 import type { ToolRegistry } from '../../core/tools/tool-registry.ts';
@@ -12,9 +14,12 @@ import {
   toPlanRecord,
 } from './plan-repo.ts';
 
+/** What advancing plans needs: the store, the controls that start and stop node runs, the events, the tools. */
 export interface PlanExecutorDeps {
   store: Store;
-  signals: KernelSignals;
+  runs: RunControl;
+  plans: PlanNotices;
+  events: KernelEvents;
   tools: ToolRegistry;
 }
 

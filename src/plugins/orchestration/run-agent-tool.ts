@@ -3,7 +3,8 @@ import { getAgent, getAgentVersionById } from '../../core/agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../../core/agents/agent-visibility.ts';
 import { type Handoff, handoffSchema } from '../../core/kernel/handoff.ts';
 import type { Priority } from '../../core/kernel/model-gateway.ts';
-import { type KernelSignals, nextWake } from '../../core/kernel/run-events.ts';
+import type { RunControl } from '../../core/kernel/run-control.ts';
+import { type KernelEvents, nextWake } from '../../core/kernel/run-events.ts';
 import { isTerminal, type RunRecord } from '../../core/kernel/run-record.ts';
 import { createRun, getRun } from '../../core/kernel/run-repo.ts';
 import type { Store } from '../../core/store/sql-client.ts';
@@ -24,9 +25,11 @@ export type HandOffReply = (
   reply: { agentId: string; agentName: string; runId: string; handedOffBy: string },
 ) => Promise<void>;
 
+/** What starting and awaiting a child run needs: the store, the run control to wake workers, the events. */
 export interface RunAgentDeps {
   store: Store;
-  signals: KernelSignals;
+  runs: RunControl;
+  events: KernelEvents;
   /** hand_off inside a conversation (the composition root wires the conversations plugin in). */
   handOffReply?: HandOffReply | undefined;
 }
@@ -45,7 +48,7 @@ async function awaitChild(deps: RunAgentDeps, child: RunRecord, signal: AbortSig
     if (isTerminal(run.status)) return run;
     signal.throwIfAborted();
     // The child may run in another process: poll as well as listen.
-    await nextWake((wake) => deps.signals.onRunSettled(child.id, wake), 250, signal);
+    await nextWake((wake) => deps.events.onRunSettled(child.id, wake), 250, signal);
   }
 }
 
@@ -83,7 +86,7 @@ export async function startChildRun(
   context: ToolCallContext,
   options: ChildRunOptions,
 ): Promise<{ child: RunRecord; stored: MemoryRecord | undefined; agentName: string }> {
-  const { store, signals } = deps;
+  const { store } = deps;
   const { maxDepth } = options;
   const parent = await getRun(store, context.workspaceId, context.runId);
   const { rows } = await store.query<{ depth: number }>('SELECT depth FROM runs WHERE id = $1', [parent.id]);
@@ -147,7 +150,7 @@ export async function startChildRun(
       handedOffBy: parent.id,
     });
   }
-  signals.workQueued();
+  deps.runs.queued();
   return { child, stored, agentName: agent.name };
 }
 
@@ -171,13 +174,13 @@ export function runAgentTool(deps: () => RunAgentDeps, options: RunAgentOptions 
     effect: 'write',
     timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_MS,
     execute: async (input, context) => {
-      const { store, signals } = deps();
-      const { child, stored } = await startChildRun({ store, signals }, input, context, {
+      const { store, runs, events } = deps();
+      const { child, stored } = await startChildRun({ store, runs, events }, input, context, {
         maxDepth,
         // Claimed before queued standard work, so waiting parents free their slots sooner.
         priority: 'interactive',
       });
-      const ended = await awaitChild({ store, signals }, child, context.signal);
+      const ended = await awaitChild({ store, runs, events }, child, context.signal);
       if (ended.status === 'succeeded') {
         return {
           runId: ended.id,

@@ -4,7 +4,7 @@ import type { RunRecord } from '../../core/kernel/run-record.ts';
 import { getRunById } from '../../core/kernel/run-repo.ts';
 import { contextOf, endsStream, outputArtifact, taskState, taskStatus } from './run-task.ts';
 
-/** Another process may drive the run: poll as well as listen to this process's signals. */
+/** Another process may drive the run: poll as well as listen to this process's wake-ups (kernel.events). */
 const POLL_MS = 500;
 
 /**
@@ -18,7 +18,7 @@ export async function* followTask(
 ): AsyncGenerator<StreamResponse, void, undefined> {
   let lastState = taskState(run);
   let current = run;
-  while (!signal.aborted && !kernel.signals.stopping.aborted) {
+  while (!signal.aborted && !kernel.events.stopping.aborted) {
     await changeOf(kernel, run.id, signal);
     current = (await getRunById(kernel.store, run.id)) ?? current;
     const state = taskState(current);
@@ -58,14 +58,14 @@ export async function* followTask(
 function changeOf(kernel: Kernel, runId: string, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, POLL_MS);
-    const unsubscribe = kernel.signals.onRunChanged(runId, done);
+    const unsubscribe = kernel.events.onRunChanged(runId, done);
     signal.addEventListener('abort', done);
-    kernel.signals.stopping.addEventListener('abort', done);
+    kernel.events.stopping.addEventListener('abort', done);
     function done() {
       clearTimeout(timer);
       unsubscribe();
       signal.removeEventListener('abort', done);
-      kernel.signals.stopping.removeEventListener('abort', done);
+      kernel.events.stopping.removeEventListener('abort', done);
       resolve();
     }
   });

@@ -27,8 +27,8 @@ import { AgentOsError } from '../../core/errors/agent-os-error.ts';
 import type { Principal } from '../../core/identity/api-keys.ts';
 import type { Kernel } from '../../core/kernel/kernel.ts';
 import type { RunRecord } from '../../core/kernel/run-record.ts';
-import { getRun, requestCancel } from '../../core/kernel/run-repo.ts';
-import { answerQuestion } from '../../plugins/orchestration/question-repo.ts';
+import { getRun } from '../../core/kernel/run-repo.ts';
+import { answerPausedRun } from '../../plugins/orchestration/question-answers.ts';
 import type { RequestAuthorizer } from '../../plugins/policy/request-authorizer.ts';
 import { runResources } from '../../plugins/policy/run-access.ts';
 import { agentCard, agentSkill, workspaceCard } from './agent-cards.ts';
@@ -119,16 +119,13 @@ export class RunRequestHandler implements A2ARequestHandler {
       const run = await this.#ownedRun(params.id);
       let cancelled: RunRecord;
       try {
-        cancelled = await requestCancel(this.#kernel.store, run.workspaceId, run.id);
+        cancelled = await this.#kernel.runs.cancel(run.workspaceId, run.id);
       } catch (error) {
         if (error instanceof AgentOsError && error.code === 'run.invalid_state') {
           throw new TaskNotCancelableError(`Task ${run.id} has already ended (${run.status})`);
         }
         throw error;
       }
-      this.#kernel.signals.cancelRequested(run.id);
-      this.#kernel.signals.runChanged(run.id);
-      if (cancelled.status === 'cancelled') this.#kernel.signals.runSettled(run.id);
       return runToTask(cancelled);
     });
   }
@@ -187,14 +184,12 @@ export class RunRequestHandler implements A2ARequestHandler {
       );
     }
     const { principal } = this.#caller;
-    await answerQuestion(
-      this.#kernel.store,
+    await answerPausedRun(
+      this.#kernel,
       { workspaceId: principal.workspaceId, userId: principal.userId, isAdmin: principal.role === 'admin' },
       run.id,
       text,
     );
-    this.#kernel.signals.workQueued();
-    this.#kernel.signals.runChanged(run.id);
     return getRun(this.#kernel.store, run.workspaceId, run.id);
   }
 

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { decideApproval, expireDueApprovals, listApprovals } from '../../../plugins/policy/approval-repo.ts';
+import { decidePendingApproval, expireOverdueApprovals } from '../../../plugins/policy/approval-decisions.ts';
+import { listApprovals } from '../../../plugins/policy/approval-repo.ts';
 import {
   loadPolicy,
   type PolicySnapshot,
@@ -20,12 +21,6 @@ const denyBody = z.strictObject({ reason: z.string().min(1).max(2_000) });
 /** Approvals of tool calls the policy gate asked about, and the workspace's policy settings. */
 export function approvalRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
-  const wake = (runIds: readonly string[]) => {
-    if (runIds.length === 0) return;
-    kernel.signals.workQueued();
-    for (const id of runIds) kernel.signals.runChanged(id);
-  };
-
   defineRoute(
     api,
     {
@@ -39,7 +34,7 @@ export function approvalRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppE
     },
     async (c, { query }) => {
       const principal = c.get('principal');
-      wake(await expireDueApprovals(kernel.store, principal.workspaceId));
+      await expireOverdueApprovals(kernel, principal.workspaceId);
       const approvals = await listApprovals(kernel.store, principal.workspaceId, {
         status: query.status,
         // Everyone sees the approvals of their own runs; admins see the workspace's.
@@ -56,14 +51,13 @@ export function approvalRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppE
     decision: { approve: true } | { approve: false; reason: string },
   ) => {
     const principal = c.get('principal');
-    wake(await expireDueApprovals(kernel.store, principal.workspaceId));
-    const { approval, resumedRunId } = await decideApproval(
-      kernel.store,
+    await expireOverdueApprovals(kernel, principal.workspaceId);
+    const approval = await decidePendingApproval(
+      kernel,
       { workspaceId: principal.workspaceId, userId: principal.userId, isAdmin: principal.role === 'admin' },
       id,
       decision,
     );
-    wake(resumedRunId === undefined ? [] : [resumedRunId]);
     return c.json({ approval });
   };
   const decided = {

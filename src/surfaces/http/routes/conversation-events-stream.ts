@@ -28,7 +28,7 @@ export function streamConversationEvents(
   return streamSSE(c, async (stream) => {
     const stop = new AbortController();
     const onStop = () => stop.abort();
-    kernel.signals.stopping.addEventListener('abort', onStop);
+    kernel.events.stopping.addEventListener('abort', onStop);
     stream.onAbort(onStop);
     let lastWrite = Date.now();
     try {
@@ -53,7 +53,7 @@ export function streamConversationEvents(
           (wake) => {
             const offs = [
               onConversationChanged(conversationId, wake),
-              ...pendingRunIds.map((runId) => kernel.signals.onRunChanged(runId, wake)),
+              ...pendingRunIds.map((runId) => kernel.events.onRunChanged(runId, wake)),
             ];
             return () => {
               for (const off of offs) off();
@@ -64,7 +64,7 @@ export function streamConversationEvents(
         );
       }
     } finally {
-      kernel.signals.stopping.removeEventListener('abort', onStop);
+      kernel.events.stopping.removeEventListener('abort', onStop);
     }
   });
 }

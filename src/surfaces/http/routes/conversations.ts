@@ -80,12 +80,12 @@ function assertOwner(conversation: Conversation, principal: Principal, what: str
  */
 export function conversationRoutes({ kernel, log }: Pick<RouteDeps, 'kernel' | 'log'>): Hono<AppEnv> {
   // Replies are written as soon as their run ends in this process; readers settle what other processes ran.
-  const unsubscribe = kernel.signals.onAnyRunSettled((runId) => {
+  const unsubscribe = kernel.events.onAnyRunSettled((runId) => {
     void getRunById(kernel.store, runId)
       .then((run) => (run?.conversationId == null ? false : settleConversation(kernel, run.conversationId)))
       .catch((error: unknown) => log(`conversations: settling after ${runId}: ${String(error)}`));
   });
-  kernel.signals.stopping.addEventListener('abort', unsubscribe, { once: true });
+  kernel.events.stopping.addEventListener('abort', unsubscribe, { once: true });
 
   const api = new Hono<AppEnv>();
   const visible = (principal: Principal, id: string) =>

@@ -1,10 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import {
-  answerQuestion,
-  expireDueQuestions,
-  listOpenQuestions,
-} from '../../../plugins/orchestration/question-repo.ts';
+import { answerPausedRun, expireOverdueQuestions } from '../../../plugins/orchestration/question-answers.ts';
+import { listOpenQuestions } from '../../../plugins/orchestration/question-repo.ts';
 import { getRunTree } from '../../../plugins/orchestration/run-tree.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
@@ -16,12 +13,6 @@ const answerBody = z.strictObject({ answer: z.string().min(1).max(20_000) });
 /** Answers to ask_human questions, the run tree of run_agent calls, and webhook triggers. */
 export function orchestrationRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
-  const wake = (runIds: readonly string[]) => {
-    if (runIds.length === 0) return;
-    kernel.signals.workQueued();
-    for (const id of runIds) kernel.signals.runChanged(id);
-  };
-
   defineRoute(
     api,
     {
@@ -34,7 +25,7 @@ export function orchestrationRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono
     },
     async (c) => {
       const principal = c.get('principal');
-      wake(await expireDueQuestions(kernel.store, principal.workspaceId));
+      await expireOverdueQuestions(kernel, principal.workspaceId);
       const answerer = {
         workspaceId: principal.workspaceId,
         userId: principal.userId,
@@ -62,14 +53,13 @@ export function orchestrationRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono
     },
     async (c, { params, body }) => {
       const principal = c.get('principal');
-      wake(await expireDueQuestions(kernel.store, principal.workspaceId));
-      const answered = await answerQuestion(
-        kernel.store,
+      await expireOverdueQuestions(kernel, principal.workspaceId);
+      const answered = await answerPausedRun(
+        kernel,
         { workspaceId: principal.workspaceId, userId: principal.userId, isAdmin: principal.role === 'admin' },
         params.id,
         body.answer,
       );
-      wake([answered.runId]);
       return c.json({ runId: answered.runId, status: 'queued' });
     },
   );

@@ -2,14 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { AgentOsError } from '../../../core/errors/agent-os-error.ts';
 import type { Principal } from '../../../core/identity/api-keys.ts';
+import { startPlan, stopPlan } from '../../../plugins/orchestration/plan-control.ts';
 import { parsePlan } from '../../../plugins/orchestration/plan-definition.ts';
-import {
-  cancelPlan,
-  getPlan,
-  listPlanNodes,
-  listPlans,
-  submitPlan,
-} from '../../../plugins/orchestration/plan-repo.ts';
+import { getPlan, listPlanNodes, listPlans } from '../../../plugins/orchestration/plan-repo.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import { planSchema, planViewSchema } from '../../openapi/plan-schemas.ts';
 import type { AppEnv, RouteDeps } from '../app-env.ts';
@@ -52,13 +47,12 @@ export function planRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       const definition = parsePlan(body);
       const idempotencyKey = headers['idempotency-key'];
       const principal = c.get('principal');
-      const plan = await submitPlan(kernel.store, kernel.tools, {
+      const plan = await startPlan(kernel, {
         workspaceId: principal.workspaceId,
         userId: principal.userId,
         definition,
         idempotencyKey,
       });
-      kernel.signals.workQueued();
       return c.json({ plan, nodes: await listPlanNodes(kernel.store, plan) }, 201);
     },
   );
@@ -112,16 +106,7 @@ export function planRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
     },
     async (c, { params }) => {
       await ownPlan(c.get('principal'), params.id);
-      const { plan, cancelledRunIds } = await cancelPlan(
-        kernel.store,
-        c.get('principal').workspaceId,
-        params.id,
-      );
-      for (const runId of cancelledRunIds) {
-        kernel.signals.cancelRequested(runId);
-        kernel.signals.runChanged(runId);
-      }
-      kernel.signals.planChanged(plan.id);
+      const plan = await stopPlan(kernel, c.get('principal').workspaceId, params.id);
       return c.json({ plan, nodes: await listPlanNodes(kernel.store, plan) });
     },
   );

@@ -30,13 +30,13 @@ export function streamRunEvents(c: Context<AppEnv>, kernel: Kernel, runId: strin
   let lastId = startAfter(c);
   return streamSSE(c, async (stream) => {
     let wake: (() => void) | undefined;
-    const unsubscribe = kernel.signals.onRunChanged(runId, () => wake?.());
+    const unsubscribe = kernel.events.onRunChanged(runId, () => wake?.());
     const onStop = () => wake?.();
-    kernel.signals.stopping.addEventListener('abort', onStop);
+    kernel.events.stopping.addEventListener('abort', onStop);
     stream.onAbort(() => wake?.());
     let lastWrite = Date.now();
     try {
-      while (!stream.aborted && !kernel.signals.stopping.aborted) {
+      while (!stream.aborted && !kernel.events.stopping.aborted) {
         const events = await listRunEvents(kernel.store, runId, lastId);
         for (const event of events) {
           await stream.writeSSE({
@@ -77,7 +77,7 @@ export function streamRunEvents(c: Context<AppEnv>, kernel: Kernel, runId: strin
       }
     } finally {
       unsubscribe();
-      kernel.signals.stopping.removeEventListener('abort', onStop);
+      kernel.events.stopping.removeEventListener('abort', onStop);
     }
   });
 }

@@ -4,7 +4,7 @@ import { getAgent } from '../../../core/agents/agent-repo.ts';
 import { assertUserSeesAgent } from '../../../core/agents/agent-visibility.ts';
 import { appendRunEvent } from '../../../core/kernel/run-events.ts';
 import { listRunSteps } from '../../../core/kernel/run-journal.ts';
-import { listRuns, requestCancel, resumeRun } from '../../../core/kernel/run-repo.ts';
+import { listRuns } from '../../../core/kernel/run-repo.ts';
 import { routeTask } from '../../../core/kernel/task-router.ts';
 import { agentResource } from '../../../plugins/policy/cedar/cedar-entities.ts';
 import { runReadersSql } from '../../../plugins/policy/run-access.ts';
@@ -81,14 +81,18 @@ export function runRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
       const target = await getAgent(kernel.store, principal.workspaceId, route?.agent ?? body.agent ?? '');
       await assertUserSeesAgent(kernel.store, target, principal.userId);
       await c.get('authorizer').assert('runs.start', agentResource(target));
-      const run = await kernel.runs.submit({
-        workspaceId: principal.workspaceId,
-        userId: principal.userId,
-        agent: target.id,
-        task: body.task,
-        priority: body.priority,
-        idempotencyKey: headers['idempotency-key'],
-      });
+      // The record read here is the one the run pins: submit does not read it again.
+      const run = await kernel.runs.submit(
+        {
+          workspaceId: principal.workspaceId,
+          userId: principal.userId,
+          agent: target.id,
+          task: body.task,
+          priority: body.priority,
+          idempotencyKey: headers['idempotency-key'],
+        },
+        target,
+      );
       if (route !== undefined) await appendRunEvent(kernel.store, run.id, 'run.routed', { ...route });
       if (!body.wait) return c.json({ run }, 202);
       const settled = await kernel.runs.wait(principal.workspaceId, run.id, {
@@ -171,11 +175,7 @@ export function runRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
     },
     async (c, { params }) => {
       await authorizedRun(c, kernel.store, params.id, 'runs.cancel');
-      const run = await requestCancel(kernel.store, c.get('principal').workspaceId, params.id);
-      kernel.signals.cancelRequested(run.id);
-      kernel.signals.runChanged(run.id);
-      if (run.status === 'cancelled') kernel.signals.runSettled(run.id);
-      return c.json({ run });
+      return c.json({ run: await kernel.runs.cancel(c.get('principal').workspaceId, params.id) });
     },
   );
 
@@ -194,10 +194,7 @@ export function runRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
     },
     async (c, { params, body }) => {
       await authorizedRun(c, kernel.store, params.id, 'runs.resume');
-      const run = await resumeRun(kernel.store, c.get('principal').workspaceId, params.id, body.decision);
-      kernel.signals.workQueued();
-      kernel.signals.runChanged(run.id);
-      if (run.status === 'failed') kernel.signals.runSettled(run.id);
+      const run = await kernel.runs.resume(c.get('principal').workspaceId, params.id, body.decision);
       return c.json({ run });
     },
   );

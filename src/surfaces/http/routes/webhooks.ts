@@ -4,7 +4,7 @@ import { getAgent } from '../../../core/agents/agent-repo.ts';
 import { AgentOsError } from '../../../core/errors/agent-os-error.ts';
 import type { Kernel } from '../../../core/kernel/kernel.ts';
 import type { RunRecord } from '../../../core/kernel/run-record.ts';
-import { createRun, getRun } from '../../../core/kernel/run-repo.ts';
+import { getRun } from '../../../core/kernel/run-repo.ts';
 import { loadSecretBox, type SecretBox } from '../../../core/secrets/secret-box.ts';
 import { readLimitedBody } from '../../../plugins/orchestration/limited-body.ts';
 import { assertOwnerMayFire, clearRefusal } from '../../../plugins/orchestration/trigger-access.ts';
@@ -123,7 +123,7 @@ export function webhookRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEn
       throw new AgentOsError('trigger.limit_reached', `Trigger ${trigger.id} reached its daily limit`);
     }
     const agent = await getAgent(kernel.store, trigger.workspaceId, trigger.agentId);
-    const run = await createRun(kernel.store, {
+    const run = await kernel.runs.enqueue({
       workspaceId: trigger.workspaceId,
       agentId: agent.id,
       agentVersion: agent.version,
@@ -134,7 +134,6 @@ export function webhookRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEn
       idempotencyKey,
     });
     await clearRefusal(kernel.store, trigger);
-    kernel.signals.workQueued();
     return c.json({ run }, 202);
   });
   return app;
