@@ -1,12 +1,5 @@
-import type {
-  LanguageModelV3,
-  LanguageModelV3CallOptions,
-  LanguageModelV3FunctionTool,
-} from '@ai-sdk/provider';
-import { AgentOsError } from '../errors/agent-os-error.ts';
-import type { ModelResult, ToolCallRecord } from './journal-format.ts';
-import { type ChatMessage, toModelPrompt } from './messages.ts';
-import { type ToolNameCodec, toolNameCodec } from './tool-name-codec.ts';
+import type { ModelResult } from './journal-format.ts';
+import type { ChatMessage } from './messages.ts';
 
 export type Priority = 'interactive' | 'standard' | 'background';
 
@@ -38,78 +31,4 @@ export interface ModelCallHooks {
 /** Every model call of every run goes through a gateway; the LLM scheduler is one. */
 export interface ModelGateway {
   call(request: ModelCallRequest, hooks: ModelCallHooks): Promise<ModelResult>;
-}
-
-/** The provider's model as the AI SDK's v3 language-model interface, which the kernel streams from. */
-export function asV3(model: unknown, name: string): LanguageModelV3 {
-  const candidate = model as Partial<LanguageModelV3>;
-  if (candidate.specificationVersion !== 'v3' || typeof candidate.doStream !== 'function') {
-    throw new AgentOsError(
-      'model.unknown_provider',
-      `Model "${name}" does not implement the AI SDK v3 model interface`,
-    );
-  }
-  return model as LanguageModelV3;
-}
-
-/** One streamed call: collects text, tool calls and usage from the provider's stream parts. */
-export async function streamModelOnce(
-  model: LanguageModelV3,
-  call: { options: LanguageModelV3CallOptions; names: ToolNameCodec },
-  onTextDelta: ((delta: string) => void) | undefined,
-): Promise<ModelResult> {
-  const { stream } = await model.doStream(call.options);
-  let text = '';
-  const toolCalls: ToolCallRecord[] = [];
-  let finishReason = 'unknown';
-  let inputTokens = 0;
-  let outputTokens = 0;
-  for await (const part of stream) {
-    switch (part.type) {
-      case 'text-delta':
-        text += part.delta;
-        onTextDelta?.(part.delta);
-        break;
-      case 'tool-call':
-        toolCalls.push({
-          id: part.toolCallId,
-          name: call.names.decode(part.toolName),
-          argumentsText: part.input,
-        });
-        break;
-      case 'finish':
-        finishReason = part.finishReason.unified;
-        inputTokens = part.usage.inputTokens.total ?? 0;
-        outputTokens = part.usage.outputTokens.total ?? 0;
-        break;
-      case 'error':
-        throw part.error;
-      default:
-        break;
-    }
-  }
-  return { v: 1, text, toolCalls, finishReason, inputTokens, outputTokens };
-}
-
-/** The provider call for a request, with tool names mapped to names every provider accepts. */
-export function toCallOptions(
-  request: ModelCallRequest,
-  signal: AbortSignal,
-): { options: LanguageModelV3CallOptions; names: ToolNameCodec } {
-  const names = toolNameCodec(request.tools.map((tool) => tool.name));
-  const tools: LanguageModelV3FunctionTool[] = request.tools.map((tool) => ({
-    type: 'function',
-    name: names.encode(tool.name),
-    description: tool.description,
-    inputSchema: tool.inputSchema,
-  }));
-  return {
-    names,
-    options: {
-      prompt: toModelPrompt(request.messages, names.encode),
-      abortSignal: signal,
-      ...(tools.length > 0 ? { tools, toolChoice: { type: 'auto' as const } } : {}),
-      ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
-    },
-  };
 }

@@ -3,19 +3,13 @@ import type { SchedulerConfig } from '../../core/config/scheduler-config.ts';
 import { AgentOsError } from '../../core/errors/agent-os-error.ts';
 import type { ModelResult } from '../../core/kernel/journal-format.ts';
 import type { ChatMessage } from '../../core/kernel/messages.ts';
-import {
-  asV3,
-  type ModelCallHooks,
-  type ModelCallRequest,
-  type ModelGateway,
-  streamModelOnce,
-  toCallOptions,
-} from '../../core/kernel/model-gateway.ts';
+import type { ModelCallHooks, ModelCallRequest, ModelGateway } from '../../core/kernel/model-gateway.ts';
 import { classifyProviderFault, type ProviderFault } from '../../core/models/provider-fault.ts';
 import type { ModelRegistry } from '../../core/models/provider-registry.ts';
 import { backoffDelayMs } from '../../core/models/retry-policy.ts';
 import { type CancelTimer, type Clock, systemClock } from '../../core/time/clock.ts';
 import { Lane, type QueuedCall } from './lane.ts';
+import { asV3, streamModelOnce, toCallOptions } from './provider-call.ts';
 import { type LaneSnapshot, snapshotLane } from './scheduler-snapshot.ts';
 
 /** ceil(chars / 4): the estimate the admission control uses before the provider reports usage. */
