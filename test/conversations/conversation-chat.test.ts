@@ -1,6 +1,8 @@
 import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
+import { addHandOffReply } from '../../src/plugins/conversations/planned-replies.ts';
+import { handOffTool } from '../../src/plugins/orchestration/hand-off-tool.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { addMember, type TestMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
@@ -43,7 +45,7 @@ describe.each(storeTargets())('the AI SDK UI message stream of a conversation on
     h = await startKernelHarness({
       store: await target.open(),
       modelBaseUrl: model.url,
-      tools: new ToolRegistry([]),
+      tools: new ToolRegistry([handOffTool(() => ({ ...h.agentOs.kernel, handOffReply: addHandOffReply }))]),
     });
     ada = await addMember(h.agentOs.store, h.workspaceId, {
       email: 'ada@example.com',
@@ -57,6 +59,13 @@ describe.each(storeTargets())('the AI SDK UI message stream of a conversation on
     });
     await h.createAgent({ name: 'helper', description: 'Helps', instructions: 'I am helper.' });
     await h.createAgent({ name: 'critic', description: 'Critiques', instructions: 'I am critic.' });
+    await h.createAgent({
+      name: 'triage',
+      description: 'Triages',
+      instructions: 'You triage.',
+      tools: ['hand_off'],
+    });
+    await h.createAgent({ name: 'billing', description: 'Bills', instructions: 'You do billing.' });
   });
   afterAll(async () => {
     await h?.agentOs.stop();
@@ -105,6 +114,36 @@ describe.each(storeTargets())('the AI SDK UI message stream of a conversation on
       ['agent', 'Your name is Ada.'],
       ['agent', 'Agreed: Ada.'],
     ]);
+  });
+
+  it("streams the reply of an agent handed to (hand_off) right after the handing agent's", async () => {
+    const created = await fetch(`${h.url}/api/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ada.key}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const conversationId = ((await created.json()) as { conversation: { id: string } }).conversation.id;
+    model.enqueue(
+      {
+        kind: 'tool_calls',
+        toolCalls: [
+          {
+            name: 'hand_off',
+            arguments: {
+              agent: 'billing',
+              task: 'Refund order 42',
+              handoff: { goal: 'Refund order 42', done: [] },
+            },
+          },
+        ],
+      },
+      { text: 'Refunded order 42.' },
+    );
+    const reply = await ask(ada, conversationId, [userMessage('u1', '@triage I want a refund for order 42')]);
+    const parts = text(reply);
+    expect(parts).toHaveLength(2);
+    expect(parts[0]).toMatch(/^Handed off to billing \(run run_[0-9a-z]+\)\.$/);
+    expect(parts[1]).toBe('Refunded order 42.');
   });
 
   it('answers with the UI stream header, and refuses a stranger and a body without a user message', async () => {

@@ -28,6 +28,15 @@ export function mergeReplies(
   return merged;
 }
 
+/** The runs answering a person's message as recorded now (hand-offs included), in answer order. */
+export async function plannedRepliesOf(db: SqlClient, messageId: string): Promise<PlannedReply[]> {
+  const { rows } = await db.query<{ replies: PlannedReply[] }>(
+    'SELECT replies FROM conversation_messages WHERE id = $1',
+    [messageId],
+  );
+  return rows[0]?.replies ?? [];
+}
+
 async function lockedReplies(tx: SqlClient, messageId: string): Promise<PlannedReply[]> {
   const { rows } = await tx.query<{ replies: PlannedReply[] }>(
     'SELECT replies FROM conversation_messages WHERE id = $1 FOR UPDATE',

@@ -7,6 +7,7 @@ import { nextWake } from '../../../core/kernel/run-events.ts';
 import { onConversationChanged } from '../../../plugins/conversations/conversation-events.ts';
 import type { PlannedReply } from '../../../plugins/conversations/conversation-record.ts';
 import { replyViews, settleConversation } from '../../../plugins/conversations/conversation-replies.ts';
+import { plannedRepliesOf } from '../../../plugins/conversations/planned-replies.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, RouteDeps } from '../app-env.ts';
 import { postAsCaller } from '../conversation-posting.ts';
@@ -36,7 +37,8 @@ const ENDED = new Set(['succeeded', 'failed', 'cancelled', 'budget_exceeded', 'p
 /**
  * `POST /api/conversations/:id/chat`: the AI SDK UI message stream protocol (`x-vercel-ai-ui-message-stream:
  * v1`), so an app using `useChat` talks to a conversation. The last user message is posted (its author is
- * the caller, exactly as `POST …/messages`), and each reply streams as one text part, in answering order.
+ * the caller, exactly as `POST …/messages`), and each reply streams as one text part, in answering order —
+ * an agent handed to (hand_off) included, right after the agent that handed off.
  */
 export function conversationChatRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
@@ -72,8 +74,16 @@ export function conversationChatRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): H
       const stream = createUIMessageStream({
         execute: async ({ writer }) => {
           writer.write({ type: 'start', messageMetadata: { userMessageId: posted.message.id } });
-          for (const reply of posted.planned)
-            await streamReply(kernel, posted.message.conversationId, reply, writer, signal);
+          // The list grows while it is answered: an agent that hands off adds the agent handed to after it.
+          const streamed = new Set<string>();
+          let replies: readonly PlannedReply[] = posted.planned;
+          for (;;) {
+            const next = replies.find((reply) => !streamed.has(reply.runId));
+            if (next === undefined || signal.aborted) break;
+            await streamReply(kernel, posted.message.conversationId, next, writer, signal);
+            streamed.add(next.runId);
+            replies = await plannedRepliesOf(kernel.store, posted.message.id);
+          }
           writer.write({ type: 'finish' });
         },
         onError: (error) =>
