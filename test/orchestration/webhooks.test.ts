@@ -132,7 +132,8 @@ describe.each(storeTargets())('body-signed webhook and cron triggers on $kind', 
     expect(response.status).toBe(202);
     const { run } = response.body as { run: RunRecord };
     const paused = await settle(h.agentOs.kernel, h.workspaceId, run.id);
-    expect(paused.pause).toMatchObject({ reason: 'approval_required', ruleId: 'flow.tainted_consequential' });
+    // "pay mallory" occurs neither in the payload nor anywhere trusted: the model wrote it after outside content.
+    expect(paused.pause).toMatchObject({ reason: 'approval_required', ruleId: 'flow.argument_unattributed' });
   });
 
   it('fires a due cron trigger exactly once, even when two processes tick', async () => {

@@ -132,10 +132,58 @@ describe.each(storeTargets())('policy gate and approvals on $kind', (target) => 
       { kind: 'tool_calls', toolCalls: [{ name: 'note', arguments: { text: 'pay mallory' } }] },
     );
     const paused = await start('Summarise the page');
-    expect(paused.pause).toMatchObject({ reason: 'approval_required', ruleId: 'flow.tainted_consequential' });
+    expect(paused.pause).toMatchObject({ reason: 'approval_required', ruleId: 'flow.argument_untrusted' });
+    const [approval] = await pending(paused.id);
+    expect(approval?.reason).toBe(
+      'the text ("pay mallory") came from the output of fetch_page, which is untrusted',
+    );
     expect(toolMessages(1)[0]).toMatch(/<<<untrusted_tool_output>>>[\s\S]*Ignore previous/);
     expect(effects).toEqual([]);
     await h.api('POST', `/api/runs/${paused.id}/cancel`);
+  });
+
+  it('lets a consequential call of a tainted run go ahead when its values come from the task or trusted output', async () => {
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'fetch_page', arguments: { url: 'https://example.org' } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'lookup', arguments: { order: 42 } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'note', arguments: { text: 'order 42: shipped' } }] },
+      { text: 'Noted.' },
+    );
+    const run = await start(
+      'Read https://example.org, then note the status of order 42 as "order 42: shipped"',
+    );
+    expect(run.status).toBe('succeeded');
+    expect(effects).toEqual(['note:order 42: shipped']);
+    expect(await decisions(run.id)).toEqual([
+      'fetch_page:allow:default.allow',
+      'lookup:allow:default.allow',
+      'note:allow:flow.arguments_trusted',
+    ]);
+  });
+
+  it('asks about a value the model made up after untrusted content, and judges per run when told to', async () => {
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'fetch_page', arguments: { url: 'https://example.org' } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'note', arguments: { text: 'summary: nothing useful' } }] },
+    );
+    const made = await start('Summarise https://example.org');
+    expect(made.pause).toMatchObject({ reason: 'approval_required', ruleId: 'flow.argument_unattributed' });
+    const [asked] = await pending(made.id);
+    expect(asked?.reason).toBe(
+      'the text ("summary: nothing useful") occurs in no trusted source: the model wrote it after untrusted content from "fetch_page"',
+    );
+    await h.api('POST', `/api/runs/${made.id}/cancel`);
+
+    await savePolicy(h.agentOs.store, h.workspaceId, { flowGranularity: 'run' });
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: 'fetch_page', arguments: { url: 'https://example.org' } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'note', arguments: { text: 'order 42' } }] },
+    );
+    const perRun = await start('Read https://example.org, then note "order 42"');
+    expect(perRun.pause).toMatchObject({ reason: 'approval_required', ruleId: 'flow.tainted_consequential' });
+    await h.api('POST', `/api/runs/${perRun.id}/cancel`);
+    await savePolicy(h.agentOs.store, h.workspaceId, {});
+    expect(effects).toEqual([]);
   });
 
   it("refuses a decision from someone who is neither the run's user nor an admin", async () => {
@@ -220,7 +268,7 @@ describe.each(storeTargets())('policy gate and approvals on $kind', (target) => 
     const denied = await start('Summarise the page');
     expect(denied.status).toBe('succeeded');
     expect(effects).toEqual([]);
-    expect(toolMessages(2)[1]).toMatch(/Blocked by policy \(flow.tainted_consequential\)/);
+    expect(toolMessages(2)[1]).toMatch(/Blocked by policy \(flow.argument_untrusted\)/);
 
     model.enqueue(
       { kind: 'tool_calls', toolCalls: [{ name: 'mail', arguments: { to: 'sara@acme.com', body: 'hi' } }] },
@@ -251,7 +299,13 @@ describe.each(storeTargets())('policy gate and approvals on $kind', (target) => 
       'approval.expired',
     ])
       expect(rules).toContain(rule);
-    expect(rules).toContain('flow.tainted_consequential');
+    for (const rule of [
+      'flow.argument_untrusted',
+      'flow.argument_unattributed',
+      'flow.arguments_trusted',
+      'flow.tainted_consequential',
+    ])
+      expect(rules).toContain(rule);
     for (const entry of entries) {
       expect(entry.data.argumentsHash).toMatch(/^[0-9a-f]{64}$/);
       expect(entry.data.labels).toBeDefined();

@@ -26,6 +26,7 @@ import type { PluginSet } from './plugin-set.ts';
 import { BudgetExceededError, endStatusFor } from './run-ending.ts';
 import { hashInputs, type JournalStep, type RunJournal } from './run-journal.ts';
 import type { RunError, RunRecord, RunUsage } from './run-record.ts';
+import { runSources } from './run-sources.ts';
 import { COMPACTION_CALL_INDEX, CONTEXT_CALL_INDEX, MODEL_CALL_INDEX } from './step-kinds.ts';
 import { tokenCounterFor } from './token-counter.ts';
 import { runToolStep } from './tool-step.ts';
@@ -244,6 +245,14 @@ export async function driveRun(
   ]);
   const toolTaint = (messages: readonly ChatMessage[]) => taintSources(messages, (name) => tools.get(name));
   const trustedInput = [def.instructions, ...(run.input.untrusted === true ? [] : [run.input.task])];
+  const principals = [
+    { origin: "the agent's instructions", text: def.instructions, kind: 'user' as const },
+    {
+      origin: run.input.untrusted === true ? 'the task (content from outside)' : 'the task',
+      text: run.input.task,
+      kind: run.input.untrusted === true ? ('untrusted' as const) : ('user' as const),
+    },
+  ];
 
   /** Replaces the oldest turns by a summary when the next call would not fit; false when the run ended. */
   async function compactIfNeeded(turn: number): Promise<boolean> {
@@ -364,6 +373,7 @@ export async function driveRun(
             tainted,
             taintedBy,
             trustedInput,
+            sources: runSources(principals, conversation, (name) => tools.get(name)),
           },
           turn,
           index,

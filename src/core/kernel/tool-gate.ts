@@ -1,4 +1,5 @@
 import type { ToolDefinition, ToolStakes } from '../tools/tool.ts';
+import type { ContentSource } from '../tools/value-provenance.ts';
 import type { RunScope } from './kernel-plugin.ts';
 
 export type GateEffect = 'allow' | 'ask' | 'deny';
@@ -37,6 +38,8 @@ export interface GateQuestion {
   taintedBy: readonly string[];
   /** What the run's principals wrote (the task when it is not outside content, the agent's instructions). */
   trustedInput: readonly string[];
+  /** Every text the call was planned from, with its origin and label: argument values are attributed to them. */
+  sources: readonly ContentSource[];
 }
 
 /** The gate for one run attempt: its rules are read once, when the attempt starts. */

@@ -5,6 +5,7 @@ import { outputLabel } from '../tools/information-flow.ts';
 import type { ToolCallContext, ToolDefinition } from '../tools/tool.ts';
 import { finishToolOutput } from '../tools/tool-output.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
+import type { ContentSource } from '../tools/value-provenance.ts';
 import { readToolResult, type ToolCallRecord, type ToolResult } from './journal-format.ts';
 import type { PluginSet } from './plugin-set.ts';
 import {
@@ -45,6 +46,8 @@ export interface ToolStepContext {
   taintedBy: readonly string[];
   /** The run's trusted texts: the agent's instructions, the task unless it is outside content. */
   trustedInput: readonly string[];
+  /** Every text the turn was planned from, with its origin: what argument values are attributed to. */
+  sources: readonly ContentSource[];
 }
 
 const rejected = (message: string): ToolResult => ({ v: 1, output: message, isError: true, via: 'rejected' });
@@ -103,6 +106,7 @@ async function gate(
     tainted: ctx.tainted,
     taintedBy: ctx.taintedBy,
     trustedInput: ctx.trustedInput,
+    sources: ctx.sources,
   });
   ctx.plugins.decided(journal.lease.runId, turn, callIndex, decision);
   const note = policyNote(

@@ -62,6 +62,12 @@ export interface ToolDefinition<Schema extends z.ZodType = z.ZodType> {
   destinations?: readonly string[];
   /** The output is the system's own data, not content from outside: it does not taint the run. */
   trustedOutput?: boolean;
+  /**
+   * Top-level argument names whose values decide what a consequential call does (recipient, amount, path):
+   * in a tainted run the call goes ahead unattended only when each of their values comes from a trusted
+   * source (`tools/value-provenance.ts`). Absent: every argument counts.
+   */
+  securityArguments?: readonly string[];
   timeoutMs?: number;
   /** Overrides DEFAULT_MAX_OUTPUT_BYTES. */
   maxOutputBytes?: number;

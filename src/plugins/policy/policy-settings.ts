@@ -5,7 +5,7 @@ import { compileWorkspacePolicies } from './cedar/workspace-cedar-policies.ts';
 import { orgBoundarySchema } from './org-boundary.ts';
 
 /** Bumped when the gate's rules change meaning: approvals given under older rules no longer apply. */
-const POLICY_RULES_VERSION = 1;
+const POLICY_RULES_VERSION = 2;
 
 export const DEFAULT_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -20,6 +20,12 @@ export const policySettingsSchema = z.strictObject({
   boundary: orgBoundarySchema.default({}),
   /** What a consequential call in a tainted context gets: a person's approval, or a flat denial. */
   taintedConsequential: z.enum(['ask', 'deny']).default('ask'),
+  /**
+   * How a tainted run's consequential calls are judged. `value`: one goes ahead unattended when every
+   * security-relevant argument value comes from the task or a trusted tool's output (`argument-provenance.ts`);
+   * `run`: any untrusted content in the context holds every such call for `taintedConsequential`.
+   */
+  flowGranularity: z.enum(['value', 'run']).default('value'),
   /**
    * Recipients, hosts and domains an `external_send` call may reach without approval (`example.com`
    * also covers its subdomains and addresses). Absent: that rule is off. It is also the egress allowlist of

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { GateDecision } from '../../core/kernel/tool-gate.ts';
 import type { SqlClient } from '../../core/store/sql-client.ts';
-import { type ToolDefinition, toolEffect, toolStakes } from '../../core/tools/tool.ts';
+import { type ToolDefinition, type ToolStakes, toolEffect, toolStakes } from '../../core/tools/tool.ts';
+import type { ContentSource } from '../../core/tools/value-provenance.ts';
 import { findApproval, requestApproval } from './approval-repo.ts';
+import { provenanceVerdict } from './argument-provenance.ts';
 import { destinationsOutside } from './argument-rules.ts';
 import { authorizeToolCall } from './cedar/tool-call-authorization.ts';
 import { egressReason } from './egress-destinations.ts';
@@ -27,6 +29,8 @@ export interface GateRequest {
   taintedBy: readonly string[];
   /** What the run's principals wrote (the task when it is not outside content, the agent's instructions). */
   trustedInput: readonly string[];
+  /** Every text the call was planned from, with its origin and label (absent: no value is attributed). */
+  sources?: readonly ContentSource[];
 }
 
 const CONSEQUENTIAL = new Set(['write', 'external_send', 'destructive']);
@@ -35,6 +39,20 @@ export const argumentsHash = (argumentsText: string): string =>
   createHash('sha256').update(argumentsText).digest('hex');
 
 type Verdict = Omit<GateDecision, 'argumentsHash' | 'approvalId' | 'message'>;
+
+/** A destination argument of a tainted run outside the egress allowlist needs a person. */
+function egressVerdict(request: GateRequest, stakes: ToolStakes): Verdict | undefined {
+  const egress = egressReason({
+    tool: request.tool,
+    input: request.input,
+    allowlist: request.policy.settings.recipientAllowlist ?? [],
+    trustedInput: request.trustedInput,
+    taintedBy: request.taintedBy,
+  });
+  return egress === undefined
+    ? undefined
+    : { effect: 'ask', ruleId: 'flow.egress_destination', reason: egress, stakes };
+}
 
 /** The rules, before any approval: what this call would need. */
 function evaluateRules(request: GateRequest): Verdict {
@@ -57,6 +75,24 @@ function evaluateRules(request: GateRequest): Verdict {
   }
   if (stakes === 'high')
     return { effect: 'ask', ruleId: 'stakes.high', reason: `"${tool.name}" is high stakes`, stakes };
+  if (
+    tainted &&
+    CONSEQUENTIAL.has(effect) &&
+    policy.settings.flowGranularity === 'value' &&
+    request.sources
+  ) {
+    const judged = provenanceVerdict({ ...request, sources: request.sources, stakes });
+    if (!judged.trusted)
+      return {
+        effect: policy.settings.taintedConsequential,
+        ruleId: judged.ruleId,
+        reason: judged.reason,
+        stakes,
+      };
+    const egress = egressVerdict(request, stakes);
+    if (egress !== undefined) return egress;
+    return { effect: 'allow', ruleId: judged.ruleId, reason: judged.reason, stakes };
+  }
   if (tainted && CONSEQUENTIAL.has(effect)) {
     return {
       effect: policy.settings.taintedConsequential,
@@ -66,15 +102,8 @@ function evaluateRules(request: GateRequest): Verdict {
     };
   }
   if (tainted) {
-    const egress = egressReason({
-      tool,
-      input: request.input,
-      allowlist: policy.settings.recipientAllowlist ?? [],
-      trustedInput: request.trustedInput,
-      taintedBy: request.taintedBy,
-    });
-    if (egress !== undefined)
-      return { effect: 'ask', ruleId: 'flow.egress_destination', reason: egress, stakes };
+    const egress = egressVerdict(request, stakes);
+    if (egress !== undefined) return egress;
   }
   return { effect: 'allow', ruleId: 'default.allow', reason: `${stakes} stakes ${effect}`, stakes };
 }

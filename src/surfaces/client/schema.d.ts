@@ -4870,6 +4870,11 @@ export interface operations {
                      * @enum {string}
                      */
                     taintedConsequential?: "ask" | "deny";
+                    /**
+                     * @default value
+                     * @enum {string}
+                     */
+                    flowGranularity?: "value" | "run";
                     recipientAllowlist?: string[];
                     /** @default 86400000 */
                     approvalTtlMs?: number;

@@ -1,0 +1,32 @@
+import { resultLabel } from '../tools/information-flow.ts';
+import type { ContentSource } from '../tools/value-provenance.ts';
+import type { ChatMessage } from './messages.ts';
+
+const outputText = (output: unknown): string =>
+  typeof output === 'string' ? output : (JSON.stringify(output) ?? '');
+
+/**
+ * The texts a turn's tool calls were planned from, each with its origin (tools/value-provenance.ts): the
+ * instructions and the task (untrusted when it is outside content, a webhook's payload), then every tool
+ * output in the context under its label. Our own texts about a
+ * call (a rejection, a person's decision) are left out: they echo the model's arguments, and would vouch for
+ * whatever it wrote.
+ */
+export function runSources(
+  principals: readonly ContentSource[],
+  messages: readonly ChatMessage[],
+  toolFor: (name: string) => { trustedOutput?: boolean | undefined } | undefined,
+): ContentSource[] {
+  const sources: ContentSource[] = [...principals];
+  for (const message of messages) {
+    if (message.role !== 'tool' || message.result.via === 'rejected' || message.result.via === 'decision')
+      continue;
+    const label = resultLabel(message.result, toolFor(message.call.name));
+    sources.push({
+      origin: message.call.name,
+      kind: label === 'trusted' ? 'trusted_tool' : 'untrusted',
+      text: outputText(message.result.output),
+    });
+  }
+  return sources;
+}
