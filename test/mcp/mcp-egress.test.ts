@@ -155,4 +155,47 @@ describe.each(storeTargets())('MCP destination arguments in tainted runs on $kin
     );
     await cancel(after.id);
   });
+
+  it("takes an operator's labels: trusted output stops the taint, argument roles mark the security arguments", async () => {
+    const badRole = await h.api<{ error: { code: string; message: string } }>(
+      'PATCH',
+      '/api/mcp/servers/web/tools/lookup_account',
+      { argumentRoles: { payee: 'recipient' } },
+    );
+    expect(badRole.status).toBe(400);
+    expect(badRole.body.error.message).toContain('has no argument "payee"');
+    const badKind = await h.api('PATCH', '/api/mcp/servers/web/tools/lookup_account', {
+      argumentRoles: { account: 'owner' },
+    });
+    expect(badKind.status).toBe(400);
+
+    const roles = await h.api('PATCH', '/api/mcp/servers/web/tools/lookup_account', {
+      argumentRoles: { account: 'recipient' },
+    });
+    expect(roles.status).toBe(200);
+    const trusted = await h.api('PATCH', '/api/mcp/servers/web/tools/open_inbox', { trustedOutput: true });
+    expect(trusted.status).toBe(200);
+    const tools = await toolsOf();
+    expect(tools.find((t) => t.name === 'lookup_account')).toMatchObject({
+      argumentRoles: { account: 'recipient' },
+      securityArguments: ['account'],
+      destinations: ['account'],
+      trustedOutput: false,
+    });
+    expect(tools.find((t) => t.name === 'open_inbox')).toMatchObject({
+      trustedOutput: true,
+      securityArguments: null,
+    });
+
+    // The inbox is the workspace's own data now: the run is not tainted, the call needs nobody.
+    taintedCall('web_lookup_account', { account: 'mallory@evil.example', note: 'x' }, true);
+    const run = await h.runTask('reader', 'Check my inbox');
+    expect(run.status).toBe('succeeded');
+    expect(await decisions(run.id)).toEqual([
+      'web.open_inbox:allow:default.allow',
+      'web.lookup_account:allow:default.allow',
+    ]);
+    const reset = await h.api('PATCH', '/api/mcp/servers/web/tools/open_inbox', { trustedOutput: false });
+    expect(reset.status).toBe(200);
+  });
 });

@@ -49,6 +49,17 @@ export const toolOverrideSchema = z.strictObject({
    * properties whose JSON-schema `format` says so. Replaces the list set before; `[]` clears it.
    */
   destinations: z.array(z.string().min(1).max(200)).max(100).optional(),
+  /** The output is the workspace's own data (the user's balance), not content from outside: it does not taint. */
+  trustedOutput: z.boolean().optional(),
+  /**
+   * What top-level arguments mean for the policy: `destination` and `recipient` say where data goes (as
+   * `destinations`), `amount`, `path` and `secret` decide what the call does. Arguments with a role are the
+   * tool's security-relevant ones (`securityArguments`); with none set, every argument counts. Replaces the
+   * map set before; `{}` clears it.
+   */
+  argumentRoles: z
+    .record(z.string().min(1).max(200), z.enum(['destination', 'recipient', 'amount', 'path', 'secret']))
+    .optional(),
 });
 export type ToolOverride = z.output<typeof toolOverrideSchema>;
 

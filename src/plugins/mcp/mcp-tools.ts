@@ -36,9 +36,24 @@ function outputOf(result: CallToolResult): unknown {
   return result.content;
 }
 
+/** The top-level arguments an admin marked as destinations: `destinations` and the destination/recipient roles. */
+function markedDestinations(override: ToolOverride | undefined): string[] | undefined {
+  const byRole = Object.entries(override?.argumentRoles ?? {})
+    .filter(([, role]) => role === 'destination' || role === 'recipient')
+    .map(([name]) => name);
+  const all = [...new Set([...(override?.destinations ?? []), ...byRole])];
+  return all.length === 0 ? undefined : all;
+}
+
 /** The arguments of an MCP tool that count as destinations: the admin's marking plus format-detected ones. */
 export const mcpToolDestinations = (tool: Tool, override: ToolOverride | undefined): string[] =>
-  destinationPaths(tool.inputSchema, override?.destinations).map(pathName);
+  destinationPaths(tool.inputSchema, markedDestinations(override)).map(pathName);
+
+/** The arguments an admin gave a role: the tool's security-relevant ones (undefined: all of them). */
+export function mcpSecurityArguments(override: ToolOverride | undefined): string[] | undefined {
+  const named = Object.keys(override?.argumentRoles ?? {});
+  return named.length === 0 ? undefined : named;
+}
 
 /** Refuses destination names that are not top-level properties of the tool's input schema. */
 export function assertToolArguments(serverName: string, tool: Tool, names: readonly string[]): void {
@@ -60,6 +75,8 @@ export function mcpToolDefinition(
   tool: Tool,
 ): ToolDefinition {
   const override = spec.toolOverrides[tool.name];
+  const destinations = markedDestinations(override);
+  const securityArguments = mcpSecurityArguments(override);
   return {
     name: qualifiedToolName(spec.name, tool.name),
     description: tool.description ?? tool.title ?? `Tool "${tool.name}" of the MCP server "${spec.name}"`,
@@ -68,7 +85,9 @@ export function mcpToolDefinition(
     idempotent: false,
     stakes: toolStakes(override ?? {}),
     effect: toolEffect(override ?? {}),
-    ...(override?.destinations === undefined ? {} : { destinations: override.destinations }),
+    ...(destinations === undefined ? {} : { destinations }),
+    ...(override?.trustedOutput === true ? { trustedOutput: true } : {}),
+    ...(securityArguments === undefined ? {} : { securityArguments }),
     execute: async (input, context) => {
       const connection = manager.connection(spec);
       const args = (input ?? {}) as Record<string, unknown>;

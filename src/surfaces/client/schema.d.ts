@@ -1438,7 +1438,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Override a tool's stakes or effect, or mark its destination arguments */
+        /** Label a tool: stakes, effect, trusted output, destination arguments, argument roles */
         patch: operations["patchMcpServersByIdToolsByTool"];
         trace?: never;
     };
@@ -6563,6 +6563,10 @@ export interface operations {
                     /** @enum {string} */
                     effect?: "read" | "write" | "external_send" | "destructive";
                     destinations?: string[];
+                    trustedOutput?: boolean;
+                    argumentRoles?: {
+                        [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
+                    };
                 };
             };
         };

@@ -12,6 +12,7 @@ import {
 } from '../../../plugins/mcp/mcp-server-repo.ts';
 import {
   assertToolArguments,
+  mcpSecurityArguments,
   mcpToolDestinations,
   qualifiedToolName,
 } from '../../../plugins/mcp/mcp-tools.ts';
@@ -19,10 +20,9 @@ import { looseObject } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, RouteDeps } from '../app-env.ts';
 
-const overrideBody = toolOverrideSchema.refine(
-  (o) => o.stakes !== undefined || o.effect !== undefined || o.destinations !== undefined,
-  { message: 'send stakes, effect, destinations or several of them' },
-);
+const overrideBody = toolOverrideSchema.refine((o) => Object.values(o).some((value) => value !== undefined), {
+  message: 'send stakes, effect, destinations, trustedOutput, argumentRoles or several of them',
+});
 
 /** Admins register a workspace's MCP servers; credentials go in and never come back out (names only). */
 export function mcpServerRoutes({ mcpServers: manager }: Pick<RouteDeps, 'mcpServers'>): Hono<AppEnv> {
@@ -113,6 +113,11 @@ export function mcpServerRoutes({ mcpServers: manager }: Pick<RouteDeps, 'mcpSer
           effect: toolEffect(spec.toolOverrides[tool.name] ?? {}),
           /** Arguments a tainted run needs approval to fill outside the egress allowlist. */
           destinations: mcpToolDestinations(tool, spec.toolOverrides[tool.name]),
+          /** Its output does not taint a run (an operator's label). */
+          trustedOutput: spec.toolOverrides[tool.name]?.trustedOutput === true,
+          argumentRoles: spec.toolOverrides[tool.name]?.argumentRoles ?? {},
+          /** The arguments whose values must come from trusted sources in a tainted run (null: all). */
+          securityArguments: mcpSecurityArguments(spec.toolOverrides[tool.name]) ?? null,
           idempotent: false,
         })),
       });
@@ -125,14 +130,15 @@ export function mcpServerRoutes({ mcpServers: manager }: Pick<RouteDeps, 'mcpSer
       method: 'patch',
       path: '/mcp/servers/:id/tools/:tool',
       resource: 'mcp-server',
-      summary: "Override a tool's stakes or effect, or mark its destination arguments",
+      summary: 'Label a tool: stakes, effect, trusted output, destination arguments, argument roles',
       tags: ['mcp'],
       action: 'mcp.manage',
       body: overrideBody,
       responses: { 200: { description: 'The server', schema: looseObject } },
     },
     async (c, { params, body: override }) => {
-      if (override.destinations !== undefined) {
+      const named = [...(override.destinations ?? []), ...Object.keys(override.argumentRoles ?? {})];
+      if (named.length > 0) {
         // Checked against the tool's schema as the server lists it now.
         const spec = await loadMcpServerSpec(
           store,
@@ -147,7 +153,7 @@ export function mcpServerRoutes({ mcpServers: manager }: Pick<RouteDeps, 'mcpSer
             `The MCP server "${spec.name}" has no tool "${params.tool}"`,
           );
         }
-        assertToolArguments(spec.name, tool, override.destinations);
+        assertToolArguments(spec.name, tool, named);
       }
       const server = await setToolOverride(
         store,
