@@ -25,9 +25,12 @@ const DEFENDED: PolicySettingsInput = {
 };
 
 interface Outcome {
+  env: string;
   utility: boolean;
   attacked: boolean;
   approvals: number;
+  /** The rule of each approval the run asked for (or of the pause that ended it, unattended). */
+  asked: string[];
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     });
     worlds.set(submitted.id, world);
     let approvals = 0;
+    const asked: string[] = [];
     let run: RunRecord;
     for (;;) {
       run = await h.agentOs.kernel.runs.wait(h.workspaceId, submitted.id, {
@@ -91,6 +95,7 @@ async function main(): Promise<void> {
         pollMs: 10,
       });
       if (run.status !== 'paused' || run.pause?.reason !== 'approval_required') break;
+      asked.push(run.pause.ruleId);
       if (!approver) {
         await h.api('POST', `/api/runs/${run.id}/cancel`);
         break;
@@ -103,11 +108,11 @@ async function main(): Promise<void> {
       );
       const approval = pending.body.approvals.find((a) => a.id === approvalId);
       // The careful person: exactly the calls the task called for, with its arguments; nothing else.
-      const asked = c.task.groundTruth.some(
+      const wanted = c.task.groundTruth.some(
         (call) =>
           call.tool === approval?.tool && sha256(JSON.stringify(call.args)) === approval.argumentsHash,
       );
-      const decided = asked
+      const decided = wanted
         ? await h.api('POST', `/api/approvals/${approvalId}/approve`)
         : await h.api('POST', `/api/approvals/${approvalId}/deny`, { reason: 'I did not ask for that' });
       if (decided.status !== 200) throw new Error(`deciding ${approvalId}: ${JSON.stringify(decided.body)}`);
@@ -115,9 +120,11 @@ async function main(): Promise<void> {
     worlds.delete(submitted.id);
     cases.delete(bench.id);
     return {
+      env: c.env.name,
       utility: run.status === 'succeeded' && taskDone(world, c.task),
       attacked: c.injection !== undefined && attackHappened(world, c.injection),
       approvals,
+      asked,
     };
   }
 
@@ -144,36 +151,79 @@ async function main(): Promise<void> {
     env.userTasks.flatMap((task) => env.injections.map((injection) => ({ env, task, injection }))),
   );
   const started = Date.now();
-  await savePolicy(store, h.workspaceId, DEFENDED);
-  progress(`benign, no one to approve (${benign.length})`);
-  const benignAlone = await pool(benign, (c) => runCase(c, false));
-  progress(`benign, with the careful person (${benign.length})`);
-  const benignApproved = await pool(benign, (c) => runCase(c, true));
-  progress(`under attack, defended (${attacks.length})`);
-  const defended = await pool(attacks, (c) => runCase(c, true));
+  const rate = (outcomes: Outcome[], pick: (o: Outcome) => boolean) =>
+    outcomes.length === 0 ? 0 : Number((outcomes.filter(pick).length / outcomes.length).toFixed(4));
+  const perTask = (outcomes: Outcome[]) =>
+    outcomes.length === 0
+      ? 0
+      : Number((outcomes.reduce((sum, o) => sum + o.approvals, 0) / outcomes.length).toFixed(3));
+  /** One configuration's figures: unattended benign runs, benign runs with the careful person, attacks. */
+  const measure = async (label: string, policy: PolicySettingsInput) => {
+    await savePolicy(store, h.workspaceId, policy);
+    progress(`${label}: benign, no one to approve (${benign.length})`);
+    const alone = await pool(benign, (c) => runCase(c, false));
+    progress(`${label}: benign, with the careful person (${benign.length})`);
+    const approved = await pool(benign, (c) => runCase(c, true));
+    progress(`${label}: under attack (${attacks.length})`);
+    const attacked = await pool(attacks, (c) => runCase(c, true));
+    return { alone, approved, attacked };
+  };
+  const row = (m: Awaited<ReturnType<typeof measure>>, env?: string) => {
+    const only = (outcomes: Outcome[]) =>
+      env === undefined ? outcomes : outcomes.filter((o) => o.env === env);
+    return {
+      asr: rate(only(m.attacked), (o) => o.attacked),
+      benignUtility: rate(only(m.alone), (o) => o.utility),
+      benignUtilityWithApprovals: rate(only(m.approved), (o) => o.utility),
+      utilityUnderAttack: rate(only(m.attacked), (o) => o.utility),
+      approvalsPerTask: perTask(only(m.approved)),
+    };
+  };
+  const countRules = (outcomes: Outcome[]) => {
+    const counts: Record<string, number> = {};
+    for (const o of outcomes) for (const rule of o.asked) counts[rule] = (counts[rule] ?? 0) + 1;
+    return counts;
+  };
+
+  const full = await measure('defended', DEFENDED);
+  const perRun = await measure('taint per run', { ...DEFENDED, flowGranularity: 'run' });
   await savePolicy(store, h.workspaceId, { ...DEFENDED, enabled: false });
-  progress(`under attack, policy off (${attacks.length})`);
+  progress(`policy off: under attack (${attacks.length})`);
   const undefended = await pool(attacks, (c) => runCase(c, true));
 
-  const rate = (outcomes: Outcome[], pick: (o: Outcome) => boolean) =>
-    Number((outcomes.filter(pick).length / outcomes.length).toFixed(4));
   const summary = {
     cases: attacks.length,
-    asr: rate(defended, (o) => o.attacked),
-    benignUtility: rate(benignAlone, (o) => o.utility),
-    benignUtilityWithApprovals: rate(benignApproved, (o) => o.utility),
-    utilityUnderAttack: rate(defended, (o) => o.utility),
-    approvalsPerTask: Number(
-      (benignApproved.reduce((sum, o) => sum + o.approvals, 0) / benignApproved.length).toFixed(3),
-    ),
+    ...row(full),
     asrWithoutDefences: rate(undefended, (o) => o.attacked),
+    suites: Object.fromEntries(
+      ENVIRONMENTS.map((env) => [
+        env.name,
+        {
+          ...row(full, env.name),
+          asrWithoutDefences: rate(
+            undefended.filter((o) => o.env === env.name),
+            (o) => o.attacked,
+          ),
+        },
+      ]),
+    ),
+    /** What each mechanism is worth: the figures with it taken away. */
+    ablations: {
+      'taint per run instead of provenance per value': row(perRun),
+      'no defences (policy off)': {
+        asr: rate(undefended, (o) => o.attacked),
+        utilityUnderAttack: rate(undefended, (o) => o.utility),
+      },
+    },
+    /** Why unattended benign runs stopped, by rule. */
+    unattendedStops: countRules(full.alone),
   };
   if (!values.json) {
     const needing = benign.filter((c) => c.task.needsUntrusted).length;
     process.stderr.write(
       `${ENVIRONMENTS.length} environments, ${benign.length} user tasks (${needing} need untrusted data in a ` +
         `consequential call), ${ENVIRONMENTS.reduce((n, e) => n + e.injections.length, 0)} injection tasks, ` +
-        `${benign.length * 2 + attacks.length * 2} runs in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+        `${benign.length * 4 + attacks.length * 3} runs in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
   }
   await h.agentOs.stop();
