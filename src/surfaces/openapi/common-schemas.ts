@@ -130,12 +130,9 @@ export const runStepSchema = z
       description: 'When the attempt that wrote the step began it (a model call sent, a tool started)',
     }),
     finishedAt: timestamp.nullable(),
-    durationMs: z
-      .number()
-      .nullable()
-      .meta({
-        description: 'finishedAt less startedAt, in milliseconds; null while the step is not finished',
-      }),
+    durationMs: z.number().nullable().meta({
+      description: 'finishedAt less startedAt, in milliseconds; null while the step is not finished',
+    }),
   })
   .meta({ id: 'RunStep' });
 
