@@ -145,7 +145,10 @@ export function RunTracePage(props: { runId: string }) {
               <dd>{formatUsd(record.usage.costUsd)}</dd>
               <dt>Duration</dt>
               <dd>
-                {formatDuration(record.startedAt, record.finishedAt)} (created {formatDate(record.createdAt)})
+                {record.finishedAt === null && record.startedAt !== null
+                  ? `${formatDuration(record.startedAt, new Date().toISOString())} so far`
+                  : formatDuration(record.startedAt, record.finishedAt)}{' '}
+                (created {formatDate(record.createdAt)})
               </dd>
               {record.pause !== null && (
                 <>
