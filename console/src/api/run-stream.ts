@@ -10,6 +10,8 @@ export interface ToolCallView {
   arguments: string;
   output?: unknown;
   isError?: boolean;
+  /** The run is paused on this call: waiting for a person's approval or answer. */
+  awaiting?: 'approval' | 'answer';
   decision?: {
     effect: string;
     ruleId: string;
@@ -34,6 +36,8 @@ export interface RunStreamState {
   decisions: Data[];
   /** Turns whose model step committed: their text is final, a late delta must not extend it. */
   completedTurns: number[];
+  /** Counts the events after which the run's record and journal read differently (a step, a pause, the end). */
+  changes: number;
   connected: boolean;
 }
 
@@ -44,8 +48,30 @@ const EMPTY: RunStreamState = {
   routedTo: undefined,
   decisions: [],
   completedTurns: [],
+  changes: 0,
   connected: false,
 };
+
+/** The call a pause waits on, marked as awaiting; every other call's mark cleared. */
+function markAwaiting(items: TimelineItem[], pause: RunPause | undefined): TimelineItem[] {
+  const awaiting =
+    pause?.reason === 'approval_required' ? 'approval' : pause?.reason === 'question' ? 'answer' : undefined;
+  const marked =
+    awaiting === undefined || pause === undefined
+      ? items
+      : upsertTool(items, pause.turn, pause.callIndex, (call) => ({
+          ...call,
+          name: call.name || pause.tool,
+          awaiting,
+        }));
+  return marked.map((item) => {
+    if (item.kind !== 'tool' || item.call.awaiting === undefined) return item;
+    if (awaiting !== undefined && item.call.turn === pause?.turn && item.call.callIndex === pause.callIndex)
+      return item;
+    const { awaiting: _cleared, ...call } = item.call;
+    return { kind: 'tool', call };
+  });
+}
 
 function upsertTool(
   items: TimelineItem[],
@@ -75,6 +101,19 @@ function setText(items: TimelineItem[], turn: number, text: (previous: string) =
 
 /** Applies one server-sent event of a run to what the chat shows. */
 export function reduceRunEvent(state: RunStreamState, type: string, data: Data): RunStreamState {
+  const next = applyRunEvent(state, type, data);
+  return CHANGING_TYPES.has(type) ? { ...next, changes: next.changes + 1 } : next;
+}
+
+const CHANGING_TYPES = new Set([
+  'step.committed',
+  'tool.started',
+  'run.paused',
+  'run.resumed',
+  'run.finished',
+]);
+
+function applyRunEvent(state: RunStreamState, type: string, data: Data): RunStreamState {
   const turn = Number(data.turn ?? 0);
   const callIndex = Number(data.callIndex ?? 0);
   switch (type) {
@@ -128,16 +167,19 @@ export function reduceRunEvent(state: RunStreamState, type: string, data: Data):
           isError: data.isError === true,
         })),
       };
-    case 'run.paused':
-      return { ...state, pause: data as unknown as RunPause };
+    case 'run.paused': {
+      const pause = data as unknown as RunPause;
+      return { ...state, pause, items: markAwaiting(state.items, pause) };
+    }
     case 'run.resumed':
-      return { ...state, pause: undefined };
+      return { ...state, pause: undefined, items: markAwaiting(state.items, undefined) };
     case 'run.routed':
       return { ...state, routedTo: typeof data.agent === 'string' ? data.agent : undefined };
     case 'run.finished':
       return {
         ...state,
         pause: undefined,
+        items: markAwaiting(state.items, undefined),
         finished: {
           status: data.status as RunStatus,
           output: (data.output as { text: string } | null) ?? null,
@@ -159,6 +201,7 @@ const STREAMED_TYPES = [
   'run.resumed',
   'run.routed',
   'run.finished',
+  'step.committed',
 ];
 
 /** Follows `GET /api/runs/:id/events` (SSE, cookie-authenticated) until the run finishes. */

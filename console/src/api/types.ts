@@ -54,6 +54,8 @@ export interface RunStep {
   costUsd: number;
   startedAt: string;
   finishedAt: string | null;
+  /** finishedAt less startedAt; null while the step runs. */
+  durationMs: number | null;
 }
 
 export interface RunTreeNode {

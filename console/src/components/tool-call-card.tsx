@@ -15,10 +15,19 @@ function Labels(props: { labels: Record<string, unknown> | undefined }) {
   );
 }
 
+/** What a call's badge says: denied by the gate or a person, paused on a person, running, or its result. */
+export function toolCallStatus(call: ToolCallView): string {
+  if (call.decision?.effect === 'deny') return 'denied';
+  if (call.output !== undefined) return call.isError === true ? 'error' : 'done';
+  if (call.awaiting === 'approval') return 'awaiting approval';
+  if (call.awaiting === 'answer') return 'awaiting answer';
+  return 'running';
+}
+
 /** A tool call in the chat: collapsed to its name and status, opened to its exact arguments and result. */
 export function ToolCallCard(props: { call: ToolCallView }) {
   const { call } = props;
-  const status = call.output !== undefined ? (call.isError === true ? 'error' : 'done') : 'running';
+  const status = toolCallStatus(call);
   return (
     <details className="tool-card">
       <summary>

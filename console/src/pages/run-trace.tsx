@@ -1,85 +1,19 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { post } from '../api/client.ts';
 import { useRunStream } from '../api/run-stream.ts';
-import type { Agent, Run, RunStep, RunTreeNode } from '../api/types.ts';
+import type { Agent, Run, RunStatus, RunStep, RunTreeNode } from '../api/types.ts';
 import { useApi } from '../api/use-api.ts';
 import { AsyncView } from '../components/async-view.tsx';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { formatDate, formatDuration, formatUsd, shortId } from '../components/format.ts';
-import { JsonView } from '../components/json-view.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { Link } from '../router.tsx';
+import { Waterfall } from './run-waterfall.tsx';
 
-type Decision = Record<string, unknown>;
+const ACTIVE: readonly string[] = ['queued', 'running', 'paused'];
 
-function Timeline(props: { steps: RunStep[]; decisions: Decision[] }) {
-  const times = props.steps.flatMap((s) => [
-    new Date(s.startedAt).getTime(),
-    new Date(s.finishedAt ?? s.startedAt).getTime(),
-  ]);
-  const start = Math.min(...times);
-  const span = Math.max(1, Math.max(...times) - start);
-  return (
-    <ol className="timeline" aria-label="Steps">
-      {props.steps.map((step) => {
-        const from = new Date(step.startedAt).getTime();
-        const to = new Date(step.finishedAt ?? step.startedAt).getTime();
-        const decisions = props.decisions.filter(
-          (d) => d.turn === step.turn && d.callIndex === step.callIndex && step.kind === 'tool',
-        );
-        return (
-          <li key={`${step.turn}.${step.callIndex}.${step.kind}`} className={`step step-${step.kind}`}>
-            <div className="step-head">
-              <span className="step-kind">{step.kind}</span>
-              <strong>{step.name ?? ''}</strong>
-              <span className="muted">
-                turn {step.turn}
-                {step.kind === 'tool' ? `, call ${step.callIndex}` : ''}
-              </span>
-              <StatusBadge status={step.status} />
-              <span>{formatDuration(step.startedAt, step.finishedAt)}</span>
-              {(step.inputTokens > 0 || step.outputTokens > 0) && (
-                <span>
-                  {step.inputTokens} in / {step.outputTokens} out tokens
-                </span>
-              )}
-              {step.costUsd > 0 && <span>{formatUsd(step.costUsd)}</span>}
-            </div>
-            <div
-              className="bar"
-              role="presentation"
-              style={{
-                marginLeft: `${((from - start) / span) * 100}%`,
-                width: `${Math.max(0.5, ((to - from) / span) * 100)}%`,
-              }}
-            />
-            {decisions.map((d, index) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: decisions of one call are ordered
-              <p key={index} className="policy-decision">
-                Policy: <strong>{String(d.effect)}</strong> by rule <code>{String(d.ruleId)}</code>
-                {typeof d.stakes === 'string' && ` · stakes ${d.stakes}`}
-                {typeof d.labels === 'object' &&
-                  d.labels !== null &&
-                  Object.entries(d.labels).map(([key, value]) => (
-                    <span key={key} className="label-chip">
-                      {key}: {String(value)}
-                    </span>
-                  ))}
-                {typeof d.reason === 'string' && <span className="muted"> — {d.reason}</span>}
-              </p>
-            ))}
-            <details>
-              <summary>Input and result</summary>
-              <JsonView
-                value={{ input: step.input, result: step.result }}
-                label={`Step ${step.turn}.${step.callIndex}`}
-              />
-            </details>
-          </li>
-        );
-      })}
-    </ol>
-  );
+function hasActiveNode(node: RunTreeNode): boolean {
+  return ACTIVE.includes(node.status) || node.children.some(hasActiveNode);
 }
 
 function Tree(props: { node: RunTreeNode; current: string; agentName: (id: string) => string }) {
@@ -102,7 +36,8 @@ function Tree(props: { node: RunTreeNode; current: string; agentName: (id: strin
   );
 }
 
-function RunActions(props: { run: Run; onChanged: () => void }) {
+/** `status`: the run's latest status, which the event stream may know before the record is read again. */
+function RunActions(props: { run: Run; status: RunStatus; onChanged: () => void }) {
   const [error, setError] = useState<Error | undefined>();
   const act = async (path: string, body?: unknown) => {
     setError(undefined);
@@ -113,8 +48,8 @@ function RunActions(props: { run: Run; onChanged: () => void }) {
       setError(caught instanceof Error ? caught : new Error(String(caught)));
     }
   };
-  const active = ['queued', 'running', 'paused'].includes(props.run.status);
-  const unknown = props.run.pause?.reason === 'tool_outcome_unknown';
+  const active = ACTIVE.includes(props.status);
+  const unknown = active && props.run.pause?.reason === 'tool_outcome_unknown';
   return (
     <div className="actions">
       {active && (
@@ -141,7 +76,10 @@ function RunActions(props: { run: Run; onChanged: () => void }) {
   );
 }
 
-/** One run: its summary, the journal as a timeline with policy decisions, and its sub-runs. */
+/**
+ * One run: its summary, the journal as a waterfall with policy decisions, and its sub-runs. It follows the
+ * run's event stream: each committed step, pause or end reads the record, the journal and the tree again.
+ */
 export function RunTracePage(props: { runId: string }) {
   const id = encodeURIComponent(props.runId);
   const run = useApi<{ run: Run }>(`/api/runs/${id}`);
@@ -153,11 +91,31 @@ export function RunTracePage(props: { runId: string }) {
     agents.state === 'ready'
       ? (agents.data.agents.find((a) => a.id === agentId)?.name ?? shortId(agentId))
       : shortId(agentId);
+  const { reload: reloadRun } = run;
+  const { reload: reloadSteps } = steps;
+  const { reload: reloadTree } = tree;
   const reloadAll = () => {
-    run.reload();
-    steps.reload();
-    tree.reload();
+    reloadRun();
+    reloadSteps();
+    reloadTree();
   };
+  useEffect(() => {
+    if (stream.changes === 0) return;
+    // A replayed stream delivers many events at once: read again once they settle.
+    const timer = setTimeout(() => {
+      reloadRun();
+      reloadSteps();
+      reloadTree();
+    }, 50);
+    return () => clearTimeout(timer);
+  }, [stream.changes, reloadRun, reloadSteps, reloadTree]);
+  // Sub-runs change on their own streams: while any is active, read the tree again every two seconds.
+  const treeActive = tree.state === 'ready' && hasActiveNode(tree.data.tree);
+  useEffect(() => {
+    if (!treeActive) return;
+    const timer = setInterval(reloadTree, 2_000);
+    return () => clearInterval(timer);
+  }, [treeActive, reloadTree]);
   return (
     <section className="page" aria-labelledby="run-title">
       <p>
@@ -187,7 +145,10 @@ export function RunTracePage(props: { runId: string }) {
               <dd>{formatUsd(record.usage.costUsd)}</dd>
               <dt>Duration</dt>
               <dd>
-                {formatDuration(record.startedAt, record.finishedAt)} (created {formatDate(record.createdAt)})
+                {record.finishedAt === null && record.startedAt !== null
+                  ? `${formatDuration(record.startedAt, new Date().toISOString())} so far`
+                  : formatDuration(record.startedAt, record.finishedAt)}{' '}
+                (created {formatDate(record.createdAt)})
               </dd>
               {record.pause !== null && (
                 <>
@@ -218,7 +179,11 @@ export function RunTracePage(props: { runId: string }) {
                 </>
               )}
             </dl>
-            <RunActions run={record} onChanged={reloadAll} />
+            <RunActions
+              run={record}
+              status={stream.finished?.status ?? record.status}
+              onChanged={reloadAll}
+            />
           </div>
         )}
       </AsyncView>
@@ -228,7 +193,17 @@ export function RunTracePage(props: { runId: string }) {
       </button>
       <AsyncView result={steps} label="the steps" onRetry={steps.reload}>
         {({ steps: list }) =>
-          list.length === 0 ? <p>No steps yet.</p> : <Timeline steps={list} decisions={stream.decisions} />
+          list.length === 0 ? (
+            <p>No steps yet.</p>
+          ) : (
+            <Waterfall
+              steps={list}
+              decisions={stream.decisions}
+              startedAt={run.state === 'ready' ? run.data.run.startedAt : null}
+              finishedAt={run.state === 'ready' ? run.data.run.finishedAt : null}
+              pause={run.state === 'ready' ? run.data.run.pause : null}
+            />
+          )
         }
       </AsyncView>
       <h2>Sub-runs</h2>

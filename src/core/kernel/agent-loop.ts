@@ -23,6 +23,7 @@ import type { AnswerContext } from './kernel-plugin.ts';
 import { assistantMessage, type ChatMessage } from './messages.ts';
 import type { ModelCallHooks, ModelCallRequest, ModelGateway, ModelToolSpec } from './model-gateway.ts';
 import type { PluginSet } from './plugin-set.ts';
+import { promptRecord } from './prompt-record.ts';
 import { BudgetExceededError, endStatusFor } from './run-ending.ts';
 import { hashInputs, type JournalStep, type RunJournal } from './run-journal.ts';
 import type { RunError, RunRecord, RunUsage } from './run-record.ts';
@@ -132,6 +133,8 @@ export async function driveRun(
   const budgetTokens = def.memory.contextTokens ?? promptBudget(info);
   let usage = run.usage;
   let invalidCalls = 0;
+  /** The previous turn's prompt, so a turn's journaled input keeps only what it added (prompt-record.ts). */
+  let lastPrompt: ChatMessage[] | undefined;
   await journal.markStarted();
 
   /** Replays a recorded model step (checking its inputs) or makes the call; undefined when the run ended. */
@@ -144,6 +147,9 @@ export async function driveRun(
     hooks: Omit<ModelCallHooks, 'signal'> = {},
   ): Promise<ModelResult | RunError> {
     const inputsHash = hashInputs({ model: def.model, messages });
+    const isTurn = callIndex === MODEL_CALL_INDEX;
+    const previousPrompt = lastPrompt;
+    if (isTurn) lastPrompt = messages;
     const recorded = steps.get(stepKey(turn, callIndex));
     if (recorded?.status === 'completed') {
       if (recorded.inputsHash !== inputsHash) {
@@ -154,6 +160,8 @@ export async function driveRun(
       }
       return readModelResult(recorded.result);
     }
+    const prompt = isTurn ? promptRecord(def.model, messages, request.tools, previousPrompt) : null;
+    journal.noteStepStart(turn, callIndex, prompt);
     let result: ModelResult;
     try {
       // Cleaned like everything journaled, so the next turn's inputs hash the same on a replay.

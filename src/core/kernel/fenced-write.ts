@@ -19,6 +19,10 @@ export interface StepWrite {
   input_tokens: number;
   output_tokens: number;
   cost_usd: number;
+  /** When this attempt began the step (ISO time); the write's own time when absent. */
+  started_at?: string;
+  /** When a completed step ended (ISO time); the write's own time when absent. */
+  finished_at?: string;
 }
 
 export interface UsageDelta {
@@ -97,16 +101,17 @@ fence AS (
 ),
 steps AS (
   INSERT INTO run_steps (run_id, turn, call_index, kind, status, attempt, idempotency_key, name, inputs_hash,
-    input, result, input_tokens, output_tokens, cost_usd, finished_at)
+    input, result, input_tokens, output_tokens, cost_usd, started_at, finished_at)
   SELECT fence.id, s.turn, s.call_index, s.kind, s.status, fence.attempt, s.idempotency_key, s.name, s.inputs_hash,
-    s.input, s.result, s.input_tokens, s.output_tokens, s.cost_usd,
-    CASE WHEN s.status = 'completed' THEN now() END
+    s.input, s.result, s.input_tokens, s.output_tokens, s.cost_usd, COALESCE(s.started_at, now()),
+    CASE WHEN s.status = 'completed' THEN COALESCE(s.finished_at, now()) END
   FROM fence JOIN jsonb_to_recordset($2::jsonb) AS s(i int, turn int, call_index int, kind text, status text,
     idempotency_key text, name text, inputs_hash text, input jsonb, result jsonb, input_tokens int,
-    output_tokens int, cost_usd float8) ON s.i = fence.i
+    output_tokens int, cost_usd float8, started_at timestamptz, finished_at timestamptz) ON s.i = fence.i
+  -- A step written ahead as started keeps the start of that write when it completes.
   ON CONFLICT (run_id, turn, call_index) DO UPDATE SET status = EXCLUDED.status, attempt = EXCLUDED.attempt,
     result = COALESCE(EXCLUDED.result, run_steps.result), finished_at = EXCLUDED.finished_at,
-    started_at = CASE WHEN EXCLUDED.status = 'started' THEN now() ELSE run_steps.started_at END
+    started_at = CASE WHEN EXCLUDED.status = 'started' THEN EXCLUDED.started_at ELSE run_steps.started_at END
   RETURNING 1
 ),
 events AS (

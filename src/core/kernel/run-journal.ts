@@ -51,6 +51,8 @@ export class RunJournal {
   readonly #eventKinds: ReadonlySet<string> | undefined;
   /** Set when a write saw that someone asked to cancel the run. */
   cancelRequested = false;
+  /** When this attempt began each step it has not written yet (and a model call's prompt), by turn:callIndex. */
+  readonly #begun = new Map<string, { at: Date; input: unknown }>();
 
   constructor(
     store: Store,
@@ -90,6 +92,29 @@ export class RunJournal {
     };
   }
 
+  /**
+   * Notes that this attempt begins a step now: the row written for it carries this start, so the trace
+   * shows how long a model call streamed or a tool ran. `input` is what a model turn stores as its input.
+   */
+  noteStepStart(turn: number, callIndex: number, input: unknown = null): void {
+    this.#begun.set(`${turn}:${callIndex}`, { at: new Date(), input });
+  }
+
+  /** The noted start of a step (consumed) and the step's end, now. */
+  #timing(
+    turn: number,
+    callIndex: number,
+  ): { times: Pick<StepWrite, 'started_at' | 'finished_at'>; input: unknown } {
+    const key = `${turn}:${callIndex}`;
+    const begun = this.#begun.get(key);
+    this.#begun.delete(key);
+    const times = {
+      ...(begun === undefined ? {} : { started_at: begun.at.toISOString() }),
+      finished_at: new Date().toISOString(),
+    };
+    return { times, input: begun?.input ?? null };
+  }
+
   async #write(write: FencedWrite): Promise<RunUsage> {
     const pending = { lease: this.lease, context: await this.#context(this.#store), write };
     const [result] =
@@ -120,6 +145,7 @@ export class RunJournal {
       );
     const callIndex = step?.callIndex ?? MODEL_CALL_INDEX;
     const kind = step?.kind ?? 'model';
+    const { times, input: prompt } = this.#timing(turn, callIndex);
     return this.#write({
       progress: true,
       steps: [
@@ -131,11 +157,13 @@ export class RunJournal {
           idempotency_key: idempotencyKey(runId, turn, callIndex),
           name: model,
           inputs_hash: inputsHash,
-          input: step?.input ?? null,
+          // A turn stores the prompt it sent (prompt-record.ts); an auxiliary call what its kind keeps.
+          input: step === undefined ? prompt : (step.input ?? null),
           result,
           input_tokens: result.inputTokens,
           output_tokens: result.outputTokens,
           cost_usd: costUsd,
+          ...times,
         },
       ],
       usage: {
@@ -209,6 +237,7 @@ export class RunJournal {
     status: StepWrite['status'],
     result: ToolResult | null,
   ): StepWrite {
+    const { times } = this.#timing(turn, callIndex);
     return {
       turn,
       call_index: callIndex,
@@ -222,6 +251,7 @@ export class RunJournal {
       input_tokens: 0,
       output_tokens: 0,
       cost_usd: 0,
+      ...times,
     };
   }
 

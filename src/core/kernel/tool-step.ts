@@ -209,6 +209,7 @@ async function runToolStepOnce(
   const { journal } = ctx;
   if (previous?.status === 'completed')
     return { kind: 'result', result: readToolResult(previous.result), invalid: false };
+  journal.noteStepStart(turn, callIndex);
 
   const inputsHash = hashInputs({ name: call.name, arguments: call.argumentsText });
   const tool = ctx.granted.has(call.name) ? ctx.tools.get(call.name) : undefined;

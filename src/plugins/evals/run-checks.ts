@@ -92,6 +92,7 @@ export async function checkRunAnswer(
       }
       return { text: readModelResult(recorded.result).text };
     }
+    deps.journal.noteStepStart(turn, callIndex);
     let result: ModelResult;
     try {
       result = await deps.gateway.call(

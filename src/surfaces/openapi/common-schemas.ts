@@ -126,8 +126,13 @@ export const runStepSchema = z
     inputTokens: z.number(),
     outputTokens: z.number(),
     costUsd: z.number(),
-    startedAt: timestamp,
+    startedAt: timestamp.meta({
+      description: 'When the attempt that wrote the step began it (a model call sent, a tool started)',
+    }),
     finishedAt: timestamp.nullable(),
+    durationMs: z.number().nullable().meta({
+      description: 'finishedAt less startedAt, in milliseconds; null while the step is not finished',
+    }),
   })
   .meta({ id: 'RunStep' });
 

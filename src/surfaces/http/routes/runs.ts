@@ -157,7 +157,13 @@ export function runRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
     },
     async (c, { params }) => {
       const run = await authorizedRun(c, kernel.store, params.id);
-      return c.json({ steps: await listRunSteps(kernel.store, run.id) });
+      const steps = await listRunSteps(kernel.store, run.id);
+      return c.json({
+        steps: steps.map((step) => ({
+          ...step,
+          durationMs: step.finishedAt === null ? null : step.finishedAt.getTime() - step.startedAt.getTime(),
+        })),
+      });
     },
   );
 
