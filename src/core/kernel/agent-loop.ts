@@ -24,8 +24,9 @@ import { assistantMessage, type ChatMessage } from './messages.ts';
 import type { ModelCallHooks, ModelCallRequest, ModelGateway, ModelToolSpec } from './model-gateway.ts';
 import type { PluginSet } from './plugin-set.ts';
 import { promptRecord } from './prompt-record.ts';
-import { BudgetExceededError, endStatusFor } from './run-ending.ts';
+import { endStatusFor, runError } from './run-ending.ts';
 import { hashInputs, type JournalStep, type RunJournal } from './run-journal.ts';
+import { budgetProblem, promptBudget } from './run-limits.ts';
 import type { RunError, RunRecord, RunUsage } from './run-record.ts';
 import { runSources } from './run-sources.ts';
 import { COMPACTION_CALL_INDEX, CONTEXT_CALL_INDEX, MODEL_CALL_INDEX } from './step-kinds.ts';
@@ -45,30 +46,6 @@ export type LoopOutcome = 'finished' | 'paused';
 
 const stepKey = (turn: number, callIndex: number) => `${turn}:${callIndex}`;
 
-function budgetProblem(
-  def: AgentDefinition,
-  usage: RunUsage,
-  turn: number,
-  startedAt: Date | null,
-): string | undefined {
-  const { limits } = def;
-  if (turn >= limits.maxSteps) return `reached the limit of ${limits.maxSteps} model steps`;
-  const tokens = usage.inputTokens + usage.outputTokens;
-  if (limits.maxTokens !== undefined && tokens >= limits.maxTokens)
-    return `used ${tokens} of ${limits.maxTokens} tokens`;
-  if (limits.maxCostUsd !== undefined && usage.costUsd >= limits.maxCostUsd) {
-    return `spent $${usage.costUsd.toFixed(4)} of $${limits.maxCostUsd}`;
-  }
-  if (
-    limits.timeoutMs !== undefined &&
-    startedAt !== null &&
-    Date.now() - startedAt.getTime() > limits.timeoutMs
-  ) {
-    return `ran longer than ${limits.timeoutMs} ms`;
-  }
-  return undefined;
-}
-
 function toolSpecs(def: AgentDefinition, tools: ToolRegistry): ModelToolSpec[] {
   return def.tools.flatMap((name) => {
     const tool = tools.get(name);
@@ -76,18 +53,6 @@ function toolSpecs(def: AgentDefinition, tools: ToolRegistry): ModelToolSpec[] {
       ? []
       : [{ name, description: tool.description, inputSchema: tools.jsonSchema(name) }];
   });
-}
-
-/** What the prompt may hold: the context window less the reply's reserve. */
-function promptBudget(info: { contextWindow: number; maxOutputTokens: number }): number {
-  return info.contextWindow - Math.min(info.maxOutputTokens, Math.floor(info.contextWindow / 4));
-}
-
-function runError(error: unknown): RunError {
-  if (error instanceof BudgetExceededError) return error.runError;
-  return error instanceof AgentOsError
-    ? { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) }
-    : { code: 'model.provider_error', message: String(error) };
 }
 
 /**
