@@ -69,7 +69,7 @@ export function buildConsoleIfStale(options: BuildIfStaleOptions): 'built' | 'fr
   const result = spawnSync(program, args, { cwd: root, stdio: 'inherit' });
   if (result.error !== undefined) throw result.error;
   if (result.status !== 0)
-    throw new Error(`console build failed: ${command.join(' ')} exited ${result.status}`);
+    throw new Error(`console build failed: ${command.join(' ')} exited ${result.status ?? result.signal}`);
   writeFileSync(stamp, `${hash}\n`);
   return 'built';
 }
