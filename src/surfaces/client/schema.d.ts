@@ -2374,9 +2374,14 @@ export interface components {
             inputTokens: number;
             outputTokens: number;
             costUsd: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the attempt that wrote the step began it (a model call sent, a tool started)
+             */
             startedAt: string;
             finishedAt: string | null;
+            /** @description finishedAt less startedAt, in milliseconds; null while the step is not finished */
+            durationMs: number | null;
         };
         SchedulerStatus: {
             /** Format: date-time */
