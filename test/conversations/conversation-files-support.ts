@@ -109,8 +109,15 @@ export function streamUpload(
       });
     });
     // The server closing the connection mid-upload is expected; only a failure before any answer is one.
-    req.on('error', (error) => {
-      if (!answered) reject(error);
+    // A write can fail (EPIPE, ECONNRESET) a moment before the refusal it raced with is read: give the
+    // answer that moment before calling it a failure.
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (answered) return;
+      if (error.code === 'EPIPE' || error.code === 'ECONNRESET')
+        setTimeout(() => {
+          if (!answered) reject(error);
+        }, 2_000);
+      else reject(error);
     });
     const pump = async () => {
       req.write(head);
