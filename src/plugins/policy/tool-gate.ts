@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { GateDecision } from '../../core/kernel/tool-gate.ts';
+import type { GateDecision, GateQuestion } from '../../core/kernel/tool-gate.ts';
 import type { SqlClient } from '../../core/store/sql-client.ts';
-import { type ToolDefinition, type ToolStakes, toolEffect, toolStakes } from '../../core/tools/tool.ts';
-import type { ContentSource } from '../../core/tools/value-provenance.ts';
+import { type ToolStakes, toolEffect, toolStakes } from '../../core/tools/tool.ts';
 import { findApproval, requestApproval } from './approval-repo.ts';
 import { provenanceVerdict } from './argument-provenance.ts';
 import { destinationsOutside } from './argument-rules.ts';
@@ -11,26 +10,10 @@ import { egressReason } from './egress-destinations.ts';
 import { mcpServerOfTool, toolOutsideBoundary } from './org-boundary.ts';
 import type { PolicySnapshot } from './policy-settings.ts';
 
-export interface GateRequest {
+/** One call as the kernel asks about it, with the store and the policy read for the attempt. */
+export interface GateRequest extends GateQuestion {
   store: SqlClient;
   policy: PolicySnapshot;
-  workspaceId: string;
-  runId: string;
-  userId: string | null;
-  turn: number;
-  callIndex: number;
-  tool: ToolDefinition;
-  argumentsText: string;
-  /** The validated arguments. */
-  input: unknown;
-  /** Untrusted content is in the run's context: the call's arguments may be attacker-influenced. */
-  tainted: boolean;
-  /** Where that untrusted content came from (`"http_fetch"`, the task, …), for the approval's reason. */
-  taintedBy: readonly string[];
-  /** What the run's principals wrote (the task when it is not outside content, the agent's instructions). */
-  trustedInput: readonly string[];
-  /** Every text the call was planned from, with its origin and label (absent: no value is attributed). */
-  sources?: readonly ContentSource[];
 }
 
 const CONSEQUENTIAL = new Set(['write', 'external_send', 'destructive']);
@@ -81,7 +64,7 @@ function evaluateRules(request: GateRequest): Verdict {
     policy.settings.flowGranularity === 'value' &&
     request.sources
   ) {
-    const judged = provenanceVerdict({ ...request, sources: request.sources, stakes });
+    const judged = provenanceVerdict({ ...request, stakes });
     if (!judged.trusted)
       return {
         effect: policy.settings.taintedConsequential,
