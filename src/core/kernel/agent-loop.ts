@@ -217,7 +217,6 @@ export async function driveRun(
     ...(snapshotTainted(plugins.contributors, snapshot) ? ["the run's starting context"] : []),
   ]);
   const toolTaint = (messages: readonly ChatMessage[]) => taintSources(messages, (name) => tools.get(name));
-  const trustedInput = [def.instructions, ...(run.input.untrusted === true ? [] : [run.input.task])];
   const principals = [
     { origin: "the agent's instructions", text: def.instructions, kind: 'user' as const },
     {
@@ -226,6 +225,8 @@ export async function driveRun(
       kind: run.input.untrusted === true ? ('untrusted' as const) : ('user' as const),
     },
   ];
+  /** What the run's principals wrote: the instructions, and the task unless it is outside content. */
+  const trustedInput = principals.filter((p) => p.kind === 'user').map((p) => p.text);
 
   /** Replaces the oldest turns by a summary when the next call would not fit; false when the run ended. */
   async function compactIfNeeded(turn: number): Promise<boolean> {
