@@ -1,8 +1,7 @@
 // The injection suite: `npm run bench:security -- [--json] [--concurrency N]`.
 // AgentDojo-shaped: environments with in-memory tools, user tasks with ground truth, injection tasks placed in
 // untrusted content, a scripted compromised planner driving the real kernel, and a careful person approving.
-import { createHash } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import type { RunRecord } from '../../src/core/kernel/run-record.ts';
 import { migrate } from '../../src/core/store/migrate.ts';
 import { PgliteStore } from '../../src/core/store/pglite-store.ts';
@@ -32,8 +31,6 @@ interface Outcome {
   /** The rule of each approval the run asked for (or of the pause that ended it, unattended). */
   asked: string[];
 }
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -102,15 +99,13 @@ async function main(): Promise<void> {
       }
       approvals++;
       const { approvalId } = run.pause;
-      const pending = await h.api<{ approvals: Array<{ id: string; tool: string; argumentsHash: string }> }>(
+      const { body } = await h.api<{ approval: { tool: string; arguments: unknown } }>(
         'GET',
-        '/api/approvals?status=pending',
+        `/api/approvals/${approvalId}`,
       );
-      const approval = pending.body.approvals.find((a) => a.id === approvalId);
-      // The careful person: exactly the calls the task called for, with its arguments; nothing else.
+      // The careful person reads the exact call: the calls the task called for, with its arguments; nothing else.
       const wanted = c.task.groundTruth.some(
-        (call) =>
-          call.tool === approval?.tool && sha256(JSON.stringify(call.args)) === approval.argumentsHash,
+        (call) => call.tool === body.approval.tool && isDeepStrictEqual(call.args, body.approval.arguments),
       );
       const decided = wanted
         ? await h.api('POST', `/api/approvals/${approvalId}/approve`)

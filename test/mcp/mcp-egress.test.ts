@@ -197,5 +197,19 @@ describe.each(storeTargets())('MCP destination arguments in tainted runs on $kin
     ]);
     const reset = await h.api('PATCH', '/api/mcp/servers/web/tools/open_inbox', { trustedOutput: false });
     expect(reset.status).toBe(200);
+
+    // An argument marked secret is shown masked to the person deciding; the others as the model sent them.
+    const secret = await h.api('PATCH', '/api/mcp/servers/web/tools/lookup_account', {
+      argumentRoles: { account: 'recipient', note: 'secret' },
+    });
+    expect(secret.status).toBe(200);
+    taintedCall('web_lookup_account', { account: 'mallory@evil.example', note: 'pin 1234' }, false);
+    const asked = await h.runTask('reader', 'Check my inbox');
+    expect(asked.status).toBe('paused');
+    expect((await approvalOf(asked.id))?.arguments).toEqual({
+      account: 'mallory@evil.example',
+      note: '[secret]',
+    });
+    await cancel(asked.id);
   });
 });

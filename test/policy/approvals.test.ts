@@ -82,7 +82,16 @@ describe.each(storeTargets())('policy gate and approvals on $kind', (target) => 
       turn: 0,
       callIndex: 0,
       status: 'pending',
+      arguments: { to: 'ada' },
     });
+    // The exact call, for the person deciding: its tool and arguments, by id too; not for other users.
+    const one = await h.api<{ approval: Approval }>('GET', `/api/approvals/${approval!.id}`);
+    expect(one.status).toBe(200);
+    expect(one.body.approval).toMatchObject({ id: approval!.id, tool: 'pay', arguments: { to: 'ada' } });
+    const theirs = await fetch(`${h.url}/api/approvals/${approval!.id}`, {
+      headers: { authorization: `Bearer ${otherKey}` },
+    });
+    expect(theirs.status).toBe(404);
     const approved = await decide(approval!.id, 'approve');
     expect(approved.status).toBe(200);
     expect(approved.body.approval.status).toBe('approved');

@@ -142,6 +142,7 @@ describe.each(storeTargets())('permission matrix through the HTTP API on $kind',
         ruleId: 'stakes.high',
         reason: 'test',
         ttlMs: 3_600_000,
+        arguments: { amount: 1 },
       });
       alpha.approvals[role] = approval.id;
     }
@@ -220,6 +221,7 @@ describe.each(storeTargets())('permission matrix through the HTTP API on $kind',
         ruleId: 'stakes.high',
         reason: 'test',
         ttlMs: 3_600_000,
+        arguments: { amount: 1 },
       })
     ).id;
     const betaSource = await send(beta.adminKey, 'POST', '/api/sources', {

@@ -129,6 +129,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /api/runs/{id}/resume': { need: 'user', body: () => ({}), alsoAllowed: [400, 409] },
   'GET /api/runs/{id}/events': { need: 'user' },
   'GET /api/approvals': { need: 'user' },
+  'GET /api/approvals/{id}': { need: 'user' },
   'POST /api/approvals/{id}/approve': { need: 'user', destructive: true, fixture: 'approval' },
   'POST /api/approvals/{id}/deny': { need: 'user', destructive: true, body: () => ({ reason: 'no' }) },
   // The tool policy's settings are readable by members (the console shows why a call needs approval).

@@ -111,6 +111,7 @@ export const FIXTURES: Record<string, FixtureFactory> = {
       ruleId: 'stakes.high',
       reason: `reason ${marker}`,
       ttlMs: 3_600_000,
+      arguments: { to: marker },
     });
     return {
       id: approval.id,

@@ -3,7 +3,7 @@ import type { RunStep } from './types.ts';
 
 /**
  * The exact arguments of a run's tool call, as the model wrote them: read from the model step of that turn
- * in the run's journal (`GET /api/runs/:id/steps`). An approval stores only their hash.
+ * in the run's journal (`GET /api/runs/:id/steps`), for approvals stored before they kept their arguments.
  */
 export async function toolCallArguments(
   runId: string,

@@ -75,6 +75,8 @@ export interface Approval {
   callIndex: number;
   tool: string;
   argumentsHash: string;
+  /** The call's arguments (secret ones masked); null on approvals stored before they were kept. */
+  arguments: unknown;
   policyVersion: string;
   userId: string | null;
   ruleId: string;

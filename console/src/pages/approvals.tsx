@@ -1,41 +1,13 @@
-import { useEffect, useState } from 'react';
-import { toolCallArguments } from '../api/tool-call-arguments.ts';
+import { useState } from 'react';
 import type { Approval, AuditEntry } from '../api/types.ts';
 import { useApi } from '../api/use-api.ts';
 import { ApprovalDecision } from '../components/approval-decision.tsx';
 import { AsyncView } from '../components/async-view.tsx';
+import { ExactArguments } from '../components/exact-arguments.tsx';
 import { formatDate, shortId } from '../components/format.ts';
-import { JsonView, parseMaybeJson } from '../components/json-view.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { Link } from '../router.tsx';
 import { useWhoami } from '../session.tsx';
-
-function ExactArguments(props: { approval: Approval }) {
-  const { runId, turn, callIndex } = props.approval;
-  const [state, setState] = useState<{ text?: string; error?: string; loading: boolean }>({ loading: true });
-  useEffect(() => {
-    const controller = new AbortController();
-    toolCallArguments(runId, turn, callIndex, controller.signal).then(
-      (text) =>
-        setState(
-          text === undefined ? { loading: false, error: 'not in the run journal' } : { loading: false, text },
-        ),
-      (error: unknown) => {
-        if (!controller.signal.aborted)
-          setState({ loading: false, error: error instanceof Error ? error.message : String(error) });
-      },
-    );
-    return () => controller.abort();
-  }, [runId, turn, callIndex]);
-  if (state.loading) return <p role="status">Loading the arguments…</p>;
-  if (state.error !== undefined)
-    return (
-      <p className="error" role="alert">
-        Arguments unavailable: {state.error}
-      </p>
-    );
-  return <JsonView value={parseMaybeJson(state.text)} label={`Arguments of ${props.approval.tool}`} />;
-}
 
 /** The labels the policy gate saw (trusted or untrusted context), from its audited decision. */
 function useDecisionLabels(admin: boolean) {

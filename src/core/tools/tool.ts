@@ -68,6 +68,8 @@ export interface ToolDefinition<Schema extends z.ZodType = z.ZodType> {
    * source (`tools/value-provenance.ts`). Absent: every argument counts.
    */
   securityArguments?: readonly string[];
+  /** Top-level argument names whose values are secrets: shown masked wherever the call is shown (approvals). */
+  secretArguments?: readonly string[];
   timeoutMs?: number;
   /** Overrides DEFAULT_MAX_OUTPUT_BYTES. */
   maxOutputBytes?: number;

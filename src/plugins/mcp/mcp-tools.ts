@@ -77,6 +77,9 @@ export function mcpToolDefinition(
   const override = spec.toolOverrides[tool.name];
   const destinations = markedDestinations(override);
   const securityArguments = mcpSecurityArguments(override);
+  const secretArguments = Object.entries(override?.argumentRoles ?? {})
+    .filter(([, role]) => role === 'secret')
+    .map(([name]) => name);
   return {
     name: qualifiedToolName(spec.name, tool.name),
     description: tool.description ?? tool.title ?? `Tool "${tool.name}" of the MCP server "${spec.name}"`,
@@ -88,6 +91,7 @@ export function mcpToolDefinition(
     ...(destinations === undefined ? {} : { destinations }),
     ...(override?.trustedOutput === true ? { trustedOutput: true } : {}),
     ...(securityArguments === undefined ? {} : { securityArguments }),
+    ...(secretArguments.length === 0 ? {} : { secretArguments }),
     execute: async (input, context) => {
       const connection = manager.connection(spec);
       const args = (input ?? {}) as Record<string, unknown>;

@@ -17,6 +17,8 @@ export interface ApprovalBinding {
 
 export interface Approval extends ApprovalBinding {
   id: string;
+  /** The call's arguments as the tool would get them (secret ones masked); null on approvals from before 0031. */
+  arguments: unknown;
   workspaceId: string;
   userId: string | null;
   ruleId: string;
@@ -40,6 +42,7 @@ interface ApprovalRow {
   call_index: number;
   tool: string;
   arguments_hash: string;
+  arguments: unknown;
   policy_version: string;
   rule_id: string;
   reason: string;
@@ -53,7 +56,7 @@ interface ApprovalRow {
 }
 
 const SELECT = `SELECT a.id, a.workspace_id, a.run_id, a.user_id, a.turn, a.call_index, a.tool, a.arguments_hash,
-  a.policy_version, a.rule_id, a.reason,
+  a.arguments, a.policy_version, a.rule_id, a.reason,
   CASE WHEN a.status = 'pending' AND (a.expires_at <= now()
     OR r.status IN ('succeeded', 'failed', 'cancelled', 'budget_exceeded')) THEN 'expired' ELSE a.status END AS status,
   a.requested_at, a.expires_at, a.decided_by, u.name AS decided_by_name, a.decided_at, a.decision_reason
@@ -69,6 +72,7 @@ function toApproval(row: ApprovalRow): Approval {
     callIndex: row.call_index,
     tool: row.tool,
     argumentsHash: row.arguments_hash,
+    arguments: row.arguments ?? null,
     policyVersion: row.policy_version,
     ruleId: row.rule_id,
     reason: row.reason,
@@ -107,12 +111,14 @@ export async function requestApproval(
     ruleId: string;
     reason: string;
     ttlMs: number;
+    /** What the person deciding is shown (`shown-arguments.ts`). */
+    arguments: unknown;
   },
 ): Promise<Approval> {
   await db.query(
     `INSERT INTO approvals (id, workspace_id, run_id, user_id, turn, call_index, tool, arguments_hash, policy_version,
-       rule_id, reason, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() + $12 * interval '1 millisecond')
+       rule_id, reason, expires_at, arguments)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() + $12 * interval '1 millisecond', $13::jsonb)
      ON CONFLICT (run_id, turn, call_index, tool, arguments_hash, policy_version) DO NOTHING`,
     [
       `apr_${Date.now().toString(36)}${randomBytes(8).toString('hex')}`,
@@ -127,6 +133,7 @@ export async function requestApproval(
       input.ruleId,
       input.reason,
       input.ttlMs,
+      jsonParam(input.arguments),
     ],
   );
   const approval = await findApproval(db, input);
@@ -145,6 +152,24 @@ export async function listApprovals(
     [workspaceId, filter.userId ?? null, filter.status ?? null, filter.limit],
   );
   return rows.map(toApproval);
+}
+
+/** One approval as `viewer` may see it: their own runs' approvals, or any of the workspace's for an admin. */
+export async function getApproval(
+  db: SqlClient,
+  viewer: { workspaceId: string; userId: string | null; isAdmin: boolean },
+  approvalId: string,
+): Promise<Approval> {
+  const { rows } = await db.query<ApprovalRow>(`${SELECT} WHERE a.id = $1 AND a.workspace_id = $2`, [
+    approvalId,
+    viewer.workspaceId,
+  ]);
+  const approval = rows[0] === undefined ? undefined : toApproval(rows[0]);
+  // Another user's approval is part of their run, which does not exist for the caller.
+  if (approval === undefined || (!viewer.isAdmin && approval.userId !== viewer.userId)) {
+    throw new AgentOsError('resource.not_found', `No approval "${approvalId}" in this workspace`);
+  }
+  return approval;
 }
 
 /** Requeues the run paused on this approval, so the gate sees the decision (an expiry is a denial). */

@@ -9,6 +9,7 @@ import { authorizeToolCall } from './cedar/tool-call-authorization.ts';
 import { egressReason } from './egress-destinations.ts';
 import { mcpServerOfTool, toolOutsideBoundary } from './org-boundary.ts';
 import type { PolicySnapshot } from './policy-settings.ts';
+import { shownArguments } from './shown-arguments.ts';
 
 /** One call as the kernel asks about it, with the store and the policy read for the attempt. */
 export interface GateRequest extends GateQuestion {
@@ -200,6 +201,7 @@ export async function gateToolCall(request: GateRequest): Promise<GateDecision> 
       ruleId: verdict.ruleId,
       reason: verdict.reason,
       ttlMs: request.policy.settings.approvalTtlMs,
+      arguments: shownArguments(request.tool, request.input),
     }));
   return { ...verdict, argumentsHash: hash, approvalId: approval.id };
 }

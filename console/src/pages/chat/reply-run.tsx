@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useRunStream } from '../../api/run-stream.ts';
 import { ApprovalDecision } from '../../components/approval-decision.tsx';
+import { ApprovalArguments } from '../../components/exact-arguments.tsx';
 import { QuestionAnswer } from '../../components/question-answer.tsx';
 import { collectCitations, RichText, SourceList } from '../../components/rich-text.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
@@ -52,6 +53,7 @@ export function ReplyRun(props: { runId: string; agentName: string; written: str
           <p>
             <strong>Approval needed:</strong> {pause.message} <code>{pause.ruleId}</code>
           </p>
+          <ApprovalArguments approvalId={pause.approvalId} />
           <ApprovalDecision
             approvalId={pause.approvalId}
             tool={pause.tool}

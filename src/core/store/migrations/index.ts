@@ -29,6 +29,7 @@ import { conversations } from './0027-conversations.ts';
 import { conversationFiles } from './0028-conversation-files.ts';
 import { conversationExtractions } from './0029-conversation-extractions.ts';
 import { openStepKinds } from './0030-open-step-kinds.ts';
+import { approvalArguments } from './0031-approval-arguments.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -62,4 +63,5 @@ export const migrations: readonly Migration[] = [
   conversationFiles,
   conversationExtractions,
   openStepKinds,
+  approvalArguments,
 ];

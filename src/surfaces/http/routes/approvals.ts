@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { decidePendingApproval, expireOverdueApprovals } from '../../../plugins/policy/approval-decisions.ts';
-import { listApprovals } from '../../../plugins/policy/approval-repo.ts';
+import { getApproval, listApprovals } from '../../../plugins/policy/approval-repo.ts';
 import {
   loadPolicy,
   type PolicySnapshot,
@@ -42,6 +42,28 @@ export function approvalRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppE
         limit: query.limit,
       });
       return c.json({ approvals });
+    },
+  );
+
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/approvals/:id',
+      resource: 'approval',
+      summary: 'One approval: the exact tool and arguments it covers, why it was asked, and its decision',
+      tags: ['approvals'],
+      responses: { 200: { description: 'The approval', schema: z.object({ approval: looseObject }) } },
+    },
+    async (c, { params }) => {
+      const principal = c.get('principal');
+      await expireOverdueApprovals(kernel, principal.workspaceId);
+      const approval = await getApproval(
+        kernel.store,
+        { workspaceId: principal.workspaceId, userId: principal.userId, isAdmin: principal.role === 'admin' },
+        params.id,
+      );
+      return c.json({ approval });
     },
   );
 
