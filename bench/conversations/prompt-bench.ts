@@ -83,6 +83,7 @@ async function seed(store: Store) {
       agentVersion: agent.version,
       content: `Answer ${i}: ${sentence.repeat(3)}`,
       status: 'succeeded',
+      untrusted: false,
     });
   }
   const run = await createRun(store, {
@@ -119,7 +120,7 @@ async function measure(
   for (let i = 0; i < ITERATIONS + 20; i++) {
     const started = performance.now();
     const summary = await latestSummary(store, ref.id, ref.seq);
-    const entries = await loadHistory(store, ref, summary?.uptoSeq ?? 0);
+    const entries = await loadHistory(store, ref, summary?.uptoSeq ?? 0, self);
     const read = performance.now() - started;
     const plan = planHistory(counter, budgetTokens, ref.seq, summary, entries, self);
     const messages = plan.kind === 'fits' ? plan.messages : plan.kept;

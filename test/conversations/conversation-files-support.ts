@@ -72,7 +72,8 @@ export interface Streamed {
 
 /**
  * Streams a multipart body of one text file of `total` bytes in 16 KB chunks (chunked transfer encoding
- * unless `contentLength` is declared), and stops writing once an answer arrives.
+ * unless `contentLength` is declared, when it first waits up to 5 s for an answer to the headers), and stops
+ * writing once an answer arrives.
  */
 export function streamUpload(
   url: string,
@@ -121,6 +122,14 @@ export function streamUpload(
     });
     const pump = async () => {
       req.write(head);
+      // A declared length over the limit is refused from the headers alone: wait for that answer before
+      // sending the body, since data arriving at a socket the server already closed resets the connection
+      // and can take the answer with it.
+      if (options.contentLength !== undefined) {
+        for (let waited = 0; !answered && !req.destroyed && waited < 5_000; waited += 10) {
+          await new Promise((done) => setTimeout(done, 10));
+        }
+      }
       while (!answered && written < options.total && !req.destroyed) {
         const ok = req.write(chunk);
         written += chunk.length;

@@ -151,7 +151,8 @@ describe.each(storeTargets())('tool and model output holding NULs and lone surro
     expect(settled.error).toBeNull();
     expect(settled.status).toBe('succeeded');
     expect(settled.attempt).toBe(2);
-    expect(settled.output).toEqual({ text: 'done\uFFFD with \uFFFD' });
+    // The answer came after the tool's (untrusted) output: the run record says so.
+    expect(settled.output).toEqual({ text: 'done\uFFFD with \uFFFD', tainted: true });
 
     // Turn 1 was replayed (its inputs hashed as recorded), not asked again.
     const asked = model.requests.map((request) => lastToolNames(request).join(','));

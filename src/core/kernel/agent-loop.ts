@@ -14,6 +14,7 @@ import {
   gatherContext,
   isEmptySnapshot,
   preambleMessages,
+  snapshotSources,
   snapshotTainted,
 } from './context-builder.ts';
 import { compactionPrompt, countAll, planCompaction, summaryMessage } from './context-compaction.ts';
@@ -28,7 +29,7 @@ import { endStatusFor, runError } from './run-ending.ts';
 import { hashInputs, type JournalStep, type RunJournal } from './run-journal.ts';
 import { budgetProblem, promptBudget } from './run-limits.ts';
 import type { RunError, RunRecord, RunUsage } from './run-record.ts';
-import { runSources } from './run-sources.ts';
+import { principalSources, runSources } from './run-sources.ts';
 import { COMPACTION_CALL_INDEX, CONTEXT_CALL_INDEX, MODEL_CALL_INDEX } from './step-kinds.ts';
 import { tokenCounterFor } from './token-counter.ts';
 import { runToolStep } from './tool-step.ts';
@@ -217,15 +218,8 @@ export async function driveRun(
     ...(snapshotTainted(plugins.contributors, snapshot) ? ["the run's starting context"] : []),
   ]);
   const toolTaint = (messages: readonly ChatMessage[]) => taintSources(messages, (name) => tools.get(name));
-  const principals = [
-    { origin: "the agent's instructions", text: def.instructions, kind: 'user' as const },
-    {
-      origin: run.input.untrusted === true ? 'the task (content from outside)' : 'the task',
-      text: run.input.task,
-      kind: run.input.untrusted === true ? ('untrusted' as const) : ('user' as const),
-    },
-  ];
-  /** What the run's principals wrote: the instructions, and the task unless it is outside content. */
+  const principals = principalSources(def, run, snapshotSources(plugins.contributors, snapshot, run));
+  /** What the run's principals wrote: the instructions, the task unless it is outside content, their messages. */
   const trustedInput = principals.filter((p) => p.kind === 'user').map((p) => p.text);
 
   /** Replaces the oldest turns by a summary when the next call would not fit; false when the run ended. */
@@ -323,7 +317,7 @@ export async function driveRun(
     const tainted = taintedBy.length > 0;
     if (result.toolCalls.length === 0) {
       const ctx = answerContext(turn, result.text, tainted);
-      let output: Record<string, unknown> = { text: result.text };
+      let output: Record<string, unknown> = { text: result.text, ...(tainted ? { tainted: true } : {}) };
       for (const hook of plugins.answerHooks) output = { ...output, ...(await hook(ctx)) };
       await journal.finish('succeeded', { output: output as { text: string } });
       return 'finished';
@@ -382,9 +376,9 @@ export async function driveRun(
       const outcome = outcomes[handedOver]!;
       const output = outcome.kind === 'result' ? outcome.result.output : undefined;
       const answer = (output as { answer?: unknown } | undefined)?.answer;
-      await journal.finish('succeeded', {
-        output: { text: typeof answer === 'string' ? answer : JSON.stringify(output ?? null) },
-      });
+      const text = typeof answer === 'string' ? answer : JSON.stringify(output ?? null);
+      const taintedNow = tainted || toolTaint(conversation).length > 0;
+      await journal.finish('succeeded', { output: { text, ...(taintedNow ? { tainted: true } : {}) } });
       return 'finished';
     }
     if (invalidCalls > def.limits.maxInvalidToolCalls) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AgentDefinition } from '../agents/agent-definition.ts';
+import type { ContentSource } from '../tools/value-provenance.ts';
 import { renderHandoff } from './handoff.ts';
 import type { ContextContributor, RunScope } from './kernel-plugin.ts';
 import type { ChatMessage } from './messages.ts';
@@ -34,6 +35,13 @@ export async function gatherContext(
 /** A contributor says its sections hold text from outside a person's control. */
 export const snapshotTainted = (contributors: readonly ContextContributor[], snapshot: ContextSnapshot) =>
   contributors.some((c) => c.tainted?.(snapshot) === true);
+
+/** The texts of the snapshot that argument values may come from, with their trust (tools/value-provenance.ts). */
+export const snapshotSources = (
+  contributors: readonly ContextContributor[],
+  snapshot: ContextSnapshot,
+  run: RunRecord,
+): ContentSource[] => contributors.flatMap((c) => c.sources?.(snapshot, run) ?? []);
 
 /**
  * The fixed head of every model call of a run: instructions, the contributors' notes (pinned notes and

@@ -4,6 +4,7 @@ import type { Store } from '../store/sql-client.ts';
 import type { BackgroundService } from '../time/periodic-task.ts';
 import type { ToolDefinition } from '../tools/tool.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
+import type { ContentSource } from '../tools/value-provenance.ts';
 import type { ContextSnapshot } from './context-builder.ts';
 import type { ModelResult, ToolCallRecord } from './journal-format.ts';
 import type { Kernel } from './kernel.ts';
@@ -65,6 +66,12 @@ export interface ContextContributor {
   render(snapshot: ContextSnapshot, run: RunRecord): ContextRendering;
   /** Sections that carry text from outside a person's control taint the run from its first call. */
   tainted?(snapshot: ContextSnapshot): boolean;
+  /**
+   * The sections' texts that a tool call's argument values may come from, each with its trust (a person's
+   * own message is `user`, another person's or an answer written after untrusted content is `untrusted`):
+   * the policy gate attributes values to them (`tools/value-provenance.ts`).
+   */
+  sources?(snapshot: ContextSnapshot, run: RunRecord): ContentSource[];
 }
 
 export interface HistoryArgs {

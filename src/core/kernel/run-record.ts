@@ -40,6 +40,8 @@ export interface RunChecks {
 export interface RunOutput {
   text: string;
   checks?: RunChecks;
+  /** Untrusted content had reached the run when it answered: what it wrote may carry it. */
+  tainted?: true;
 }
 
 export interface RunError {

@@ -1,9 +1,33 @@
+import type { AgentDefinition } from '../agents/agent-definition.ts';
 import { resultLabel } from '../tools/information-flow.ts';
 import type { ContentSource } from '../tools/value-provenance.ts';
 import type { ChatMessage } from './messages.ts';
+import type { RunRecord } from './run-record.ts';
 
 const outputText = (output: unknown): string =>
   typeof output === 'string' ? output : (JSON.stringify(output) ?? '');
+
+/**
+ * What the run's principals wrote, and what its starting context holds: the instructions, the task
+ * (untrusted when it is outside content, a webhook's payload), then the context contributors' texts (a
+ * conversation's messages, each under its own trust).
+ */
+export function principalSources(
+  def: Pick<AgentDefinition, 'instructions'>,
+  run: Pick<RunRecord, 'input'>,
+  context: readonly ContentSource[],
+): ContentSource[] {
+  const outside = run.input.untrusted === true;
+  return [
+    { origin: "the agent's instructions", text: def.instructions, kind: 'user' },
+    {
+      origin: outside ? 'the task (content from outside)' : 'the task',
+      text: run.input.task,
+      kind: outside ? 'untrusted' : 'user',
+    },
+    ...context,
+  ];
+}
 
 /**
  * The texts a turn's tool calls were planned from, each with its origin (tools/value-provenance.ts): the

@@ -3,6 +3,7 @@ import type { ContextContributor } from '../../core/kernel/kernel-plugin.ts';
 import type { StepKind } from '../../core/kernel/step-kinds.ts';
 import { conversationSnapshot } from './conversation-context.ts';
 import { conversationSnapshotSchema, historyMessages, summaryText } from './conversation-history.ts';
+import { historySources } from './history-sources.ts';
 
 /** call_index (at turn 0) of the summary of a conversation's older messages, made before the context snapshot. */
 export const CONVERSATION_SUMMARY_CALL_INDEX = -4;
@@ -24,12 +25,13 @@ export const conversationContext: ContextContributor = {
   history: async ({ store, run }, { counter, budget, recorded, summarize }) => {
     if (run.input.conversation === undefined) return undefined;
     const made = recorded(CONVERSATION_SUMMARY_CALL_INDEX);
-    const madeInput = made?.input as { uptoSeq?: unknown } | undefined;
+    const madeInput = made?.input as { uptoSeq?: unknown; untrusted?: unknown } | undefined;
     const replayed =
       made?.status === 'completed' && typeof madeInput?.uptoSeq === 'number'
         ? {
             uptoSeq: madeInput.uptoSeq,
             text: summaryText(readModelResult(made.result).text, budget, counter),
+            ...(madeInput.untrusted === true ? { untrusted: true as const } : {}),
           }
         : undefined;
     const snapshot = await conversationSnapshot(store, run, counter, budget, {
@@ -44,4 +46,13 @@ export const conversationContext: ContextContributor = {
     const conversation = conversationSnapshotSchema.parse(snapshot.conversation);
     return historyMessages(conversation, { agentId: run.agentId, userId: run.userId });
   },
+  tainted: (snapshot) => {
+    if (snapshot.conversation === undefined) return false;
+    const { summary, messages } = conversationSnapshotSchema.parse(snapshot.conversation);
+    return summary?.untrusted === true || messages.some((entry) => entry.untrusted === true);
+  },
+  sources: (snapshot) =>
+    snapshot.conversation === undefined
+      ? []
+      : historySources(conversationSnapshotSchema.parse(snapshot.conversation)),
 };

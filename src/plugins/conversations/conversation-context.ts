@@ -19,7 +19,7 @@ export interface Summarizer {
   recorded: StoredSummary | undefined;
   summarize(
     prompt: ChatMessage[],
-    plan: { uptoSeq: number; baseSeq: number | null },
+    plan: { uptoSeq: number; baseSeq: number | null; untrusted?: true },
   ): Promise<string | RunError>;
 }
 
@@ -41,7 +41,7 @@ export async function conversationSnapshot(
   const head = { seq: ref.seq, ...(ref.handedOffBy === undefined ? {} : { handedOff: true as const }) };
   const self = { agentId: run.agentId, userId: run.userId };
   const summary = summarizer.recorded ?? (await latestSummary(db, ref.id, ref.seq));
-  const entries = await loadHistory(db, ref, summary?.uptoSeq ?? 0);
+  const entries = await loadHistory(db, ref, summary?.uptoSeq ?? 0, self);
   const plan = planHistory(counter, budgetTokens, ref.seq, summary, entries, self);
   if (plan.kind === 'fits') return { ...head, summary: plan.summary, messages: plan.messages };
   if (summarizer.recorded !== undefined) {
@@ -49,12 +49,19 @@ export async function conversationSnapshot(
     await storeSummary(db, { conversationId: ref.id, ...summarizer.recorded, runId: run.id });
     return { ...head, summary: summarizer.recorded, messages: plan.kept };
   }
+  // A summary of untrusted messages is untrusted: it may repeat what they said.
+  const untrusted = plan.base?.untrusted === true || plan.compacted.some((entry) => entry.untrusted === true);
   const text = await summarizer.summarize(summaryPrompt(plan.base, plan.compacted), {
     uptoSeq: plan.uptoSeq,
     baseSeq: plan.base?.uptoSeq ?? null,
+    ...(untrusted ? { untrusted: true } : {}),
   });
   if (typeof text !== 'string') return text;
-  const made = { uptoSeq: plan.uptoSeq, text: summaryText(text, budgetTokens, counter) };
+  const made = {
+    uptoSeq: plan.uptoSeq,
+    text: summaryText(text, budgetTokens, counter),
+    ...(untrusted ? { untrusted: true as const } : {}),
+  };
   await storeSummary(db, { conversationId: ref.id, ...made, runId: run.id });
   return { ...head, summary: made, messages: plan.kept };
 }

@@ -16,13 +16,17 @@ export const historyEntrySchema = z.object({
   authorId: z.string(),
   name: z.string(),
   content: z.string(),
+  /** Not the answering run's principal: another person's message, or a reply written after untrusted content. */
+  untrusted: z.literal(true).optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 export const conversationSnapshotSchema = z.object({
   /** The seq of the message the run answers. */
   seq: z.number().int(),
-  summary: z.object({ uptoSeq: z.number().int(), text: z.string() }).nullable(),
+  summary: z
+    .object({ uptoSeq: z.number().int(), text: z.string(), untrusted: z.literal(true).optional() })
+    .nullable(),
   messages: z.array(historyEntrySchema),
   /** A run handed the message by another agent (hand_off): the message and its replies so far come before its task. */
   handedOff: z.literal(true).optional(),
@@ -40,6 +44,8 @@ export interface ConversationRef {
 export interface StoredSummary {
   uptoSeq: number;
   text: string;
+  /** It folds in an untrusted message (or an untrusted summary before it). */
+  untrusted?: true;
 }
 
 /** The newest summary a run answering message `seq` may use: one of messages before it only. */
@@ -48,13 +54,14 @@ export async function latestSummary(
   conversationId: string,
   seq: number,
 ): Promise<StoredSummary | null> {
-  const { rows } = await db.query<{ upto_seq: number; content: string }>(
-    `SELECT upto_seq, content FROM conversation_summaries
+  const { rows } = await db.query<{ upto_seq: number; content: string; untrusted: boolean }>(
+    `SELECT upto_seq, content, untrusted FROM conversation_summaries
      WHERE conversation_id = $1 AND upto_seq < $2 ORDER BY upto_seq DESC LIMIT 1`,
     [conversationId, seq],
   );
   const row = rows[0];
-  return row === undefined ? null : { uptoSeq: Number(row.upto_seq), text: row.content };
+  if (row === undefined) return null;
+  return { uptoSeq: Number(row.upto_seq), text: row.content, ...(row.untrusted ? { untrusted: true } : {}) };
 }
 
 interface CachedEntry extends HistoryEntry {
@@ -80,9 +87,10 @@ async function cachedMessages(db: SqlClient, conversationId: string): Promise<Ca
     attachments: unknown[];
     run_id: string | null;
     status: string | null;
+    untrusted: boolean;
   }>(
     `SELECT m.seq, m.role, COALESCE(m.user_id, m.agent_id) AS author_id,
-       COALESCE(u.name, a.name) AS name, m.content, m.attachments, m.run_id, m.status
+       COALESCE(u.name, a.name) AS name, m.content, m.attachments, m.run_id, m.status, m.untrusted
      FROM conversation_messages m
      LEFT JOIN users u ON u.id = m.user_id
      LEFT JOIN agents a ON a.id = m.agent_id
@@ -101,6 +109,7 @@ async function cachedMessages(db: SqlClient, conversationId: string): Promise<Ca
             authorId: row.author_id,
             name: row.name ?? row.author_id,
             content: withAttachmentNote(row.content, row.attachments),
+            ...(row.untrusted ? { untrusted: true as const } : {}),
             runId: row.run_id,
             // A failed reply says nothing worth remembering.
             usable: row.role === 'user' || row.status === 'succeeded',
@@ -114,12 +123,14 @@ async function cachedMessages(db: SqlClient, conversationId: string): Promise<Ca
 
 /**
  * Messages after `fromSeq` and before the answered one (and the answered one, for an agent handed it), plus
- * the earlier replies to it; failed replies left out.
+ * the earlier replies to it; failed replies left out. Messages of people other than `self`'s user are
+ * untrusted for its run, as are replies written after untrusted content.
  */
 export async function loadHistory(
   db: SqlClient,
   ref: ConversationRef,
   fromSeq: number,
+  self: Speaker,
 ): Promise<HistoryEntry[]> {
   const after = new Set(ref.after);
   const lastSeq = ref.handedOffBy === undefined ? ref.seq - 1 : ref.seq;
@@ -133,6 +144,9 @@ export async function loadHistory(
         authorId: entry.authorId,
         name: entry.name,
         content: entry.content,
+        ...(entry.untrusted === true || (entry.kind === 'user' && entry.authorId !== self.userId)
+          ? { untrusted: true as const }
+          : {}),
       });
     }
   }
@@ -141,13 +155,13 @@ export async function loadHistory(
 
 export async function storeSummary(
   db: SqlClient,
-  summary: { conversationId: string; uptoSeq: number; text: string; runId: string },
+  summary: StoredSummary & { conversationId: string; runId: string },
 ): Promise<void> {
   // Two runs may compact the same turns at once: the first summary stands, each run keeps its journaled own.
   await db.query(
-    `INSERT INTO conversation_summaries (conversation_id, upto_seq, content, run_id) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (conversation_id, upto_seq) DO NOTHING`,
-    [summary.conversationId, summary.uptoSeq, summary.text, summary.runId],
+    `INSERT INTO conversation_summaries (conversation_id, upto_seq, content, run_id, untrusted)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conversation_id, upto_seq) DO NOTHING`,
+    [summary.conversationId, summary.uptoSeq, summary.text, summary.runId, summary.untrusted === true],
   );
 }
 
@@ -168,7 +182,7 @@ export function renderEntry(entry: HistoryEntry, self: Speaker): ChatMessage {
   return { role: 'user', content: `[${entry.name}]: ${entry.content}` };
 }
 
-export const renderSummary = (summary: StoredSummary): ChatMessage => ({
+export const renderSummary = (summary: Pick<StoredSummary, 'uptoSeq' | 'text'>): ChatMessage => ({
   role: 'system',
   content: `${SUMMARY_TITLE} (messages up to #${summary.uptoSeq}):\n${summary.text}`,
 });

@@ -158,6 +158,7 @@ export async function settleConversation(kernel: Kernel, conversationId: string)
           agentVersion: run.agentVersion,
           content: replyText(run),
           status: run.status,
+          untrusted: run.output?.tainted === true,
         });
         changed = true;
         continue;

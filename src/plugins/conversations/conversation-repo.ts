@@ -181,6 +181,8 @@ export async function appendAgentMessage(
     agentVersion: number;
     content: string;
     status: string;
+    /** The run read untrusted content before it answered: later runs reading the reply are tainted by it. */
+    untrusted: boolean;
   },
 ): Promise<ConversationMessage> {
   return db.transaction(async (tx) => {
@@ -193,8 +195,9 @@ export async function appendAgentMessage(
     const seq = await takeSeq(tx, reply.conversationId);
     const id = newId('msg');
     await tx.query(
-      `INSERT INTO conversation_messages (id, conversation_id, seq, role, agent_id, agent_version, content, run_id, status)
-       VALUES ($1, $2, $3, 'agent', $4, $5, $6, $7, $8)`,
+      `INSERT INTO conversation_messages (id, conversation_id, seq, role, agent_id, agent_version, content, run_id, status,
+         untrusted)
+       VALUES ($1, $2, $3, 'agent', $4, $5, $6, $7, $8, $9)`,
       [
         id,
         reply.conversationId,
@@ -204,6 +207,7 @@ export async function appendAgentMessage(
         reply.content,
         reply.runId,
         reply.status,
+        reply.untrusted,
       ],
     );
     await tx.query('UPDATE conversations SET last_agent_id = $2 WHERE id = $1', [

@@ -17,8 +17,12 @@ const short = (value: string) => (value.length > 60 ? `${value.slice(0, 57)}…`
 
 /** Why one value is not trusted, in words a person can check: "the recipient came from bank_read_file". */
 function doubt(value: ValueProvenance, taintedBy: readonly string[]): string {
-  if (value.provenance === 'untrusted')
-    return `the ${value.argument} ("${short(value.value)}") came from the output of ${value.origin}, which is untrusted`;
+  if (value.provenance === 'untrusted') {
+    // Tool names have no spaces; other origins name themselves ("the conversation's message #3 (Bob)").
+    const origin = value.origin ?? 'a tool';
+    const from = origin.startsWith('the ') ? origin : `the output of ${origin}`;
+    return `the ${value.argument} ("${short(value.value)}") came from ${from}, which is untrusted`;
+  }
   const after = taintedBy.length > 0 ? ` after untrusted content from ${taintedBy.join(', ')}` : '';
   return `the ${value.argument} ("${short(value.value)}") occurs in no trusted source: the model wrote it${after}`;
 }
@@ -26,7 +30,7 @@ function doubt(value: ValueProvenance, taintedBy: readonly string[]): string {
 /**
  * A consequential call in a tainted run, judged by where its security-relevant argument values came from
  * (the tool's `securityArguments`, all arguments by default): each must occur in the task, the agent's
- * instructions or a trusted tool's output. Otherwise the first doubtful value is the reason given.
+ * instructions, the user's own messages in the conversation or a trusted tool's output. Otherwise the first doubtful value is the reason given.
  */
 export function provenanceVerdict(call: {
   input: unknown;

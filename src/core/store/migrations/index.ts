@@ -30,6 +30,7 @@ import { conversationFiles } from './0028-conversation-files.ts';
 import { conversationExtractions } from './0029-conversation-extractions.ts';
 import { openStepKinds } from './0030-open-step-kinds.ts';
 import { approvalArguments } from './0031-approval-arguments.ts';
+import { conversationTrust } from './0032-conversation-trust.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -64,4 +65,5 @@ export const migrations: readonly Migration[] = [
   conversationExtractions,
   openStepKinds,
   approvalArguments,
+  conversationTrust,
 ];
