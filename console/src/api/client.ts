@@ -4,17 +4,9 @@ import { type AgentOsClient, createAgentOsClient } from '../../../src/surfaces/c
 
 export { call } from '../../../src/surfaces/client/agent-os-client.ts';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+import { ApiError } from './api-error.ts';
+
+export { ApiError };
 
 let csrfToken: string | undefined;
 let onSignedOut: (() => void) | undefined;

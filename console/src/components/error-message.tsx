@@ -1,19 +1,26 @@
-import { ApiError } from '../api/client.ts';
+import { ApiError } from '../api/api-error.ts';
+import { issuesOf } from '../api/error-issues.ts';
 
 /** A failed request, with the server's code and message, and a retry button when there is something to retry. */
 export function ErrorMessage(props: { error: Error; context?: string; onRetry?: (() => void) | undefined }) {
   const { error } = props;
+  const issues = issuesOf(error);
   return (
     <div className="error" role="alert">
       <strong>{props.context ?? 'Something went wrong'}:</strong> {error.message}
-      {error instanceof ApiError && <code className="error-code">{error.code}</code>}
-      {error instanceof ApiError && Array.isArray(error.details) && (
+      {error instanceof ApiError && (
+        <>
+          {' '}
+          <code className="error-code">{error.code}</code>
+        </>
+      )}
+      {issues.length > 0 && (
         <ul>
-          {(error.details as Array<{ path?: unknown; message?: unknown }>).map((issue, index) => (
+          {issues.map((issue, index) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: issues have no identity of their own
             <li key={index}>
-              {Array.isArray(issue.path) ? `${issue.path.join('.')}: ` : ''}
-              {String(issue.message ?? JSON.stringify(issue))}
+              {issue.path === '' ? '' : `${issue.path}: `}
+              {issue.message}
             </li>
           ))}
         </ul>
