@@ -75,7 +75,26 @@ export interface Streamed {
  * unless `contentLength` is declared, when it first waits up to 5 s for an answer to the headers), and stops
  * writing once an answer arrives.
  */
-export function streamUpload(
+export async function streamUpload(
+  url: string,
+  key: string,
+  path: string,
+  options: { total: number; contentLength?: number },
+): Promise<Streamed> {
+  // The server answers 413, drains the rest for 500 ms (@hono/node-server) and closes; a client whose event
+  // loop is slower than that (a loaded machine) sees the reset discard the answer it had not yet read.
+  // That race is TCP's, not the server's: it is retried, twice at most.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await streamUploadOnce(url, key, path, options);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (attempt >= 3 || (code !== 'EPIPE' && code !== 'ECONNRESET')) throw error;
+    }
+  }
+}
+
+function streamUploadOnce(
   url: string,
   key: string,
   path: string,
