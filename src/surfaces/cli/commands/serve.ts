@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { embeddedDataDir, recordServer } from '../../../core/store/server-record.ts';
 import { startAgentOs } from '../../../runtime/start-agent-os.ts';
 import { configFrom, type GlobalOptions } from '../cli-context.ts';
 import { emit } from '../output.ts';
@@ -14,6 +15,8 @@ export function registerServe(program: Command): void {
       const agentOs = await startAgentOs(config, { roles: ['api', 'worker'] });
       const store = agentOs.store.kind;
       const url = agentOs.http?.url ?? '';
+      // On the embedded store this process holds the data directory: CLI commands beside it ask this server.
+      const forget = config.databaseUrl ? () => {} : recordServer(embeddedDataDir(config.home), url);
       if (agentOs.firstStart.created) {
         const { apiKey, keyFile } = agentOs.firstStart;
         emit(options, { event: 'first_start', apiKey, keyFile }, () =>
@@ -31,6 +34,7 @@ export function registerServe(program: Command): void {
       );
       const signal = await waitForSignal();
       emit(options, { event: 'stopping', signal }, () => `Received ${signal}, finishing in-flight work…`);
+      forget();
       await agentOs.stop();
       emit(options, { event: 'stopped' }, () => 'Stopped.');
     });
