@@ -125,7 +125,7 @@ describe('agentos doctor beside a running serve on the embedded store', () => {
       ok: true,
       detail: expect.stringMatching(/^reachable: pglite/),
     });
-  }, 60_000);
+  }, 120_000);
 });
 
 describe.skipIf(testDatabaseUrl === undefined)('agentos doctor on PostgreSQL', () => {
