@@ -36,7 +36,7 @@ describe('admin commands beside a running serve on the embedded store', () => {
       body: JSON.stringify({ name: 'helper', description: 'Helps', model: 'scripted:test-model' }),
     });
     expect(created.status).toBe(201);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     server.child.kill('SIGTERM');
     await server.exited;
@@ -60,7 +60,7 @@ describe('admin commands beside a running serve on the embedded store', () => {
     expect(report).toMatchObject({ ok: true, problems: [] });
     // The agent created above is in the log the server verified.
     expect(report.entries).toBeGreaterThanOrEqual(1);
-  }, 60_000);
+  }, 180_000);
 
   it('audit verify says it needs an admin key when none is given, and refuses flags only a local verify has', async () => {
     renameSync(join(home, 'admin-api-key'), join(home, 'admin-api-key.moved'));
@@ -86,7 +86,7 @@ describe('admin commands beside a running serve on the embedded store', () => {
       code: 'request.invalid',
       message: expect.stringMatching(/own key/),
     });
-  }, 60_000);
+  }, 180_000);
 
   it('migrate refuses, saying why and what to do; migrate --status asks the server', async () => {
     const refused = await runCli(['migrate', '--json'], { cwd });
@@ -101,7 +101,7 @@ describe('admin commands beside a running serve on the embedded store', () => {
     const keys = await runCli(['keys', 'list', '--json'], { cwd });
     expect(keys.code).toBe(1);
     expect(errorOf(keys.stderr).message).toMatch(/stop serve first, or do it through the API at http/);
-  }, 60_000);
+  }, 180_000);
 
   it('agentos mcp bridges stdio to the server: its agents are tools, and a call runs on it', async () => {
     const transport = new StdioClientTransport({
@@ -131,7 +131,7 @@ describe('admin commands beside a running serve on the embedded store', () => {
     const scoped = await runCli(['mcp', '--workspace', 'default'], { cwd });
     expect(scoped.code).toBe(2);
     expect(scoped.stderr).toMatch(/^error \[request.invalid\]: .*drop --workspace and --user/);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('a server record left behind', () => {
@@ -166,5 +166,5 @@ describe('a server record left behind', () => {
     expect(verified.stderr).toBe('');
     expect(verified.code).toBe(0);
     expect((JSON.parse(verified.stdout) as AuditVerification).ok).toBe(true);
-  }, 90_000);
+  }, 180_000);
 });

@@ -82,7 +82,7 @@ describe('agentos doctor beside a running serve on the embedded store', () => {
   beforeAll(async () => {
     cwd = homeWithProviders();
     server = await startServeForTest(cwd);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     server.child.kill('SIGTERM');
     await server.exited;
@@ -109,7 +109,7 @@ describe('agentos doctor beside a running serve on the embedded store', () => {
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/^ok {3}provider live/m);
     expect(human.stdout).toMatch(/^FAIL provider dead .*ECONNREFUSED/m);
-  }, 60_000);
+  }, 180_000);
 
   it('opens a store no server holds itself, and exits 0 when every check passes', async () => {
     const healthy = tempHome();
@@ -125,7 +125,7 @@ describe('agentos doctor beside a running serve on the embedded store', () => {
       ok: true,
       detail: expect.stringMatching(/^reachable: pglite/),
     });
-  }, 120_000);
+  }, 180_000);
 });
 
 describe.skipIf(testDatabaseUrl === undefined)('agentos doctor on PostgreSQL', () => {
@@ -155,5 +155,5 @@ describe.skipIf(testDatabaseUrl === undefined)('agentos doctor on PostgreSQL', (
       (await runCli(['doctor', '--json'], { cwd, env: { DATABASE_URL: database.url } })).stdout,
     ) as DoctorReport;
     expect(check(after, 'migrations')).toMatchObject({ ok: true });
-  }, 60_000);
+  }, 180_000);
 });
