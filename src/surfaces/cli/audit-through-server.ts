@@ -54,7 +54,7 @@ export async function verifyAuditThroughServer(
         'key and configured anchor: drop --public-key, --anchor and --no-anchor, or stop serve to verify with them',
     );
   }
-  const { client } = adminClientBeside(server, flags, config, 'agentos audit verify');
+  const client = adminClientBeside(server, flags, config, 'agentos audit verify');
   const answer = await call(client.GET('/api/audit/verify'));
   const parsed = verificationSchema.safeParse(answer);
   if (!parsed.success) {

@@ -14,12 +14,6 @@ export function serverHoldingStore(config: AgentOsConfig): ServerRecord | undefi
   return runningServer(embeddedDataDir(config.home));
 }
 
-export interface ServerClient {
-  client: CliClient;
-  url: string;
-  apiKey: string;
-}
-
 /**
  * A client for the server holding the store, for `what` (e.g. "agentos audit verify"), which needs an admin
  * key there: without one it stops with auth.missing saying so, before any request.
@@ -29,7 +23,7 @@ export function adminClientBeside(
   options: ApiClientOptions,
   config: AgentOsConfig,
   what: string,
-): ServerClient {
+): CliClient {
   const apiKey = apiKeyFrom(options, config);
   if (apiKey === undefined) {
     throw new AgentOsError(
@@ -39,7 +33,7 @@ export function adminClientBeside(
         `${join(config.home, ADMIN_KEY_FILE)}`,
     );
   }
-  return { client: apiClientFrom({ url: server.url, apiKey }, config), url: server.url, apiKey };
+  return apiClientFrom({ url: server.url, apiKey }, config);
 }
 
 /** For a command that needs the store itself: what to do while a server holds it. */
