@@ -39,6 +39,16 @@ describe.each(storeTargets())('HTTP API basics on $kind', (target) => {
     });
   });
 
+  it("answers the store's schema without a key: its kind and migrations", async () => {
+    const response = await call('/api/health/store', { key: null });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { store: string; schema: Record<string, unknown> };
+    expect(body.store).toBe(target.kind);
+    expect(body.schema).toMatchObject({ pending: [], databaseVersion: expect.any(Number) });
+    expect(body.schema.databaseVersion).toBe(body.schema.codeVersion);
+    expect((body.schema.applied as number[]).at(-1)).toBe(body.schema.databaseVersion);
+  });
+
   it('rejects a missing key with auth.missing', async () => {
     const response = await call('/api/whoami', { key: null });
     expect(response.status).toBe(401);

@@ -47,6 +47,7 @@ const fact = ({ unique }: BodyContext) => ({ kind: 'fact', content: `matrix ${un
 /** Every operation of GET /api/openapi.json, by `METHOD path`. */
 export const MATRIX: Record<string, MatrixEntry> = {
   'GET /api/health': { need: 'user' },
+  'GET /api/health/store': { need: 'user' },
   'GET /api/openapi.json': { need: 'user' },
   'POST /api/sessions': { need: 'user', body: ({ w, principal }) => ({ apiKey: w.keys[principal] }) },
   'GET /api/whoami': { need: 'user' },

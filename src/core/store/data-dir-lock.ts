@@ -11,12 +11,26 @@ function isAlive(pid: number): boolean {
   }
 }
 
+export const LOCK_FILE = 'agentos.lock';
+
+/** The pid holding the data directory's lock, when that process is alive. */
+export function lockHolder(dataDir: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dataDir, LOCK_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const holder = Number.parseInt(text, 10);
+  return Number.isInteger(holder) && isAlive(holder) ? holder : undefined;
+}
+
 /**
  * One process at a time may open an embedded data directory: two PGlite instances on one
  * directory corrupt it. A lock left by a dead process is taken over.
  */
 export function lockDataDir(dataDir: string): () => void {
-  const path = join(dataDir, 'agentos.lock');
+  const path = join(dataDir, LOCK_FILE);
   for (let tries = 0; tries < 3; tries++) {
     try {
       const fd = openSync(path, 'wx', 0o600);

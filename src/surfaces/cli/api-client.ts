@@ -35,9 +35,8 @@ export function apiClientFrom(options: ApiClientOptions, config: AgentOsConfig):
   } catch {
     throw new AgentOsError('request.invalid', `"${url}" is not an http:// or https:// URL`);
   }
-  const keyFile = join(config.home, ADMIN_KEY_FILE);
-  const apiKey = options.apiKey || env.AGENTOS_API_KEY || readKeyFile(keyFile);
-  const keyHint = `no API key found: pass --api-key, set AGENTOS_API_KEY, or run \`agentos serve\` once to create ${keyFile}`;
+  const apiKey = apiKeyFrom(options, config);
+  const keyHint = `no API key found: pass --api-key, set AGENTOS_API_KEY, or run \`agentos serve\` once to create ${join(config.home, ADMIN_KEY_FILE)}`;
   const baseUrl = url.replace(/\/+$/, '');
   return createAgentOsClient<'application/json'>({
     baseUrl,
@@ -45,6 +44,11 @@ export function apiClientFrom(options: ApiClientOptions, config: AgentOsConfig):
     fetch: (request) => fetch(request).catch((error: unknown) => Promise.reject(unreachable(baseUrl, error))),
     toError: (response) => errorFrom(response, baseUrl, apiKey === undefined ? keyHint : undefined),
   });
+}
+
+/** `--api-key`, else AGENTOS_API_KEY, else the admin key first start saved in `<home>/admin-api-key`. */
+export function apiKeyFrom(options: ApiClientOptions, config: AgentOsConfig): string | undefined {
+  return options.apiKey || process.env.AGENTOS_API_KEY || readKeyFile(join(config.home, ADMIN_KEY_FILE));
 }
 
 function unreachable(baseUrl: string, error: unknown): AgentOsError {

@@ -17,6 +17,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/health/store": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The store's kind and its schema's migrations (what `agentos doctor` checks beside a server) */
+        get: operations["getHealthStore"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -2453,6 +2470,18 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        StoreHealth: {
+            /** @enum {string} */
+            store: "pglite" | "postgres";
+            schema: {
+                applied: number[];
+                pending: number[];
+                /** @description The newest migration the database holds */
+                databaseVersion: number;
+                /** @description The newest migration this server knows */
+                codeVersion: number;
+            };
+        };
         Trigger: {
             id: string;
             workspaceId: string;
@@ -2610,6 +2639,27 @@ export interface operations {
                         store: string;
                         version: string;
                     };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getHealthStore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The store answers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreHealth"];
                 };
             };
             default: components["responses"]["Error"];

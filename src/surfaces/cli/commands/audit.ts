@@ -10,6 +10,8 @@ import {
   exportAuditJsonl,
   verifyAudit,
 } from '../../../plugins/audit/verify-audit.ts';
+import { type VerifyFlags, verifyAuditThroughServer } from '../audit-through-server.ts';
+import { serverHoldingStore } from '../beside-server.ts';
 import { configFrom, type GlobalOptions, withStore } from '../cli-context.ts';
 import { emit, table, UsageError } from '../output.ts';
 import { resolveWorkspace } from './admin-scope.ts';
@@ -59,9 +61,20 @@ export function registerAudit(program: Command): void {
       'also check the chain against this anchor file (default: the configured one, when it exists)',
     )
     .option('--no-anchor', 'do not check against any anchor file')
+    .option(
+      '--api-key <key>',
+      'admin API key, used beside a running serve (default: $AGENTOS_API_KEY or <home>/admin-api-key)',
+    )
     .option('--json', 'print JSON')
-    .action(async (options: GlobalOptions & { publicKey: string[]; anchor?: string | false }) => {
+    .action(async (options: GlobalOptions & VerifyFlags) => {
       const config = configFrom({ ...program.opts<GlobalOptions>(), ...options });
+      const server = serverHoldingStore(config);
+      if (server !== undefined) {
+        const report = await verifyAuditThroughServer(server, options, config);
+        emit(options, report, () => describeVerification(report));
+        if (!report.ok) process.exitCode = 1;
+        return;
+      }
       const anchor = await anchorFor(options.anchor, auditAnchorPath(config));
       const local = localAuditPublicKey(config.home);
       const publicKeys =

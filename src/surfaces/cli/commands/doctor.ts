@@ -1,68 +1,38 @@
 import type { Command } from 'commander';
-import { migrationStatus } from '../../../core/store/migrate.ts';
-import { openStore, redactUrl } from '../../../core/store/open-store.ts';
+import { serverHoldingStore } from '../beside-server.ts';
 import { configFrom, type GlobalOptions } from '../cli-context.ts';
+import type { DoctorCheck } from '../doctor-check.ts';
 import { emit } from '../output.ts';
+import { probeProviders } from '../provider-probe.ts';
+import { directStoreChecks, storeChecksThrough } from '../store-checks.ts';
 
-interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
+const NO_PROVIDER = 'none configured: set OPENAI_API_KEY, ANTHROPIC_API_KEY or AGENTOS_COMPATIBLE_BASE_URL';
 
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('Check the store, the schema and the configured LLM providers')
+    .description('Check the store, the schema and each configured LLM provider (exits 1 when one fails)')
     .option('--json', 'print JSON')
     .action(async (options: GlobalOptions) => {
-      const checks: Check[] = [];
       const config = configFrom({ ...program.opts<GlobalOptions>(), ...options });
-      checks.push({ name: 'config', ok: true, detail: `home ${config.home}` });
-      const where = config.databaseUrl
-        ? `postgres ${redactUrl(config.databaseUrl)}`
-        : `pglite ${config.home}/pgdata`;
-      try {
-        const store = await openStore(
-          { databaseUrl: config.databaseUrl, home: config.home },
-          { migrate: false },
-        );
-        try {
-          checks.push({ name: 'store', ok: true, detail: `reachable: ${where}` });
-          const status = await migrationStatus(store);
-          checks.push({
-            name: 'migrations',
-            ok: status.pending.length === 0 && status.databaseVersion <= status.codeVersion,
-            detail:
-              status.databaseVersion > status.codeVersion
-                ? `database schema ${status.databaseVersion} is newer than this code (${status.codeVersion})`
-                : status.pending.length === 0
-                  ? `current (version ${status.databaseVersion})`
-                  : `pending: ${status.pending.join(', ')} (run "agentos migrate")`,
-          });
-        } finally {
-          await store.close();
-        }
-      } catch (error) {
-        checks.push({ name: 'store', ok: false, detail: `${where}: ${(error as Error).message}` });
-      }
-      const providers = [
-        ...(config.providers.openai ? ['openai'] : []),
-        ...(config.providers.anthropic ? ['anthropic'] : []),
-        ...config.providers.compatible.map((p) => `${p.name} (${p.baseURL})`),
+      const server = serverHoldingStore(config);
+      const [storeChecks, providerChecks] = await Promise.all([
+        server === undefined ? directStoreChecks(config) : storeChecksThrough(server, config),
+        probeProviders(config.providers),
+      ]);
+      const checks: DoctorCheck[] = [
+        { name: 'config', ok: true, detail: `home ${config.home}` },
+        ...storeChecks,
+        // No provider is not a broken installation (agents cannot run yet), so it does not fail the exit code.
+        ...(providerChecks.length === 0
+          ? [{ name: 'providers', ok: false, detail: NO_PROVIDER }]
+          : providerChecks),
       ];
-      checks.push({
-        name: 'providers',
-        ok: providers.length > 0,
-        detail:
-          providers.length > 0
-            ? providers.join(', ')
-            : 'none configured: set OPENAI_API_KEY, ANTHROPIC_API_KEY or AGENTOS_COMPATIBLE_BASE_URL',
-      });
       const healthy = checks.every((check) => check.ok || check.name === 'providers');
-      emit(options, { healthy, checks }, () =>
+      const width = Math.max(...checks.map((check) => check.name.length));
+      emit(options, { healthy, checks, ...(server === undefined ? {} : { server }) }, () =>
         checks
-          .map((check) => `${check.ok ? 'ok  ' : 'FAIL'} ${check.name.padEnd(11)} ${check.detail}`)
+          .map((check) => `${check.ok ? 'ok  ' : 'FAIL'} ${check.name.padEnd(width)}  ${check.detail}`)
           .join('\n'),
       );
       if (!healthy) process.exitCode = 1;

@@ -4,6 +4,7 @@ import { startAgentOs } from '../../../runtime/start-agent-os.ts';
 import { AGENT_OS_VERSION } from '../../../runtime/version.ts';
 import { AgentOsMcpServer } from '../../http/agent-os-mcp-server.ts';
 import { configFrom, type GlobalOptions } from '../cli-context.ts';
+import { bridgeToServerHoldingStore } from '../mcp-bridge.ts';
 import { waitForSignal } from '../wait-for-signal.ts';
 import { resolveMember, resolveWorkspace } from './admin-scope.ts';
 
@@ -13,6 +14,7 @@ interface McpOptions extends GlobalOptions {
   workspace?: string;
   user?: string;
   worker: boolean;
+  apiKey?: string;
 }
 
 /** Resolves when the MCP client closes our stdin (it went away). */
@@ -32,10 +34,15 @@ export function registerMcp(program: Command): void {
     .option('--workspace <idOrName>', 'the workspace whose agents are offered (default: the first)')
     .option('--user <email>', 'the member runs are recorded for (default: the workspace admin)')
     .option('--no-worker', 'only submit runs; other worker processes drive them (PostgreSQL)')
+    .option(
+      '--api-key <key>',
+      'beside a running serve on the embedded store: the key whose member the bridge acts as',
+    )
     .action(async (options: McpOptions) => {
       const config = configFrom({ ...program.opts<GlobalOptions>(), ...options });
       // stdout carries the protocol: everything for people goes to stderr.
       const log = (message: string) => process.stderr.write(`${message}\n`);
+      if (await bridgeToServerHoldingStore(config, options, log)) return;
       const agentOs = await startAgentOs(config, { roles: options.worker ? ['worker'] : [], log });
       try {
         const workspace = await resolveWorkspace(agentOs.store, options.workspace);
