@@ -43,6 +43,7 @@ describe.each(kinds)('agentos mcp add, list, tools, label and remove on %s', (ki
     return JSON.parse(result.stdout) as T;
   };
 
+  // About twenty CLI processes, each several seconds on a loaded machine: a long limit.
   it('registers a real stdio server, labels its tools and removes it', async () => {
     cwd = tempHome();
     let env: NodeJS.ProcessEnv = {};
@@ -145,6 +146,21 @@ describe.each(kinds)('agentos mcp add, list, tools, label and remove on %s', (ki
       ]);
       expect(dropped.tool.argumentRoles).toEqual({ recipient: 'recipient' });
 
+      // The server checks argument names against the tool's schema; an unknown tool is not found.
+      const unknownArgument = await agentos([
+        'mcp',
+        'label',
+        'bank',
+        'send_money',
+        '--role',
+        'iban=recipient',
+      ]);
+      expect(unknownArgument.code).toBe(2);
+      expect(unknownArgument.stderr).toMatch(/request\.invalid.*has no argument "iban"/);
+      const unknownTool = await agentos(['mcp', 'label', 'bank', 'steal', '--stakes', 'low', '--json']);
+      expect(unknownTool.code).toBe(1);
+      expect(JSON.parse(unknownTool.stderr)).toMatchObject({ error: { code: 'resource.not_found' } });
+
       const table = await agentos(['mcp', 'tools', 'bank']);
       expect(table.code).toBe(0);
       expect(table.stdout).toMatch(/^bank\.get_balance\s+read\s+low\s+yes\s+-/m);
@@ -172,7 +188,7 @@ describe.each(kinds)('agentos mcp add, list, tools, label and remove on %s', (ki
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('agentos mcp refuses bad flags before asking the server', () => {
@@ -199,7 +215,7 @@ describe('agentos mcp refuses bad flags before asking the server', () => {
     await refused(['mcp', 'add', 'x', '--mcp-url', 'ftp://a.example'], /url/i);
     await refused(['mcp', 'add', 'x', '--command', 'a', '--env', '1BAD=x'], /env\.1BAD/);
     await refused(['mcp', 'label', 'bank', 'send_money', '--effect', 'sideways'], /--effect must be one of/);
-  }, 120_000);
+  }, 300_000);
 
   it('a bare `agentos mcp` with an unknown word is a usage mistake, not a server start', async () => {
     const result = await runCli(['mcp', 'nosuch'], { cwd });
