@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type AgentOsClient, call, createAgentOsClient } from '../../src/surfaces/client/agent-os-client.ts';
+import { BANK_SERVER, TSX_LOADER } from '../mcp/mcp-harness.ts';
 import { contractChecker, type OpenApiDocument } from '../support/contract-checker.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
@@ -162,6 +163,32 @@ describe.each(storeTargets())('the routes the CLI calls answer as documented on 
     );
     expect(report.regressed).toBe(false);
     await call(client.GET('/api/evals/escalations', { params: { query: { status: 'open' } } }));
+    expect(contract.violations).toEqual([]);
+  });
+
+  it('MCP servers and their tool labels', async () => {
+    const body = {
+      name: 'bank',
+      transport: 'stdio' as const,
+      command: process.execPath,
+      args: ['--import', TSX_LOADER, BANK_SERVER],
+      env: { BANK_TOKEN: 'secret' },
+    };
+    const { server } = await call(client.POST('/api/mcp/servers', { body }));
+    expect(server.secretNames.env).toEqual(['BANK_TOKEN']);
+    const id = { path: { id: 'bank' } };
+    const { tools } = await call(client.GET('/api/mcp/servers/{id}/tools', { params: id }));
+    expect(tools.map((t) => t.name).sort()).toEqual(['get_balance', 'send_money']);
+    const labelled = await call(
+      client.PATCH('/api/mcp/servers/{id}/tools/{tool}', {
+        params: { path: { id: 'bank', tool: 'send_money' } },
+        body: { trustedOutput: false, argumentRoles: { recipient: 'recipient' }, stakes: 'high' },
+      }),
+    );
+    expect(labelled.server.toolOverrides.send_money?.argumentRoles).toEqual({ recipient: 'recipient' });
+    const listed = await call(client.GET('/api/mcp/servers'));
+    expect(listed.servers[0]?.connection.state).toBe('connected');
+    await call(client.DELETE('/api/mcp/servers/{id}', { params: id }));
     expect(contract.violations).toEqual([]);
   });
 });

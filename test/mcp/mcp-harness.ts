@@ -22,6 +22,9 @@ export const EVERYTHING_SERVER = resolvePackage('@modelcontextprotocol/server-ev
 export const FILESYSTEM_SERVER = resolvePackage('@modelcontextprotocol/server-filesystem/dist/index.js');
 export const CHANGING_SERVER = fileURLToPath(new URL('./fixtures/changing-server.ts', import.meta.url));
 export const WEB_SERVER = fileURLToPath(new URL('./fixtures/web-server.ts', import.meta.url));
+export const BANK_SERVER = fileURLToPath(new URL('./fixtures/bank-server.ts', import.meta.url));
+/** tsx's loader by path, for a fixture started from a process whose cwd is not the repository. */
+export const TSX_LOADER = resolvePackage('tsx/dist/loader.mjs');
 
 export interface McpHarness {
   agentOs: AgentOsProcess;

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { ApiSchemas } from '../../../src/surfaces/client/agent-os-client.ts';
-import { call, del, post, put, typed } from '../api/client.ts';
+import { del, post, put } from '../api/client.ts';
 import type { Agent } from '../api/types.ts';
 import { useApi } from '../api/use-api.ts';
 import { useSave } from '../api/use-save.ts';
@@ -8,198 +8,12 @@ import { AsyncView } from '../components/async-view.tsx';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { formatDate } from '../components/format.ts';
 import { JsonView } from '../components/json-view.tsx';
-import { StatusBadge } from '../components/status-badge.tsx';
 import { useWhoami } from '../session.tsx';
+import { McpServers } from './settings-mcp.tsx';
 import { Skills } from './settings-skills.tsx';
 import { DataSources } from './settings-sources.tsx';
 
 type Row = Record<string, unknown>;
-
-function McpTools(props: { id: string }) {
-  const tools = useApi<{ tools: Row[] }>(`/api/mcp/servers/${encodeURIComponent(props.id)}/tools`);
-  return (
-    <AsyncView result={tools} label="the server's tools" onRetry={tools.reload}>
-      {({ tools: list }) => (
-        <ul>
-          {list.map((tool) => (
-            <li key={String(tool.qualifiedName)}>
-              <code>{String(tool.qualifiedName)}</code> — stakes {String(tool.stakes)}, effect{' '}
-              {String(tool.effect)}
-              {tool.description !== null && <span className="muted"> · {String(tool.description)}</span>}
-            </li>
-          ))}
-        </ul>
-      )}
-    </AsyncView>
-  );
-}
-
-const MCP_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
-
-function AddMcpServerForm(props: { onAdded: () => void }) {
-  const base = useId();
-  const [name, setName] = useState('');
-  const [transport, setTransport] = useState<'stdio' | 'http'>('stdio');
-  const [command, setCommand] = useState('');
-  const [args, setArgs] = useState('');
-  const [url, setUrl] = useState('');
-  const [problem, setProblem] = useState<string | undefined>();
-  const [added, setAdded] = useState<string | undefined>();
-  const action = useSave();
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    setAdded(undefined);
-    let found: string | undefined;
-    if (!MCP_NAME_PATTERN.test(name))
-      found = 'Name: lowercase letters, digits, "_" and "-", starting with a letter, at most 32.';
-    else if (transport === 'stdio' && command.trim() === '')
-      found = 'Give the command that starts the server.';
-    else if (transport === 'http' && !URL.canParse(url)) found = "Give the server's http(s) URL.";
-    setProblem(found);
-    if (found !== undefined) return;
-    const body =
-      transport === 'stdio'
-        ? {
-            name,
-            transport,
-            command: command.trim(),
-            args: args
-              .split('\n')
-              .map((line) => line.trim())
-              .filter((line) => line !== ''),
-          }
-        : { name, transport, url: url.trim() };
-    void action.save(async () => {
-      await call(typed.POST('/api/mcp/servers', { body }));
-      setAdded(name);
-      setName('');
-      setCommand('');
-      setArgs('');
-      setUrl('');
-    }, props.onAdded);
-  };
-  return (
-    <form onSubmit={onSubmit} noValidate aria-label="Register an MCP server">
-      <fieldset>
-        <legend>Register an MCP server</legend>
-        <div className="grid-fields">
-          <div className="field">
-            <label htmlFor={`${base}-name`}>Server name</label>
-            <input id={`${base}-name`} value={name} onChange={(event) => setName(event.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor={`${base}-transport`}>Transport</label>
-            <select
-              id={`${base}-transport`}
-              value={transport}
-              onChange={(event) => setTransport(event.target.value === 'http' ? 'http' : 'stdio')}
-            >
-              <option value="stdio">stdio</option>
-              <option value="http">http</option>
-            </select>
-          </div>
-        </div>
-        {transport === 'stdio' ? (
-          <div className="grid-fields">
-            <div className="field">
-              <label htmlFor={`${base}-command`}>Command</label>
-              <input
-                id={`${base}-command`}
-                value={command}
-                placeholder="npx"
-                onChange={(event) => setCommand(event.target.value)}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor={`${base}-args`}>Arguments (one a line)</label>
-              <textarea
-                id={`${base}-args`}
-                rows={3}
-                className="code"
-                value={args}
-                placeholder={'-y\n@modelcontextprotocol/server-filesystem\n/srv/docs'}
-                onChange={(event) => setArgs(event.target.value)}
-              />
-            </div>
-          </div>
-        ) : (
-          <div className="field">
-            <label htmlFor={`${base}-url`}>URL</label>
-            <input
-              id={`${base}-url`}
-              type="url"
-              value={url}
-              placeholder="https://mcp.example.com/mcp"
-              onChange={(event) => setUrl(event.target.value)}
-            />
-          </div>
-        )}
-        <p className="muted">Credentials (environment variables, headers): agentos mcp add or the API.</p>
-        {problem !== undefined && (
-          <p className="field-problem" role="alert">
-            {problem}
-          </p>
-        )}
-        <button type="submit" disabled={action.busy}>
-          {action.busy ? 'Registering…' : 'Register server'}
-        </button>
-        {added !== undefined && <span role="status"> Registered {added}.</span>}
-      </fieldset>
-      {action.error !== undefined && (
-        <ErrorMessage error={action.error} context="The server was not registered" />
-      )}
-    </form>
-  );
-}
-
-function McpServers() {
-  const servers = useApi<{ servers: Row[] }>('/api/mcp/servers');
-  const action = useSave();
-  const [open, setOpen] = useState<string | undefined>();
-  return (
-    <section className="card" aria-labelledby="mcp-title">
-      <h2 id="mcp-title">MCP servers</h2>
-      <AsyncView result={servers} label="MCP servers" onRetry={servers.reload}>
-        {({ servers: list }) =>
-          list.length === 0 ? (
-            <p>No MCP servers registered (agentos mcp add, or POST /api/mcp/servers).</p>
-          ) : (
-            <ul>
-              {list.map((server) => {
-                const id = String(server.id);
-                const connection = server.connection as { state?: string } | undefined;
-                return (
-                  <li key={id}>
-                    <strong>{String(server.name)}</strong>{' '}
-                    <StatusBadge status={String(connection?.state ?? 'unknown')} />{' '}
-                    <button
-                      type="button"
-                      className="link"
-                      aria-expanded={open === id}
-                      onClick={() => setOpen(open === id ? undefined : id)}
-                    >
-                      Tools
-                    </button>{' '}
-                    <button
-                      type="button"
-                      className="link danger"
-                      onClick={() => void action.save(() => del(`/api/mcp/servers/${id}`), servers.reload)}
-                    >
-                      Remove<span className="sr-only"> {String(server.name)}</span>
-                    </button>
-                    {open === id && <McpTools id={id} />}
-                  </li>
-                );
-              })}
-            </ul>
-          )
-        }
-      </AsyncView>
-      {action.error !== undefined && <ErrorMessage error={action.error} context="Not removed" />}
-      <AddMcpServerForm onAdded={servers.reload} />
-    </section>
-  );
-}
 
 function PolicySettings() {
   const policy = useApi<{ settings: unknown; version: unknown }>('/api/policy');
@@ -443,9 +257,10 @@ export function SettingsPage() {
     <section className="page settings" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
       <ModelProviders />
+      {whoami.role === 'builder' && <McpServers canEdit={false} />}
       {admin ? (
         <>
-          <McpServers />
+          <McpServers canEdit />
           <DataSources />
           <Skills />
           <PolicySettings />

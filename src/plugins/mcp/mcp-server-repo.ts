@@ -41,6 +41,10 @@ export const mcpServerInputSchema = z.discriminatedUnion('transport', [
 ]);
 export type McpServerInput = z.output<typeof mcpServerInputSchema>;
 
+/** What a top-level argument means for the policy (`ToolOverride.argumentRoles`). */
+export const argumentRoleSchema = z.enum(['destination', 'recipient', 'amount', 'path', 'secret']);
+export type ArgumentRole = z.output<typeof argumentRoleSchema>;
+
 export const toolOverrideSchema = z.strictObject({
   stakes: z.enum(TOOL_STAKES as [ToolStakes, ...ToolStakes[]]).optional(),
   effect: z.enum(TOOL_EFFECTS as [ToolEffect, ...ToolEffect[]]).optional(),
@@ -57,9 +61,7 @@ export const toolOverrideSchema = z.strictObject({
    * tool's security-relevant ones (`securityArguments`); with none set, every argument counts. Replaces the
    * map set before; `{}` clears it.
    */
-  argumentRoles: z
-    .record(z.string().min(1).max(200), z.enum(['destination', 'recipient', 'amount', 'path', 'secret']))
-    .optional(),
+  argumentRoles: z.record(z.string().min(1).max(200), argumentRoleSchema).optional(),
 });
 export type ToolOverride = z.output<typeof toolOverrideSchema>;
 

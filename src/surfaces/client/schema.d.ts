@@ -2035,6 +2035,54 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        McpServer: {
+            id: string;
+            workspaceId: string;
+            name: string;
+            /** @enum {string} */
+            transport: "stdio" | "http";
+            command: string | null;
+            args: string[];
+            url: string | null;
+            secretNames: {
+                env: string[];
+                headers: string[];
+            };
+            toolOverrides: {
+                [key: string]: {
+                    /** @enum {string} */
+                    stakes?: "low" | "medium" | "high";
+                    /** @enum {string} */
+                    effect?: "read" | "write" | "external_send" | "destructive";
+                    destinations?: string[];
+                    trustedOutput?: boolean;
+                    argumentRoles?: {
+                        [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
+                    };
+                };
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        McpTool: {
+            name: string;
+            qualifiedName: string;
+            description: string | null;
+            inputSchema: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            stakes: "low" | "medium" | "high";
+            /** @enum {string} */
+            effect: "read" | "write" | "external_send" | "destructive";
+            destinations: string[];
+            trustedOutput: boolean;
+            argumentRoles: {
+                [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
+            };
+            securityArguments: string[] | null;
+            idempotent: boolean;
+        };
         Member: {
             id: string;
             email: string;
@@ -6531,7 +6579,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        servers: {
+                            id: string;
+                            workspaceId: string;
+                            name: string;
+                            /** @enum {string} */
+                            transport: "stdio" | "http";
+                            command: string | null;
+                            args: string[];
+                            url: string | null;
+                            secretNames: {
+                                env: string[];
+                                headers: string[];
+                            };
+                            toolOverrides: {
+                                [key: string]: {
+                                    /** @enum {string} */
+                                    stakes?: "low" | "medium" | "high";
+                                    /** @enum {string} */
+                                    effect?: "read" | "write" | "external_send" | "destructive";
+                                    destinations?: string[];
+                                    trustedOutput?: boolean;
+                                    argumentRoles?: {
+                                        [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
+                                    };
+                                };
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            connection: {
+                                /** @enum {string} */
+                                state: "idle" | "connecting" | "connected" | "closed";
+                                pid: number | null;
+                            };
+                        }[];
                     };
                 };
             };
@@ -6581,7 +6662,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        server: components["schemas"]["McpServer"];
                     };
                 };
             };
@@ -6609,7 +6690,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        server: components["schemas"]["McpServer"];
                     };
                 };
             };
@@ -6637,7 +6718,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        tools: components["schemas"]["McpTool"][];
                     };
                 };
             };
@@ -6680,7 +6761,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        server: components["schemas"]["McpServer"];
                     };
                 };
             };

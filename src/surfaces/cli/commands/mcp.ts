@@ -7,6 +7,8 @@ import { configFrom, type GlobalOptions } from '../cli-context.ts';
 import { bridgeToServerHoldingStore } from '../mcp-bridge.ts';
 import { waitForSignal } from '../wait-for-signal.ts';
 import { resolveMember, resolveWorkspace } from './admin-scope.ts';
+import { registerMcpServerCommands } from './mcp-servers.ts';
+import { registerMcpToolCommands } from './mcp-tools.ts';
 
 const AGENT_SYNC_MS = 5_000;
 
@@ -25,11 +27,16 @@ function stdinClosed(): Promise<string> {
   });
 }
 
+/**
+ * Bare `agentos mcp` serves Agent OS over MCP stdio; its subcommands manage the MCP servers Agent OS uses
+ * as tool sources, through the HTTP API.
+ */
 export function registerMcp(program: Command): void {
-  program
+  const mcp = program
     .command('mcp')
     .description(
-      'Serve Agent OS as an MCP server on stdio: each agent is a tool agent_<name>, plus search_memory',
+      'Serve Agent OS as an MCP server on stdio (each agent is a tool agent_<name>, plus search_memory); ' +
+        'with a subcommand, manage the MCP servers agents use',
     )
     .option('--workspace <idOrName>', 'the workspace whose agents are offered (default: the first)')
     .option('--user <email>', 'the member runs are recorded for (default: the workspace admin)')
@@ -67,4 +74,6 @@ export function registerMcp(program: Command): void {
         await agentOs.stop();
       }
     });
+  registerMcpServerCommands(mcp, program);
+  registerMcpToolCommands(mcp, program);
 }

@@ -16,8 +16,8 @@ import {
   mcpToolDestinations,
   qualifiedToolName,
 } from '../../../plugins/mcp/mcp-tools.ts';
-import { looseObject } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
+import { mcpServerBodySchema, mcpServerListSchema, mcpToolListSchema } from '../../openapi/mcp-schemas.ts';
 import type { AppEnv, RouteDeps } from '../app-env.ts';
 
 const overrideBody = toolOverrideSchema.refine((o) => Object.values(o).some((value) => value !== undefined), {
@@ -37,7 +37,7 @@ export function mcpServerRoutes({ mcpServers: manager }: Pick<RouteDeps, 'mcpSer
       summary: "List the workspace's MCP servers and their connection status",
       tags: ['mcp'],
       action: 'mcp.read',
-      responses: { 200: { description: 'The servers', schema: looseObject } },
+      responses: { 200: { description: 'The servers', schema: mcpServerListSchema } },
     },
     async (c) => {
       const servers = await listMcpServers(store, c.get('principal').workspaceId);
@@ -57,7 +57,7 @@ export function mcpServerRoutes({ mcpServers: manager }: Pick<RouteDeps, 'mcpSer
       tags: ['mcp'],
       action: 'mcp.manage',
       body: mcpServerInputSchema,
-      responses: { 201: { description: 'The server', schema: looseObject } },
+      responses: { 201: { description: 'The server', schema: mcpServerBodySchema } },
     },
     async (c, { body: input }) => {
       const server = await createMcpServer(store, manager.secretBox(), c.get('principal').workspaceId, input);
@@ -74,7 +74,7 @@ export function mcpServerRoutes({ mcpServers: manager }: Pick<RouteDeps, 'mcpSer
       summary: 'Remove an MCP server',
       tags: ['mcp'],
       action: 'mcp.manage',
-      responses: { 200: { description: 'The removed server', schema: looseObject } },
+      responses: { 200: { description: 'The removed server', schema: mcpServerBodySchema } },
     },
     async (c, { params }) => {
       const server = await deleteMcpServer(store, c.get('principal').workspaceId, params.id);
@@ -92,7 +92,7 @@ export function mcpServerRoutes({ mcpServers: manager }: Pick<RouteDeps, 'mcpSer
       summary: "An MCP server's tools as agents see them",
       tags: ['mcp'],
       action: 'mcp.read',
-      responses: { 200: { description: 'The tools', schema: looseObject } },
+      responses: { 200: { description: 'The tools', schema: mcpToolListSchema } },
     },
     async (c, { params }) => {
       const spec = await loadMcpServerSpec(
@@ -134,7 +134,7 @@ export function mcpServerRoutes({ mcpServers: manager }: Pick<RouteDeps, 'mcpSer
       tags: ['mcp'],
       action: 'mcp.manage',
       body: overrideBody,
-      responses: { 200: { description: 'The server', schema: looseObject } },
+      responses: { 200: { description: 'The server', schema: mcpServerBodySchema } },
     },
     async (c, { params, body: override }) => {
       const named = [...(override.destinations ?? []), ...Object.keys(override.argumentRoles ?? {})];
