@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { ToolDefinition } from './tool.ts';
+import { joinCatalogue, type OfferedTools, type ToolCatalogue } from './tool-catalogue.ts';
 
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -10,6 +11,8 @@ const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
  */
 export interface ToolSource {
   resolve(workspaceId: string, names: readonly string[]): Promise<ToolDefinition[]>;
+  /** Everything it offers `workspaceId` now, for builders' pickers and the check at save; never throws. */
+  offered(workspaceId: string): Promise<OfferedTools>;
 }
 
 export const isValidToolName = (name: string): boolean => TOOL_NAME.test(name);
@@ -62,6 +65,16 @@ export class ToolRegistry {
       for (const tool of offered) if (wanted.includes(tool.name) && !view.has(tool.name)) view.register(tool);
     }
     return view;
+  }
+
+  /** What an agent of `workspaceId` could be granted: these tools plus every source's offer. */
+  async catalogue(workspaceId: string): Promise<ToolCatalogue> {
+    const offers = await Promise.all(
+      this.#sources.map((source) =>
+        source.offered(workspaceId).catch((): OfferedTools => ({ tools: [], unlisted: [] })),
+      ),
+    );
+    return joinCatalogue(this.list(), offers);
   }
 
   get(name: string): ToolDefinition | undefined {
