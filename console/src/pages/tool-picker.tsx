@@ -32,15 +32,21 @@ function ToolRow(props: { tool: CatalogueTool; checked: boolean; onToggle: (on: 
         id={id}
         type="checkbox"
         checked={props.checked}
+        aria-describedby={`${id}-about`}
         onChange={(event) => props.onToggle(event.target.checked)}
       />
-      <label htmlFor={id}>
-        <code>{tool.name}</code>{' '}
-        <span className={`badge effect-${tool.effect}`}>{EFFECT_LABEL[tool.effect]}</span>{' '}
-        <span className={`badge stakes-${tool.stakes}`}>{tool.stakes} stakes</span>
-        {tool.origin !== 'built-in' && <span className="muted"> · {tool.origin}</span>}
-        <small className="muted tool-description">{tool.description}</small>
-      </label>
+      {/* The name alone labels the box; effect, stakes and description describe it. */}
+      <div>
+        <label htmlFor={id}>
+          <code>{tool.name}</code>
+        </label>{' '}
+        <span id={`${id}-about`}>
+          <span className={`badge effect-${tool.effect}`}>{EFFECT_LABEL[tool.effect]}</span>{' '}
+          <span className={`badge stakes-${tool.stakes}`}>{tool.stakes} stakes</span>
+          {tool.origin !== 'built-in' && <span className="muted"> · {tool.origin}</span>}
+          <small className="muted tool-description">{tool.description}</small>
+        </span>
+      </div>
     </li>
   );
 }

@@ -6,8 +6,8 @@ import { catalogueKnows, type ToolCatalogue } from '../tools/tool-catalogue.ts';
 
 export interface AvailableReferences {
   models: () => Promise<ProviderModelsReport>;
-  /** The tool catalogue of the workspace the agent is saved in. */
-  tools: () => Promise<ToolCatalogue>;
+  /** The tool catalogue of the workspace the agent is saved in, as far as it concerns these names. */
+  tools: (names: readonly string[]) => Promise<ToolCatalogue>;
 }
 
 /** Throws the first refusal (model first, then the unknown tools together); asks only what `refs` names. */
@@ -20,7 +20,7 @@ export async function assertAgentReferences(
     if (problem !== undefined) throw problem;
   }
   if (refs.tools === undefined || refs.tools.length === 0) return;
-  const catalogue = await available.tools();
+  const catalogue = await available.tools(refs.tools);
   const unknown = refs.tools.filter((name) => !catalogueKnows(catalogue, name));
   if (unknown.length === 0) return;
   const names = unknown.map((name) => `"${name}"`).join(', ');

@@ -147,10 +147,10 @@ export class McpToolSource implements ToolSource {
     return offered.flat();
   }
 
-  async offered(workspaceId: string): Promise<OfferedTools> {
+  async offered(workspaceId: string, prefixes?: readonly string[]): Promise<OfferedTools> {
     let specs: McpServerSpec[];
     try {
-      const names = (await listMcpServers(this.#manager.store, workspaceId)).map((server) => server.name);
+      const names = prefixes ?? (await listMcpServers(this.#manager.store, workspaceId)).map((s) => s.name);
       specs = await loadMcpServerSpecs(this.#manager.store, this.#manager.secretBox(), workspaceId, names);
     } catch (error) {
       this.#log(`mcp: cannot load the servers of ${workspaceId}: ${(error as Error).message}`);

@@ -40,7 +40,7 @@ export function agentRoutes(deps: Pick<RouteDeps, 'store' | 'kernel' | 'provider
   // What a saved definition may name: checked again here, whatever the builder's pickers offered.
   const available = (workspaceId: string): AvailableReferences => ({
     models: () => deps.providerModels.report(),
-    tools: () => deps.kernel.tools.catalogue(workspaceId),
+    tools: (names) => deps.kernel.tools.catalogue(workspaceId, names),
   });
 
   defineRoute(
