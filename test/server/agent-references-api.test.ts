@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentOsProcess, startAgentOs } from '../../src/runtime/start-agent-os.ts';
+import { addMember } from '../support/members.ts';
 import { closedPortUrl, type ModelListServer, startModelListServer } from '../support/model-list-server.ts';
 import { testConfig } from '../support/test-config.ts';
 import { storeTargets } from '../support/test-stores.ts';
@@ -12,6 +13,7 @@ interface ErrorBody {
 describe.each(storeTargets())('model and tool checks at save on $kind', (target) => {
   let agentOs: AgentOsProcess;
   let key: string;
+  let workspaceId: string;
   let up: ModelListServer;
   let downUrl: string;
   const send = (method: string, path: string, body: unknown) =>
@@ -47,6 +49,7 @@ describe.each(storeTargets())('model and tool checks at save on $kind', (target)
     );
     if (!agentOs.firstStart.created) throw new Error('expected a first start');
     key = agentOs.firstStart.apiKey;
+    workspaceId = agentOs.firstStart.workspaceId;
   });
   afterAll(async () => {
     await agentOs.stop();
@@ -124,6 +127,16 @@ describe.each(storeTargets())('model and tool checks at save on $kind', (target)
     );
     expect(body.tools.every((tool) => tool.description.length > 0)).toBe(true);
     expect(body.unlisted).toEqual([]);
+    // Builders' reading: a plain user is not shown the workspace's MCP server names through it.
+    const { key: userKey } = await addMember(agentOs.store, workspaceId, {
+      email: 'plain@example.com',
+      name: 'Plain',
+      role: 'user',
+    });
+    const asUser = await fetch(`${agentOs.http!.url}/api/tools`, {
+      headers: { authorization: `Bearer ${userKey}` },
+    });
+    expect(asUser.status).toBe(403);
   });
 
   it('accepts tools of a registered MCP server that does not answer, and shows it as unlisted', async () => {

@@ -78,7 +78,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'DELETE /api/agents/{idOrName}': { need: 'builder', destructive: true },
   'GET /api/agents/{idOrName}/versions': { need: 'user' },
   'GET /api/models': { need: 'user' },
-  'GET /api/tools': { need: 'user' },
+  'GET /api/tools': { need: 'builder' },
   'GET /api/memories': { need: 'user' },
   'POST /api/memories': { need: 'user', body: fact },
   'POST /api/memories/consolidate': { need: 'admin', body: () => ({}) },

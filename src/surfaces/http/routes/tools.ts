@@ -23,7 +23,7 @@ const toolsAnswer = z
   })
   .meta({ id: 'ToolCatalogue' });
 
-/** `GET /api/tools`: every tool an agent of the caller's workspace could be granted, for builders' pickers. */
+/** `GET /api/tools`: every tool an agent of the caller's workspace could be granted, for builders' pickers (`mcp.read`). */
 export function toolRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   defineRoute(
@@ -34,7 +34,8 @@ export function toolRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> 
       resource: 'workspace',
       summary: "The tools agents can be granted: this process's own and the workspace's MCP servers'",
       tags: ['agents'],
-      action: 'agents.read',
+      // Builders' reading: the MCP tools carry their servers' names, which plain users are not shown.
+      action: 'mcp.read',
       query: noQuery,
       responses: { 200: { description: 'The tool catalogue', schema: toolsAnswer } },
     },
