@@ -174,13 +174,14 @@ describe('agentos agents through a running server', () => {
   it('prints the code of a model or tool the server cannot serve, and saves nothing', async () => {
     const create = (model: string, ...more: string[]) =>
       agentos(['agents', 'create', '--name', 'picky', '--description', 'Picky', '--model', model, ...more]);
+    // Exit 1, as for every refusal but a malformed request (exit 2 is for usage mistakes).
     const unknown = await create('nosuch:model-x', '--json');
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(1);
     expect(JSON.parse(unknown.stderr)).toMatchObject({
       error: { code: 'model.unknown_provider', message: expect.stringContaining('"nosuch"') },
     });
     const human = await create('nosuch:model-x');
-    expect(human.code).toBe(2);
+    expect(human.code).toBe(1);
     expect(human.stderr).toContain('model.unknown_provider');
     expect(human.stderr).toContain('configured providers: openai');
     const keyless = await create('anthropic:claude-sonnet-4-5', '--json');
@@ -188,7 +189,7 @@ describe('agentos agents through a running server', () => {
     const notInCatalogue = await create('openai:gpt-9-imaginary', '--json');
     expect(JSON.parse(notInCatalogue.stderr)).toMatchObject({ error: { code: 'model.unknown_model' } });
     const tool = await create('openai:gpt-4o-mini', '--tool', 'no_such_tool', '--json');
-    expect(tool.code).toBe(2);
+    expect(tool.code).toBe(1);
     expect(JSON.parse(tool.stderr)).toMatchObject({
       error: { code: 'tool.not_registered', message: expect.stringContaining('no_such_tool') },
     });
