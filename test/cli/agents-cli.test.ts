@@ -35,7 +35,12 @@ describe('agentos agents through a running server', () => {
 
   beforeAll(async () => {
     cwd = tempHome();
-    server = await startServeForTest(cwd);
+    // An OpenAI key so its catalogue models pass the check at save; its endpoint is a closed loopback port.
+    server = await startServeForTest(cwd, {
+      OPENAI_API_KEY: 'sk-test-not-a-real-key',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      ANTHROPIC_API_KEY: '',
+    });
     url = server.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   }, 30_000);
@@ -57,9 +62,9 @@ describe('agentos agents through a running server', () => {
         '--model',
         'openai:gpt-4o-mini',
         '--tool',
-        'web.fetch',
+        'http_fetch',
         '--tool',
-        'files.read',
+        'recall',
         '--max-steps',
         '12',
         '--json',
@@ -68,19 +73,19 @@ describe('agentos agents through a running server', () => {
     expect(created).toMatchObject({
       name: 'writer',
       version: 1,
-      definition: { tools: ['web.fetch', 'files.read'], limits: { maxSteps: 12 } },
+      definition: { tools: ['http_fetch', 'recall'], limits: { maxSteps: 12 } },
     });
 
     const file = join(cwd, 'reviewer.json');
     writeFileSync(
       file,
-      JSON.stringify({ name: 'reviewer', description: 'Reviews', model: 'anthropic:claude-sonnet-4-5' }),
+      JSON.stringify({ name: 'reviewer', description: 'Reviews', model: 'openai:gpt-4.1-mini' }),
     );
     const fromFile = parsed<{ agent: AgentJson }>(
       await agentos(['agents', 'create', '--file', file, '--instructions', 'Be kind', '--json']),
     ).agent;
     expect(fromFile.definition).toMatchObject({
-      model: 'anthropic:claude-sonnet-4-5',
+      model: 'openai:gpt-4.1-mini',
       instructions: 'Be kind',
     });
 
@@ -99,7 +104,7 @@ describe('agentos agents through a running server', () => {
       version: 2,
       definition: { model: 'openai:gpt-4o', limits: { maxSteps: 3 } },
     });
-    expect(updated.definition.tools).toEqual(['web.fetch', 'files.read']);
+    expect(updated.definition.tools).toEqual(['http_fetch', 'recall']);
 
     const latest = parsed<{ agent: AgentJson }>(await agentos(['agents', 'show', 'writer', '--json'])).agent;
     expect(latest.version).toBe(2);
@@ -164,6 +169,32 @@ describe('agentos agents through a running server', () => {
     expect(JSON.parse(model.stderr)).toMatchObject({ error: { code: 'request.invalid' } });
     const list = parsed<{ agents: AgentJson[] }>(await agentos(['agents', 'list', '--json']));
     expect(list.agents.map((a) => a.name)).not.toContain('bad');
+  }, 60_000);
+
+  it('prints the code of a model or tool the server cannot serve, and saves nothing', async () => {
+    const create = (model: string, ...more: string[]) =>
+      agentos(['agents', 'create', '--name', 'picky', '--description', 'Picky', '--model', model, ...more]);
+    // Exit 1, as for every refusal but a malformed request (exit 2 is for usage mistakes).
+    const unknown = await create('nosuch:model-x', '--json');
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stderr)).toMatchObject({
+      error: { code: 'model.unknown_provider', message: expect.stringContaining('"nosuch"') },
+    });
+    const human = await create('nosuch:model-x');
+    expect(human.code).toBe(1);
+    expect(human.stderr).toContain('model.unknown_provider');
+    expect(human.stderr).toContain('configured providers: openai');
+    const keyless = await create('anthropic:claude-sonnet-4-5', '--json');
+    expect(JSON.parse(keyless.stderr)).toMatchObject({ error: { code: 'model.provider_not_configured' } });
+    const notInCatalogue = await create('openai:gpt-9-imaginary', '--json');
+    expect(JSON.parse(notInCatalogue.stderr)).toMatchObject({ error: { code: 'model.unknown_model' } });
+    const tool = await create('openai:gpt-4o-mini', '--tool', 'no_such_tool', '--json');
+    expect(tool.code).toBe(1);
+    expect(JSON.parse(tool.stderr)).toMatchObject({
+      error: { code: 'tool.not_registered', message: expect.stringContaining('no_such_tool') },
+    });
+    const list = parsed<{ agents: AgentJson[] }>(await agentos(['agents', 'list', '--json']));
+    expect(list.agents.map((a) => a.name)).not.toContain('picky');
   }, 60_000);
 
   it('exits 1 with a clear message when the server cannot be reached', async () => {

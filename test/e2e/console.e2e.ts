@@ -111,8 +111,10 @@ describe.each(storeTargets())('web console in Chromium on $kind', (target) => {
     await page.getByLabel('Name', { exact: true }).fill('clerk');
     await page.getByLabel('Description').fill('Answers questions and pays suppliers');
     await page.getByLabel('Instructions').fill('You are a clerk.');
-    await page.getByLabel('Model').fill('scripted:test-model');
-    await page.getByLabel('Tools (grants)').fill('lookup, pay');
+    await page.getByLabel('Model', { exact: true }).selectOption('scripted:test-model');
+    const tools = page.getByRole('list', { name: 'Tools' });
+    await tools.getByRole('checkbox', { name: /^lookup/ }).check();
+    await tools.getByRole('checkbox', { name: /^pay/ }).check();
     await shot(page, 'agent-builder');
     await page.getByRole('button', { name: 'Create agent' }).click();
     await page.getByRole('heading', { name: 'Agent clerk' }).waitFor();

@@ -67,7 +67,7 @@ describe.each(storeTargets())('run ownership and restricted agents on $kind', (t
       agentDefinitionSchema.parse({
         name,
         description: name,
-        model: 'scripted:m',
+        model: 'scripted:test-model',
         ...(space ? { space } : {}),
       });
     const open = await createAgent(store, {

@@ -67,7 +67,7 @@ describe.each(storeTargets())('agents API on $kind', (target) => {
       name: 'helper',
       description: 'Answers questions',
       model: 'openai:gpt-4o-mini',
-      tools: ['web.fetch'],
+      tools: ['http_fetch'],
     });
     expect(created.status).toBe(201);
     const { agent } = (await created.json()) as { agent: AgentBody };
@@ -91,7 +91,7 @@ describe.each(storeTargets())('agents API on $kind', (target) => {
     expect(v2).toMatchObject({
       id: agent.id,
       version: 2,
-      definition: { model: 'anthropic:claude-sonnet-4-5', tools: ['web.fetch'], limits: { maxSteps: 7 } },
+      definition: { model: 'anthropic:claude-sonnet-4-5', tools: ['http_fetch'], limits: { maxSteps: 7 } },
     });
 
     const v1 = ((await (await call('/agents/helper?version=1')).json()) as { agent: AgentBody }).agent;

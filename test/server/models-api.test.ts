@@ -1,21 +1,45 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentOsProcess, startAgentOs } from '../../src/runtime/start-agent-os.ts';
 import { addMember } from '../support/members.ts';
+import { closedPortUrl, type ModelListServer, startModelListServer } from '../support/model-list-server.ts';
 import { testConfig } from '../support/test-config.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
 const SECRET = 'sk-test-never-shown-4f1c';
+const UP_SECRET = 'sk-up-only-for-its-own-server-77a2';
+
+interface ModelsBody {
+  providers: {
+    name: string;
+    kind: string;
+    baseURL?: string;
+    status: string;
+    message?: string;
+    modelSource: string;
+  }[];
+  models: { name: string; provider: string; contextWindow: number; inputUsdPerMillion: number | null }[];
+  pricesAsOf: string;
+}
 
 describe.each(storeTargets())('model providers through the API on $kind', (target) => {
   let agentOs: AgentOsProcess;
   let userKey: string;
+  let up: ModelListServer;
+  let downUrl: string;
+  const models = () =>
+    fetch(`${agentOs.http!.url}/api/models`, { headers: { authorization: `Bearer ${userKey}` } });
 
   beforeAll(async () => {
+    up = await startModelListServer(['llama3.1:8b', 'qwen2.5-coder']);
+    downUrl = await closedPortUrl();
     agentOs = await startAgentOs(
       testConfig({
         providers: {
           openai: { apiKey: SECRET },
-          compatible: [{ name: 'local', baseURL: 'http://127.0.0.1:11434/v1' }],
+          compatible: [
+            { name: 'up', baseURL: up.url, apiKey: UP_SECRET },
+            { name: 'down', baseURL: downUrl },
+          ],
         },
       }),
       { roles: ['api'], store: await target.open(), log: () => {} },
@@ -29,26 +53,37 @@ describe.each(storeTargets())('model providers through the API on $kind', (targe
       })
     ).key;
   });
-  afterAll(async () => agentOs.stop());
+  afterAll(async () => {
+    await agentOs.stop();
+    await up.close();
+  });
 
-  it('lists the configured providers and the catalogue models they serve, never a credential', async () => {
-    const response = await fetch(`${agentOs.http!.url}/api/models`, {
-      headers: { authorization: `Bearer ${userKey}` },
-    });
+  it('lists catalogue models, asks compatible servers for theirs, flags the unconfigured and the unreachable', async () => {
+    const response = await models();
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).not.toContain(SECRET);
-    const body = JSON.parse(text) as {
-      providers: { name: string; kind: string; baseURL?: string }[];
-      models: { name: string; contextWindow: number; inputUsdPerMillion: number }[];
-      pricesAsOf: string;
-    };
-    expect(body.providers).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ name: 'openai', kind: 'openai' }),
-        { name: 'local', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:11434/v1' },
-      ]),
-    );
+    expect(text).not.toContain(UP_SECRET);
+    const body = JSON.parse(text) as ModelsBody;
+    expect(body.providers).toEqual([
+      { name: 'openai', kind: 'openai', status: 'ok', modelSource: 'catalogue' },
+      {
+        name: 'anthropic',
+        kind: 'anthropic',
+        status: 'not_configured',
+        message: expect.stringContaining('ANTHROPIC_API_KEY'),
+        modelSource: 'none',
+      },
+      { name: 'up', kind: 'openai-compatible', baseURL: up.url, status: 'ok', modelSource: 'provider' },
+      {
+        name: 'down',
+        kind: 'openai-compatible',
+        baseURL: downUrl,
+        status: 'unreachable',
+        message: expect.stringContaining(`GET ${downUrl}/models failed`),
+        modelSource: 'none',
+      },
+    ]);
     expect(body.models).toContainEqual(
       expect.objectContaining({
         name: 'openai:gpt-4o-mini',
@@ -56,9 +91,24 @@ describe.each(storeTargets())('model providers through the API on $kind', (targe
         inputUsdPerMillion: 0.15,
       }),
     );
-    // No Anthropic key configured: none of its models are offered.
-    expect(body.models.some((model) => model.name.startsWith('anthropic:'))).toBe(false);
+    // What the compatible server listed, with default limits and no price.
+    expect(body.models.filter((model) => model.provider === 'up')).toEqual([
+      expect.objectContaining({ name: 'up:llama3.1:8b', contextWindow: 8192, inputUsdPerMillion: null }),
+      expect.objectContaining({ name: 'up:qwen2.5-coder', inputUsdPerMillion: null }),
+    ]);
+    expect(body.models.some((model) => model.provider === 'anthropic' || model.provider === 'down')).toBe(
+      false,
+    );
+    // The compatible server's key went to that server, and nowhere else was asked with it.
+    expect(up.asked).toEqual([`Bearer ${UP_SECRET}`]);
     const anonymous = await fetch(`${agentOs.http!.url}/api/models`);
     expect(anonymous.status).toBe(401);
+  });
+
+  it('reuses a good answer instead of asking the server again at once', async () => {
+    const before = up.asked.length;
+    expect((await models()).status).toBe(200);
+    expect((await models()).status).toBe(200);
+    expect(up.asked.length).toBe(before);
   });
 });

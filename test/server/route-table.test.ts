@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderModels } from '../../src/core/models/provider-models.ts';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { type McpClients, startMcpClients } from '../../src/plugins/mcp/mcp-clients.ts';
 import { createApp } from '../../src/surfaces/http/app.ts';
@@ -14,7 +15,7 @@ describe.each(storeTargets())('the route table on $kind', (target) => {
   let model: ScriptedModelServer;
   let h: KernelHarness;
   let mcp: McpClients;
-  let deps: Omit<RouteDeps, 'mounted'>;
+  let deps: Omit<RouteDeps, 'mounted' | 'providerModels'>;
 
   beforeAll(async () => {
     model = await startScriptedModelServer();
@@ -39,7 +40,7 @@ describe.each(storeTargets())('the route table on $kind', (target) => {
     const features = apiSections.flatMap((section) => section.features);
     expect(features.length).toBeGreaterThan(20);
     for (const routes of features) {
-      const router = routes({ ...deps, mounted: [] });
+      const router = routes({ ...deps, mounted: [], providerModels: new ProviderModels(h.config.providers) });
       const declared = declaredRoutes(router).map((spec) => `${spec.method.toUpperCase()} ${spec.path}`);
       const registered = router.routes.map((route) => `${route.method} ${route.path}`);
       expect(declared.length).toBeGreaterThan(0);

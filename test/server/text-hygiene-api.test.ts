@@ -48,7 +48,7 @@ const ROUTES: ReadonlyArray<{
   {
     method: 'POST',
     path: '/agents',
-    body: (bad) => ({ name: 'helper', description: bad, model: 'scripted:test-model' }),
+    body: (bad) => ({ name: 'helper', description: bad, model: 'openai:gpt-4o-mini' }),
     location: 'body.description',
   },
   {
@@ -125,7 +125,7 @@ describe.each(storeTargets())('text hygiene at the API edge on $kind', (target) 
     const writer = await send(
       'POST',
       '/agents',
-      JSON.stringify({ name: 'writer', description: 'Writes', model: 'scripted:test-model' }),
+      JSON.stringify({ name: 'writer', description: 'Writes', model: 'openai:gpt-4o-mini' }),
     );
     expect(writer.status).toBe(201);
   });

@@ -130,7 +130,7 @@ describe('merging skills into an agent definition', () => {
     const agent = agentDefinitionSchema.parse({
       name: 'clerk',
       description: 'c',
-      model: 'scripted:m',
+      model: 'scripted:test-model',
       instructions: 'You are a clerk.',
       tools: ['lookup'],
     });

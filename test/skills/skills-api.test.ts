@@ -119,7 +119,7 @@ describe.each(storeTargets())('the skills API on $kind', (target) => {
     const enable = await as(bert, 'POST', '/agents', {
       name: 'bert-clerk',
       description: 'c',
-      model: 'scripted:m',
+      model: 'scripted:test-model',
       skills: ['refunds'],
     });
     expect(enable.status).toBe(404);
@@ -134,7 +134,7 @@ describe.each(storeTargets())('the skills API on $kind', (target) => {
     const pinned = await as(bert, 'POST', '/agents', {
       name: 'bert-clerk',
       description: 'c',
-      model: 'scripted:m',
+      model: 'scripted:test-model',
       skills: ['refunds'],
     });
     expect(pinned.status).toBe(201);
@@ -273,7 +273,7 @@ describe.each(storeTargets())('the skills API on $kind', (target) => {
     const enable = await as(ada, 'POST', '/agents', {
       name: 'payer',
       description: 'p',
-      model: 'scripted:m',
+      model: 'scripted:test-model',
       skills: ['payouts'],
     });
     expect(enable).toMatchObject({ status: 403, body: { error: { code: 'policy.outside_boundary' } } });

@@ -35,11 +35,15 @@ export async function startKernelHarness(options: {
   worker?: Partial<AgentOsConfig['worker']>;
   orchestration?: AgentOsConfig['orchestration'];
   conversations?: AgentOsConfig['conversations'];
+  /** More OpenAI-compatible providers beside `scripted` (e.g. one that is down). */
+  compatible?: AgentOsConfig['providers']['compatible'];
 }): Promise<KernelHarness> {
   const base = testConfig();
   const config: AgentOsConfig = {
     ...base,
-    providers: { compatible: [{ name: 'scripted', baseURL: options.modelBaseUrl }] },
+    providers: {
+      compatible: [{ name: 'scripted', baseURL: options.modelBaseUrl }, ...(options.compatible ?? [])],
+    },
     worker: { ...base.worker, ...options.worker },
     ...(options.orchestration === undefined ? {} : { orchestration: options.orchestration }),
     ...(options.conversations === undefined ? {} : { conversations: options.conversations }),

@@ -91,7 +91,7 @@ const named =
 /** The fixture factory of each resource kind (or sub-kind an entry names), in one table. */
 export const FIXTURES: Record<string, FixtureFactory> = {
   agent: named('agent', async (w, situation, name, marker) => {
-    const body = { name, description: marker, model: 'scripted:m', ...inVault(situation) };
+    const body = { name, description: marker, model: 'scripted:test-model', ...inVault(situation) };
     return (await w.make<{ agent: { id: string } }>(workspaceMaker(situation), 'POST', '/api/agents', body))
       .agent.id;
   }),

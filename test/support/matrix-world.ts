@@ -123,7 +123,7 @@ export async function startMatrixWorld(store: Store): Promise<{ world: World; mo
         definition: agentDefinitionSchema.parse({
           name,
           description: `${name} agent`,
-          model: 'scripted:m',
+          model: 'scripted:test-model',
           ...(space === undefined ? {} : { space }),
         }),
       })

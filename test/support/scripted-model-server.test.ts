@@ -390,11 +390,11 @@ describe('scripted model server — recording and raw protocol', () => {
     expect(content).toBe('alpha beta gamma');
   });
 
-  it('lists the scripted-1 model on GET /v1/models', async () => {
+  it('lists the scripted-1 and test-model models on GET /v1/models', async () => {
     const response = await fetch(`${server.url}/models`);
     expect(response.status).toBe(200);
     const payload = (await response.json()) as { object: string; data: Array<{ id: string }> };
     expect(payload.object).toBe('list');
-    expect(payload.data.map((m) => m.id)).toEqual(['scripted-1']);
+    expect(payload.data.map((m) => m.id)).toEqual(['scripted-1', 'test-model']);
   });
 });

@@ -79,6 +79,8 @@ export interface ScriptedModelServer {
 }
 
 const MODEL_ID = 'scripted-1';
+/** What GET /v1/models lists by default: the id replies carry and the one tests' agents name. */
+const LISTED_MODELS = [MODEL_ID, 'test-model'];
 
 /** A deterministic stand-in for an embedding model: each lowercase word adds 1 to one of 32 dimensions. */
 function hashedBagOfWords(text: string): number[] {
@@ -152,9 +154,10 @@ function parseRequestBody(raw: string): ChatCompletionRequestBody | string {
 }
 
 export async function startScriptedModelServer(
-  options: { port?: number; host?: string } = {},
+  options: { port?: number; host?: string; models?: readonly string[] } = {},
 ): Promise<ScriptedModelServer> {
   const host = options.host ?? '127.0.0.1';
+  const listed = options.models ?? LISTED_MODELS;
   const queue: ScriptedReply[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -238,7 +241,7 @@ export async function startScriptedModelServer(
       const created = Math.floor(Date.now() / 1000);
       sendJson(res, 200, {
         object: 'list',
-        data: [{ id: MODEL_ID, object: 'model', created, owned_by: 'scripted' }],
+        data: listed.map((id) => ({ id, object: 'model', created, owned_by: 'scripted' })),
       });
       return;
     }

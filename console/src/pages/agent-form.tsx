@@ -1,8 +1,11 @@
+import './agent-pickers.css';
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { call, typed } from '../api/client.ts';
+import { ApiError, call, typed } from '../api/client.ts';
 import type { Agent, AgentDefinition, Space } from '../api/types.ts';
 import { useApi } from '../api/use-api.ts';
 import { ErrorMessage } from '../components/error-message.tsx';
+import { ModelPicker } from './model-picker.tsx';
+import { ToolPicker } from './tool-picker.tsx';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const MODEL = /^[a-z][a-z0-9-]*:\S+$/;
@@ -12,7 +15,7 @@ interface FormValues {
   description: string;
   instructions: string;
   model: string;
-  tools: string;
+  tools: string[];
   skills: string;
   space: string;
   maxSteps: string;
@@ -28,7 +31,7 @@ const valuesOf = (d: AgentDefinition | undefined): FormValues => ({
   description: d?.description ?? '',
   instructions: d?.instructions ?? '',
   model: d?.model ?? '',
-  tools: d?.tools.join(', ') ?? '',
+  tools: d?.tools ?? [],
   skills: Array.isArray(d?.skills) ? (d.skills as string[]).join(', ') : '',
   space: d?.space ?? '',
   maxSteps: String(d?.limits.maxSteps ?? 20),
@@ -74,7 +77,7 @@ function definitionOf(v: FormValues, hadSkills: boolean) {
     description: v.description.trim(),
     instructions: v.instructions,
     model: v.model.trim(),
-    tools: listOf(v.tools),
+    tools: v.tools,
     // Sent when there are skills, or to clear the ones a saved version had.
     ...(skills.length > 0 || hadSkills ? { skills } : {}),
     ...(v.space === '' ? {} : { space: v.space }),
@@ -86,6 +89,17 @@ function definitionOf(v: FormValues, hadSkills: boolean) {
     },
     memory: { recall: Number(v.recall), extract: v.extract },
   };
+}
+
+type Problems = Partial<Record<keyof FormValues, string>>;
+
+/** The field a server refusal is about, so its message shows next to it (the codes of agent-references.ts). */
+function fieldOf(error: unknown): keyof FormValues | undefined {
+  if (!(error instanceof ApiError) || error.status >= 500) return undefined;
+  if (error.code.startsWith('model.')) return 'model';
+  if (error.code === 'tool.not_registered') return 'tools';
+  if (error.code.startsWith('skill.')) return 'skills';
+  return undefined;
 }
 
 function Field(props: {
@@ -126,13 +140,22 @@ export function AgentForm(props: { agent?: Agent; onSaved: (agent: Agent) => voi
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | undefined>();
-  const problems = touched ? validateAgentForm(values) : {};
+  const [serverProblems, setServerProblems] = useState<Problems>({});
+  const [errorField, setErrorField] = useState<keyof FormValues | undefined>();
+  const problems: Problems = { ...(touched ? validateAgentForm(values) : {}), ...serverProblems };
   const editing = props.agent !== undefined;
 
   const set =
     <K extends keyof FormValues>(key: K) =>
-    (value: FormValues[K]) =>
+    (value: FormValues[K]) => {
       setValues((v) => ({ ...v, [key]: value }));
+      setServerProblems(({ [key]: _changed, ...rest }) => rest);
+      // Changing the field the server refused makes its refusal stale.
+      if (key === errorField) {
+        setError(undefined);
+        setErrorField(undefined);
+      }
+    };
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -140,6 +163,7 @@ export function AgentForm(props: { agent?: Agent; onSaved: (agent: Agent) => voi
     if (Object.keys(validateAgentForm(values)).length > 0) return;
     setBusy(true);
     setError(undefined);
+    setServerProblems({});
     try {
       const definition = definitionOf(values, Array.isArray(props.agent?.definition.skills));
       const { agent } =
@@ -153,7 +177,11 @@ export function AgentForm(props: { agent?: Agent; onSaved: (agent: Agent) => voi
           : await call(typed.POST('/api/agents', { body: definition }));
       props.onSaved(agent);
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
+      const failure = caught instanceof Error ? caught : new Error(String(caught));
+      const field = fieldOf(failure);
+      if (field !== undefined) setServerProblems({ [field]: failure.message });
+      setErrorField(field);
+      setError(failure);
     } finally {
       setBusy(false);
     }
@@ -227,10 +255,22 @@ export function AgentForm(props: { agent?: Agent; onSaved: (agent: Agent) => voi
       </fieldset>
       <fieldset>
         <legend>Model, tools and space</legend>
-        {text('model', 'Model', { hint: '<provider>:<model>, e.g. openai:gpt-4o-mini' })}
-        {text('tools', 'Tools (grants)', {
-          hint: 'Tool names separated by commas; MCP tools as <server>.<tool>.',
-        })}
+        <Field
+          id="model"
+          label="Model"
+          problem={problems.model}
+          hint="The providers this server is configured with, and the models they serve."
+        >
+          {(describedBy, invalid) => (
+            <ModelPicker
+              value={values.model}
+              onChange={set('model')}
+              describedBy={describedBy}
+              invalid={invalid}
+            />
+          )}
+        </Field>
+        <ToolPicker value={values.tools} onChange={set('tools')} problem={problems.tools} />
         {text('skills', 'Skills', { hint: 'Skill names (name or name@version) separated by commas.' })}
         <Field
           id="space"

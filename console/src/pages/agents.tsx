@@ -120,18 +120,37 @@ function Versions(props: { name: string }) {
   );
 }
 
-function AgentDetail(props: { name: string }) {
+/** Said once a save went through: the version the server stored (a new agent arrives with `?saved=1`). */
+function SavedNotice(props: { name: string; version: number | undefined }) {
+  if (props.version === undefined) return null;
+  return (
+    <p role="status" className="notice">
+      Saved agent {props.name} v{props.version}
+    </p>
+  );
+}
+
+function AgentDetail(props: { name: string; savedVersion: number | undefined }) {
   const agent = useApi<{ agent: Agent }>(`/api/agents/${encodeURIComponent(props.name)}`);
+  const [saved, setSaved] = useState<number | undefined>(props.savedVersion);
   return (
     <section className="page" aria-labelledby="agent-title">
       <p>
         <Link to="/agents">← All agents</Link>
       </p>
       <h1 id="agent-title">Agent {props.name}</h1>
+      <SavedNotice name={props.name} version={saved} />
       <AsyncView result={agent} label="the agent" onRetry={agent.reload}>
         {({ agent: record }) => (
           <div className="two-columns">
-            <AgentForm key={record.version} agent={record} onSaved={() => agent.reload()} />
+            <AgentForm
+              key={record.version}
+              agent={record}
+              onSaved={(stored) => {
+                setSaved(stored.version);
+                agent.reload();
+              }}
+            />
             <Versions key={`v${record.version}`} name={record.name} />
           </div>
         )}
@@ -141,7 +160,7 @@ function AgentDetail(props: { name: string }) {
 }
 
 export function AgentsPage() {
-  const { path } = useLocation();
+  const { path, query } = useLocation();
   const name = /^\/agents\/([^/]+)$/.exec(path)?.[1];
   if (name === 'new') {
     return (
@@ -150,10 +169,21 @@ export function AgentsPage() {
           <Link to="/agents">← All agents</Link>
         </p>
         <h1 id="new-agent-title">New agent</h1>
-        <AgentForm onSaved={(agent) => navigate(`/agents/${encodeURIComponent(agent.name)}`)} />
+        <AgentForm
+          onSaved={(agent) => navigate(`/agents/${encodeURIComponent(agent.name)}?saved=${agent.version}`)}
+        />
       </section>
     );
   }
-  if (name !== undefined) return <AgentDetail name={decodeURIComponent(name)} />;
+  if (name !== undefined) {
+    const saved = Number(query.get('saved'));
+    return (
+      <AgentDetail
+        key={name}
+        name={decodeURIComponent(name)}
+        savedVersion={Number.isInteger(saved) && saved > 0 ? saved : undefined}
+      />
+    );
+  }
   return <AgentList />;
 }

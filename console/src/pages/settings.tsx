@@ -1,7 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import type { ApiSchemas } from '../../../src/surfaces/client/agent-os-client.ts';
 import { del, post, put } from '../api/client.ts';
-import type { Agent } from '../api/types.ts';
 import { useApi } from '../api/use-api.ts';
 import { useSave } from '../api/use-save.ts';
 import { AsyncView } from '../components/async-view.tsx';
@@ -10,6 +8,7 @@ import { formatDate } from '../components/format.ts';
 import { JsonView } from '../components/json-view.tsx';
 import { useWhoami } from '../session.tsx';
 import { McpServers } from './settings-mcp.tsx';
+import { ModelProviders } from './settings-models.tsx';
 import { Skills } from './settings-skills.tsx';
 import { DataSources } from './settings-sources.tsx';
 
@@ -151,89 +150,6 @@ function ApiKeys() {
         </p>
       )}
       {action.error !== undefined && <ErrorMessage error={action.error} context="The key was not changed" />}
-    </section>
-  );
-}
-
-function ModelProviders() {
-  const catalogue = useApi<ApiSchemas['ModelProviders']>('/api/models');
-  const agents = useApi<{ agents: Agent[] }>('/api/agents');
-  return (
-    <section className="card" aria-labelledby="models-title">
-      <h2 id="models-title">Model providers</h2>
-      <p className="muted">
-        Providers and their keys are configured on the server (agentos.config.json and the environment); keys
-        are never shown here.
-      </p>
-      <AsyncView result={catalogue} label="model providers" onRetry={catalogue.reload}>
-        {({ providers, models, pricesAsOf }) => (
-          <>
-            {providers.length === 0 ? (
-              <p>No provider is configured: set OPENAI_API_KEY, ANTHROPIC_API_KEY or a compatible server.</p>
-            ) : (
-              <ul aria-label="Configured providers">
-                {providers.map((provider) => (
-                  <li key={provider.name}>
-                    <strong>{provider.name}</strong> ({provider.kind})
-                    {provider.baseURL === undefined ? null : (
-                      <>
-                        {' '}
-                        at <code>{provider.baseURL}</code>
-                      </>
-                    )}
-                  </li>
-                ))}
-              </ul>
-            )}
-            {models.length > 0 && (
-              <table>
-                <caption>Catalogue models these providers serve (list prices as of {pricesAsOf})</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Model</th>
-                    <th scope="col">Context window</th>
-                    <th scope="col">Input $/M tokens</th>
-                    <th scope="col">Output $/M tokens</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {models.map((model) => (
-                    <tr key={model.name}>
-                      <td>
-                        <code>{model.name}</code>
-                      </td>
-                      <td>{model.contextWindow.toLocaleString()}</td>
-                      <td>{model.inputUsdPerMillion}</td>
-                      <td>{model.outputUsdPerMillion}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </>
-        )}
-      </AsyncView>
-      <h3>Models in use</h3>
-      <AsyncView result={agents} label="agents" onRetry={agents.reload}>
-        {({ agents: list }) => {
-          const used = [...new Set(list.map((a) => a.definition.model))].sort();
-          return used.length === 0 ? (
-            <p>No agents yet.</p>
-          ) : (
-            <ul>
-              {used.map((model) => (
-                <li key={model}>
-                  <code>{model}</code> — used by{' '}
-                  {list
-                    .filter((a) => a.definition.model === model)
-                    .map((a) => a.name)
-                    .join(', ')}
-                </li>
-              ))}
-            </ul>
-          );
-        }}
-      </AsyncView>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { ToolDefinition } from './tool.ts';
+import { joinCatalogue, type OfferedTools, type ToolCatalogue } from './tool-catalogue.ts';
 
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -10,6 +11,11 @@ const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
  */
 export interface ToolSource {
   resolve(workspaceId: string, names: readonly string[]): Promise<ToolDefinition[]>;
+  /**
+   * What it offers `workspaceId` now, for builders' pickers and the check at save; only under these name
+   * prefixes (`<prefix>.<tool>`) when given. Never throws.
+   */
+  offered(workspaceId: string, prefixes?: readonly string[]): Promise<OfferedTools>;
 }
 
 export const isValidToolName = (name: string): boolean => TOOL_NAME.test(name);
@@ -62,6 +68,25 @@ export class ToolRegistry {
       for (const tool of offered) if (wanted.includes(tool.name) && !view.has(tool.name)) view.register(tool);
     }
     return view;
+  }
+
+  /**
+   * What an agent of `workspaceId` could be granted: these tools plus every source's offer. With `names`
+   * (the check at save), sources are asked only about the prefixes of names not registered here.
+   */
+  async catalogue(workspaceId: string, names?: readonly string[]): Promise<ToolCatalogue> {
+    let prefixes: string[] | undefined;
+    if (names !== undefined) {
+      const others = names.filter((name) => !this.#tools.has(name) && name.includes('.'));
+      prefixes = [...new Set(others.map((name) => name.slice(0, name.indexOf('.'))))];
+      if (prefixes.length === 0) return joinCatalogue(this.list(), []);
+    }
+    const offers = await Promise.all(
+      this.#sources.map((source) =>
+        source.offered(workspaceId, prefixes).catch((): OfferedTools => ({ tools: [], unlisted: [] })),
+      ),
+    );
+    return joinCatalogue(this.list(), offers);
   }
 
   get(name: string): ToolDefinition | undefined {

@@ -2,12 +2,20 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { AgentOsError } from '../../core/errors/agent-os-error.ts';
 import { type ToolDefinition, toolEffect, toolStakes } from '../../core/tools/tool.ts';
+import type { OfferedTools } from '../../core/tools/tool-catalogue.ts';
 import { isValidToolName, type ToolSource } from '../../core/tools/tool-registry.ts';
 import { destinationPaths, pathName, schemaPropertyNames } from '../policy/egress-destinations.ts';
 import type { McpConnectionManager } from './mcp-connection-manager.ts';
-import { loadMcpServerSpecs, type McpServerSpec, type ToolOverride } from './mcp-server-repo.ts';
+import {
+  listMcpServers,
+  loadMcpServerSpecs,
+  type McpServerSpec,
+  type ToolOverride,
+} from './mcp-server-repo.ts';
 
 const MAX_ERROR_CHARS = 4_000;
+/** How long a builder's listing waits for one server before counting it as not answering. */
+const OFFER_TIMEOUT_MS = 3_000;
 
 type ContentPart = CallToolResult['content'][number];
 
@@ -141,5 +149,46 @@ export class McpToolSource implements ToolSource {
       }),
     );
     return offered.flat();
+  }
+
+  async offered(workspaceId: string, prefixes?: readonly string[]): Promise<OfferedTools> {
+    let specs: McpServerSpec[];
+    try {
+      const names = prefixes ?? (await listMcpServers(this.#manager.store, workspaceId)).map((s) => s.name);
+      specs = await loadMcpServerSpecs(this.#manager.store, this.#manager.secretBox(), workspaceId, names);
+    } catch (error) {
+      this.#log(`mcp: cannot load the servers of ${workspaceId}: ${(error as Error).message}`);
+      return { tools: [], unlisted: [] };
+    }
+    const answers = await Promise.all(specs.map((spec) => this.#offeredBy(spec)));
+    return {
+      tools: answers.flatMap((answer) => answer.tools),
+      unlisted: answers.flatMap((answer) => answer.unlisted),
+    };
+  }
+
+  async #offeredBy(spec: McpServerSpec): Promise<OfferedTools> {
+    const origin = `mcp:${spec.name}`;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no tool list within ${OFFER_TIMEOUT_MS} ms`)),
+        OFFER_TIMEOUT_MS,
+      );
+    });
+    try {
+      const tools = await Promise.race([this.#manager.connection(spec).tools(), late]);
+      return {
+        tools: tools
+          .filter((tool) => isValidToolName(qualifiedToolName(spec.name, tool.name)))
+          .map((tool) => ({ tool: mcpToolDefinition(this.#manager, spec, tool), origin })),
+        unlisted: [],
+      };
+    } catch (error) {
+      const message = `MCP server "${spec.name}" did not answer: ${(error as Error).message}`;
+      return { tools: [], unlisted: [{ prefix: spec.name, origin, message }] };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -234,8 +234,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Configured model providers and the models they serve */
+        /** Configured model providers, whether they answer, and the models they serve */
         get: operations["getModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tools agents can be granted: this process's own and the workspace's MCP servers' */
+        get: operations["getTools"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2177,14 +2194,28 @@ export interface components {
                 /** @enum {string} */
                 kind: "openai" | "anthropic" | "openai-compatible";
                 baseURL?: string;
+                /**
+                 * @description `ok`: configured (a compatible server also answered `/models`); `unreachable`: a compatible server did not answer; `not_configured`: a provider that needs a key has none
+                 * @enum {string}
+                 */
+                status: "ok" | "unreachable" | "not_configured";
+                /** @description Why it is unreachable or not configured */
+                message?: string;
+                /**
+                 * @description Where its models come from: the built-in catalogue, the server's own `/models`, or nowhere
+                 * @enum {string}
+                 */
+                modelSource: "catalogue" | "provider" | "none";
             }[];
             models: {
                 /** @description `<provider>:<model>`, as agents name it */
                 name: string;
+                provider: string;
                 contextWindow: number;
                 maxOutputTokens: number;
-                inputUsdPerMillion: number;
-                outputUsdPerMillion: number;
+                /** @description Null: no price known */
+                inputUsdPerMillion: number | null;
+                outputUsdPerMillion: number | null;
             }[];
             pricesAsOf: string;
         };
@@ -2546,6 +2577,25 @@ export interface components {
                 /** @description The newest migration this server knows */
                 codeVersion: number;
             };
+        };
+        ToolCatalogue: {
+            tools: {
+                /** @description What an agent's `tools` grants */
+                name: string;
+                description: string;
+                /** @enum {string} */
+                stakes: "low" | "medium" | "high";
+                /** @enum {string} */
+                effect: "read" | "write" | "external_send" | "destructive";
+                /** @description `built-in`, or `mcp:<server>` for an MCP server's tool */
+                origin: string;
+            }[];
+            /** @description Sources that did not answer (an MCP server down): names `<prefix>.<tool>` are accepted unchecked */
+            unlisted: {
+                prefix: string;
+                origin: string;
+                message: string;
+            }[];
         };
         Trigger: {
             id: string;
@@ -3509,6 +3559,30 @@ export interface operations {
                     "application/json": components["schemas"]["ModelProviders"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getTools: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tool catalogue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToolCatalogue"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             default: components["responses"]["Error"];

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { AgentOsError } from '../../core/errors/agent-os-error.ts';
+import { ProviderModels } from '../../core/models/provider-models.ts';
 import type { RouterMount } from '../openapi/openapi-document.ts';
 import type { AppEnv, RouteDeps } from './app-env.ts';
 import { auditMutations } from './audit-mutations.ts';
@@ -12,7 +13,7 @@ import { ROUTE_TABLE, type RouteSection } from './route-table.ts';
  * kind throws here, while the app is assembled (defineRoute refuses it), so such a process never serves.
  */
 export function createApp(
-  deps: Omit<RouteDeps, 'mounted'>,
+  deps: Omit<RouteDeps, 'mounted' | 'providerModels'>,
   table: readonly RouteSection[] = ROUTE_TABLE,
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -25,7 +26,11 @@ export function createApp(
   );
 
   const mounted: RouterMount[] = [];
-  const routeDeps: RouteDeps = { ...deps, mounted };
+  const routeDeps: RouteDeps = {
+    ...deps,
+    mounted,
+    providerModels: new ProviderModels(deps.config.providers),
+  };
   for (const section of table) {
     if (section.access === 'api-key') {
       // Routes are matched in mount order: the public section, mounted before, never reaches these.

@@ -28,6 +28,7 @@ import { schedulerRoutes } from './routes/scheduler.ts';
 import { sessionRoutes, signInRoutes } from './routes/sessions.ts';
 import { skillRoutes } from './routes/skills.ts';
 import { spaceRoutes } from './routes/spaces.ts';
+import { toolRoutes } from './routes/tools.ts';
 import { triggerRoutes } from './routes/triggers.ts';
 import { usageRoutes } from './routes/usage.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -64,6 +65,7 @@ export const ROUTE_TABLE: readonly RouteSection[] = [
       sessionRoutes,
       agentRoutes,
       modelRoutes,
+      toolRoutes,
       memoryRoutes,
       memoryBlockRoutes,
       spaceRoutes,

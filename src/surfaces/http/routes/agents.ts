@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { agentDefinitionSchema } from '../../../core/agents/agent-definition.ts';
+import { type AvailableReferences, assertAgentReferences } from '../../../core/agents/agent-references.ts';
 import {
   agentPatchSchema,
   createAgent,
@@ -15,7 +16,7 @@ import { pinAgentSkills } from '../../../plugins/skills/skill-pinning.ts';
 import { agentSchema, noQuery } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import { agentFor } from '../agent-authorization.ts';
-import type { AppEnv, ServerDeps } from '../app-env.ts';
+import type { AppEnv, RouteDeps } from '../app-env.ts';
 
 const versionQuery = z.strictObject({
   version: z
@@ -32,10 +33,15 @@ const patchBody = agentPatchSchema.refine((patch) => Object.keys(patch).length >
 
 const agentBody = z.object({ agent: agentSchema });
 
-export function agentRoutes(deps: ServerDeps): Hono<AppEnv> {
+export function agentRoutes(deps: Pick<RouteDeps, 'store' | 'kernel' | 'providerModels'>): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   const { store } = deps;
   const tags = ['agents'];
+  // What a saved definition may name: checked again here, whatever the builder's pickers offered.
+  const available = (workspaceId: string): AvailableReferences => ({
+    models: () => deps.providerModels.report(),
+    tools: (names) => deps.kernel.tools.catalogue(workspaceId, names),
+  });
 
   defineRoute(
     api,
@@ -72,6 +78,7 @@ export function agentRoutes(deps: ServerDeps): Hono<AppEnv> {
     async (c, { body: definition }) => {
       const principal = c.get('principal');
       await assertAgentWithinBoundary(store, principal, definition);
+      await assertAgentReferences(definition, available(principal.workspaceId));
       const skills = await pinAgentSkills(store, principal, definition.skills);
       const agent = await createAgent(store, {
         workspaceId: principal.workspaceId,
@@ -141,6 +148,7 @@ export function agentRoutes(deps: ServerDeps): Hono<AppEnv> {
       const principal = c.get('principal');
       await agentFor(c, store, params.idOrName, 'agents.update');
       await assertAgentWithinBoundary(store, principal, patch);
+      await assertAgentReferences(patch, available(principal.workspaceId));
       const skills = await pinAgentSkills(store, principal, patch.skills);
       const agent = await updateAgent(store, {
         workspaceId: principal.workspaceId,
