@@ -65,7 +65,8 @@ function expectProviderChecks(report: DoctorReport): void {
 }
 
 beforeAll(async () => {
-  live = await startScriptedModelServer();
+  // One model listed, so the probe's count is this test's own.
+  live = await startScriptedModelServer({ models: ['scripted-1'] });
   hosted = await startModelsEndpoint(
     (headers) => headers.authorization === 'Bearer sk-good' || headers['x-api-key'] === 'sk-ant-good',
   );

@@ -29,7 +29,7 @@ describe('agentos run and runs against a live server', () => {
         '--description',
         'Greets',
         '--model',
-        'scripted:m1',
+        'scripted:test-model',
         '--url',
         url,
         '--json',
@@ -91,7 +91,7 @@ describe('agentos run and runs against a live server', () => {
     expect(runs.map((r) => r.status).sort()).toEqual(['failed', 'failed', 'succeeded', 'succeeded']);
     const show = await runCli(['runs', 'show', runs[0]!.id, '--url', url], { cwd, env });
     expect(show.code).toBe(0);
-    expect(show.stdout).toMatch(/model\s+scripted:m1\s+completed|model/);
+    expect(show.stdout).toMatch(/model\s+scripted:test-model\s+completed|model/);
   });
 
   it('shows the scheduler state with agentos top', async () => {

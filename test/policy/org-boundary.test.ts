@@ -74,7 +74,7 @@ describe.each(storeTargets())("the organisation's boundary on $kind", (target) =
         name: 'crm-reader',
         description: 'Reads the CRM',
         model: 'scripted:test-model',
-        tools: ['lookup', 'crm.find'],
+        tools: ['lookup', 'note'],
       },
       builderKey,
     );

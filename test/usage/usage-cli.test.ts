@@ -51,7 +51,7 @@ describe('agentos usage and budgets against `agentos serve` with tracing on', ()
       '--description',
       'Greets',
       '--model',
-      'scripted:m1',
+      'scripted:test-model',
     );
     expect(created.code).toBe(0);
   }, 60_000);
@@ -116,7 +116,7 @@ describe('agentos usage and budgets against `agentos serve` with tracing on', ()
     expect(await server.exited).toBe(0);
     const names = collector.spans.map((span) => span.name);
     expect(names.filter((name) => name === 'agent.run')).toHaveLength(2);
-    expect(names).toContain('chat m1');
+    expect(names).toContain('chat test-model');
     expect(collector.spans.every((span) => span.resource['service.name'] === 'agentos-serve-test')).toBe(
       true,
     );
