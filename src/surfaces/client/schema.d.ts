@@ -2073,6 +2073,7 @@ export interface components {
                     effect?: "read" | "write" | "external_send" | "destructive";
                     destinations?: string[];
                     trustedOutput?: boolean;
+                    trustedFields?: string[];
                     argumentRoles?: {
                         [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
                     };
@@ -2094,6 +2095,7 @@ export interface components {
             effect: "read" | "write" | "external_send" | "destructive";
             destinations: string[];
             trustedOutput: boolean;
+            trustedFields: string[];
             argumentRoles: {
                 [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
             };
@@ -5099,6 +5101,11 @@ export interface operations {
                      * @enum {string}
                      */
                     flowGranularity?: "value" | "run";
+                    /**
+                     * @default off
+                     * @enum {string}
+                     */
+                    intent?: "off" | "task";
                     recipientAllowlist?: string[];
                     /** @default 86400000 */
                     approvalTtlMs?: number;
@@ -6674,6 +6681,7 @@ export interface operations {
                                     effect?: "read" | "write" | "external_send" | "destructive";
                                     destinations?: string[];
                                     trustedOutput?: boolean;
+                                    trustedFields?: string[];
                                     argumentRoles?: {
                                         [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
                                     };
@@ -6821,6 +6829,7 @@ export interface operations {
                     effect?: "read" | "write" | "external_send" | "destructive";
                     destinations?: string[];
                     trustedOutput?: boolean;
+                    trustedFields?: string[];
                     argumentRoles?: {
                         [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
                     };
