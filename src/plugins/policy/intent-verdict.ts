@@ -1,10 +1,15 @@
 import type { ToolDefinition, ToolStakes } from '../../core/tools/tool.ts';
-import { argumentProvenance, type ContentSource } from '../../core/tools/value-provenance.ts';
+import type { ContentSource } from '../../core/tools/value-provenance.ts';
+import { provenanceVerdict } from './argument-provenance.ts';
 import type { ConstraintValue, RunIntent } from './run-intent.ts';
 
 export interface IntentVerdict {
   effect: 'allow' | 'ask';
-  ruleId: 'intent.within' | 'intent.argument_mismatch';
+  ruleId:
+    | 'intent.within'
+    | 'intent.argument_mismatch'
+    | 'flow.argument_untrusted'
+    | 'flow.argument_unattributed';
   reason: string;
   stakes: ToolStakes;
 }
@@ -39,8 +44,8 @@ const shown = (value: unknown): string => {
  * trusted source — it goes ahead unattended whatever its stakes (`intent.within`). In a tainted run, a call
  * of an intended tool with a value other than the one the task stated asks (`intent.argument_mismatch`). With
  * taint per run, a tainted run's call is inside only when the task states every security-relevant value.
- * Anything else is left to the other rules (undefined): the intent only ever lets through what the person's
- * own words support.
+ * One whose other values are doubtful asks saying where they came from. Anything else is left to the other
+ * rules (undefined): the intent only ever lets through what the person's own words support.
  */
 export function intentVerdict(call: {
   intent: RunIntent;
@@ -48,6 +53,7 @@ export function intentVerdict(call: {
   input: unknown;
   sources: readonly ContentSource[];
   tainted: boolean;
+  taintedBy: readonly string[];
   stakes: ToolStakes;
   /** Trust argument values by where they came from; false (taint per run): a tainted run trusts only the task's. */
   perValue: boolean;
@@ -74,9 +80,13 @@ export function intentVerdict(call: {
   }
   const stated = Object.keys(matching.arguments);
   const free = (call.tool.securityArguments ?? Object.keys(input)).filter((name) => !stated.includes(name));
-  const values = argumentProvenance(input, free, call.sources);
-  if (values.some((value) => value.provenance === 'untrusted' || value.provenance === 'model'))
-    return undefined;
+  const judged = provenanceVerdict({ ...call, tool: { securityArguments: free } });
+  const { values } = judged;
+  if (!judged.trusted) {
+    // The action is the one asked for, but a value the task did not state came from elsewhere: say which.
+    if (!call.tainted || !call.perValue || judged.ruleId === 'flow.arguments_trusted') return undefined;
+    return { effect: 'ask', ruleId: judged.ruleId, reason: judged.reason, stakes: call.stakes };
+  }
   if (call.tainted && !call.perValue && values.length > 0) return undefined;
   const named = stated.length === 0 ? '' : `; the task states its ${stated.join(', ')}`;
   const others =

@@ -53,6 +53,8 @@ function evaluateRules(request: GateRequest): Verdict {
     const perValue = policy.settings.flowGranularity === 'value';
     const intended = intentVerdict({ ...request, intent, stakes, perValue });
     if (intended?.effect === 'allow' && tainted) return egressVerdict(request, stakes, true) ?? intended;
+    if (intended?.ruleId.startsWith('flow.') === true)
+      return { ...intended, effect: policy.settings.taintedConsequential };
     if (intended !== undefined) return intended;
   }
   if (effect === 'external_send') {
