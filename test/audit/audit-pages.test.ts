@@ -72,6 +72,15 @@ describe.each(storeTargets())('audit pages and names on $kind', (target) => {
     supportRun = await runOf('support');
     vaultRun = await runOf('vault-keeper');
     memberRun = await runOf('support', member.key);
+    const mcp = await h.api<{ server: { id: string } }>('POST', '/api/mcp/servers', {
+      name: 'self',
+      transport: 'http',
+      url: `${h.url}/mcp`,
+      headers: { Authorization: `Bearer ${h.key}` },
+    });
+    ids.mcp = mcp.body.server.id;
+    const group = await h.api<{ group: { id: string } }>('POST', '/api/groups', { name: 'ops' });
+    ids.group = group.body.group.id;
     // A refusal is recorded against the workspace.
     expect((await get('/api/keys', member.key)).status).toBe(403);
     // Enough entries for several pages of every size below.
@@ -163,6 +172,8 @@ describe.each(storeTargets())('audit pages and names on $kind', (target) => {
       [`run:${supportRun.id}`]: `support run …${supportRun.id.slice(-6)}`,
       [`runs:${vaultRun.id}`]: `vault-keeper run …${vaultRun.id.slice(-6)}`,
       [`Workspace:${h.workspaceId}`]: expect.any(String),
+      [`mcp:${ids.mcp}`]: 'self',
+      [`groups:${ids.group}`]: 'ops',
     });
     // Every name is of something on the page.
     const refs = new Set(
@@ -185,6 +196,7 @@ describe.each(storeTargets())('audit pages and names on $kind', (target) => {
       [`agents:${ids.support}`]: 'support',
       [`runs:${memberRun.id}`]: `support run …${memberRun.id.slice(-6)}`,
       [`user:${member.id}`]: 'Dana',
+      [`groups:${ids.group}`]: 'ops',
     });
     for (const key of [
       `agents:${ids.vaultKeeper}`,
@@ -194,6 +206,8 @@ describe.each(storeTargets())('audit pages and names on $kind', (target) => {
       `spaces:${ids.vault}`,
       `key:${admin.keyId}`,
       `run:${supportRun.id}`,
+      // MCP servers are listed to builders and admins (mcp.read).
+      `mcp:${ids.mcp}`,
     ])
       expect(body.names[key], key).toBeUndefined();
     expect(JSON.stringify(body.names)).not.toMatch(/vault/);
