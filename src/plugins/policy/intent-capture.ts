@@ -1,5 +1,5 @@
-import type { ContextContributor } from '../../core/kernel/kernel-plugin.ts';
-import { loadPolicy } from './policy-settings.ts';
+import type { ContextContributor, RunScope } from '../../core/kernel/kernel-plugin.ts';
+import type { PolicySnapshot } from './policy-settings.ts';
 import {
   groundIntent,
   INTENT_CALL_INDEX,
@@ -13,13 +13,17 @@ import {
  * The policy's part of a run's starting context: when the workspace captures intent, one journaled model
  * call reads the task alone and its grounded answer is the snapshot's `intent` (`run-intent.ts`). Not for a
  * task that is outside content (a webhook's payload) or was written by another agent's model (a sub-agent, a
- * hand-off): those are not a person's words. Nothing is added to the prompt.
+ * hand-off): those are not a person's words. Nothing is added to the prompt. `policyOf` gives the policy the
+ * attempt's gate read, so the intent and the gate judge by the same settings.
  */
-export const intentCapture: ContextContributor = {
-  derive: async ({ store, run }, { tools, ask }) => {
+export const intentCapture = (
+  policyOf: (scope: RunScope) => Promise<PolicySnapshot>,
+): ContextContributor => ({
+  derive: async (scope, { tools, ask }) => {
+    const { store, run } = scope;
     if (run.input.untrusted === true || run.input.handoff !== undefined) return {};
     if (run.input.conversation?.handedOffBy !== undefined) return {};
-    const policy = await loadPolicy(store, run.workspaceId);
+    const policy = await policyOf(scope);
     if (!policy.settings.enabled || policy.settings.intent !== 'task') return {};
     const offered = intentTools(tools);
     if (offered.length === 0) return {};
@@ -41,4 +45,4 @@ export const intentCapture: ContextContributor = {
     return { intent };
   },
   render: () => ({}),
-};
+});
