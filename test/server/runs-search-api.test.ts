@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/kernel/run-record.ts';
 import { type PolicyRig, startPolicyRig } from '../policy/policy-support.ts';
+import { runCli } from '../support/run-cli.ts';
+import { tempHome } from '../support/test-config.ts';
 import { storeTargets } from '../support/test-stores.ts';
 
 interface ErrorBody {
@@ -77,5 +79,24 @@ describe.each(storeTargets())('GET /api/runs?q= on $kind', (target) => {
     const empty = await search('   ');
     expect(empty.status).toBe(400);
     expect(empty.body.error.message).toMatch(/search text is empty/);
+  });
+
+  it('searches from `agentos runs list --search`, with the server refusing a search too long', async () => {
+    const cli = (...args: string[]) =>
+      runCli(['runs', 'list', ...args, '--url', rig.h.url, '--api-key', rig.h.key], {
+        cwd: tempHome(),
+        env: { AGENTOS_HOME: tempHome() },
+      });
+    const json = await cli('--search', 'order 42', '--json');
+    expect(json.code).toBe(0);
+    const listed = (JSON.parse(json.stdout) as { runs: RunRecord[] }).runs.map((run) => run.id).sort();
+    expect(listed).toEqual(named('refund', 'status'));
+    const text = await cli('--search', 'DEPOT');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(ids.parcel!);
+    expect(text.stdout).not.toContain(ids.refund!);
+    const long = await cli('--search', 'x'.repeat(201));
+    expect(long.code).toBe(2);
+    expect(long.stderr).toMatch(/request\.invalid/);
   });
 });

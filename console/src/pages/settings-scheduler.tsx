@@ -6,7 +6,7 @@ import { formatDate, formatMs } from '../components/format.ts';
 type SchedulerStatus = ApiSchemas['SchedulerStatus'];
 type Lane = SchedulerStatus['members'][number]['lanes'][number];
 
-const limit = (value: number | null, unit: string) => (value === null ? 'no limit' : `${value} ${unit}`);
+const limit = (value: number | null, unit: string) => `${value ?? 'unlimited'} ${unit}`;
 
 /** One lane's limits and what it is doing, as a table row. */
 function LaneRow({ lane }: { lane: Lane }) {
