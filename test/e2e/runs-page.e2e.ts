@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMs } from '../../console/src/components/format.ts';
 import type { RunRecord } from '../../src/core/kernel/run-record.ts';
 import { CONSOLE_DIST } from '../../src/surfaces/http/console-static.ts';
 import { policyTools } from '../policy/policy-support.ts';
@@ -145,6 +146,27 @@ describe.each(storeTargets())('the runs page and settings in Chromium on $kind',
     );
     expect(label).toBe('"Task"');
     await shot(page, 'phone');
+  });
+
+  it("shows each agent's average latency on the usage page as the server computes it", async () => {
+    const report = await h.api<{ rows: Array<{ label: string; avgLatencyMs: number | null }> }>(
+      'GET',
+      '/api/usage?groupBy=agent',
+    );
+    const clerk = report.body.rows.find((row) => row.label === 'clerk');
+    expect(clerk?.avgLatencyMs).toBeGreaterThan(0);
+    const page = await signedIn({ width: 1280, height: 900 });
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Usage' }).click();
+    const month = page.getByRole('region', { name: 'This month' });
+    await month.getByRole('columnheader', { name: 'Avg latency' }).waitFor();
+    const cells = await month
+      .getByRole('row')
+      .filter({ hasText: 'clerk' })
+      .getByRole('cell')
+      .allTextContents();
+    expect(cells.at(-1)).toBe(formatMs(clerk!.avgLatencyMs!));
+    await month.getByText('Average latency per agent this month').waitFor();
+    await shot(page, 'usage');
   });
 
   it('flags a model in use whose provider is not configured, and shows the scheduler as tables', async () => {

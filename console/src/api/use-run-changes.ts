@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 
-/** Changes that arrive together (a run queued, started and its first step) cause one call. */
-const SETTLE_MS = 200;
+/** Changes within this long of the first (a run queued, started and its first step) cause one call. */
+const COALESCE_MS = 300;
 
 export type LiveState = 'connecting' | 'live' | 'lost';
 
@@ -16,9 +16,13 @@ export function useRunChanges(onChange: () => void): LiveState {
   latest.current = onChange;
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Not reset by later changes: a steady stream of steps still re-reads the list every COALESCE_MS.
     const changed = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => latest.current(), SETTLE_MS);
+      if (timer !== undefined) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        latest.current();
+      }, COALESCE_MS);
     };
     // The browser reconnects on its own, sending the last event id it saw.
     const source = new EventSource('/api/runs/changes');
