@@ -118,4 +118,45 @@ describe.each(storeTargets())('GET /api/runs/changes on $kind', (target) => {
     const anonymous = await fetch(`${rig.h.url}/api/runs/changes`);
     expect(anonymous.status).toBe(401);
   });
+
+  // PGlite has one connection, so a write cannot commit out of order there; PostgreSQL's pool can.
+  it.runIf(target.kind === 'postgres')(
+    'tells of a change whose event committed after a later event was already sent',
+    async () => {
+      rig.model.enqueue({ text: 'Early.' });
+      const early = await start('The early run', rig.h.key);
+      await rig.h.agentOs.kernel.runs.wait(rig.h.workspaceId, early, { timeoutMs: 10_000, pollMs: 20 });
+      const admin = await follow(rig.h.key);
+      let commit: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        commit = resolve;
+      });
+      let written: () => void = () => {};
+      const inserted = new Promise<void>((resolve) => {
+        written = resolve;
+      });
+      // A write of the early run takes its event id now and commits only after the late run's events.
+      const slow = rig.h.agentOs.store.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO run_events (run_id, type, data) VALUES ($1, 'run.cancel_requested', '{}')`,
+          [early],
+        );
+        await tx.query('UPDATE runs SET cancel_requested = true, updated_at = now() WHERE id = $1', [early]);
+        written();
+        await held;
+      });
+      await inserted;
+      rig.model.enqueue({ text: 'Late.' });
+      const late = await start('The late run', rig.h.key);
+      await eventually(() => expect(admin.states(late).at(-1)).toBe('succeeded'));
+      const lateIds = admin.events.map((event) => Number(event.id));
+      commit();
+      await slow;
+      await eventually(() => expect(admin.states(early)).toEqual(['succeeded']));
+      const told = admin.events.find((event) => JSON.parse(event.data).id === early)!;
+      expect(JSON.parse(told.data)).toMatchObject({ cancelRequested: true });
+      // Its event id is below ones the stream had already sent.
+      expect(Number(told.id)).toBeLessThan(Math.max(...lateIds));
+    },
+  );
 });
