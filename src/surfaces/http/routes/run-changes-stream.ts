@@ -2,9 +2,13 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { AgentOsError } from '../../../core/errors/agent-os-error.ts';
 import type { Kernel } from '../../../core/kernel/kernel.ts';
-import { latestRunEventId, runsChangedAfter } from '../../../core/kernel/run-changes.ts';
+import {
+  latestRunEventId,
+  type RunChange,
+  runChangesAfter,
+  runsByIds,
+} from '../../../core/kernel/run-changes.ts';
 import { nextWake } from '../../../core/kernel/run-events.ts';
-import type { RunRecord } from '../../../core/kernel/run-record.ts';
 import { runReadersSql } from '../../../plugins/policy/run-access.ts';
 import type { AppEnv } from '../app-env.ts';
 import { readableRuns, runViewer } from '../run-authorization.ts';
@@ -30,16 +34,6 @@ function startAfter(c: Context<AppEnv>): number | undefined {
   return value;
 }
 
-/** What the caller last saw of a run: it is sent again only when this differs. */
-const signature = (run: RunRecord) =>
-  [
-    run.status,
-    run.updatedAt.getTime(),
-    run.usage.inputTokens + run.usage.outputTokens,
-    run.cancelRequested,
-    run.finishedAt?.getTime(),
-  ].join('|');
-
 /**
  * Server-sent `run` events, each a run the caller may read as it is after it was queued, started, paused,
  * resumed, committed a step or ended. The stream starts at the present (or after Last-Event-ID) and stays
@@ -60,19 +54,22 @@ export function streamRunChanges(c: Context<AppEnv>, kernel: Kernel): Response {
     try {
       while (!stop.signal.aborted) {
         const from = Math.max(0, cursor - LOOKBACK_EVENTS);
-        const scan = await runsChangedAfter(kernel.store, runReadersSql(await runViewer(c), 'r', 1), from);
-        const readable = await readableRuns(
-          c,
-          kernel.store,
-          scan.changed.map((changed) => changed.run),
-        );
-        const allowed = new Set(readable.map((run) => run.id));
-        for (const { run, eventId } of scan.changed) {
-          if (!allowed.has(run.id) || eventId <= floor) continue;
-          const now = signature(run);
-          if (sent.get(run.id)?.signature === now) continue;
-          sent.set(run.id, { signature: now, eventId });
-          await stream.writeSSE({ id: String(eventId), event: 'run', data: JSON.stringify(run) });
+        const scan = await runChangesAfter(kernel.store, runReadersSql(await runViewer(c), 'r', 1), from);
+        const fresh = new Map<string, RunChange>();
+        for (const change of scan.changes) {
+          if (change.eventId <= floor) continue;
+          const seen = sent.get(change.runId);
+          if (seen?.signature === change.signature) seen.eventId = change.eventId;
+          else fresh.set(change.runId, change);
+        }
+        // Only what is to be sent is read whole and put to Cedar (the SQL rule already held for every row).
+        const runs = await readableRuns(c, kernel.store, await runsByIds(kernel.store, [...fresh.keys()]));
+        const byId = new Map(runs.map((run) => [run.id, run]));
+        for (const change of fresh.values()) {
+          const run = byId.get(change.runId);
+          if (run === undefined) continue;
+          sent.set(run.id, { signature: change.signature, eventId: change.eventId });
+          await stream.writeSSE({ id: String(change.eventId), event: 'run', data: JSON.stringify(run) });
           lastWrite = Date.now();
         }
         cursor = scan.latestEventId;
