@@ -53,6 +53,7 @@ describe.each(storeTargets())('the runs page and settings in Chromium on $kind',
     });
     await h.createAgent({ name: 'clerk', tools: ['lookup'] });
     await h.createAgent({ name: 'stray', model: 'nosuch:model-x' });
+    await h.createAgent({ name: 'ghost', model: 'scripted:no-such-model' });
     adminKey = readFileSync(join(h.config.home, 'admin-api-key'), 'utf8').trim();
     for (const [task, answer] of [
       ['Where is parcel_7?', 'Parcel 7 is in the depot.'],
@@ -169,13 +170,17 @@ describe.each(storeTargets())('the runs page and settings in Chromium on $kind',
     await shot(page, 'usage');
   });
 
-  it('flags a model in use whose provider is not configured, and shows the scheduler as tables', async () => {
+  it('flags a model in use whose provider is not configured or that is not listed, and shows the scheduler as tables', async () => {
     const page = await signedIn({ width: 1280, height: 900 });
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Settings' }).click();
     const models = page.getByRole('region', { name: 'Model providers' });
     const stray = models.getByRole('listitem').filter({ hasText: 'nosuch:model-x' });
     await stray.getByText('provider not configured').waitFor();
     await stray.getByText('used by stray').waitFor();
+    // The provider answers but does not list this model.
+    const ghost = models.getByRole('listitem').filter({ hasText: 'scripted:no-such-model' });
+    await ghost.getByText('not listed').waitFor();
+    await ghost.getByText('used by ghost').waitFor();
     const fine = models.getByRole('listitem').filter({ hasText: 'scripted:test-model' });
     await fine.getByText('used by clerk').waitFor();
     await expect(fine.locator('.badge').count()).resolves.toBe(0);
