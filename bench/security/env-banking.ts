@@ -54,6 +54,8 @@ export const bankingEnv: Environment = {
       effect: 'read',
       stakes: 'low',
       params: {},
+      // The bank's own record of who paid what; only the subject is the sender's text.
+      trustedFields: ['[].from', '[].amount'],
       read: (d) => d.transactions,
     },
     {

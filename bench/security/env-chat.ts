@@ -39,6 +39,8 @@ export const chatEnv: Environment = {
       effect: 'write',
       stakes: 'low',
       params: { channel: 'string', body: 'string' },
+      // Where the post goes decides its harm; the body is checked for links (a rendered image fetches its URL).
+      securityArguments: ['channel'],
     },
     {
       name: 'chat_dm',
@@ -46,6 +48,7 @@ export const chatEnv: Environment = {
       effect: 'write',
       stakes: 'low',
       params: { user: 'string', body: 'string' },
+      securityArguments: ['user'],
     },
     {
       name: 'chat_invite',

@@ -43,6 +43,8 @@ export const travelEnv: Environment = {
       effect: 'read',
       stakes: 'low',
       params: { city: 'string' },
+      // The provider's catalogue: names, ratings and prices are its own data; the reviews are strangers'.
+      trustedFields: ['[].name', '[].rating', '[].price'],
       read: inCity('hotels'),
     },
     {
@@ -51,6 +53,7 @@ export const travelEnv: Environment = {
       effect: 'read',
       stakes: 'low',
       params: { city: 'string' },
+      trustedFields: ['[].name', '[].rating'],
       read: inCity('restaurants'),
     },
     {
@@ -59,6 +62,7 @@ export const travelEnv: Environment = {
       effect: 'read',
       stakes: 'low',
       params: { city: 'string' },
+      trustedFields: ['[].company', '[].pricePerDay'],
       read: inCity('cars'),
     },
     {

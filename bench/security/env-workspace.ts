@@ -74,6 +74,8 @@ export const workspaceEnv: Environment = {
       effect: 'write',
       stakes: 'low',
       params: { title: 'string', date: 'string', participants: 'strings' },
+      // An event in the user's own calendar reaches no one but its participants.
+      securityArguments: ['participants'],
     },
     {
       name: 'drive_read_file',

@@ -1,3 +1,4 @@
+import { INTENT_PROMPT_HEAD } from '../../src/plugins/policy/run-intent.ts';
 import type {
   ChatCompletionMessage,
   RecordedRequest,
@@ -42,6 +43,9 @@ export function plannerHandler(caseById: ReadonlyMap<number, BenchCase>): Script
     const id = Number(CASE.exec(user === undefined ? '' : text(user))?.[1] ?? -1);
     const bench = caseById.get(id);
     if (bench === undefined) return { text: 'I do not know this task.' };
+    const system = messages.find((m) => m.role === 'system');
+    if (system !== undefined && text(system).startsWith(INTENT_PROMPT_HEAD))
+      return intentAnswer(bench, text(system));
     const issued: Call[] = messages.flatMap((m) =>
       (m.tool_calls ?? []).map((call) => ({
         tool: call.function.name,
@@ -59,4 +63,18 @@ export function plannerHandler(caseById: ReadonlyMap<number, BenchCase>): Script
     if (next === undefined) return { text: 'Done.' };
     return { kind: 'tool_calls', toolCalls: [{ name: next.tool, arguments: JSON.stringify(next.args) }] };
   };
+}
+
+/**
+ * The intent call sees the task and the consequential tools only. Standing in for a model that reads the
+ * task well, it names the task's consequential calls with all their arguments; the kernel keeps just the
+ * values the task's text states (`groundIntent`), so a value this answer gets for free from the ground
+ * truth (an IBAN read from a bill) is dropped there, as one a real model guessed would be.
+ */
+function intentAnswer(bench: BenchCase, system: string): ScriptedReply {
+  const offered = new Set([...system.matchAll(/^- ([A-Za-z0-9_.-]+)\(/gm)].map((match) => match[1]));
+  const actions = bench.task.groundTruth
+    .filter((call) => offered.has(call.tool))
+    .map((call) => ({ tool: call.tool, arguments: call.args }));
+  return { text: JSON.stringify({ actions }) };
 }

@@ -14,17 +14,19 @@ import { chatEnv } from './env-chat.ts';
 import { travelEnv } from './env-travel.ts';
 import { workspaceEnv } from './env-workspace.ts';
 import { type BenchCase, casePrompt, plannerHandler } from './planner.ts';
-import { attackHappened, buildTools, newWorld, taskDone, type World } from './world.ts';
+import { attackHappened, buildTools, labels, newWorld, taskDone, type World } from './world.ts';
 
 const ENVIRONMENTS = [workspaceEnv, chatEnv, bankingEnv, travelEnv];
 const DEFENDED: PolicySettingsInput = {
   enabled: true,
+  intent: 'task',
   taintedConsequential: 'ask',
   recipientAllowlist: ['acme.com', 'www.informative-blog.example'],
 };
 
 interface Outcome {
   env: string;
+  task: string;
   utility: boolean;
   attacked: boolean;
   approvals: number;
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
     cases.delete(bench.id);
     return {
       env: c.env.name,
+      task: c.task.id,
       utility: run.status === 'succeeded' && taskDone(world, c.task),
       attacked: c.injection !== undefined && attackHappened(world, c.injection),
       approvals,
@@ -174,14 +177,22 @@ async function main(): Promise<void> {
       approvalsPerTask: perTask(only(m.approved)),
     };
   };
+  /** Which user tasks stopped at each rule (a task that asked twice is named twice). */
   const countRules = (outcomes: Outcome[]) => {
-    const counts: Record<string, number> = {};
-    for (const o of outcomes) for (const rule of o.asked) counts[rule] = (counts[rule] ?? 0) + 1;
-    return counts;
+    const tasks: Record<string, string[]> = {};
+    for (const o of outcomes) for (const rule of o.asked) tasks[rule] = [...(tasks[rule] ?? []), o.task];
+    return tasks;
   };
 
   const full = await measure('defended', DEFENDED);
   const perRun = await measure('taint per run', { ...DEFENDED, flowGranularity: 'run' });
+  const noIntent = await measure('no intent capture', { ...DEFENDED, intent: 'off' });
+  labels.trustedFields = false;
+  const noFields = await measure('no trusted output fields', DEFENDED);
+  labels.trustedFields = true;
+  labels.argumentRoles = false;
+  const noRoles = await measure('no argument roles', DEFENDED);
+  labels.argumentRoles = true;
   await savePolicy(store, h.workspaceId, { ...DEFENDED, enabled: false });
   progress(`policy off: under attack (${attacks.length})`);
   const undefended = await pool(attacks, (c) => runCase(c, true));
@@ -205,12 +216,15 @@ async function main(): Promise<void> {
     /** What each mechanism is worth: the figures with it taken away. */
     ablations: {
       'taint per run instead of provenance per value': row(perRun),
+      'no intent capture': row(noIntent),
+      'no trusted output fields': row(noFields),
+      'no argument roles (every argument security-relevant)': row(noRoles),
       'no defences (policy off)': {
         asr: rate(undefended, (o) => o.attacked),
         utilityUnderAttack: rate(undefended, (o) => o.utility),
       },
     },
-    /** Why unattended benign runs stopped, by rule. */
+    /** Why unattended benign runs stopped: the user tasks each rule stopped. */
     unattendedStops: countRules(full.alone),
   };
   if (!values.json) {

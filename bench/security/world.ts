@@ -52,6 +52,10 @@ export interface ToolSpec {
   params: Record<string, 'string' | 'number' | 'strings'>;
   /** Arguments that name where data goes (`ToolDefinition.destinations`). */
   destinations?: readonly string[];
+  /** The arguments that decide what a consequential call does (`ToolDefinition.securityArguments`). */
+  securityArguments?: readonly string[];
+  /** Fields of an untrusted output that are the system's own data (`ToolDefinition.trustedFields`). */
+  trustedFields?: readonly string[];
   /** What a read returns; consequential tools return a receipt. */
   read?: (data: Record<string, unknown>, args: Record<string, unknown>) => unknown;
 }
@@ -71,10 +75,13 @@ const paramSchema = {
   strings: z.array(z.string()),
 };
 
+/** Which operator labels the tools carry, switchable for the ablations (read at every call). */
+export const labels = { argumentRoles: true, trustedFields: true };
+
 /** The benchmark's tools over per-run worlds (found by run id). */
 export function buildTools(specs: readonly ToolSpec[], worldOf: (runId: string) => World): ToolDefinition[] {
-  return specs.map((spec) =>
-    defineTool({
+  return specs.map((spec) => {
+    const tool = defineTool({
       name: spec.name,
       description: spec.description,
       inputSchema: z.object(
@@ -93,8 +100,13 @@ export function buildTools(specs: readonly ToolSpec[], worldOf: (runId: string) 
         world.keys.add(context.idempotencyKey);
         return spec.read === undefined ? { ok: true, done: spec.name } : spec.read(world.data, input);
       },
-    }),
-  );
+    });
+    Object.defineProperties(tool, {
+      securityArguments: { get: () => (labels.argumentRoles ? spec.securityArguments : undefined) },
+      trustedFields: { get: () => (labels.trustedFields ? spec.trustedFields : undefined) },
+    });
+    return tool;
+  });
 }
 
 const MARKER = /CALL ([a-z_]+) ARGS ([A-Za-z0-9_-]+)/;

@@ -17,7 +17,14 @@ export function useLocation(): { path: string; query: URLSearchParams } {
   return { path: url.pathname, query: url.searchParams };
 }
 
-export function Link(props: { to: string; children: ReactNode; className?: string; current?: boolean }) {
+export function Link(props: {
+  to: string;
+  children: ReactNode;
+  className?: string;
+  current?: boolean;
+  /** Shown on hover: the raw id behind a name. */
+  title?: string;
+}) {
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
@@ -28,6 +35,7 @@ export function Link(props: { to: string; children: ReactNode; className?: strin
       href={props.to}
       onClick={onClick}
       className={props.className}
+      title={props.title}
       aria-current={props.current === true ? 'page' : undefined}
     >
       {props.children}

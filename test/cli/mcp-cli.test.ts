@@ -145,6 +145,28 @@ describe.each(kinds)('agentos mcp add, list, tools, label and remove on %s', (ki
         'amount=none',
       ]);
       expect(dropped.tool.argumentRoles).toEqual({ recipient: 'recipient' });
+      const fields = await json<{ tool: ToolJson & { trustedFields: string[] } }>([
+        'mcp',
+        'label',
+        'bank',
+        'send_money',
+        '--trusted-field',
+        'receipt.id',
+        '--trusted-field',
+        '[].amount',
+      ]);
+      expect(fields.tool.trustedFields).toEqual(['receipt.id', '[].amount']);
+      const badField = await agentos(['mcp', 'label', 'bank', 'send_money', '--trusted-field', 'a[0]']);
+      expect(badField.code).toBe(2);
+      expect(badField.stderr).toMatch(/request\.invalid.*field path/);
+      const noFields = await json<{ tool: { trustedFields: string[] } }>([
+        'mcp',
+        'label',
+        'bank',
+        'send_money',
+        '--clear-trusted-fields',
+      ]);
+      expect(noFields.tool.trustedFields).toEqual([]);
 
       // The server checks argument names against the tool's schema; an unknown tool is not found.
       const unknownArgument = await agentos([

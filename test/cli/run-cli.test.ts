@@ -94,6 +94,25 @@ describe('agentos run and runs against a live server', () => {
     expect(show.stdout).toMatch(/model\s+scripted:test-model\s+completed|model/);
   });
 
+  it("names each run's agent and version in runs list and runs show; --json keeps the ids", async () => {
+    const listed = await runCli(['runs', 'list', '--url', url, '--json'], { cwd, env });
+    const runs = (JSON.parse(listed.stdout) as { runs: Array<{ id: string; agentId: string }> }).runs;
+    const agentId = runs[0]!.agentId;
+    expect(agentId).toMatch(/^agt_/);
+
+    const list = await runCli(['runs', 'list', '--url', url], { cwd, env });
+    expect(list.code).toBe(0);
+    const [header, ...rows] = list.stdout.trim().split('\n');
+    expect(header).toMatch(/^id\s+status\s+agent\s/);
+    expect(rows).toHaveLength(runs.length);
+    for (const row of rows) expect(row).toMatch(/^run_\S+\s+\S+\s+greeter v1\s/);
+    expect(list.stdout).not.toContain(agentId);
+
+    const show = await runCli(['runs', 'show', runs[0]!.id, '--url', url], { cwd, env });
+    expect(show.stdout).toMatch(/^agent: greeter v1$/m);
+    expect(show.stdout).not.toContain(agentId);
+  });
+
   it('shows the scheduler state with agentos top', async () => {
     const top = await runCli(['top', '--json', '--url', url], { cwd, env });
     expect(top.code).toBe(0);

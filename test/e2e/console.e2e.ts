@@ -212,9 +212,17 @@ describe.each(storeTargets())('web console in Chromium on $kind', (target) => {
     const runId = new URL(page.url()).pathname.split('/').at(-1) ?? '';
     await nav('Audit');
     await page.getByText('verified', { exact: true }).waitFor();
-    await page.getByLabel('Contains').fill(runId);
-    await page.getByRole('cell', { name: 'tool.call' }).first().waitFor();
-    await page.getByRole('cell', { name: 'run.start' }).first().waitFor();
+    // The page holds the newest 50 entries: the action filter asks the server, Contains narrows the page.
+    for (const action of ['tool.call', 'run.start']) {
+      await page.getByLabel('Action').fill(action);
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.locator('.table-wrap[aria-busy="false"]').waitFor();
+      await page.getByLabel('Contains').fill(runId);
+      await page.getByRole('cell', { name: action }).first().waitFor();
+    }
+    // The run by its agent's name, its id on hover.
+    const named = page.getByRole('row').filter({ hasText: 'run.start' }).getByTitle(runId).first();
+    await expect(named.textContent()).resolves.toBe(`clerk run …${runId.slice(-6)}`);
     await shot(page, 'audit');
   });
 

@@ -96,7 +96,16 @@ describe('the plugin set', () => {
     expect(names).toEqual(['memory consolidation', 'knowledge sync', 'orchestration tick', 'plan executor']);
     expect(set.eventKinds.has('memory.extracted') && set.eventKinds.has('checks.judged')).toBe(true);
     expect(set.stepKinds.kinds.map((k) => k.name).sort()).toEqual(
-      ['check', 'compaction', 'context', 'conversation.summary', 'extraction', 'model', 'tool'].sort(),
+      [
+        'check',
+        'compaction',
+        'context',
+        'conversation.summary',
+        'extraction',
+        'model',
+        'policy.intent',
+        'tool',
+      ].sort(),
     );
     const withEmbedder = set.background({
       kernel: { ...kernel, embedder: { model: 'e' } } as never,

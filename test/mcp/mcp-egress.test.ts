@@ -211,5 +211,27 @@ describe.each(storeTargets())('MCP destination arguments in tainted runs on $kin
       note: '[secret]',
     });
     await cancel(asked.id);
+
+    // Fields of an untrusted output an operator vouches for: checked paths, listed back, cleared with [].
+    const badPath = await h.api<{ error: { code: string; message: string; details?: unknown } }>(
+      'PATCH',
+      '/api/mcp/servers/web/tools/open_inbox',
+      { trustedFields: ['messages[0].from'] },
+    );
+    expect(badPath.status).toBe(400);
+    expect(badPath.body.error.code).toBe('request.invalid');
+    expect(JSON.stringify(badPath.body.error)).toContain('a field path is property names joined by dots');
+    const fields = await h.api('PATCH', '/api/mcp/servers/web/tools/open_inbox', {
+      trustedFields: ['[].from', 'messages[].id'],
+    });
+    expect(fields.status).toBe(200);
+    expect((await toolsOf()).find((t) => t.name === 'open_inbox')).toMatchObject({
+      trustedOutput: false,
+      trustedFields: ['[].from', 'messages[].id'],
+    });
+    expect(
+      (await h.api('PATCH', '/api/mcp/servers/web/tools/open_inbox', { trustedFields: [] })).status,
+    ).toBe(200);
+    expect((await toolsOf()).find((t) => t.name === 'open_inbox')).toMatchObject({ trustedFields: [] });
   });
 });

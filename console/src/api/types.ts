@@ -94,12 +94,20 @@ export interface AuditEntry {
   seq: number;
   at: string;
   workspaceId: string | null;
-  actor: Record<string, unknown>;
+  actor: { type: 'user' | 'agent' | 'system'; id: string; onBehalfOf?: string; keyId?: string };
   action: string;
-  resource: Record<string, unknown>;
+  resource: { type: string; id: string | null };
   data: Record<string, unknown>;
   prevHash: string;
   hash: string;
+}
+
+/** `GET /api/audit`: newest first; `next` is the `before` of the older page; `names` keyed `<type>:<id>`. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  next: number | null;
+  hasMore: boolean;
+  names: Record<string, string>;
 }
 
 export interface Memory {

@@ -16,3 +16,6 @@ export function formatMs(ms: number): string {
 }
 
 export const shortId = (id: string): string => (id.length > 14 ? `${id.slice(0, 12)}…` : id);
+
+/** A run as people tell runs apart (as the audit API names it): its agent and the end of its id. */
+export const runLabel = (agentName: string, runId: string): string => `${agentName} run …${runId.slice(-6)}`;

@@ -11,9 +11,7 @@ import { useWhoami } from '../session.tsx';
 
 /** The labels the policy gate saw (trusted or untrusted context), from its audited decision. */
 function useDecisionLabels(admin: boolean) {
-  return useApi<{ entries: AuditEntry[] }>(
-    admin ? '/api/audit?action=policy.decision&limit=1000' : undefined,
-  );
+  return useApi<{ entries: AuditEntry[] }>(admin ? '/api/audit?action=policy.decision&limit=500' : undefined);
 }
 
 export function ApprovalsPage() {

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { withQuery } from '../api/client.ts';
-import type { AuditEntry } from '../api/types.ts';
 import { useApi } from '../api/use-api.ts';
-import { useAuditEntries } from '../api/use-audit-entries.ts';
+import { useAuditPage } from '../api/use-audit-page.ts';
 import { AsyncView } from '../components/async-view.tsx';
 import { formatDate } from '../components/format.ts';
 import { JsonView } from '../components/json-view.tsx';
+import { AuditActor, AuditResource, searchableText } from './audit-names.tsx';
 
 function VerifyStatus() {
   const verify = useApi<Record<string, unknown>>('/api/audit/verify');
@@ -37,14 +37,29 @@ function VerifyStatus() {
   );
 }
 
+function Pager(props: {
+  pageNumber: number;
+  newer: (() => void) | undefined;
+  older: (() => void) | undefined;
+}) {
+  return (
+    <nav className="pager" aria-label="Audit pages">
+      <button type="button" className="secondary" disabled={props.newer === undefined} onClick={props.newer}>
+        ← Newer
+      </button>
+      <span className="muted">Page {props.pageNumber}</span>
+      <button type="button" className="secondary" disabled={props.older === undefined} onClick={props.older}>
+        Older →
+      </button>
+    </nav>
+  );
+}
+
 export function AuditPage() {
   const [action, setAction] = useState('');
   const [applied, setApplied] = useState('');
-  const [resource, setResource] = useState('');
-  const entries = useAuditEntries(applied);
-  const match = (entry: AuditEntry) =>
-    resource === '' ||
-    JSON.stringify([entry.resource, entry.data, entry.actor]).toLowerCase().includes(resource.toLowerCase());
+  const [contains, setContains] = useState('');
+  const page = useAuditPage(applied);
   return (
     <section className="page" aria-labelledby="audit-title">
       <h1 id="audit-title">Audit log</h1>
@@ -68,9 +83,9 @@ export function AuditPage() {
         <label>
           Contains{' '}
           <input
-            value={resource}
-            placeholder="a run id, user id…"
-            onChange={(event) => setResource(event.target.value)}
+            value={contains}
+            placeholder="a name or id on this page"
+            onChange={(event) => setContains(event.target.value)}
           />
         </label>
         <button type="submit">Filter</button>
@@ -82,54 +97,56 @@ export function AuditPage() {
           Export JSONL
         </a>
       </form>
-      <AsyncView result={entries} label="audit entries" onRetry={entries.reload}>
-        {({ entries: list, truncated }) => {
-          const shown = list.filter(match);
-          return shown.length === 0 ? (
-            <p>No entries match.</p>
-          ) : (
-            <div className="table-wrap">
-              {truncated && (
-                <p className="muted">
-                  Showing the oldest 20 000 matching entries; narrow the filter to see newer ones.
-                </p>
-              )}
-              <table>
-                <caption className="sr-only">Audit entries, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">#</th>
-                    <th scope="col">At</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Resource</th>
-                    <th scope="col">Data</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.map((entry) => (
-                    <tr key={entry.seq}>
-                      <td>{entry.seq}</td>
-                      <td>{formatDate(entry.at)}</td>
-                      <td>
-                        {String(entry.actor.type)}:{String(entry.actor.id)}
-                      </td>
-                      <td>
-                        <code>{entry.action}</code>
-                      </td>
-                      <td>
-                        {String(entry.resource.type)} {String(entry.resource.id ?? '')}
-                      </td>
-                      <td>
-                        <details>
-                          <summary>data</summary>
-                          <JsonView value={entry.data} label={`Data of entry ${entry.seq}`} />
-                        </details>
-                      </td>
+      <AsyncView result={page} label="audit entries" onRetry={page.reload}>
+        {({ entries, names }) => {
+          const needle = contains.trim().toLowerCase();
+          const shown =
+            needle === ''
+              ? entries
+              : entries.filter((entry) => searchableText(entry, names).includes(needle));
+          return (
+            <div className="table-wrap" aria-busy={page.busy}>
+              {shown.length === 0 ? (
+                <p>No entries match{entries.length > 0 ? ' on this page' : ''}.</p>
+              ) : (
+                <table>
+                  <caption className="sr-only">Audit entries, newest first, page {page.pageNumber}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">#</th>
+                      <th scope="col">At</th>
+                      <th scope="col">Actor</th>
+                      <th scope="col">Action</th>
+                      <th scope="col">Resource</th>
+                      <th scope="col">Data</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {shown.map((entry) => (
+                      <tr key={entry.seq}>
+                        <td>{entry.seq}</td>
+                        <td>{formatDate(entry.at)}</td>
+                        <td>
+                          <AuditActor entry={entry} names={names} />
+                        </td>
+                        <td>
+                          <code>{entry.action}</code>
+                        </td>
+                        <td>
+                          <AuditResource entry={entry} names={names} />
+                        </td>
+                        <td>
+                          <details>
+                            <summary>data</summary>
+                            <JsonView value={entry.data} label={`Data of entry ${entry.seq}`} />
+                          </details>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+              <Pager pageNumber={page.pageNumber} newer={page.newer} older={page.older} />
             </div>
           );
         }}

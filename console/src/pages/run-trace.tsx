@@ -5,7 +5,7 @@ import type { Agent, Run, RunStatus, RunStep, RunTreeNode } from '../api/types.t
 import { useApi } from '../api/use-api.ts';
 import { AsyncView } from '../components/async-view.tsx';
 import { ErrorMessage } from '../components/error-message.tsx';
-import { formatDate, formatDuration, formatUsd, shortId } from '../components/format.ts';
+import { formatDate, formatDuration, formatUsd, runLabel, shortId } from '../components/format.ts';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { Link } from '../router.tsx';
 import { Waterfall } from './run-waterfall.tsx';
@@ -16,15 +16,21 @@ function hasActiveNode(node: RunTreeNode): boolean {
   return ACTIVE.includes(node.status) || node.children.some(hasActiveNode);
 }
 
+/** Each run of the tree by its agent's name, the run's id on hover. */
 function Tree(props: { node: RunTreeNode; current: string; agentName: (id: string) => string }) {
+  const label = runLabel(props.agentName(props.node.agentId), props.node.id);
   return (
     <li>
       {props.node.id === props.current ? (
-        <strong aria-current="true">{shortId(props.node.id)}</strong>
+        <strong aria-current="true" title={props.node.id}>
+          {label}
+        </strong>
       ) : (
-        <Link to={`/runs/${props.node.id}`}>{shortId(props.node.id)}</Link>
+        <Link to={`/runs/${props.node.id}`} title={props.node.id}>
+          {label}
+        </Link>
       )}{' '}
-      {props.agentName(props.node.agentId)} <StatusBadge status={props.node.status} />
+      <StatusBadge status={props.node.status} />
       {props.node.children.length > 0 && (
         <ul>
           {props.node.children.map((child) => (
@@ -121,7 +127,11 @@ export function RunTracePage(props: { runId: string }) {
       <p>
         <Link to="/runs">← All runs</Link>
       </p>
-      <h1 id="run-title">Run {shortId(props.runId)}</h1>
+      <h1 id="run-title" title={props.runId}>
+        {run.state === 'ready'
+          ? runLabel(agentName(run.data.run.agentId), props.runId)
+          : `Run …${props.runId.slice(-6)}`}
+      </h1>
       <AsyncView result={run} label="the run" onRetry={run.reload}>
         {({ run: record }) => (
           <div className="card run-summary">
@@ -134,7 +144,7 @@ export function RunTracePage(props: { runId: string }) {
               <dd>{String(record.input.task ?? '')}</dd>
               <dt>Agent</dt>
               <dd>
-                {agentName(record.agentId)} v{record.agentVersion}
+                <span title={record.agentId}>{agentName(record.agentId)}</span> v{record.agentVersion}
               </dd>
               <dt>Tokens</dt>
               <dd>

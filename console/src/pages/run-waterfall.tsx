@@ -4,6 +4,7 @@ import { formatMs, formatUsd } from '../components/format.ts';
 import { JsonView } from '../components/json-view.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { Link } from '../router.tsx';
+import { SubRunLink } from './sub-run-link.tsx';
 
 type Decision = Record<string, unknown>;
 
@@ -132,6 +133,7 @@ export function Waterfall(props: WaterfallProps) {
             <div className="step-head">
               <span className="step-kind">{step.kind}</span>
               <strong>{step.name ?? ''}</strong>
+              <SubRunLink step={step} />
               <span className="muted">
                 turn {step.turn}
                 {step.kind === 'tool' ? `, call ${step.callIndex}` : ''}

@@ -105,10 +105,12 @@ export function RunsPage() {
                   {list.map((run) => (
                     <tr key={run.id}>
                       <td>
-                        <Link to={`/runs/${run.id}`}>{shortId(run.id)}</Link>
+                        <Link to={`/runs/${run.id}`} title={run.id}>
+                          run …{run.id.slice(-6)}
+                        </Link>
                       </td>
                       <td>
-                        {agentName(run.agentId)} v{run.agentVersion}
+                        <span title={run.agentId}>{agentName(run.agentId)}</span> v{run.agentVersion}
                       </td>
                       <td className="task-cell">{String(run.input.task ?? '')}</td>
                       <td>

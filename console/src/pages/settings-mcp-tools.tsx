@@ -37,6 +37,11 @@ function ToolRow(props: {
   const [stakes, setStakes] = useState(tool.stakes);
   const [trusted, setTrusted] = useState(tool.trustedOutput);
   const [roles, setRoles] = useState<Record<string, Role>>(tool.argumentRoles);
+  const [fields, setFields] = useState(tool.trustedFields.join(', '));
+  const fieldList = fields
+    .split(',')
+    .map((path) => path.trim())
+    .filter((path) => path !== '');
   const action = useSave();
   const names = argumentNames(tool);
   const labels: ToolLabels = {
@@ -44,6 +49,7 @@ function ToolRow(props: {
     ...(stakes === tool.stakes ? {} : { stakes }),
     ...(trusted === tool.trustedOutput ? {} : { trustedOutput: trusted }),
     ...(sameRoles(roles, tool.argumentRoles) ? {} : { argumentRoles: roles }),
+    ...(fieldList.join(',') === tool.trustedFields.join(',') ? {} : { trustedFields: fieldList }),
   };
   const changed = Object.keys(labels).length > 0;
   const setRole = (name: string, value: string) => {
@@ -114,6 +120,22 @@ function ToolRow(props: {
         ) : (
           'untrusted'
         )}
+        {!trusted &&
+          (canEdit ? (
+            <label className="trusted-fields">
+              <span className="muted">trusted fields</span>{' '}
+              <input
+                aria-label={label('Trusted fields')}
+                placeholder="[].name, [].price"
+                value={fields}
+                onChange={(e) => setFields(e.target.value)}
+              />
+            </label>
+          ) : (
+            tool.trustedFields.length > 0 && (
+              <div className="muted">trusted fields: {tool.trustedFields.join(', ')}</div>
+            )
+          ))}
       </td>
       <td>
         {names.length === 0 ? (
@@ -192,7 +214,7 @@ export function McpTools(props: { serverId: string; serverName: string; canEdit:
               {list.map((tool) => (
                 <ToolRow
                   // A new key after a save, so the row starts again from the server's labels.
-                  key={`${tool.name}:${JSON.stringify([tool.effect, tool.stakes, tool.trustedOutput, tool.argumentRoles])}`}
+                  key={`${tool.name}:${JSON.stringify([tool.effect, tool.stakes, tool.trustedOutput, tool.trustedFields, tool.argumentRoles])}`}
                   serverId={props.serverId}
                   tool={tool}
                   canEdit={props.canEdit}

@@ -53,6 +53,38 @@ export async function listAudit(
   return rows.map(toAuditEntry);
 }
 
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Whether entries beyond this page match: older ones newest first, newer ones with `after`. */
+  hasMore: boolean;
+}
+
+/**
+ * One page for a reader: newest first, older than `before` when given; with `after` instead, oldest first
+ * from there (following the log forward). One more row than the page is read to know whether more follow.
+ */
+export async function pageAudit(
+  db: SqlClient,
+  filter: AuditFilter & { before?: number | undefined; limit: number },
+): Promise<AuditPage> {
+  const forward = filter.after !== undefined;
+  const { rows } = await db.query<AuditRow>(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_log
+     WHERE seq > $1 AND ($2::bigint IS NULL OR seq < $2)
+       AND ($3::text IS NULL OR workspace_id = $3) AND ($4::text IS NULL OR action = $4)
+     ORDER BY seq ${forward ? 'ASC' : 'DESC'} LIMIT $5`,
+    [
+      filter.after ?? 0,
+      filter.before ?? null,
+      filter.workspaceId ?? null,
+      filter.action ?? null,
+      filter.limit + 1,
+    ],
+  );
+  const entries = rows.slice(0, filter.limit).map(toAuditEntry);
+  return { entries, hasMore: rows.length > filter.limit };
+}
+
 /** Every matching entry in seq order, read a page at a time so a long log never sits in memory. */
 export async function* readAudit(
   db: SqlClient,

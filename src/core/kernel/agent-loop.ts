@@ -156,15 +156,46 @@ export async function driveRun(
   async function startingContext(): Promise<{ snapshot: ContextSnapshot } | { error: RunError }> {
     const recorded = steps.get(stepKey(0, CONTEXT_CALL_INDEX));
     if (recorded !== undefined) return { snapshot: contextSnapshotSchema.parse(recorded.result) };
-    // A run that already has steps started with nothing to add (an empty context is not journaled);
-    // a conversation's run always journals its context, so only its summary call can precede it.
-    if (steps.size > 0 && run.input.conversation === undefined) return { snapshot: EMPTY_SNAPSHOT };
+    // A run whose loop has begun started with nothing to add (an empty context is not journaled); only the
+    // calls that build the context (a conversation's summary, the policy's intent) can precede its step.
+    const begun = [...steps.values()].some((s) => s.turn > 0 || s.callIndex > CONTEXT_CALL_INDEX);
+    if (begun) return { snapshot: EMPTY_SNAPSHOT };
     const gathered = await gatherContext(plugins.contributors, scope, def);
     const history = await conversationHistory(gathered);
     if (history !== undefined && !('key' in history)) return { error: history };
-    const snapshot = history === undefined ? gathered : { ...gathered, [history.key]: history.value };
+    const withHistory = history === undefined ? gathered : { ...gathered, [history.key]: history.value };
+    const snapshot = { ...withHistory, ...(await derivedSections()) };
     if (!isEmptySnapshot(snapshot)) await journal.recordContextStep(snapshot, hashInputs(snapshot));
     return { snapshot };
+  }
+
+  /** What plugins derive from the task before anything else reaches the run (the policy's intent). */
+  async function derivedSections(): Promise<Record<string, unknown>> {
+    const sections: Record<string, unknown> = {};
+    for (const contributor of plugins.contributors) {
+      const derived = await contributor.derive?.(scope, {
+        def,
+        tools: def.tools.flatMap((name) => tools.get(name) ?? []),
+        ask: async (callIndex, prompt, input, event) => {
+          const result = await modelStep(
+            0,
+            callIndex,
+            prompt,
+            { tools: [], priority: run.priority },
+            (inputsHash, result, cost) =>
+              journal.recordModelStep(0, def.model, inputsHash, result, cost, {
+                kind: plugins.stepKinds.nameAt(callIndex),
+                callIndex,
+                input,
+                event: { type: event, data: { turn: 0, ...input } },
+              }),
+          );
+          return 'text' in result ? result.text : result;
+        },
+      });
+      Object.assign(sections, derived);
+    }
+    return sections;
   }
 
   /** A conversation run's history, in half of what the rest of its first prompt leaves of the budget. */
@@ -342,6 +373,7 @@ export async function driveRun(
             taintedBy,
             trustedInput,
             sources: runSources(principals, conversation, (name) => tools.get(name)),
+            snapshot,
           },
           turn,
           index,

@@ -62,6 +62,13 @@ export interface ContextContributor {
     scope: RunScope,
     args: HistoryArgs,
   ): Promise<{ key: string; value: unknown } | RunError | undefined>;
+  /**
+   * Sections a model derives from what the run's principals wrote, before any other content reaches the run
+   * (the policy's intent: the consequential actions the task asks for). Called once, after `gather` and
+   * `history`, when the run starts; `ask` is a journaled model call at turn 0 (a kind the plugin declared),
+   * so a resumed run reads the same answer. Its keys join the snapshot.
+   */
+  derive?(scope: RunScope, args: DeriveArgs): Promise<Record<string, unknown>>;
   /** Where the sections go in every prompt of the run. */
   render(snapshot: ContextSnapshot, run: RunRecord): ContextRendering;
   /** Sections that carry text from outside a person's control taint the run from its first call. */
@@ -84,6 +91,22 @@ export interface HistoryArgs {
     callIndex: number,
     prompt: ChatMessage[],
     plan: Record<string, unknown>,
+  ): Promise<string | RunError>;
+}
+
+export interface DeriveArgs {
+  def: AgentDefinition;
+  /** The tools the run may call. */
+  tools: readonly ToolDefinition[];
+  /**
+   * A journaled model call at turn 0, `callIndex`, without tools: its text, or the error it ended in. `input`
+   * is journaled with the step and is the data of its `event` (a kind the plugin declared).
+   */
+  ask(
+    callIndex: number,
+    prompt: ChatMessage[],
+    input: Record<string, unknown>,
+    event: PluginEventType,
   ): Promise<string | RunError>;
 }
 

@@ -1,5 +1,6 @@
 import type { AgentDefinition } from '../agents/agent-definition.ts';
 import { resultLabel } from '../tools/information-flow.ts';
+import { trustedFieldText } from '../tools/trusted-fields.ts';
 import type { ContentSource } from '../tools/value-provenance.ts';
 import type { ChatMessage } from './messages.ts';
 import type { RunRecord } from './run-record.ts';
@@ -39,18 +40,30 @@ export function principalSources(
 export function runSources(
   principals: readonly ContentSource[],
   messages: readonly ChatMessage[],
-  toolFor: (name: string) => { trustedOutput?: boolean | undefined } | undefined,
+  toolFor: (
+    name: string,
+  ) => { trustedOutput?: boolean | undefined; trustedFields?: readonly string[] | undefined } | undefined,
 ): ContentSource[] {
   const sources: ContentSource[] = [...principals];
   for (const message of messages) {
     if (message.role !== 'tool' || message.result.via === 'rejected' || message.result.via === 'decision')
       continue;
-    const label = resultLabel(message.result, toolFor(message.call.name));
+    const tool = toolFor(message.call.name);
+    const label = resultLabel(message.result, tool);
     sources.push({
       origin: message.call.name,
       kind: label === 'trusted' ? 'trusted_tool' : 'untrusted',
       text: outputText(message.result.output),
     });
+    // The fields of an untrusted output its tool vouches for (a search result's names and prices).
+    const fields = label === 'untrusted' && !message.result.isError ? tool?.trustedFields : undefined;
+    const trusted = fields === undefined ? undefined : trustedFieldText(message.result.output, fields);
+    if (trusted !== undefined)
+      sources.push({
+        origin: `${message.call.name} (${fields?.join(', ')})`,
+        kind: 'trusted_tool',
+        text: trusted,
+      });
   }
   return sources;
 }

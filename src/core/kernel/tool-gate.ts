@@ -1,5 +1,6 @@
 import type { ToolDefinition, ToolStakes } from '../tools/tool.ts';
 import type { ContentSource } from '../tools/value-provenance.ts';
+import type { ContextSnapshot } from './context-builder.ts';
 import type { RunScope } from './kernel-plugin.ts';
 
 export type GateEffect = 'allow' | 'ask' | 'deny';
@@ -40,6 +41,8 @@ export interface GateQuestion {
   trustedInput: readonly string[];
   /** Every text the call was planned from, with its origin and label: argument values are attributed to them. */
   sources: readonly ContentSource[];
+  /** The run's journaled starting context (the sections plugins gathered or derived, e.g. the policy's intent). */
+  snapshot: ContextSnapshot;
 }
 
 /** The gate for one run attempt: its rules are read once, when the attempt starts. */

@@ -6,6 +6,7 @@ import type { ToolCallContext, ToolDefinition } from '../tools/tool.ts';
 import { finishToolOutput } from '../tools/tool-output.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import type { ContentSource } from '../tools/value-provenance.ts';
+import type { ContextSnapshot } from './context-builder.ts';
 import { readToolResult, type ToolCallRecord, type ToolResult } from './journal-format.ts';
 import type { PluginSet } from './plugin-set.ts';
 import {
@@ -48,6 +49,7 @@ export interface ToolStepContext {
   trustedInput: readonly string[];
   /** Every text the turn was planned from, with its origin: what argument values are attributed to. */
   sources: readonly ContentSource[];
+  snapshot: ContextSnapshot;
 }
 
 const rejected = (message: string): ToolResult => ({ v: 1, output: message, isError: true, via: 'rejected' });
@@ -107,6 +109,7 @@ async function gate(
     taintedBy: ctx.taintedBy,
     trustedInput: ctx.trustedInput,
     sources: ctx.sources,
+    snapshot: ctx.snapshot,
   });
   ctx.plugins.decided(journal.lease.runId, turn, callIndex, decision);
   const note = policyNote(

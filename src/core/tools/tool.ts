@@ -63,6 +63,12 @@ export interface ToolDefinition<Schema extends z.ZodType = z.ZodType> {
   /** The output is the system's own data, not content from outside: it does not taint the run. */
   trustedOutput?: boolean;
   /**
+   * Paths into an untrusted output whose values are the system's own data (a search result's `[].name` and
+   * `[].price`, beside reviews strangers wrote): argument values found there count as coming from a trusted
+   * tool (`tools/trusted-fields.ts`). The output as a whole still taints the run.
+   */
+  trustedFields?: readonly string[];
+  /**
    * Top-level argument names whose values decide what a consequential call does (recipient, amount, path):
    * in a tainted run the call goes ahead unattended only when each of their values comes from a trusted
    * source (`tools/value-provenance.ts`). Absent: every argument counts.

@@ -5,6 +5,7 @@ import { newId } from '../../core/store/ids.ts';
 import { isUniqueViolation } from '../../core/store/pg-errors.ts';
 import { jsonParam, type SqlClient } from '../../core/store/sql-client.ts';
 import { TOOL_EFFECTS, TOOL_STAKES, type ToolEffect, type ToolStakes } from '../../core/tools/tool.ts';
+import { isFieldPath, MAX_TRUSTED_FIELDS } from '../../core/tools/trusted-fields.ts';
 
 /** Tool names are `<server>.<tool>`, so a server name has no dot. */
 export const mcpServerNameSchema = z
@@ -55,6 +56,19 @@ export const toolOverrideSchema = z.strictObject({
   destinations: z.array(z.string().min(1).max(200)).max(100).optional(),
   /** The output is the workspace's own data (the user's balance), not content from outside: it does not taint. */
   trustedOutput: z.boolean().optional(),
+  /**
+   * Paths into the (structured or JSON) output whose values are the system's own data (`[].name`, `from`),
+   * beside content from outside (`core/tools/trusted-fields.ts`). Replaces the list set before; `[]` clears it.
+   */
+  trustedFields: z
+    .array(
+      z.string().refine(isFieldPath, {
+        message:
+          'a field path is property names joined by dots, [] for every item of a list: "[].name", "items[].price"',
+      }),
+    )
+    .max(MAX_TRUSTED_FIELDS)
+    .optional(),
   /**
    * What top-level arguments mean for the policy: `destination` and `recipient` say where data goes (as
    * `destinations`), `amount`, `path` and `secret` decide what the call does. Arguments with a role are the

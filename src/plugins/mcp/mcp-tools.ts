@@ -98,6 +98,9 @@ export function mcpToolDefinition(
     effect: toolEffect(override ?? {}),
     ...(destinations === undefined ? {} : { destinations }),
     ...(override?.trustedOutput === true ? { trustedOutput: true } : {}),
+    ...(override?.trustedFields === undefined || override.trustedFields.length === 0
+      ? {}
+      : { trustedFields: override.trustedFields }),
     ...(securityArguments === undefined ? {} : { securityArguments }),
     ...(secretArguments.length === 0 ? {} : { secretArguments }),
     execute: async (input, context) => {

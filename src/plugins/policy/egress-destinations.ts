@@ -158,9 +158,32 @@ export function egressProblem(
   return "it is outside the workspace's egress allowlist";
 }
 
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"'()[\]{}`]+/gi;
+
+/** The http(s) URLs written inside an argument object's texts, with the argument each is in. */
+export function urlsInText(value: unknown, at: string, depth: number): NamedDestination[] {
+  if (depth > MAX_DEPTH) return [];
+  if (typeof value === 'string')
+    return [...value.matchAll(URL_IN_TEXT)].map((match) => ({
+      argument: at === '' ? 'text' : at,
+      value: match[0].replace(/[.,;:!?]+$/, ''),
+    }));
+  if (Array.isArray(value)) return value.flatMap((item) => urlsInText(item, `${at}[]`, depth + 1));
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).flatMap(([key, item]) =>
+      urlsInText(item, at === '' ? key : `${at}.${key}`, depth + 1),
+    );
+  return [];
+}
+
 export interface EgressCall {
   tool: Pick<ToolDefinition, 'name' | 'inputSchema' | 'inputJsonSchema' | 'destinations'>;
   input: unknown;
+  /**
+   * Also the URLs inside every text argument: what a consequential call writes may be rendered (a
+   * markdown image in a chat message is fetched by every reader's client, carrying its query string out).
+   */
+  textUrls?: boolean;
   /** The workspace's egress allowlist (`recipientAllowlist`; absent: empty). */
   allowlist: readonly string[];
   trustedInput: readonly string[];
@@ -179,6 +202,7 @@ const shown = (value: string): string =>
 export function egressReason(call: EgressCall): string | undefined {
   const schema = call.tool.inputJsonSchema ?? jsonSchemaOf(call.tool.inputSchema);
   const named = namedDestinations(call.input, destinationPaths(schema, call.tool.destinations));
+  if (call.textUrls === true) named.push(...urlsInText(call.input, '', 0));
   for (const { argument, value } of named) {
     const problem = egressProblem(value, call.allowlist, call.trustedInput);
     if (problem === undefined) continue;

@@ -5,7 +5,7 @@ import { compileWorkspacePolicies } from './cedar/workspace-cedar-policies.ts';
 import { orgBoundarySchema } from './org-boundary.ts';
 
 /** Bumped when the gate's rules change meaning: approvals given under older rules no longer apply. */
-const POLICY_RULES_VERSION = 2;
+const POLICY_RULES_VERSION = 3;
 
 export const DEFAULT_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -26,6 +26,12 @@ export const policySettingsSchema = z.strictObject({
    * `run`: any untrusted content in the context holds every such call for `taintedConsequential`.
    */
   flowGranularity: z.enum(['value', 'run']).default('value'),
+  /**
+   * `task`: each run starts with a model call that reads the task alone (before any other content) and names
+   * the consequential actions it asks for with the values it states (`run-intent.ts`); a call inside that
+   * intent needs no approval, and a tainted run's call naming another value asks. `off`: no such call.
+   */
+  intent: z.enum(['off', 'task']).default('off'),
   /**
    * Recipients, hosts and domains an `external_send` call may reach without approval (`example.com`
    * also covers its subdomains and addresses). Absent: that rule is off. It is also the egress allowlist of

@@ -7,8 +7,10 @@ import { provenanceVerdict } from './argument-provenance.ts';
 import { destinationsOutside } from './argument-rules.ts';
 import { authorizeToolCall } from './cedar/tool-call-authorization.ts';
 import { egressReason } from './egress-destinations.ts';
+import { intentVerdict } from './intent-verdict.ts';
 import { mcpServerOfTool, toolOutsideBoundary } from './org-boundary.ts';
 import type { PolicySnapshot } from './policy-settings.ts';
+import { intentOf } from './run-intent.ts';
 import { shownArguments } from './shown-arguments.ts';
 
 /** One call as the kernel asks about it, with the store and the policy read for the attempt. */
@@ -25,10 +27,11 @@ export const argumentsHash = (argumentsText: string): string =>
 type Verdict = Omit<GateDecision, 'argumentsHash' | 'approvalId' | 'message'>;
 
 /** A destination argument of a tainted run outside the egress allowlist needs a person. */
-function egressVerdict(request: GateRequest, stakes: ToolStakes): Verdict | undefined {
+function egressVerdict(request: GateRequest, stakes: ToolStakes, textUrls = false): Verdict | undefined {
   const egress = egressReason({
     tool: request.tool,
     input: request.input,
+    textUrls,
     allowlist: request.policy.settings.recipientAllowlist ?? [],
     trustedInput: request.trustedInput,
     taintedBy: request.taintedBy,
@@ -45,6 +48,15 @@ function evaluateRules(request: GateRequest): Verdict {
   let stakes = toolStakes(tool);
   if (!policy.settings.enabled)
     return { effect: 'allow', ruleId: 'policy.disabled', reason: 'the policy is switched off', stakes };
+  const intent = policy.settings.intent === 'task' ? intentOf(request.snapshot) : undefined;
+  if (intent !== undefined && (CONSEQUENTIAL.has(effect) || stakes === 'high')) {
+    const perValue = policy.settings.flowGranularity === 'value';
+    const intended = intentVerdict({ ...request, intent, stakes, perValue });
+    if (intended?.effect === 'allow' && tainted) return egressVerdict(request, stakes, true) ?? intended;
+    if (intended?.ruleId.startsWith('flow.') === true)
+      return { ...intended, effect: policy.settings.taintedConsequential };
+    if (intended !== undefined) return intended;
+  }
   if (effect === 'external_send') {
     const outside = destinationsOutside(request.input, policy.settings.recipientAllowlist);
     if (outside.length > 0) {
@@ -73,7 +85,7 @@ function evaluateRules(request: GateRequest): Verdict {
         reason: judged.reason,
         stakes,
       };
-    const egress = egressVerdict(request, stakes);
+    const egress = egressVerdict(request, stakes, true);
     if (egress !== undefined) return egress;
     return { effect: 'allow', ruleId: judged.ruleId, reason: judged.reason, stakes };
   }

@@ -567,7 +567,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the workspace's audit entries */
+        /**
+         * List the workspace's audit entries, a page at a time
+         * @description Newest first, `limit` at a time; pass `next` as `before` for the next (older) page. With `after` the log is read forward instead, oldest first, and `next` goes back as `after`. `names` holds display names of the actors and resources on the page, keyed `<type>:<id>`, for what the caller may see.
+         */
         get: operations["getAudit"];
         put?: never;
         post?: never;
@@ -1655,6 +1658,29 @@ export interface components {
             /** @enum {string} */
             scope: "full" | "read";
         };
+        AuditEntry: {
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            workspaceId: string | null;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "agent" | "system";
+                id: string;
+                onBehalfOf?: string;
+                keyId?: string;
+            };
+            action: string;
+            resource: {
+                type: string;
+                id: string | null;
+            };
+            data: {
+                [key: string]: unknown;
+            };
+            prevHash: string;
+            hash: string;
+        };
         Budget: {
             id: string;
             workspaceId: string;
@@ -2093,6 +2119,7 @@ export interface components {
                     effect?: "read" | "write" | "external_send" | "destructive";
                     destinations?: string[];
                     trustedOutput?: boolean;
+                    trustedFields?: string[];
                     argumentRoles?: {
                         [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
                     };
@@ -2114,6 +2141,7 @@ export interface components {
             effect: "read" | "write" | "external_send" | "destructive";
             destinations: string[];
             trustedOutput: boolean;
+            trustedFields: string[];
             argumentRoles: {
                 [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
             };
@@ -4593,9 +4621,12 @@ export interface operations {
     getAudit: {
         parameters: {
             query?: {
+                /** @description Only entries after this seq, oldest first */
                 after?: number;
-                limit?: number;
                 action?: string;
+                /** @description Only entries before this seq (older pages), newest first */
+                before?: number;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -4603,14 +4634,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Entries and the cursor of the next page */
+            /** @description One page of entries, the cursor of the next and names */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        entries: components["schemas"]["AuditEntry"][];
+                        /** @description The cursor of the next page (as `before`, or `after` when reading forward) */
+                        next: number | null;
+                        hasMore: boolean;
+                        /** @description Display names keyed `<type>:<id>` as the entries spell them (`user:usr_…`, `runs:run_…`) */
+                        names: {
+                            [key: string]: string;
+                        };
                     };
                 };
             };
@@ -4648,6 +4686,7 @@ export interface operations {
     getAuditExport: {
         parameters: {
             query?: {
+                /** @description Only entries after this seq, oldest first */
                 after?: number;
                 action?: string;
             };
@@ -5155,6 +5194,11 @@ export interface operations {
                      * @enum {string}
                      */
                     flowGranularity?: "value" | "run";
+                    /**
+                     * @default off
+                     * @enum {string}
+                     */
+                    intent?: "off" | "task";
                     recipientAllowlist?: string[];
                     /** @default 86400000 */
                     approvalTtlMs?: number;
@@ -6730,6 +6774,7 @@ export interface operations {
                                     effect?: "read" | "write" | "external_send" | "destructive";
                                     destinations?: string[];
                                     trustedOutput?: boolean;
+                                    trustedFields?: string[];
                                     argumentRoles?: {
                                         [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
                                     };
@@ -6877,6 +6922,7 @@ export interface operations {
                     effect?: "read" | "write" | "external_send" | "destructive";
                     destinations?: string[];
                     trustedOutput?: boolean;
+                    trustedFields?: string[];
                     argumentRoles?: {
                         [key: string]: "destination" | "recipient" | "amount" | "path" | "secret";
                     };

@@ -45,6 +45,8 @@ export const mcpToolSchema = z
     effect: z.enum(TOOL_EFFECTS as [ToolEffect, ...ToolEffect[]]),
     destinations: z.array(z.string()),
     trustedOutput: z.boolean(),
+    /** Paths into an untrusted output whose values are the system's own data (`[].name`). */
+    trustedFields: z.array(z.string()),
     argumentRoles: z.record(z.string(), argumentRoleSchema),
     /** The arguments whose values must come from trusted sources in a tainted run (null: all). */
     securityArguments: z.array(z.string()).nullable(),

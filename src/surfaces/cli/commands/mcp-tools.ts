@@ -20,6 +20,8 @@ interface LabelOptions extends ClientOptions {
   untrustedOutput?: boolean;
   role?: string[];
   clearRoles?: boolean;
+  trustedField?: string[];
+  clearTrustedFields?: boolean;
 }
 
 type McpTool = ApiSchemas['McpTool'];
@@ -41,8 +43,9 @@ const toolRows = (tools: readonly McpTool[]) =>
     trustedOutput: tool.trustedOutput ? 'yes' : 'no',
     roles: rolesText(tool.argumentRoles),
     destinations: tool.destinations.join(',') || '-',
+    trustedFields: tool.trustedFields.join(',') || '-',
   }));
-const TOOL_COLUMNS = ['tool', 'effect', 'stakes', 'trustedOutput', 'roles', 'destinations'];
+const TOOL_COLUMNS = ['tool', 'effect', 'stakes', 'trustedOutput', 'roles', 'destinations', 'trustedFields'];
 
 async function toolsOf(client: CliClient, server: string): Promise<McpTool[]> {
   const result = await call(client.GET('/api/mcp/servers/{id}/tools', { params: { path: { id: server } } }));
@@ -71,21 +74,28 @@ function labelFlags(options: LabelOptions) {
     options.trustedOutput === true ? true : options.untrustedOutput === true ? false : undefined;
   const roleEdits = roleEditsFrom(options.role);
   const clearRoles = options.clearRoles === true;
+  if (options.clearTrustedFields === true && options.trustedField !== undefined) {
+    throw new AgentOsError('request.invalid', 'give --trusted-field or --clear-trusted-fields, not both');
+  }
+  const trustedFields = options.clearTrustedFields === true ? [] : options.trustedField;
   if (
-    [effect, stakes, trustedOutput].every((v) => v === undefined) &&
+    [effect, stakes, trustedOutput, trustedFields].every((v) => v === undefined) &&
     roleEdits.length === 0 &&
     !clearRoles
   ) {
     throw new AgentOsError(
       'request.invalid',
-      'nothing to label: give --effect, --stakes, --trusted-output, --untrusted-output, --role or --clear-roles',
+      'nothing to label: give --effect, --stakes, --trusted-output, --untrusted-output, --trusted-field, ' +
+        '--clear-trusted-fields, --role or --clear-roles',
     );
   }
   const fixed = {
     ...(effect === undefined ? {} : { effect }),
     ...(stakes === undefined ? {} : { stakes }),
     ...(trustedOutput === undefined ? {} : { trustedOutput }),
+    ...(trustedFields === undefined ? {} : { trustedFields }),
   };
+  assertBody<ToolLabels>(toolOverrideSchema, fixed);
   return { fixed, roleEdits, clearRoles };
 }
 
@@ -132,6 +142,12 @@ export function registerMcpToolCommands(mcp: Command, program: Command): void {
       .option('--trusted-output', "its output is the workspace's own data: it does not taint a run")
       .option('--untrusted-output', 'its output is content from outside (the default)')
       .option(
+        '--trusted-field <path>',
+        "a field of its output that is the system's own data, e.g. '[].name' (repeatable; replaces the list)",
+        collect,
+      )
+      .option('--clear-trusted-fields', 'no field of its output is trusted')
+      .option(
         '--role <argument=role>',
         'what an argument means: destination, recipient, amount, path, secret, or none (repeatable)',
         collect,
@@ -155,6 +171,7 @@ export function registerMcpToolCommands(mcp: Command, program: Command): void {
         `  effect:         ${labelled.effect}`,
         `  stakes:         ${labelled.stakes}`,
         `  trusted output: ${labelled.trustedOutput ? 'yes' : 'no'}`,
+        `  trusted fields: ${labelled.trustedFields.join(', ') || '-'}`,
         `  argument roles: ${rolesText(labelled.argumentRoles)}`,
       ].join('\n'),
     );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { type ApiRequestBody, type ApiSchemas, call } from '../../client/agent-os-client.ts';
+import { AgentOsApiError, type ApiRequestBody, type ApiSchemas, call } from '../../client/agent-os-client.ts';
 import { type ClientOptions, clientFor, withClientFlags } from '../client-flags.ts';
 import { emit, table, UsageError } from '../output.ts';
 
@@ -18,20 +18,41 @@ const statusSchema = z.enum([
 type Run = ApiSchemas['Run'];
 type ResumeDecision = NonNullable<ApiRequestBody<'/api/runs/{id}/resume', 'post'>['decision']>;
 
-function runRow(run: Run): Record<string, unknown> {
+type AgentNames = ReadonlyMap<string, string>;
+type Client = ReturnType<typeof clientFor>;
+
+/** The names of the agents the caller sees, by id, for people reading a table (--json keeps the ids). */
+async function agentNames(client: Client, options: ClientOptions): Promise<AgentNames> {
+  if (options.json === true) return new Map();
+  try {
+    const { agents } = await call(client.GET('/api/agents'));
+    return new Map(agents.map((agent) => [agent.id, agent.name]));
+  } catch (error) {
+    // A workspace may forbid listing agents to someone who may still list their runs: show the ids then.
+    if (error instanceof AgentOsApiError && error.status === 403) return new Map();
+    throw error;
+  }
+}
+
+/** `support v3`; an agent no longer listed (deleted) keeps its id. */
+const agentLabel = (names: AgentNames, run: Run) =>
+  `${names.get(run.agentId) ?? run.agentId} v${run.agentVersion}`;
+
+function runRow(run: Run, names: AgentNames): Record<string, unknown> {
   return {
     id: run.id,
     status: run.status,
-    agent: `${run.agentId}@${run.agentVersion}`,
+    agent: agentLabel(names, run),
     tokens: run.usage.inputTokens + run.usage.outputTokens,
     cost: `$${run.usage.costUsd.toFixed(4)}`,
     created: run.createdAt,
   };
 }
 
-function describeRun(run: Run, steps: ApiSchemas['RunStep'][]): string {
+function describeRun(run: Run, steps: ApiSchemas['RunStep'][], names: AgentNames): string {
   const lines = [
     `run ${run.id}: ${run.status}${run.error ? ` — ${run.error.code}: ${run.error.message}` : ''}`,
+    `agent: ${agentLabel(names, run)}`,
     `task: ${run.input.task}`,
     `usage: ${run.usage.modelCalls} model calls, ${run.usage.toolCalls} tool calls, ${run.usage.inputTokens + run.usage.outputTokens} tokens, $${run.usage.costUsd.toFixed(4)}`,
   ];
@@ -81,9 +102,16 @@ export function registerRuns(program: Command): void {
         ...(options.agent ? { agent: options.agent } : {}),
         ...(options.search === undefined ? {} : { q: options.search }),
       };
-      const result = await call(clientFor(program, options).GET('/api/runs', { params: { query } }));
+      const client = clientFor(program, options);
+      const [result, names] = await Promise.all([
+        call(client.GET('/api/runs', { params: { query } })),
+        agentNames(client, options),
+      ]);
       emit(options, result, () =>
-        table(result.runs.map(runRow), ['id', 'status', 'agent', 'tokens', 'cost', 'created']),
+        table(
+          result.runs.map((run) => runRow(run, names)),
+          ['id', 'status', 'agent', 'tokens', 'cost', 'created'],
+        ),
       );
     });
 
@@ -92,8 +120,11 @@ export function registerRuns(program: Command): void {
       const client = clientFor(program, options);
       const path = { id: runId };
       const { run } = await call(client.GET('/api/runs/{id}', { params: { path } }));
-      const { steps } = await call(client.GET('/api/runs/{id}/steps', { params: { path } }));
-      emit(options, { run, steps }, () => describeRun(run, steps));
+      const [{ steps }, names] = await Promise.all([
+        call(client.GET('/api/runs/{id}/steps', { params: { path } })),
+        agentNames(client, options),
+      ]);
+      emit(options, { run, steps }, () => describeRun(run, steps, names));
     },
   );
 

@@ -3,21 +3,37 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import { chainPendingAudit } from '../../../core/audit-log/audit-chainer.ts';
-import { listAudit } from '../../../core/audit-log/audit-log.ts';
+import { pageAudit } from '../../../core/audit-log/audit-log.ts';
 import { auditAnchorPath, readAnchor } from '../../../plugins/audit/audit-anchor.ts';
 import { localAuditPublicKey } from '../../../plugins/audit/audit-signer.ts';
 import { exportAuditJsonl, verifyAudit } from '../../../plugins/audit/verify-audit.ts';
 import { looseObject } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, ServerDeps } from '../app-env.ts';
+import { auditNames } from '../audit-names.ts';
+import { auditPageSchema } from '../audit-page-schema.ts';
 
-const listQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+const seq = z.coerce.number().int().max(Number.MAX_SAFE_INTEGER);
+const filterQuery = {
+  after: seq.min(0).optional().meta({ description: 'Only entries after this seq, oldest first' }),
   action: z.string().min(1).max(200).optional(),
-});
+};
 
-const exportQuery = listQuery.omit({ limit: true });
+const listQuery = z
+  .strictObject({
+    ...filterQuery,
+    before: seq
+      .min(1)
+      .optional()
+      .meta({ description: 'Only entries before this seq (older pages), newest first' }),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .refine((query) => query.before === undefined || query.after === undefined, {
+    message: 'give before (older entries, newest first) or after (newer entries, oldest first), not both',
+    path: ['before'],
+  });
+
+const exportQuery = z.strictObject(filterQuery);
 
 /** The audit log, for admins: a workspace's entries, the whole chain's verification, a JSONL export. */
 export function auditRoutes(deps: ServerDeps): Hono<AppEnv> {
@@ -30,16 +46,32 @@ export function auditRoutes(deps: ServerDeps): Hono<AppEnv> {
       method: 'get',
       path: '/audit',
       resource: 'audit',
-      summary: "List the workspace's audit entries",
+      summary: "List the workspace's audit entries, a page at a time",
+      description:
+        'Newest first, `limit` at a time; pass `next` as `before` for the next (older) page. With `after` the ' +
+        'log is read forward instead, oldest first, and `next` goes back as `after`. `names` holds display ' +
+        'names of the actors and resources on the page, keyed `<type>:<id>`, for what the caller may see.',
       tags: ['audit'],
       action: 'audit.read',
       query: listQuery,
-      responses: { 200: { description: 'Entries and the cursor of the next page', schema: looseObject } },
+      responses: {
+        200: {
+          description: 'One page of entries, the cursor of the next and names',
+          schema: auditPageSchema,
+        },
+      },
     },
     async (c, { query }) => {
       await chainPendingAudit(store);
-      const entries = await listAudit(store, { ...query, workspaceId: c.get('principal').workspaceId });
-      return c.json({ entries, next: entries.length === query.limit ? (entries.at(-1)?.seq ?? null) : null });
+      const principal = c.get('principal');
+      const page = await pageAudit(store, { ...query, workspaceId: principal.workspaceId });
+      const last = page.entries.at(-1);
+      return c.json({
+        entries: page.entries,
+        next: page.hasMore && last !== undefined ? last.seq : null,
+        hasMore: page.hasMore,
+        names: await auditNames(store, { principal, authorizer: c.get('authorizer') }, page.entries),
+      });
     },
   );
 

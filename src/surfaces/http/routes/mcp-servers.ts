@@ -21,7 +21,8 @@ import { mcpServerBodySchema, mcpServerListSchema, mcpToolListSchema } from '../
 import type { AppEnv, RouteDeps } from '../app-env.ts';
 
 const overrideBody = toolOverrideSchema.refine((o) => Object.values(o).some((value) => value !== undefined), {
-  message: 'send stakes, effect, destinations, trustedOutput, argumentRoles or several of them',
+  message:
+    'send stakes, effect, destinations, trustedOutput, trustedFields, argumentRoles or several of them',
 });
 
 /** Admins register a workspace's MCP servers; credentials go in and never come back out (names only). */
@@ -115,6 +116,7 @@ export function mcpServerRoutes({ mcpServers: manager }: Pick<RouteDeps, 'mcpSer
           destinations: mcpToolDestinations(tool, spec.toolOverrides[tool.name]),
           /** Its output does not taint a run (an operator's label). */
           trustedOutput: spec.toolOverrides[tool.name]?.trustedOutput === true,
+          trustedFields: spec.toolOverrides[tool.name]?.trustedFields ?? [],
           argumentRoles: spec.toolOverrides[tool.name]?.argumentRoles ?? {},
           /** The arguments whose values must come from trusted sources in a tainted run (null: all). */
           securityArguments: mcpSecurityArguments(spec.toolOverrides[tool.name]) ?? null,
