@@ -130,6 +130,8 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /api/runs/{id}/cancel': { need: 'user', destructive: true, body: () => ({}) },
   'POST /api/runs/{id}/resume': { need: 'user', body: () => ({}), alsoAllowed: [400, 409] },
   'GET /api/runs/{id}/events': { need: 'user' },
+  // Starts at the present: each caller is told only of their own runs' changes (test/server/run-changes-api).
+  'GET /api/runs/changes': { need: 'user' },
   'GET /api/approvals': { need: 'user' },
   'GET /api/approvals/{id}': { need: 'user' },
   'POST /api/approvals/{id}/approve': { need: 'user', destructive: true, fixture: 'approval' },

@@ -2,10 +2,16 @@ import { useState } from 'react';
 import { withQuery } from '../api/client.ts';
 import type { Agent, Run } from '../api/types.ts';
 import { useApi } from '../api/use-api.ts';
+import { useRunChanges } from '../api/use-run-changes.ts';
 import { AsyncView } from '../components/async-view.tsx';
 import { formatDate, formatDuration, formatUsd, shortId } from '../components/format.ts';
 import { StatusBadge } from '../components/status-badge.tsx';
+import { useDebounced } from '../components/use-debounced.ts';
 import { Link } from '../router.tsx';
+import './runs-table.css';
+
+/** The server refuses a longer search (GET /api/runs `q`). */
+const MAX_SEARCH = 200;
 
 const STATUSES = ['', 'queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled', 'budget_exceeded'];
 
@@ -13,8 +19,11 @@ export function RunsPage() {
   const [status, setStatus] = useState('');
   const [agent, setAgent] = useState('');
   const [limit, setLimit] = useState(50);
+  const [search, setSearch] = useState('');
+  const q = useDebounced(search.trim(), 300);
   const agents = useApi<{ agents: Agent[] }>('/api/agents');
-  const runs = useApi<{ runs: Run[] }>(withQuery('/api/runs', { status, agent, limit }));
+  const runs = useApi<{ runs: Run[] }>(withQuery('/api/runs', { status, agent, q, limit }));
+  const live = useRunChanges(runs.reload);
   const agentName = (id: string) =>
     agents.state === 'ready'
       ? (agents.data.agents.find((a) => a.id === id)?.name ?? shortId(id))
@@ -23,6 +32,16 @@ export function RunsPage() {
     <section className="page" aria-labelledby="runs-title">
       <h1 id="runs-title">Runs</h1>
       <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filter runs">
+        <label>
+          Search{' '}
+          <input
+            type="search"
+            value={search}
+            maxLength={MAX_SEARCH}
+            placeholder="task or answer"
+            onChange={(event) => setSearch(event.target.value)}
+          />
+        </label>
         <label>
           Status{' '}
           <select value={status} onChange={(event) => setStatus(event.target.value)}>
@@ -58,6 +77,9 @@ export function RunsPage() {
         <button type="button" className="secondary" onClick={runs.reload}>
           Refresh
         </button>
+        <span className="muted" role="status">
+          {live === 'live' ? 'Live' : live === 'lost' ? 'Not live: press Refresh' : ''}
+        </span>
       </form>
       <AsyncView result={runs} label="runs" onRetry={runs.reload}>
         {({ runs: list }) =>
@@ -65,7 +87,7 @@ export function RunsPage() {
             <p>No runs match.</p>
           ) : (
             <div className="table-wrap">
-              <table>
+              <table className="runs-table">
                 <caption className="sr-only">Runs, newest first</caption>
                 <thead>
                   <tr>

@@ -5,10 +5,10 @@ import { useSave } from '../api/use-save.ts';
 import { AsyncView } from '../components/async-view.tsx';
 import { ErrorMessage } from '../components/error-message.tsx';
 import { formatDate } from '../components/format.ts';
-import { JsonView } from '../components/json-view.tsx';
 import { useWhoami } from '../session.tsx';
 import { McpServers } from './settings-mcp.tsx';
 import { ModelProviders } from './settings-models.tsx';
+import { SchedulerSettings } from './settings-scheduler.tsx';
 import { Skills } from './settings-skills.tsx';
 import { DataSources } from './settings-sources.tsx';
 
@@ -154,18 +154,6 @@ function ApiKeys() {
   );
 }
 
-function Scheduler() {
-  const scheduler = useApi<Row>('/api/scheduler');
-  return (
-    <section className="card" aria-labelledby="scheduler-title">
-      <h2 id="scheduler-title">Scheduler</h2>
-      <AsyncView result={scheduler} label="the scheduler" onRetry={scheduler.reload}>
-        {(state) => <JsonView value={state} label="Scheduler state" />}
-      </AsyncView>
-    </section>
-  );
-}
-
 export function SettingsPage() {
   const whoami = useWhoami();
   const admin = whoami.role === 'admin';
@@ -182,7 +170,7 @@ export function SettingsPage() {
           <PolicySettings />
           <CedarPolicies />
           <ApiKeys />
-          <Scheduler />
+          <SchedulerSettings />
         </>
       ) : (
         <p className="muted">MCP servers, data sources, policies and keys are managed by workspace admins.</p>

@@ -10,17 +10,16 @@ export interface AgentRow {
   runs: number;
   tokens: number;
   costUsd: number;
-  avgLatencySeconds: number;
 }
 
-/** Tokens and cost per agent per day, and latency per agent, computed from the runs the API lists. */
+/**
+ * Tokens and cost per agent per day, and totals per agent, computed from the runs the API lists. Latency is
+ * not: only the server knows how long each run sat paused for a person (GET /api/usage `avgLatencyMs`).
+ */
 export function usageSeries(runs: readonly Run[], agentName: (id: string) => string) {
   const days = new Map<string, DayRow>();
   const costDays = new Map<string, DayRow>();
-  const agents = new Map<
-    string,
-    { runs: number; tokens: number; costUsd: number; latencyMs: number; timed: number }
-  >();
+  const agents = new Map<string, { runs: number; tokens: number; costUsd: number }>();
   for (const run of runs) {
     const day = run.createdAt.slice(0, 10);
     const agent = agentName(run.agentId);
@@ -31,14 +30,10 @@ export function usageSeries(runs: readonly Run[], agentName: (id: string) => str
     const costRow = costDays.get(day) ?? { day };
     costRow[agent] = Number(costRow[agent] ?? 0) + run.usage.costUsd;
     costDays.set(day, costRow);
-    const totals = agents.get(agent) ?? { runs: 0, tokens: 0, costUsd: 0, latencyMs: 0, timed: 0 };
+    const totals = agents.get(agent) ?? { runs: 0, tokens: 0, costUsd: 0 };
     totals.runs += 1;
     totals.tokens += tokens;
     totals.costUsd += run.usage.costUsd;
-    if (run.startedAt !== null && run.finishedAt !== null) {
-      totals.latencyMs += new Date(run.finishedAt).getTime() - new Date(run.startedAt).getTime();
-      totals.timed += 1;
-    }
     agents.set(agent, totals);
   }
   const byDay = (map: Map<string, DayRow>) => [...map.values()].sort((a, b) => a.day.localeCompare(b.day));
@@ -47,7 +42,6 @@ export function usageSeries(runs: readonly Run[], agentName: (id: string) => str
     runs: t.runs,
     tokens: t.tokens,
     costUsd: t.costUsd,
-    avgLatencySeconds: t.timed === 0 ? 0 : Math.round(t.latencyMs / t.timed) / 1_000,
   }));
   return { tokensByDay: byDay(days), costByDay: byDay(costDays), perAgent, agentNames: [...agents.keys()] };
 }

@@ -2,7 +2,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import type { Agent, Run } from '../api/types.ts';
 import { isNotAvailable, useApi } from '../api/use-api.ts';
 import { AsyncView } from '../components/async-view.tsx';
-import { formatDate, formatUsd, shortId } from '../components/format.ts';
+import { formatDate, formatMs, formatUsd, shortId } from '../components/format.ts';
 import { type DayRow, usageSeries } from './usage-series.ts';
 
 const COLOURS = ['#2563eb', '#d97706', '#059669', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
@@ -45,8 +45,36 @@ interface UsageReport {
     costUsd: number;
     modelCalls: number;
     toolCalls: number;
+    avgLatencyMs: number | null;
   }>;
-  total: { runs: number; totalTokens: number; costUsd: number };
+  total: { runs: number; totalTokens: number; costUsd: number; avgLatencyMs: number | null };
+}
+
+/** A mean active time in seconds (time paused for a person left out), or a dash when no run ended. */
+const latency = (ms: number | null) => (ms === null ? '—' : formatMs(ms));
+
+/** The report's mean active time per agent, as a chart. */
+function LatencyChart({ report }: { report: UsageReport }) {
+  const data = report.rows
+    .filter((row) => row.avgLatencyMs !== null)
+    .map((row) => ({ agent: row.label ?? row.key ?? '—', seconds: (row.avgLatencyMs ?? 0) / 1_000 }));
+  if (data.length === 0) return null;
+  return (
+    <figure className="chart card">
+      <figcaption>
+        Average latency per agent this month (seconds active; waits for a person excluded)
+      </figcaption>
+      <ResponsiveContainer width="100%" height={260}>
+        <BarChart data={data} accessibilityLayer>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="agent" />
+          <YAxis unit="s" />
+          <Tooltip />
+          <Bar dataKey="seconds" name="seconds" fill={COLOURS[0]} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </figure>
+  );
 }
 
 /** The server's own report for this month (`GET /api/usage`): every run counted, not only the latest 500. */
@@ -58,46 +86,52 @@ function MonthReport() {
       <h2 id="month-title">This month</h2>
       <AsyncView result={report} label="the usage report" onRetry={report.reload}>
         {(data) => (
-          <div className="table-wrap">
-            <table>
-              <caption className="muted">
-                {data.scope === 'workspace' ? 'The whole workspace' : 'Your runs'}, {formatDate(data.from)} –{' '}
-                {formatDate(data.to)}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Runs</th>
-                  <th scope="col">Tokens</th>
-                  <th scope="col">Model calls</th>
-                  <th scope="col">Tool calls</th>
-                  <th scope="col">Cost</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.rows.map((row) => (
-                  <tr key={row.key ?? 'none'}>
-                    <td>{row.label ?? row.key ?? '—'}</td>
-                    <td>{row.runs}</td>
-                    <td>{row.totalTokens}</td>
-                    <td>{row.modelCalls}</td>
-                    <td>{row.toolCalls}</td>
-                    <td>{formatUsd(row.costUsd)}</td>
+          <>
+            <div className="table-wrap">
+              <table>
+                <caption className="muted">
+                  {data.scope === 'workspace' ? 'The whole workspace' : 'Your runs'}, {formatDate(data.from)}{' '}
+                  – {formatDate(data.to)}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Agent</th>
+                    <th scope="col">Runs</th>
+                    <th scope="col">Tokens</th>
+                    <th scope="col">Model calls</th>
+                    <th scope="col">Tool calls</th>
+                    <th scope="col">Cost</th>
+                    <th scope="col">Avg latency</th>
                   </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row">Total</th>
-                  <td>{data.total.runs}</td>
-                  <td>{data.total.totalTokens}</td>
-                  <td />
-                  <td />
-                  <td>{formatUsd(data.total.costUsd)}</td>
-                </tr>
-              </tfoot>
-            </table>
-          </div>
+                </thead>
+                <tbody>
+                  {data.rows.map((row) => (
+                    <tr key={row.key ?? 'none'}>
+                      <td>{row.label ?? row.key ?? '—'}</td>
+                      <td>{row.runs}</td>
+                      <td>{row.totalTokens}</td>
+                      <td>{row.modelCalls}</td>
+                      <td>{row.toolCalls}</td>
+                      <td>{formatUsd(row.costUsd)}</td>
+                      <td>{latency(row.avgLatencyMs)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+                <tfoot>
+                  <tr>
+                    <th scope="row">Total</th>
+                    <td>{data.total.runs}</td>
+                    <td>{data.total.totalTokens}</td>
+                    <td />
+                    <td />
+                    <td>{formatUsd(data.total.costUsd)}</td>
+                    <td>{latency(data.total.avgLatencyMs)}</td>
+                  </tr>
+                </tfoot>
+              </table>
+            </div>
+            <LatencyChart report={data} />
+          </>
         )}
       </AsyncView>
     </section>
@@ -137,23 +171,6 @@ export function UsagePage() {
                   agents={series.agentNames}
                   unit="$"
                 />
-                <figure className="chart card">
-                  <figcaption>Average latency per agent (seconds, start to finish)</figcaption>
-                  <ResponsiveContainer width="100%" height={260}>
-                    <BarChart data={series.perAgent} accessibilityLayer>
-                      <CartesianGrid strokeDasharray="3 3" />
-                      <XAxis dataKey="agent" />
-                      <YAxis unit="s" />
-                      <Tooltip />
-                      <Bar
-                        dataKey="avgLatencySeconds"
-                        name="seconds"
-                        fill={COLOURS[0]}
-                        isAnimationActive={false}
-                      />
-                    </BarChart>
-                  </ResponsiveContainer>
-                </figure>
               </div>
               <div className="table-wrap">
                 <table>
@@ -164,7 +181,6 @@ export function UsagePage() {
                       <th scope="col">Runs</th>
                       <th scope="col">Tokens</th>
                       <th scope="col">Cost</th>
-                      <th scope="col">Avg latency</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -174,7 +190,6 @@ export function UsagePage() {
                         <td>{row.runs}</td>
                         <td>{row.tokens}</td>
                         <td>{formatUsd(row.costUsd)}</td>
-                        <td>{row.avgLatencySeconds} s</td>
                       </tr>
                     ))}
                   </tbody>

@@ -1,6 +1,7 @@
 import { appendRunAudit } from '../audit-log/run-audit.ts';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import { newId } from '../store/ids.ts';
+import { containsPattern } from '../store/like-pattern.ts';
 import { isUniqueViolation } from '../store/pg-errors.ts';
 import { jsonParam, type SqlClient, type SqlParam, type Store } from '../store/sql-client.ts';
 import type { RunInput } from './journal-format.ts';
@@ -106,6 +107,14 @@ export async function getRunById(db: SqlClient, runId: string): Promise<RunRecor
   return rows[0] === undefined ? undefined : toRunRecord(rows[0]);
 }
 
+export interface RunFilter {
+  status?: RunStatus | undefined;
+  agentId?: string | undefined;
+  /** Text the task or the answer contains, case-insensitively (`%` and `_` are literal). */
+  search?: string | undefined;
+  limit: number;
+}
+
 /**
  * Runs of a workspace, newest first, narrowed to those `readable` (a predicate over `runs r` whose
  * parameters start at $1: policy/run-access.ts `runReadersSql`).
@@ -113,14 +122,23 @@ export async function getRunById(db: SqlClient, runId: string): Promise<RunRecor
 export async function listRuns(
   db: SqlClient,
   readable: { sql: string; params: SqlParam[] },
-  filter: { status?: RunStatus | undefined; agentId?: string | undefined; limit: number },
+  filter: RunFilter,
 ): Promise<RunRecord[]> {
   const next = readable.params.length + 1;
+  const [status, agent, search, limit] = [next, next + 1, next + 2, next + 3];
   const { rows } = await db.query<RunRow>(
     `SELECT ${RUN_COLUMNS} FROM runs r WHERE ${readable.sql}
-       AND ($${next}::text IS NULL OR r.status = $${next}) AND ($${next + 1}::text IS NULL OR r.agent_id = $${next + 1})
-     ORDER BY r.created_at DESC, r.id DESC LIMIT $${next + 2}`,
-    [...readable.params, filter.status ?? null, filter.agentId ?? null, filter.limit],
+       AND ($${status}::text IS NULL OR r.status = $${status}) AND ($${agent}::text IS NULL OR r.agent_id = $${agent})
+       AND ($${search}::text IS NULL OR r.input->>'task' ILIKE $${search} ESCAPE '\\'
+         OR r.output->>'text' ILIKE $${search} ESCAPE '\\')
+     ORDER BY r.created_at DESC, r.id DESC LIMIT $${limit}`,
+    [
+      ...readable.params,
+      filter.status ?? null,
+      filter.agentId ?? null,
+      filter.search === undefined ? null : containsPattern(filter.search),
+      filter.limit,
+    ],
   );
   return rows.map(toRunRecord);
 }

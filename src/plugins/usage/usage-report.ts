@@ -12,6 +12,10 @@ export interface UsageFigures {
   costUsd: number;
   modelCalls: number;
   toolCalls: number;
+  /** The runs that ran and ended: those `avgLatencyMs` averages. */
+  timedRuns: number;
+  /** Their mean active time, start to end less the time paused for a person; null without any. */
+  avgLatencyMs: number | null;
 }
 
 export interface UsageRow extends UsageFigures {
@@ -84,6 +88,8 @@ interface FigureRow {
   cost_usd: number;
   model_calls: number;
   tool_calls: number;
+  timed_runs: number;
+  active_ms: number;
 }
 
 const figures = (row: FigureRow): UsageFigures => ({
@@ -94,7 +100,24 @@ const figures = (row: FigureRow): UsageFigures => ({
   costUsd: Number(row.cost_usd),
   modelCalls: Number(row.model_calls),
   toolCalls: Number(row.tool_calls),
+  timedRuns: Number(row.timed_runs),
+  avgLatencyMs: averageMs(Number(row.active_ms), Number(row.timed_runs)),
 });
+
+const averageMs = (totalMs: number, runs: number) => (runs === 0 ? null : Math.round(totalMs / runs));
+
+/**
+ * Each run's active time in ms, over `runs r`: started to finished, less every pause (a `run.paused` event
+ * to the next `run.resumed` or `run.finished`), so waiting for an approval or an answer is not latency.
+ */
+const ACTIVE_MS = `CASE WHEN r.started_at IS NOT NULL AND r.finished_at IS NOT NULL THEN
+    GREATEST(0, EXTRACT(EPOCH FROM (r.finished_at - r.started_at)) * 1000 - COALESCE((
+      SELECT sum(EXTRACT(EPOCH FROM (p.ended_at - p.created_at)) * 1000)
+        FROM (SELECT e.type, e.created_at, lead(e.created_at) OVER (ORDER BY e.id) AS ended_at
+                FROM run_events e
+               WHERE e.run_id = r.id AND e.type IN ('run.paused', 'run.resumed', 'run.finished')) p
+       WHERE p.type = 'run.paused' AND p.ended_at IS NOT NULL), 0))
+  END`;
 
 /**
  * Tokens, cost and calls of the runs created in [from, to), summed from each run's journaled usage,
@@ -113,7 +136,9 @@ export async function usageReport(
             COALESCE(sum((r.usage->>'outputTokens')::float8), 0) AS output_tokens,
             COALESCE(sum((r.usage->>'costUsd')::float8), 0) AS cost_usd,
             COALESCE(sum((r.usage->>'modelCalls')::float8), 0) AS model_calls,
-            COALESCE(sum((r.usage->>'toolCalls')::float8), 0) AS tool_calls
+            COALESCE(sum((r.usage->>'toolCalls')::float8), 0) AS tool_calls,
+            count(*) FILTER (WHERE r.started_at IS NOT NULL AND r.finished_at IS NOT NULL)::int AS timed_runs,
+            COALESCE(sum(${ACTIVE_MS}), 0)::float8 AS active_ms
        FROM runs r ${group.join}
       WHERE r.workspace_id = $1 AND r.created_at >= $2 AND r.created_at < $3
         ${request.userId === undefined ? '' : 'AND r.user_id = $4'}
@@ -121,7 +146,8 @@ export async function usageReport(
     params,
   );
   const list = rows.map((row) => ({ key: row.key, label: row.label, ...figures(row) }));
-  const total = list.reduce<UsageFigures>(
+  const activeMs = rows.reduce((sum, row) => sum + Number(row.active_ms), 0);
+  const sums = list.reduce(
     (sum, row) => ({
       runs: sum.runs + row.runs,
       inputTokens: sum.inputTokens + row.inputTokens,
@@ -130,9 +156,20 @@ export async function usageReport(
       costUsd: sum.costUsd + row.costUsd,
       modelCalls: sum.modelCalls + row.modelCalls,
       toolCalls: sum.toolCalls + row.toolCalls,
+      timedRuns: sum.timedRuns + row.timedRuns,
     }),
-    { runs: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, modelCalls: 0, toolCalls: 0 },
+    {
+      runs: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      totalTokens: 0,
+      costUsd: 0,
+      modelCalls: 0,
+      toolCalls: 0,
+      timedRuns: 0,
+    },
   );
+  const total: UsageFigures = { ...sums, avgLatencyMs: averageMs(activeMs, sums.timedRuns) };
   return {
     groupBy: request.groupBy,
     scope: request.userId === undefined ? 'workspace' : 'user',

@@ -638,7 +638,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List runs, newest first */
+        /** List runs, newest first, by status, agent or text in the task or answer */
         get: operations["getRuns"];
         put?: never;
         /**
@@ -646,6 +646,26 @@ export interface paths {
          * @description Authorized as `runs.start` on the target agent. With `wait`, answers when the run ends or pauses.
          */
         post: operations["postRuns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Runs as they change, as server-sent events
+         * @description Each `run` event carries a run the caller may read, as it is after it was queued, started, paused, resumed, committed a step or ended; its id is the run event that changed it. Starts at the present, or after `Last-Event-ID` (or `?after=`); stays open.
+         */
+        get: operations["getRunsChanges"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2679,6 +2699,10 @@ export interface components {
                 costUsd: number;
                 modelCalls: number;
                 toolCalls: number;
+                /** @description The runs that ran and ended: those `avgLatencyMs` averages */
+                timedRuns: number;
+                /** @description Their mean active time in ms: start to end less the time paused waiting for a person; null without any */
+                avgLatencyMs: number | null;
             }[];
             total: {
                 runs: number;
@@ -2688,6 +2712,10 @@ export interface components {
                 costUsd: number;
                 modelCalls: number;
                 toolCalls: number;
+                /** @description The runs that ran and ended: those `avgLatencyMs` averages */
+                timedRuns: number;
+                /** @description Their mean active time in ms: start to end less the time paused waiting for a person; null without any */
+                avgLatencyMs: number | null;
             };
         };
         Workspace: {
@@ -4716,6 +4744,8 @@ export interface operations {
             query?: {
                 status?: "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled" | "budget_exceeded";
                 agent?: string;
+                /** @description Text the task or the answer contains, case-insensitively */
+                q?: string;
                 limit?: number;
             };
             header?: never;
@@ -4788,6 +4818,32 @@ export interface operations {
                     "application/json": {
                         run: components["schemas"]["Run"];
                     };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getRunsChanges: {
+        parameters: {
+            query?: {
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
                 };
             };
             400: components["responses"]["InvalidRequest"];

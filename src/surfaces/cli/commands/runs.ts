@@ -74,14 +74,23 @@ function describeRun(run: Run, steps: ApiSchemas['RunStep'][], names: AgentNames
   return lines.join('\n');
 }
 
+/** `runs list` filters; the server checks them too (a search over 200 characters is refused). */
+interface ListFilters {
+  status?: string;
+  agent?: string;
+  /** Any case, anywhere in the task or the answer. */
+  search?: string;
+}
+
 export function registerRuns(program: Command): void {
   const runs = program.command('runs').description('Inspect and control runs on a running server');
 
   withClientFlags(runs.command('list', { isDefault: true }).description('List recent runs'))
     .option('--status <status>', 'only runs in this state')
     .option('--agent <idOrName>', 'only runs of this agent')
+    .option('--search <text>', 'only runs whose task or answer holds this text')
     .option('--limit <n>', 'at most this many (1–500)', '50')
-    .action(async (options: ClientOptions & { status?: string; agent?: string; limit: string }) => {
+    .action(async (options: ClientOptions & ListFilters & { limit: string }) => {
       const limit = limitSchema.safeParse(options.limit);
       if (!limit.success) throw new UsageError('--limit must be an integer from 1 to 500');
       if (options.status !== undefined && !statusSchema.safeParse(options.status).success) {
@@ -91,6 +100,7 @@ export function registerRuns(program: Command): void {
         limit: limit.data,
         ...(options.status ? { status: statusSchema.parse(options.status) } : {}),
         ...(options.agent ? { agent: options.agent } : {}),
+        ...(options.search === undefined ? {} : { q: options.search }),
       };
       const client = clientFor(program, options);
       const [result, names] = await Promise.all([

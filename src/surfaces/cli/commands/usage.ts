@@ -10,6 +10,8 @@ type UsageReport = ApiSchemas['UsageReport'];
 type ShownBudget = ApiSchemas['Budget'];
 
 const usd = (value: number) => `$${value.toFixed(4)}`;
+/** A mean active time (waits for a person excluded), or a dash when no run ended. */
+const latency = (ms: number | null) => (ms === null ? '—' : `${(ms / 1_000).toFixed(2)} s`);
 
 function describeReport(report: UsageReport): string {
   const rows = report.rows.map((row) => ({
@@ -20,12 +22,22 @@ function describeReport(report: UsageReport): string {
     cost: usd(row.costUsd),
     'model calls': row.modelCalls,
     'tool calls': row.toolCalls,
+    'avg latency': latency(row.avgLatencyMs),
   }));
   const { total } = report;
   return [
     `usage by ${report.groupBy} from ${report.from} to ${report.to}${report.scope === 'user' ? ' (your runs)' : ''}`,
-    table(rows, [report.groupBy, 'runs', 'input', 'output', 'cost', 'model calls', 'tool calls']),
-    `total: ${total.runs} runs, ${total.totalTokens} tokens, ${usd(total.costUsd)}`,
+    table(rows, [
+      report.groupBy,
+      'runs',
+      'input',
+      'output',
+      'cost',
+      'model calls',
+      'tool calls',
+      'avg latency',
+    ]),
+    `total: ${total.runs} runs, ${total.totalTokens} tokens, ${usd(total.costUsd)}, average latency ${latency(total.avgLatencyMs)} (paused time excluded)`,
   ].join('\n');
 }
 

@@ -12,6 +12,7 @@ import { runSchema, runStepSchema } from '../../openapi/common-schemas.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import type { AppEnv, RouteDeps } from '../app-env.ts';
 import { authorizedRun, readableRuns, runViewer } from '../run-authorization.ts';
+import { streamRunChanges } from './run-changes-stream.ts';
 import { streamRunEvents } from './run-events-stream.ts';
 
 const priority = z.enum(['interactive', 'standard', 'background']);
@@ -31,11 +32,20 @@ const idempotencyKeyHeader = z
   .regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces, at most 200 characters')
   .optional();
 
+const MAX_SEARCH = 200;
+
 const listQuery = z.strictObject({
   status: z
     .enum(['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled', 'budget_exceeded'])
     .optional(),
   agent: z.string().min(1).optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1, 'the search text is empty')
+    .max(MAX_SEARCH, `the search text is longer than ${MAX_SEARCH} characters`)
+    .optional()
+    .meta({ description: 'Text the task or the answer contains, case-insensitively' }),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
@@ -109,7 +119,7 @@ export function runRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
       method: 'get',
       path: '/runs',
       resource: 'run',
-      summary: 'List runs, newest first',
+      summary: 'List runs, newest first, by status, agent or text in the task or answer',
       tags,
       action: 'runs.read',
       query: listQuery,
@@ -120,10 +130,34 @@ export function runRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppEnv> {
       const runs = await listRuns(kernel.store, readable, {
         status: query.status,
         agentId: query.agent,
+        search: query.q,
         limit: query.limit,
       });
       return c.json({ runs: await readableRuns(c, kernel.store, runs) });
     },
+  );
+
+  // Declared before `/runs/:id`, which would otherwise take `changes` for a run id.
+  defineRoute(
+    api,
+    {
+      method: 'get',
+      path: '/runs/changes',
+      resource: 'run',
+      summary: 'Runs as they change, as server-sent events',
+      description:
+        'Each `run` event carries a run the caller may read, as it is after it was queued, started, paused, resumed, committed a step or ended; its id is the run event that changed it. Starts at the present, or after `Last-Event-ID` (or `?after=`); stays open.',
+      tags,
+      action: 'runs.read',
+      query: z.object({
+        after: z
+          .string()
+          .regex(/^[0-9]+$/)
+          .optional(),
+      }),
+      responses: { 200: { description: 'The event stream', contentType: 'text/event-stream' } },
+    },
+    async (c) => streamRunChanges(c, kernel),
   );
 
   defineRoute(

@@ -40,6 +40,11 @@ const usageFigures = {
   costUsd: z.number(),
   modelCalls: z.number(),
   toolCalls: z.number(),
+  timedRuns: z.number().meta({ description: 'The runs that ran and ended: those `avgLatencyMs` averages' }),
+  avgLatencyMs: z.number().nullable().meta({
+    description:
+      'Their mean active time in ms: start to end less the time paused waiting for a person; null without any',
+  }),
 };
 
 const usageReportSchema = z
