@@ -34,10 +34,15 @@ describe.each(storeTargets())('hand_off on $kind', (target) => {
   });
 
   it('passes control: the run ends at once and the receiver continues from the handoff', async () => {
-    model.enqueue({
-      kind: 'tool_calls',
-      toolCalls: [{ name: 'hand_off', arguments: { agent: 'booker', task: 'Book the venue', handoff } }],
-    });
+    // Both replies are queued up front: the receiver starts as soon as the handoff is journaled,
+    // and may ask the model before the sender's run is even reported as ended.
+    model.enqueue(
+      {
+        kind: 'tool_calls',
+        toolCalls: [{ name: 'hand_off', arguments: { agent: 'booker', task: 'Book the venue', handoff } }],
+      },
+      { text: 'Booked Casa Azul for 14 May.' },
+    );
     const { body } = await h.api<{ run: RunRecord }>('POST', '/api/runs', {
       agent: 'concierge',
       task: 'Organise the Lisbon offsite',
@@ -50,7 +55,6 @@ describe.each(storeTargets())('hand_off on $kind', (target) => {
     // One model call: the sender did not get another turn after handing off.
     expect(first.usage.modelCalls).toBe(1);
 
-    model.enqueue({ text: 'Booked Casa Azul for 14 May.' });
     const { rows } = await h.agentOs.store.query<{ id: string }>(
       'SELECT id FROM runs WHERE parent_run_id = $1',
       [first.id],
