@@ -20,6 +20,7 @@ import { folderGraph, folderOf, LAYERS } from './folder-graph.ts';
 export const PLUGIN_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
   audit: [],
   conversations: ['knowledge', 'policy', 'skills'],
+  databases: ['skills'],
   evals: [],
   knowledge: ['mcp', 'policy', 'skills'],
   mcp: ['policy'],

@@ -5,6 +5,7 @@ import { conversationExtraction } from '../plugins/conversations/conversation-ex
 import { conversationFileSources } from '../plugins/conversations/conversation-file-search.ts';
 import { conversationsPlugin } from '../plugins/conversations/conversations-plugin.ts';
 import { addHandOffReply } from '../plugins/conversations/planned-replies.ts';
+import { databasesPlugin } from '../plugins/databases/databases-plugin.ts';
 import { evalsPlugin } from '../plugins/evals/evals-plugin.ts';
 import { knowledgePlugin } from '../plugins/knowledge/knowledge-plugin.ts';
 import { memoryPlugin } from '../plugins/memory/memory-plugin.ts';
@@ -30,6 +31,7 @@ export function defaultPlugins(
     memoryPlugin({ embedder: options.embedder, threadOf: conversationExtraction }),
     conversationsPlugin,
     knowledgePlugin({ embedder: options.embedder, scopedSources: conversationFileSources }),
+    databasesPlugin(config),
     orchestrationPlugin(config, { handOffReply: addHandOffReply }),
     policyPlugin,
     evalsPlugin,

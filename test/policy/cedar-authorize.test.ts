@@ -44,6 +44,8 @@ describe('authorize() under the shipped policies', () => {
     ['approvals.decide', true, true, true],
     ['triggers.manage', true, true, false],
     ['mcp.read', true, true, false],
+    ['databases.read', true, true, false],
+    ['databases.manage', true, false, false],
     ['keys.manage', true, false, false],
     ['users.manage', true, false, false],
     ['policies.manage', true, false, false],

@@ -2,6 +2,7 @@ import type { Role } from '../../src/core/identity/roles.ts';
 import type { Fixture } from './matrix-fixtures.ts';
 import type { Expected } from './matrix-rule.ts';
 import type { Principal, Secret, Situation, World } from './matrix-world.ts';
+import { SOURCE_POSTGRES_URL } from './source-databases.ts';
 
 /** A cell: `principal` alone (collection operations) or `principal/situation`. */
 export type CellKey = Principal | `${Principal}/${Situation}`;
@@ -262,4 +263,13 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'DELETE /api/mcp/servers/{id}': { need: 'admin', destructive: true },
   'GET /api/mcp/servers/{id}/tools': { need: 'builder' },
   'PATCH /api/mcp/servers/{id}/tools/{tool}': { need: 'admin', body: () => ({ stakes: 'high' }) },
+  'GET /api/databases': { need: 'builder' },
+  'POST /api/databases': {
+    need: 'admin',
+    body: ({ unique }) => ({ name: unique.replaceAll('-', '_'), url: SOURCE_POSTGRES_URL }),
+  },
+  'GET /api/databases/{id}': { need: 'builder' },
+  'POST /api/databases/{id}/refresh': { need: 'admin' },
+  'POST /api/databases/{id}/query': { need: 'admin', body: () => ({ sql: 'SELECT 1 AS one' }) },
+  'DELETE /api/databases/{id}': { need: 'admin', destructive: true },
 };

@@ -17,6 +17,7 @@ import {
   type Situation,
   type World,
 } from './matrix-world.ts';
+import { SOURCE_POSTGRES_URL } from './source-databases.ts';
 
 /** An item a cell acts on: its id (the path parameter), more parameters by name, and who may see it. */
 export interface Fixture {
@@ -264,6 +265,18 @@ export const FIXTURES: Record<string, FixtureFactory> = {
     );
     const id = created.server.id;
     return { id, params: { tool: 'echo' }, item: item(w, situation, caller, 'workspace', [id, name]) };
+  },
+  database: async (w, situation, caller) => {
+    if (situation === 'otherUser' || situation === 'restricted') return undefined;
+    const name = w.unique(`mxdb${situation.toLowerCase()}`).replaceAll('-', '_');
+    const created = await w.make<{ database: { id: string } }>(
+      situation === 'otherWorkspace' ? 'beta' : 'admin',
+      'POST',
+      '/api/databases',
+      { name, url: SOURCE_POSTGRES_URL },
+    );
+    const id = created.database.id;
+    return { id, params: {}, item: item(w, situation, caller, 'workspace', [id, name]) };
   },
   eval: named('suite', async (w, situation, name, marker) => {
     const agent =

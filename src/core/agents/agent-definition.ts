@@ -51,6 +51,8 @@ export const agentDefinitionSchema = z.strictObject({
   space: z.string().min(1).max(200).optional(),
   /** Knowledge source names `search_knowledge` may search (least privilege: none when absent); the run's user must read them too. */
   knowledge: z.array(z.string().min(1).max(200)).max(64).optional(),
+  /** Connected database names `query_database` may query (none when absent); the run's user must see them too. */
+  databases: z.array(z.string().min(1).max(200)).max(64).optional(),
   /** Skills the agent enables, `name` or `name@version`; saving through the API pins each to a version. */
   skills: z.array(skillRefSchema).max(32).optional(),
   limits: agentLimitsSchema.default(() => agentLimitsSchema.parse({})),

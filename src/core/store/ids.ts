@@ -20,7 +20,8 @@ export type IdPrefix =
   | 'esc'
   | 'cnv'
   | 'msg'
-  | 'fil';
+  | 'fil'
+  | 'dbs';
 
 /** Sortable-enough, URL-safe identifiers with a type prefix (`run_…`), so a stray id names its kind. */
 export function newId(prefix: IdPrefix): string {

@@ -560,6 +560,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/databases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the connected databases and their schemas */
+        get: operations["getDatabases"];
+        put?: never;
+        /** Connect a PostgreSQL or MySQL/MariaDB database with a read-only role (its schema is read now) */
+        post: operations["postDatabases"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/databases/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read the database's schema again */
+        post: operations["postDatabasesByIdRefresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/databases/{id}/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run one read-only statement as agents would (the same checks, limits and role) */
+        post: operations["postDatabasesByIdQuery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/databases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One connected database */
+        get: operations["getDatabasesById"];
+        put?: never;
+        post?: never;
+        /** Disconnect a database (agents granted it can no longer query it) */
+        delete: operations["deleteDatabasesById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit": {
         parameters: {
             query?: never;
@@ -1535,6 +1605,7 @@ export interface components {
                 tools: string[];
                 space?: string;
                 knowledge?: string[];
+                databases?: string[];
                 skills?: string[];
                 /**
                  * @default {
@@ -1801,6 +1872,39 @@ export interface components {
                 code: string;
                 message: string;
             } | null;
+        };
+        DatabaseSource: {
+            id: string;
+            workspaceId: string;
+            name: string;
+            /** @enum {string} */
+            kind: "postgres" | "mysql";
+            shownUrl: string;
+            description: string;
+            spaceId: string | null;
+            limits: {
+                /** @default 5000 */
+                statementTimeoutMs: number;
+                /** @default 1000 */
+                maxRows: number;
+                /** @default 1048576 */
+                maxResultBytes: number;
+            };
+            schema: {
+                tables: {
+                    schema: string;
+                    name: string;
+                    columns: {
+                        name: string;
+                        type: string;
+                        nullable: boolean;
+                    }[];
+                }[];
+                truncated: boolean;
+            } | null;
+            schemaReadAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
         };
         EvalCaseResult: {
             caseId: string;
@@ -3261,6 +3365,7 @@ export interface operations {
                     tools?: string[];
                     space?: string;
                     knowledge?: string[];
+                    databases?: string[];
                     skills?: string[];
                     /**
                      * @default {
@@ -4615,6 +4720,207 @@ export interface operations {
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getDatabases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The databases */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        databases: components["schemas"]["DatabaseSource"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postDatabases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    url: string;
+                    /** @default  */
+                    description?: string;
+                    space?: string;
+                    /**
+                     * @default {
+                     *       "statementTimeoutMs": 5000,
+                     *       "maxRows": 1000,
+                     *       "maxResultBytes": 1048576
+                     *     }
+                     */
+                    limits?: {
+                        /** @default 5000 */
+                        statementTimeoutMs?: number;
+                        /** @default 1000 */
+                        maxRows?: number;
+                        /** @default 1048576 */
+                        maxResultBytes?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The database */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        database: components["schemas"]["DatabaseSource"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postDatabasesByIdRefresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The database */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        database: components["schemas"]["DatabaseSource"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    postDatabasesByIdQuery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    sql: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        columns: string[];
+                        rows: unknown[][];
+                        rowCount: number;
+                        truncated: boolean;
+                        /** @enum {string} */
+                        truncatedBy?: "rows" | "bytes";
+                        elapsedMs: number;
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getDatabasesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The database */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        database: components["schemas"]["DatabaseSource"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteDatabasesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The removed database */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        database: components["schemas"]["DatabaseSource"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
         };
     };

@@ -35,6 +35,10 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   'trigger.limit_reached': 429,
   'trigger.rate_limited': 429,
   'mcp.unavailable': 502,
+  'database.write_refused': 400,
+  'database.timeout': 504,
+  'database.unreachable': 502,
+  'database.query_failed': 400,
   'store.unreachable': 503,
 };
 

@@ -10,6 +10,7 @@ import { cedarPolicyRoutes } from './routes/cedar-policies.ts';
 import { conversationChatRoutes } from './routes/conversation-chat.ts';
 import { conversationFileRoutes } from './routes/conversation-files.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { databaseRoutes } from './routes/databases.ts';
 import { evalRoutes } from './routes/evals.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -71,6 +72,7 @@ export const ROUTE_TABLE: readonly RouteSection[] = [
       spaceRoutes,
       groupRoutes,
       knowledgeRoutes,
+      databaseRoutes,
       auditRoutes,
       artefactRoutes,
       runRoutes,

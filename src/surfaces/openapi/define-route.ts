@@ -33,6 +33,7 @@ export const RESOURCE_KINDS = [
   'audit',
   'policy',
   'mcp-server',
+  'database',
   'conversation',
   /** Public routes that act on nothing of anyone's (health, the OpenAPI document). */
   'none',

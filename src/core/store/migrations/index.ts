@@ -31,6 +31,7 @@ import { conversationExtractions } from './0029-conversation-extractions.ts';
 import { openStepKinds } from './0030-open-step-kinds.ts';
 import { approvalArguments } from './0031-approval-arguments.ts';
 import { conversationTrust } from './0032-conversation-trust.ts';
+import { databaseSources } from './0033-database-sources.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -66,4 +67,5 @@ export const migrations: readonly Migration[] = [
   openStepKinds,
   approvalArguments,
   conversationTrust,
+  databaseSources,
 ];

@@ -24,7 +24,7 @@ action "memories.read", "memories.write", "memories.consolidate"
   appliesTo { principal: User, resource: [Workspace, Space] };
 action "approvals.decide" appliesTo { principal: User, resource: [Workspace, Run] };
 action "audit.read", "audit.verify" appliesTo { principal: User, resource: Workspace };
-action "keys.manage", "users.manage", "spaces.manage", "triggers.manage", "plans.manage", "policies.manage", "mcp.read", "mcp.manage", "scheduler.read"
+action "keys.manage", "users.manage", "spaces.manage", "triggers.manage", "plans.manage", "policies.manage", "mcp.read", "mcp.manage", "databases.read", "databases.manage", "scheduler.read"
   appliesTo { principal: User, resource: Workspace };
 action "skills.read", "skills.create", "skills.update", "skills.delete", "skills.share"
   appliesTo { principal: User, resource: Workspace };
@@ -63,6 +63,8 @@ export const CEDAR_ACTIONS = [
   'policies.manage',
   'mcp.read',
   'mcp.manage',
+  'databases.read',
+  'databases.manage',
   'scheduler.read',
   'skills.read',
   'skills.create',

@@ -54,7 +54,7 @@ export const DEFAULT_CEDAR_POLICIES: Readonly<Record<string, string>> = {
   principal,
   action in [
     Action::"agents.create", Action::"agents.update", Action::"agents.delete",
-    Action::"triggers.manage", Action::"plans.manage", Action::"mcp.read",
+    Action::"triggers.manage", Action::"plans.manage", Action::"mcp.read", Action::"databases.read",
     Action::"skills.create", Action::"skills.update", Action::"skills.delete", Action::"skills.share"
   ],
   resource
@@ -63,7 +63,8 @@ export const DEFAULT_CEDAR_POLICIES: Readonly<Record<string, string>> = {
   principal,
   action in [
     Action::"keys.manage", Action::"users.manage", Action::"spaces.manage", Action::"policies.manage", Action::"audit.read",
-    Action::"audit.verify", Action::"memories.consolidate", Action::"mcp.manage", Action::"scheduler.read"
+    Action::"audit.verify", Action::"memories.consolidate", Action::"mcp.manage", Action::"databases.manage",
+    Action::"scheduler.read"
   ],
   resource
 ) when { principal in Role::"admin" && resource in principal.workspace };`,
