@@ -19,6 +19,7 @@ import { folderGraph, folderOf, LAYERS } from './folder-graph.ts';
 /** Each plugin and the other plugins it may import. Adding an edge here is a design decision. */
 export const PLUGIN_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
   audit: [],
+  compute: [],
   conversations: ['knowledge', 'policy', 'skills'],
   databases: ['skills'],
   evals: [],

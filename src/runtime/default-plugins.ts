@@ -1,6 +1,7 @@
 import type { AgentOsConfig } from '../core/config/config-schema.ts';
 import type { KernelPlugin } from '../core/kernel/kernel-plugin.ts';
 import type { Embedder } from '../core/models/embedder.ts';
+import { computePlugin } from '../plugins/compute/compute-plugin.ts';
 import { conversationExtraction } from '../plugins/conversations/conversation-extraction.ts';
 import { conversationFileSources } from '../plugins/conversations/conversation-file-search.ts';
 import { conversationsPlugin } from '../plugins/conversations/conversations-plugin.ts';
@@ -32,6 +33,7 @@ export function defaultPlugins(
     conversationsPlugin,
     knowledgePlugin({ embedder: options.embedder, scopedSources: conversationFileSources }),
     databasesPlugin(config),
+    computePlugin,
     orchestrationPlugin(config, { handOffReply: addHandOffReply }),
     policyPlugin,
     evalsPlugin,

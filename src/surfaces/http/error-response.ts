@@ -39,6 +39,9 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   'database.timeout': 504,
   'database.unreachable': 502,
   'database.query_failed': 400,
+  'code.timeout': 504,
+  'code.memory_limit': 413,
+  'code.failed': 400,
   'store.unreachable': 503,
 };
 
