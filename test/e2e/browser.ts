@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
@@ -44,4 +45,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = `${ARTIFACTS}${name}.png`;
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** A Chromium page signed in to the console of `h` with its admin key, on the home page. */
+export async function signedInPage(
+  h: { url: string; config: { home: string } },
+  viewport = { width: 1280, height: 900 },
+): Promise<{ browser: Browser; context: BrowserContext; page: Page; errors: string[] }> {
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport });
+  const errors = collectBrowserErrors(context);
+  const page = await context.newPage();
+  await page.goto(`${h.url}/`);
+  const adminKey = readFileSync(join(h.config.home, 'admin-api-key'), 'utf8').trim();
+  await page.getByLabel('API key').fill(adminKey);
+  await page.getByLabel('API key').press('Enter');
+  await page.getByRole('navigation', { name: 'Console' }).waitFor();
+  return { browser, context, page, errors };
 }

@@ -1,4 +1,5 @@
 import type { ToolCallView } from '../api/run-stream.ts';
+import { ChartArtefacts } from './chart-artefacts.tsx';
 import { JsonView, parseMaybeJson } from './json-view.tsx';
 import { StatusBadge } from './status-badge.tsx';
 
@@ -46,6 +47,7 @@ export function ToolCallCard(props: { call: ToolCallView }) {
         {call.output !== undefined && (
           <>
             <h4>Result</h4>
+            <ChartArtefacts output={call.output} />
             <JsonView value={call.output} label={`Result of ${call.name}`} />
           </>
         )}

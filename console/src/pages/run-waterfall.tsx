@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RunPause, RunStep } from '../api/types.ts';
+import { ChartArtefacts } from '../components/chart-artefacts.tsx';
 import { formatMs, formatUsd } from '../components/format.ts';
 import { JsonView } from '../components/json-view.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
@@ -160,6 +161,9 @@ export function Waterfall(props: WaterfallProps) {
               />
             </div>
             {outcome.detail !== undefined && <p className="step-denial">{outcome.detail}</p>}
+            {step.kind === 'tool' && (
+              <ChartArtefacts output={(step.result as { output?: unknown } | null)?.output} />
+            )}
             {decisions.map((d, n) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: decisions of one call are ordered
               <PolicyDecision key={n} decision={d} />

@@ -45,17 +45,21 @@ export const SANDBOX_PRELUDE = `
     const values = numbers(spec.values);
     if (labels.length !== 0 && labels.length !== values.length) throw new TypeError('labels and values must be as many');
     const W = 640, H = 360, L = 56, R = 16, T = spec.title ? 40 : 16, B = 48;
-    const max = Math.max(0, ...values), min = Math.min(0, ...values);
+    // Axis ends and ticks on round numbers: a step of 1, 2 or 5 times a power of ten, four or so ticks.
+    const rawMax = Math.max(0, ...values), rawMin = Math.min(0, ...values);
+    const rough = (rawMax - rawMin || 1) / 4;
+    const power = Math.pow(10, Math.floor(Math.log10(rough)));
+    const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough);
+    const max = Math.ceil(rawMax / step) * step, min = Math.floor(rawMin / step) * step;
     const span = max - min || 1;
     const y = (v) => T + (H - T - B) * (1 - (v - min) / span);
     const x = (i, n) => L + ((W - L - R) * (i + 0.5)) / n;
     const parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="' + W + '" height="' + H + '" viewBox="0 0 ' + W + ' ' + H + '" font-family="sans-serif" font-size="12">',
       '<rect width="100%" height="100%" fill="#fff"/>'];
     if (spec.title) parts.push('<text x="' + W / 2 + '" y="24" text-anchor="middle" font-size="16">' + esc(spec.title) + '</text>');
-    for (let k = 0; k <= 4; k++) {
-      const v = min + (span * k) / 4;
+    for (let v = min; v <= max + step / 2; v += step) {
       parts.push('<line x1="' + L + '" x2="' + (W - R) + '" y1="' + y(v) + '" y2="' + y(v) + '" stroke="#ddd"/>',
-        '<text x="' + (L - 6) + '" y="' + (y(v) + 4) + '" text-anchor="end" fill="#555">' + esc(Math.round(v * 100) / 100) + '</text>');
+        '<text x="' + (L - 6) + '" y="' + (y(v) + 4) + '" text-anchor="end" fill="#555">' + esc(Math.round(v * 1e6) / 1e6) + '</text>');
     }
     draw(parts, values, x, y);
     labels.forEach((label, i) => parts.push('<text x="' + x(i, values.length) + '" y="' + (H - B + 18) + '" text-anchor="middle" fill="#333">' + esc(label.slice(0, 24)) + '</text>'));
