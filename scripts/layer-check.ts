@@ -21,7 +21,7 @@ export const PLUGIN_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = 
   audit: [],
   compute: [],
   conversations: ['knowledge', 'policy', 'skills'],
-  databases: ['skills'],
+  databases: ['conversations', 'knowledge', 'skills'],
   evals: [],
   knowledge: ['mcp', 'policy', 'skills'],
   mcp: ['policy'],

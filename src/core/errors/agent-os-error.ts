@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'database.timeout'
   | 'database.unreachable'
   | 'database.query_failed'
+  | 'database.access_refused'
   | 'code.timeout'
   | 'code.memory_limit'
   | 'code.failed'

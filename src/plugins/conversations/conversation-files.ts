@@ -33,6 +33,13 @@ export interface UploadedFile {
   content: Uint8Array;
 }
 
+/** Attachments that are tables: their bytes are kept too, for `query_files` (databases/file-tables.ts). */
+export const TABLE_MEDIA_TYPES: readonly string[] = [
+  'text/csv',
+  'text/tab-separated-values',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+];
+
 /** The name of every conversation's hidden source, as citations and `searched` show it. */
 export const FILE_SOURCE_NAME = 'attachments';
 const FILE_SOURCE_KIND = 'conversation-files';
@@ -134,6 +141,11 @@ export async function storeConversationFiles(
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [id, conversation.id, documentId, file.name, file.mediaType, file.content.byteLength, uploadedBy],
       );
+      if (TABLE_MEDIA_TYPES.includes(file.mediaType))
+        await tx.query('INSERT INTO conversation_file_content (file_id, content) VALUES ($1, $2)', [
+          id,
+          file.content,
+        ]);
       made.push(id);
     }
     return made;

@@ -15,6 +15,7 @@ const BY_EXTENSION: Record<string, string> = {
   '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   '.csv': 'text/csv',
   '.tsv': 'text/tab-separated-values',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
 export const PARSEABLE_EXTENSIONS: readonly string[] = Object.keys(BY_EXTENSION);

@@ -5,12 +5,14 @@ import { parseDocx } from './parsers/docx.ts';
 import { parseHtml } from './parsers/html.ts';
 import { parseMarkdown } from './parsers/markdown.ts';
 import { parsePdf } from './parsers/pdf.ts';
+import { parseXlsx } from './parsers/xlsx.ts';
 
 export type ParseOutcome =
   | { ok: true; document: ParsedDocument }
   | { ok: false; code: string; message: string };
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function decodeText(content: Uint8Array): string {
   const text = new TextDecoder('utf-8').decode(content);
@@ -47,6 +49,13 @@ async function parseBy(mediaType: string, content: Uint8Array): Promise<ParsedDo
       return parsePdf(content);
     case DOCX:
       return parseDocx(content);
+    case XLSX:
+      return parseXlsx(content).catch((error: unknown) => {
+        throw new ParseFailure(
+          'parse.invalid_xlsx',
+          `Not a readable .xlsx workbook: ${(error as Error).message}`,
+        );
+      });
     default:
       throw new ParseFailure('parse.unsupported_type', `No parser for ${mediaType}`);
   }

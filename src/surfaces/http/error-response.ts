@@ -39,6 +39,7 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   'database.timeout': 504,
   'database.unreachable': 502,
   'database.query_failed': 400,
+  'database.access_refused': 403,
   'code.timeout': 504,
   'code.memory_limit': 413,
   'code.failed': 400,

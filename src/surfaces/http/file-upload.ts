@@ -19,6 +19,8 @@ export const UPLOAD_MEDIA_TYPES: readonly string[] = [
   'text/x-markdown',
   'text/plain',
   'text/csv',
+  'text/tab-separated-values',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   'text/html',
 ];
 /** Labels that say nothing of the content: the file name's extension decides instead. */
