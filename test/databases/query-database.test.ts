@@ -1,11 +1,14 @@
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/kernel/run-record.ts';
 import { loadSecretBox } from '../../src/core/secrets/secret-box.ts';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
 import { databaseTools } from '../../src/plugins/databases/database-tools.ts';
+import { queryMysql } from '../../src/plugins/databases/mysql-source.ts';
 import { queryPostgres } from '../../src/plugins/databases/postgres-source.ts';
 import { type KernelHarness, startKernelHarness } from '../support/kernel-harness.ts';
+import { addMember } from '../support/members.ts';
 import { type ScriptedModelServer, startScriptedModelServer } from '../support/scripted-model-server.ts';
 import { storeTargets } from '../support/test-stores.ts';
 import { type FixtureShop, mariadbShop, postgresShop } from './database-fixtures.ts';
@@ -188,6 +191,15 @@ describe.each(storeTargets())('query_database on $kind', (target) => {
       code: '42501',
     });
     await client.end();
+    // The same on MariaDB: the read-only transaction, then the role on its own.
+    await expect(
+      queryMysql(myShop.readerUrl, { sql: 'DELETE FROM orders', kind: 'meta' }, limits),
+    ).rejects.toMatchObject({ code: 'database.write_refused' });
+    const maria = await mysql.createConnection({ uri: myShop.readerUrl });
+    await expect(maria.query("INSERT INTO customers VALUES (9, 'Eve', 'Faro')")).rejects.toMatchObject({
+      errno: 1142,
+    });
+    await maria.end();
   });
 
   it('stops a query past its statement timeout with a clear error', async () => {
@@ -263,6 +275,54 @@ describe.each(storeTargets())('query_database on $kind', (target) => {
     expect((await run('Count the orders', 'outsider')).status).toBe('succeeded');
     expect(lastToolResult()).toContain('No database "shop" you may query');
     expect(lastToolResult()).not.toContain('"rows"');
+  });
+
+  it('lets a run query only the databases its user sees: one in a restricted space is not there for others', async () => {
+    expect((await h.api('POST', '/api/spaces', { name: 'finance', visibility: 'restricted' })).status).toBe(
+      201,
+    );
+    const ledger = await h.api('POST', '/api/databases', {
+      name: 'ledger',
+      url: pgShop.readerUrl,
+      space: 'finance',
+    });
+    expect(ledger.status).toBe(201);
+    await h.createAgent({ name: 'bookkeeper', tools: ['query_database'], databases: ['ledger'] });
+    const bob = await addMember(h.agentOs.store, h.workspaceId, {
+      email: 'bob@example.com',
+      name: 'bob',
+      role: 'user',
+    });
+    const ask = async (key: string) => {
+      model.enqueue(
+        {
+          kind: 'tool_calls',
+          toolCalls: [
+            {
+              name: 'query_database',
+              arguments: { database: 'ledger', sql: 'SELECT count(*) AS n FROM orders' },
+            },
+          ],
+        },
+        { text: 'Counted.' },
+      );
+      const response = await fetch(`${h.url}/api/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          agent: 'bookkeeper',
+          task: 'Count the orders',
+          wait: true,
+          waitTimeoutMs: 30_000,
+        }),
+      });
+      expect(response.status).toBe(200);
+      return lastToolResult();
+    };
+    // Bob is not in the space: the database does not exist for his runs.
+    expect(await ask(bob.key)).toContain('No database "ledger" you may query');
+    expect((await h.api('POST', '/api/spaces/finance/members', { userId: bob.id })).status).toBe(201);
+    expect(await ask(bob.key)).toContain('"rows":[["4"]]');
   });
 
   it('taints the run: rows are content from outside', async () => {

@@ -1,3 +1,7 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/kernel/run-record.ts';
 import { ToolRegistry } from '../../src/core/tools/tool-registry.ts';
@@ -10,6 +14,21 @@ import { writeXlsx } from '../support/xlsx-writer.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const PEOPLE = 'name,city\nAda,Lisbon\nGrace,Porto\n"Torvalds, Linus",Lisbon\n';
+
+/** A real Parquet file, written by DuckDB from a query. */
+async function parquetOf(query: string): Promise<Uint8Array> {
+  const dir = await mkdtemp(join(tmpdir(), 'parquet-fixture-'));
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    await connection.run(`COPY (${query}) TO '${join(dir, 'f.parquet')}' (FORMAT parquet)`);
+    return new Uint8Array(await readFile(join(dir, 'f.parquet')));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 describe.each(storeTargets())('query_files on $kind', (target) => {
   let model: ScriptedModelServer;
@@ -81,12 +100,18 @@ describe.each(storeTargets())('query_files on $kind', (target) => {
     const uploaded = await uploadForm(h.url, h.key, conversationId, [
       { name: 'people.csv', type: 'text/csv', content: PEOPLE },
       { name: 'Sales 2026.xlsx', type: XLSX, content: workbook },
+      {
+        name: 'visits.parquet',
+        type: 'application/octet-stream',
+        content: await parquetOf("SELECT * FROM (VALUES ('Lisbon', 12), ('Porto', 5)) AS v(city, visits)"),
+      },
     ]);
     expect(uploaded.status).toBe(201);
     // The workbook is also a searchable document: one heading per sheet, a paragraph per row.
     expect(uploaded.body.attachments.map((a) => [a.name, a.status])).toEqual([
       ['people.csv', 'ok'],
       ['Sales 2026.xlsx', 'ok'],
+      ['visits.parquet', 'ok'],
     ]);
   });
   afterAll(async () => {
@@ -125,7 +150,30 @@ describe.each(storeTargets())('query_files on $kind', (target) => {
         ],
         rows: 2,
       },
+      {
+        table: 'visits',
+        from: 'visits.parquet',
+        columns: [
+          { name: 'city', type: 'VARCHAR' },
+          { name: 'visits', type: 'INTEGER' },
+        ],
+        rows: 2,
+      },
     ]);
+  });
+
+  it('joins a Parquet file with a sheet', async () => {
+    expect(
+      await ask(
+        'SELECT v.city, v.visits, c.country FROM visits v JOIN sales_2026_cities c USING (city) ORDER BY v.visits DESC',
+      ),
+    ).toMatchObject({
+      rows: [
+        ['Lisbon', 12, 'PT'],
+        ['Porto', 5, 'PT'],
+      ],
+      rowCount: 2,
+    });
   });
 
   it('answers from a join of the CSV with the workbook', async () => {
@@ -168,6 +216,8 @@ describe.each(storeTargets())('query_files on $kind', (target) => {
       .at(-1)!
       .body.messages.filter((m) => m.role === 'tool')
       .at(-1);
-    expect(String(tool?.content)).toContain('No CSV, TSV or XLSX file is attached to this conversation.');
+    expect(String(tool?.content)).toContain(
+      'No CSV, TSV, XLSX or Parquet file is attached to this conversation.',
+    );
   });
 });

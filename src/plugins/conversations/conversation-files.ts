@@ -38,6 +38,7 @@ export const TABLE_MEDIA_TYPES: readonly string[] = [
   'text/csv',
   'text/tab-separated-values',
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.apache.parquet',
 ];
 
 /** The name of every conversation's hidden source, as citations and `searched` show it. */

@@ -9,7 +9,7 @@ import { type QueryTable, TableBuilder } from './query-table.ts';
 import { readOnlyStatement } from './read-only-sql.ts';
 
 /**
- * Attached tables (CSV, TSV, XLSX) queried with SQL in DuckDB, embedded and in memory, one instance per call:
+ * Attached tables (CSV, TSV, XLSX, Parquet) queried with SQL in DuckDB, embedded and in memory, one instance per call:
  * each file (each sheet of a workbook) becomes a table, then the engine is shut off from the filesystem and
  * the network (`enable_external_access = false`, configuration locked) before the model's statement runs —
  * checked read-only first, under a timeout (the connection is interrupted), streamed to the row limit.
@@ -29,6 +29,7 @@ export interface FileTable {
 }
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const PARQUET = 'application/vnd.apache.parquet';
 
 /** `Sales 2026 (Q1).csv` → `sales_2026_q1`; unique among `taken`. */
 export function tableName(base: string, taken: Set<string>): string {
@@ -80,10 +81,8 @@ async function load(
   const taken = new Set<string>();
   const tables: FileTable[] = [];
   let n = 0;
-  const loadCsv = async (path: string, table: string, from: string, delimiter: string) => {
-    await connection.run(
-      `CREATE TABLE "${table}" AS SELECT * FROM read_csv('${path}', header = true, delim = '${delimiter}', auto_detect = true, sample_size = -1)`,
-    );
+  const loadFrom = async (reader: string, table: string, from: string) => {
+    await connection.run(`CREATE TABLE "${table}" AS SELECT * FROM ${reader}`);
     const described = await connection.runAndReadAll(
       `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`,
     );
@@ -95,6 +94,12 @@ async function load(
       rows: Number(count.getRows()[0]?.[0] ?? 0),
     });
   };
+  const loadCsv = (path: string, table: string, from: string, delimiter: string) =>
+    loadFrom(
+      `read_csv('${path}', header = true, delim = '${delimiter}', auto_detect = true, sample_size = -1)`,
+      table,
+      from,
+    );
   for (const file of files) {
     try {
       if (file.mediaType === XLSX) {
@@ -106,6 +111,10 @@ async function load(
             sheets.length === 1 ? file.name : `${file.name.replace(/\.[a-z0-9]+$/i, '')}_${sheet.name}`;
           await loadCsv(path, tableName(base, taken), `${file.name} (sheet ${sheet.name})`, ',');
         }
+      } else if (file.mediaType === PARQUET) {
+        const path = join(dir, `${n++}.parquet`);
+        await writeFile(path, file.content);
+        await loadFrom(`read_parquet('${path}')`, tableName(file.name, taken), file.name);
       } else {
         const path = join(dir, `${n++}.csv`);
         await writeFile(path, file.content);

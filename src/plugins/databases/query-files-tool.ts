@@ -26,7 +26,7 @@ export function queryFilesTool(store: Store): ToolDefinition {
   return defineTool({
     name: 'query_files',
     description:
-      'Runs one read-only SQL statement (DuckDB dialect) over the spreadsheets and CSV files attached to this ' +
+      'Runs one read-only SQL statement (DuckDB dialect) over the spreadsheets, CSV and Parquet files attached to this ' +
       'conversation, each a table named after its file (and sheet). Without sql it lists the tables and their columns. ' +
       `At most ${limits.maxRows} rows come back (truncated: true says more were there).`,
     inputSchema: input,
@@ -36,7 +36,7 @@ export function queryFilesTool(store: Store): ToolDefinition {
     async execute(call, context) {
       const files = await conversationTableFiles(store, context);
       if (files.length === 0)
-        return { tables: [], note: 'No CSV, TSV or XLSX file is attached to this conversation.' };
+        return { tables: [], note: 'No CSV, TSV, XLSX or Parquet file is attached to this conversation.' };
       const { tables, result } = await queryFileTables(files, call.sql, limits, context.signal);
       return result === undefined ? { tables } : { tables: tables.map((t) => t.table), ...result };
     },

@@ -16,6 +16,7 @@ const BY_EXTENSION: Record<string, string> = {
   '.csv': 'text/csv',
   '.tsv': 'text/tab-separated-values',
   '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.parquet': 'application/vnd.apache.parquet',
 };
 
 export const PARSEABLE_EXTENSIONS: readonly string[] = Object.keys(BY_EXTENSION);

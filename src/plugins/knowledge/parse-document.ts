@@ -4,6 +4,7 @@ import { parseCsv } from './parsers/csv.ts';
 import { parseDocx } from './parsers/docx.ts';
 import { parseHtml } from './parsers/html.ts';
 import { parseMarkdown } from './parsers/markdown.ts';
+import { parseParquet } from './parsers/parquet.ts';
 import { parsePdf } from './parsers/pdf.ts';
 import { parseXlsx } from './parsers/xlsx.ts';
 
@@ -49,6 +50,13 @@ async function parseBy(mediaType: string, content: Uint8Array): Promise<ParsedDo
       return parsePdf(content);
     case DOCX:
       return parseDocx(content);
+    case 'application/vnd.apache.parquet':
+      return parseParquet(content).catch((error: unknown) => {
+        throw new ParseFailure(
+          'parse.invalid_parquet',
+          `Not a readable Parquet file: ${(error as Error).message}`,
+        );
+      });
     case XLSX:
       return parseXlsx(content).catch((error: unknown) => {
         throw new ParseFailure(

@@ -21,6 +21,7 @@ export const UPLOAD_MEDIA_TYPES: readonly string[] = [
   'text/csv',
   'text/tab-separated-values',
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.apache.parquet',
   'text/html',
 ];
 /** Labels that say nothing of the content: the file name's extension decides instead. */

@@ -1,7 +1,7 @@
 import type { Migration } from '../migration.ts';
 
 /**
- * The bytes of attached tables (CSV, TSV, XLSX): `query_files` loads them into an embedded analytical engine
+ * The bytes of attached tables (CSV, TSV, XLSX, Parquet): `query_files` loads them into an embedded analytical engine
  * as they were uploaded. Other attachments keep only their parsed text. Removing the file removes them.
  */
 export const conversationFileContent: Migration = {
