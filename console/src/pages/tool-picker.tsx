@@ -121,7 +121,7 @@ export function ToolPicker(props: {
             {catalogue.data.unlisted.map((entry) => (
               <li key={entry.prefix}>
                 <span className="badge badge-unreachable">did not answer</span> {entry.message}: its tools can
-                be added by name (<code>{entry.prefix}.&lt;tool&gt;</code>).
+                be added by name (<code>{entry.prefix}__&lt;tool&gt;</code>).
               </li>
             ))}
           </ul>
