@@ -43,7 +43,7 @@ describe.each(storeTargets())('Settings → MCP servers in Chromium on $kind', (
     await section(page)
       .getByRole('button', { name: `Tools of ${server}` })
       .click();
-    await section(page).getByRole('table').getByText(`${server}.send_money`, { exact: true }).waitFor();
+    await section(page).getByRole('table').getByText(`${server}__send_money`, { exact: true }).waitFor();
   };
 
   beforeAll(async () => {
