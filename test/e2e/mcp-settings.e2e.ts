@@ -72,6 +72,9 @@ describe.each(storeTargets())('Settings → MCP servers in Chromium on $kind', (
     await form.getByLabel('Server name').fill('Bank');
     await form.getByRole('button', { name: 'Register server' }).click();
     await form.getByText('Name: lowercase letters').waitFor();
+    await form.getByLabel('Server name').fill('bank_');
+    await form.getByRole('button', { name: 'Register server' }).click();
+    await form.getByText('Name: no "__" and no "_" at the end').waitFor();
     await form.getByLabel('Server name').fill('bank');
     await form.getByLabel('Command').fill(process.execPath);
     await form.getByLabel('Arguments (one a line)').fill(['--import', TSX_LOADER, BANK_SERVER].join('\n'));

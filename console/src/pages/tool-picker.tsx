@@ -128,7 +128,7 @@ export function ToolPicker(props: {
           <div className="filters">
             <input
               aria-label="Tool name to add"
-              placeholder={`${catalogue.data.unlisted[0]?.prefix ?? 'server'}.tool`}
+              placeholder={`${catalogue.data.unlisted[0]?.prefix ?? 'server'}__tool`}
               value={typed}
               onChange={(event) => setTyped(event.target.value)}
             />
