@@ -93,4 +93,36 @@ describe.each(storeTargets())('One tool name for an MCP tool on $kind', (target)
       .map((e) => e.data.tool);
     expect(new Set(gate)).toEqual(new Set([NAME]));
   });
+
+  it('counts an approval stored under the old dotted name as the approval of the same call', async () => {
+    const args = { recipient: 'bob', amount: 7, subject: 'taxi' };
+    model.enqueue(
+      { kind: 'tool_calls', toolCalls: [{ name: NAME, arguments: args }] },
+      { text: 'Paid bob.' },
+    );
+    const paused = await h.runTask('payer', 'Send bob 7 for the taxi');
+    expect(paused.status).toBe('paused');
+    // As a row written before the naming rule would say it.
+    await h.agentOs.store.query("UPDATE approvals SET tool = 'bank.send_money' WHERE run_id = $1", [
+      paused.id,
+    ]);
+    const pending = async () =>
+      (await h.api<{ approvals: Approval[] }>('GET', '/api/approvals?status=pending')).body.approvals.filter(
+        (a) => a.runId === paused.id,
+      );
+    const [approval] = await pending();
+    expect(approval?.tool).toBe(NAME);
+    expect((await h.api('POST', `/api/approvals/${approval?.id}/approve`, {})).status).toBe(200);
+    const done = await eventually(async () => {
+      const run = (await h.api<{ run: RunRecord }>('GET', `/api/runs/${paused.id}`)).body.run;
+      expect(run.status).toBe('succeeded');
+      return run;
+    });
+    expect(done.output).toMatchObject({ text: 'Paid bob.' });
+    const { rows } = await h.agentOs.store.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM approvals WHERE run_id = $1',
+      [paused.id],
+    );
+    expect(rows[0]?.n).toBe(1);
+  });
 });

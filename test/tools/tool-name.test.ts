@@ -7,6 +7,7 @@ import {
   canonicalToolNamesInCedar,
   canonicalToolPattern,
   isValidToolName,
+  legacyToolName,
   mcpServerNameProblem,
   mcpServerOfToolName,
   mcpToolName,
@@ -52,6 +53,9 @@ describe('tool names', () => {
     // Not a legacy MCP name: the prefix could not have been a server.
     expect(canonicalToolName('Bank.send')).toBe('Bank.send');
     expect(canonicalToolName('bank_.send')).toBe('bank_.send');
+    expect(legacyToolName('bank__send_money')).toBe('bank.send_money');
+    expect(legacyToolName('http_fetch')).toBeUndefined();
+    expect(legacyToolName('Bank__x')).toBeUndefined();
     expect(canonicalToolPattern('github.*')).toBe('github__*');
     expect(canonicalToolPattern('bank.send_*')).toBe('bank__send_*');
     expect(canonicalToolPattern('search_*')).toBe('search_*');

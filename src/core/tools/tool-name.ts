@@ -48,6 +48,14 @@ export function canonicalToolName(name: string): string {
   return mcpToolName(legacy[1] ?? '', legacy[2] ?? '');
 }
 
+/** How a name was spelt before the rule (`bank__send_money` → `bank.send_money`), for rows stored then. */
+export function legacyToolName(name: string): string | undefined {
+  const server = mcpServerOfToolName(name);
+  if (server === undefined || mcpServerNameProblem(server) !== undefined) return undefined;
+  const legacy = `${server}.${name.slice(server.length + MCP_SEPARATOR.length)}`;
+  return canonicalToolName(legacy) === name ? legacy : undefined;
+}
+
 /** A boundary pattern (a name, optionally ending in `*`) in the current spelling: `github.*` → `github__*`. */
 export function canonicalToolPattern(pattern: string): string {
   if (!pattern.endsWith('*')) return canonicalToolName(pattern);
