@@ -7,11 +7,10 @@ import { z } from 'zod';
  * An MCP server's tool is `<server>__<tool>`; built-in tools are plain names without `__`.
  */
 
-/** The longest name a provider accepts as a function name. */
-export const MAX_TOOL_NAME = 64;
 /** Between an MCP server's name and its tool's: `bank__send_money`. */
 export const MCP_SEPARATOR = '__';
 
+/** What providers accept as a function name. */
 const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export const TOOL_NAME_RULE =
   'letters, digits, "_" and "-", at most 64 (e.g. "http_fetch", "bank__send_money")';
