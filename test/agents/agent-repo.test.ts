@@ -93,14 +93,14 @@ describe.each(storeTargets())('agent repository on $kind', (target) => {
     const updated = await updateAgent(store, {
       workspaceId,
       idOrName: 'beta',
-      patch: { model: 'anthropic:claude-sonnet-4-5', tools: ['web.fetch'], limits: { maxSteps: 9 } },
+      patch: { model: 'anthropic:claude-sonnet-4-5', tools: ['web__fetch'], limits: { maxSteps: 9 } },
       updatedBy: userId,
     });
     expect(updated).toMatchObject({ id: created.id, version: 2, name: 'beta' });
     expect(updated.definition).toMatchObject({
       model: 'anthropic:claude-sonnet-4-5',
       description: 'The beta agent',
-      tools: ['web.fetch'],
+      tools: ['web__fetch'],
       limits: { maxSteps: 9, toolTimeoutMs: 1_000, maxInvalidToolCalls: 1 },
     });
     expect(await getAgent(store, workspaceId, 'beta')).toEqual(updated);

@@ -98,7 +98,7 @@ describe.each(kinds)('agentos mcp add, list, tools, label and remove on %s', (ki
       );
 
       const { tools } = await json<{ tools: ToolJson[] }>(['mcp', 'tools', 'bank']);
-      expect(tools.map((t) => t.qualifiedName).sort()).toEqual(['bank.get_balance', 'bank.send_money']);
+      expect(tools.map((t) => t.qualifiedName).sort()).toEqual(['bank__get_balance', 'bank__send_money']);
       expect(tools.find((t) => t.name === 'get_balance')).toMatchObject({
         trustedOutput: false,
         argumentRoles: {},
@@ -122,7 +122,7 @@ describe.each(kinds)('agentos mcp add, list, tools, label and remove on %s', (ki
         'mcp',
         'label',
         'bank',
-        'bank.send_money',
+        'bank__send_money',
         '--role',
         'amount=amount',
         '--effect',
@@ -185,8 +185,8 @@ describe.each(kinds)('agentos mcp add, list, tools, label and remove on %s', (ki
 
       const table = await agentos(['mcp', 'tools', 'bank']);
       expect(table.code).toBe(0);
-      expect(table.stdout).toMatch(/^bank\.get_balance\s+read\s+low\s+yes\s+-/m);
-      expect(table.stdout).toMatch(/^bank\.send_money\s+external_send\s+high\s+no\s+recipient=recipient/m);
+      expect(table.stdout).toMatch(/^bank__get_balance\s+read\s+low\s+yes\s+-/m);
+      expect(table.stdout).toMatch(/^bank__send_money\s+external_send\s+high\s+no\s+recipient=recipient/m);
 
       const cleared = await json<{ tool: ToolJson }>([
         'mcp',

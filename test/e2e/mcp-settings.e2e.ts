@@ -43,7 +43,7 @@ describe.each(storeTargets())('Settings → MCP servers in Chromium on $kind', (
     await section(page)
       .getByRole('button', { name: `Tools of ${server}` })
       .click();
-    await section(page).getByRole('table').getByText(`${server}.send_money`, { exact: true }).waitFor();
+    await section(page).getByRole('table').getByText(`${server}__send_money`, { exact: true }).waitFor();
   };
 
   beforeAll(async () => {
@@ -72,6 +72,9 @@ describe.each(storeTargets())('Settings → MCP servers in Chromium on $kind', (
     await form.getByLabel('Server name').fill('Bank');
     await form.getByRole('button', { name: 'Register server' }).click();
     await form.getByText('Name: lowercase letters').waitFor();
+    await form.getByLabel('Server name').fill('bank_');
+    await form.getByRole('button', { name: 'Register server' }).click();
+    await form.getByText('Name: no "__" and no "_" at the end').waitFor();
     await form.getByLabel('Server name').fill('bank');
     await form.getByLabel('Command').fill(process.execPath);
     await form.getByLabel('Arguments (one a line)').fill(['--import', TSX_LOADER, BANK_SERVER].join('\n'));
@@ -84,21 +87,21 @@ describe.each(storeTargets())('Settings → MCP servers in Chromium on $kind', (
     await item.getByText('credentials: BANK_TOKEN').waitFor();
 
     await openTools(page);
-    const trusted = page.getByLabel('Trusted output of bank.get_balance');
+    const trusted = page.getByLabel('Trusted output of bank__get_balance');
     expect(await trusted.isChecked()).toBe(false);
     await trusted.check();
-    await page.getByRole('button', { name: 'Save labels of bank.get_balance' }).click();
+    await page.getByRole('button', { name: 'Save labels of bank__get_balance' }).click();
     await page
-      .getByRole('row', { name: /bank\.get_balance/ })
+      .getByRole('row', { name: /bank__get_balance/ })
       .getByText('Saved.')
       .waitFor();
 
-    const recipient = page.getByLabel('Role of argument recipient of bank.send_money');
+    const recipient = page.getByLabel('Role of argument recipient of bank__send_money');
     await recipient.selectOption('recipient');
-    await page.getByLabel('Stakes of bank.send_money').selectOption('high');
-    await page.getByRole('button', { name: 'Save labels of bank.send_money' }).click();
+    await page.getByLabel('Stakes of bank__send_money').selectOption('high');
+    await page.getByRole('button', { name: 'Save labels of bank__send_money' }).click();
     await page
-      .getByRole('row', { name: /bank\.send_money/ })
+      .getByRole('row', { name: /bank__send_money/ })
       .getByText('Saved.')
       .waitFor();
 
@@ -106,13 +109,13 @@ describe.each(storeTargets())('Settings → MCP servers in Chromium on $kind', (
     await page.reload();
     await page.getByRole('heading', { name: 'MCP servers' }).waitFor();
     await openTools(page);
-    expect(await page.getByLabel('Trusted output of bank.get_balance').isChecked()).toBe(true);
-    expect(await page.getByLabel('Trusted output of bank.send_money').isChecked()).toBe(false);
-    expect(await page.getByLabel('Role of argument recipient of bank.send_money').inputValue()).toBe(
+    expect(await page.getByLabel('Trusted output of bank__get_balance').isChecked()).toBe(true);
+    expect(await page.getByLabel('Trusted output of bank__send_money').isChecked()).toBe(false);
+    expect(await page.getByLabel('Role of argument recipient of bank__send_money').inputValue()).toBe(
       'recipient',
     );
-    expect(await page.getByLabel('Role of argument amount of bank.send_money').inputValue()).toBe('');
-    expect(await page.getByLabel('Stakes of bank.send_money').inputValue()).toBe('high');
+    expect(await page.getByLabel('Role of argument amount of bank__send_money').inputValue()).toBe('');
+    expect(await page.getByLabel('Stakes of bank__send_money').inputValue()).toBe('high');
     await shot(page, 'labels');
 
     const { body } = await h.api<{ tools: ToolView[] }>('GET', '/api/mcp/servers/bank/tools');
@@ -133,7 +136,7 @@ describe.each(storeTargets())('Settings → MCP servers in Chromium on $kind', (
     const reader = await signIn(builder.key);
     await section(reader.page).getByText('Read-only').waitFor();
     await openTools(reader.page);
-    const row = reader.page.getByRole('row', { name: /bank\.send_money/ });
+    const row = reader.page.getByRole('row', { name: /bank__send_money/ });
     await row.getByText('recipient', { exact: true }).last().waitFor();
     await expect(reader.page.getByRole('combobox').count()).resolves.toBe(0);
     await expect(reader.page.getByRole('checkbox').count()).resolves.toBe(0);
@@ -171,11 +174,11 @@ describe.each(storeTargets())('Settings → MCP servers in Chromium on $kind', (
     await openTools(page, 'vault');
     // Removed behind the page's back: the save is refused with the server's code.
     expect((await h.api('DELETE', '/api/mcp/servers/vault')).status).toBe(200);
-    await page.getByLabel('Role of argument amount of vault.send_money').selectOption('amount');
-    await page.getByRole('button', { name: 'Save labels of vault.send_money' }).click();
-    const alert = page.getByRole('row', { name: /vault\.send_money/ }).getByRole('alert');
+    await page.getByLabel('Role of argument amount of vault__send_money').selectOption('amount');
+    await page.getByRole('button', { name: 'Save labels of vault__send_money' }).click();
+    const alert = page.getByRole('row', { name: /vault__send_money/ }).getByRole('alert');
     await alert.getByText('resource.not_found').waitFor();
-    expect(await alert.textContent()).toContain('The labels of vault.send_money were not saved');
+    expect(await alert.textContent()).toContain('The labels of vault__send_money were not saved');
     await context.close();
   });
 });

@@ -59,6 +59,17 @@ const tools = new ToolRegistry([
       return { put: to };
     },
   }),
+  defineTool({
+    // An MCP server's tool, as the naming rule spells it; journals of before called it `ledger.put`.
+    name: 'ledger__put',
+    description: 'Idempotent ledger write',
+    inputSchema: args,
+    idempotent: true,
+    execute: async ({ to }, ctx) => {
+      effects.push(`ledger:${to}:${ctx.idempotencyKey}`);
+      return { put: to };
+    },
+  }),
 ]);
 
 describe.each(storeTargets())('crash recovery on $kind', (target) => {
@@ -124,7 +135,12 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
       tools,
       roles: ['api'],
     });
-    await h.createAgent({ name: 'clerk', instructions: 'You are a clerk.', tools: ['send', 'pay', 'put'] });
+    // `ledger.put` is granted in the spelling of before the naming rule.
+    await h.createAgent({
+      name: 'clerk',
+      instructions: 'You are a clerk.',
+      tools: ['send', 'pay', 'put', 'ledger.put'],
+    });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -324,6 +340,19 @@ describe.each(storeTargets())('crash recovery on $kind', (target) => {
       expect(steps.filter((s) => s.callIndex === MODEL_CALL_INDEX)).toHaveLength(2);
     },
   );
+
+  it('resumes a journal that calls a tool by its old dotted name: same tool, same grant, a valid name on the wire', async () => {
+    const run = await runFromFixture('journal-v2/legacy-tool-name.json');
+    model.enqueue({ text: 'Put.' });
+    worker = h.agentOs.kernel.startWorker({ clock: new ManualClock(), leaseMs: 2_000, pollMs: 20 });
+    expect(await settle(run.id)).toMatchObject({ status: 'succeeded', output: { text: 'Put.' } });
+    expect(effects).toEqual([`ledger:ada:${run.id}:0:0`]);
+    const sent = model.requests[0]?.body;
+    expect(sent?.tools?.map((t) => t.function.name)).toContain('ledger__put');
+    const assistant = sent?.messages.find((m) => m.role === 'assistant');
+    expect(assistant?.tool_calls?.map((c) => c.function.name)).toEqual(['ledger__put']);
+    expect(String(sent?.messages.find((m) => m.role === 'tool')?.content)).toContain('{"put":"ada"}');
+  });
 
   it.each([
     ['journal-v2/invalid/unknown-kind.json', 'journal.invalid'],

@@ -91,12 +91,12 @@ describe.each(storeTargets())('Agent OS as an MCP server over HTTP on $kind', (t
       'GET',
       '/api/mcp/servers/self/tools',
     );
-    expect(tools.body.tools.map((t) => t.qualifiedName)).toContain('self.agent_helper');
+    expect(tools.body.tools.map((t) => t.qualifiedName)).toContain('self__agent_helper');
 
-    await h.createAgent({ name: 'delegator', tools: ['self.agent_helper'] });
+    await h.createAgent({ name: 'delegator', tools: ['self__agent_helper'] });
     model.requests.length = 0;
     model.enqueue(
-      { kind: 'tool_calls', toolCalls: [{ name: 'self_agent_helper', arguments: { task: 'Inner task' } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'self__agent_helper', arguments: { task: 'Inner task' } }] },
       { text: 'inner answer' },
       { text: 'outer answer' },
     );

@@ -69,19 +69,19 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
     await h.createAgent({
       name: 'worker',
       tools: [
-        'everything.echo',
-        'everything.trigger-long-running-operation',
+        'everything__echo',
+        'everything__trigger-long-running-operation',
         'http_fetch',
-        'files.read_text_file',
+        'files__read_text_file',
       ],
       limits: { maxSteps: 5, maxInvalidToolCalls: 3 },
     });
     await h.createAgent({
       name: 'impatient',
-      tools: ['everything.trigger-long-running-operation'],
+      tools: ['everything__trigger-long-running-operation'],
       limits: { toolTimeoutMs: 500 },
     });
-    await h.createAgent({ name: 'changer', tools: ['changing.add_tool', 'changing.late_tool'] });
+    await h.createAgent({ name: 'changer', tools: ['changing__add_tool', 'changing__late_tool'] });
   }, 60_000);
   afterAll(async () => {
     await h.agentOs.stop();
@@ -105,10 +105,25 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
       command: 'x',
     });
     expect(invalid.status).toBe(400);
+    // Its tools are <server>__<tool>: a name ending in "_" or holding "__" would split in the wrong place.
+    for (const name of ['bank_', 'my__bank']) {
+      const ambiguous = await h.api<{ error: { code: string; message: string } }>(
+        'POST',
+        '/api/mcp/servers',
+        {
+          name,
+          transport: 'stdio',
+          command: 'x',
+        },
+      );
+      expect(ambiguous.status).toBe(400);
+      expect(ambiguous.body.error.code).toBe('request.invalid');
+      expect(ambiguous.body.error.message).toMatch(/"__"|"_"/);
+    }
 
     const tools = await toolsOf('everything');
     const echo = tools.find((t) => t.name === 'echo');
-    expect(echo).toMatchObject({ qualifiedName: 'everything.echo', stakes: 'medium', effect: 'write' });
+    expect(echo).toMatchObject({ qualifiedName: 'everything__echo', stakes: 'medium', effect: 'write' });
     expect((await toolsOf('files')).map((t) => t.name)).toContain('read_text_file');
 
     const patched = await h.api('PATCH', '/api/mcp/servers/everything/tools/echo', {
@@ -128,7 +143,7 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
       {
         kind: 'tool_calls',
         toolCalls: [
-          { name: 'everything_echo', arguments: { message: 'ping' } },
+          { name: 'everything__echo', arguments: { message: 'ping' } },
           { name: 'http_fetch', arguments: { url: `${site.url}/hello` } },
         ],
       },
@@ -137,9 +152,9 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
     const run = await h.runTask('worker', 'Echo and fetch');
     expect(run).toMatchObject({ status: 'succeeded', output: { text: 'both done' } });
     const sentTools = model.requests[0]?.body.tools?.map((t) => t.function.name);
-    // Providers reject dots in function names: the wire name is mapped, and mapped back on the way in.
-    expect(sentTools).toEqual(expect.arrayContaining(['everything_echo', 'http_fetch']));
-    const echoSchema = model.requests[0]?.body.tools?.find((t) => t.function.name === 'everything_echo');
+    // The model sees the very name the agent is granted and the journal records (no mapping).
+    expect(sentTools).toEqual(expect.arrayContaining(['everything__echo', 'http_fetch']));
+    const echoSchema = model.requests[0]?.body.tools?.find((t) => t.function.name === 'everything__echo');
     expect(echoSchema?.function.parameters).toMatchObject({ required: ['message'] });
     const [echo, fetched] = toolMessages(1);
     expect(echo).toContain('Echo: ping');
@@ -156,7 +171,7 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
     model.enqueue(
       {
         kind: 'tool_calls',
-        toolCalls: [{ name: 'files_read_text_file', arguments: { path: join(files, 'note.txt') } }],
+        toolCalls: [{ name: 'files__read_text_file', arguments: { path: join(files, 'note.txt') } }],
       },
       { text: 'read it' },
     );
@@ -170,8 +185,8 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
       {
         kind: 'tool_calls',
         toolCalls: [
-          { name: 'everything_echo', arguments: { message: 42 } },
-          { name: 'everything.get-env', arguments: {} },
+          { name: 'everything__echo', arguments: { message: 42 } },
+          { name: 'everything__get-env', arguments: {} },
           { name: 'http_fetch', arguments: { url: 'http://not-allowed.invalid/' } },
         ],
       },
@@ -181,7 +196,7 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
     expect(run.status).toBe('succeeded');
     const [badArgs, ungranted, blocked] = toolMessages(1);
     expect(badArgs).toMatch(/do not match its schema/);
-    expect(ungranted).toMatch(/There is no tool "everything.get-env"/);
+    expect(ungranted).toMatch(/There is no tool "everything__get-env"/);
     expect(blocked).toMatch(/not on this workspace's egress allowlist/);
   });
 
@@ -190,10 +205,10 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
       {
         kind: 'tool_calls',
         toolCalls: [
-          { name: 'everything.trigger-long-running-operation', arguments: { duration: 20, steps: 20 } },
+          { name: 'everything__trigger-long-running-operation', arguments: { duration: 20, steps: 20 } },
         ],
       },
-      { kind: 'tool_calls', toolCalls: [{ name: 'everything_echo', arguments: { message: 'back' } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'everything__echo', arguments: { message: 'back' } }] },
       { text: 'recovered' },
     );
     const started = await h.api<{ run: { id: string } }>('POST', '/api/runs', {
@@ -229,7 +244,7 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
     );
     model.requests.length = 0;
     model.enqueue(
-      { kind: 'tool_calls', toolCalls: [{ name: 'everything_echo', arguments: { message: 'again' } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'everything__echo', arguments: { message: 'again' } }] },
       { text: 'fine' },
     );
     expect((await h.runTask('worker', 'Echo again')).status).toBe('succeeded');
@@ -241,7 +256,7 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
       {
         kind: 'tool_calls',
         toolCalls: [
-          { name: 'everything.trigger-long-running-operation', arguments: { duration: 5, steps: 5 } },
+          { name: 'everything__trigger-long-running-operation', arguments: { duration: 5, steps: 5 } },
         ],
       },
       { text: 'gave up' },
@@ -254,9 +269,9 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
   it('follows notifications/tools/list_changed', async () => {
     expect((await toolsOf('changing')).map((t) => t.name)).toEqual(['add_tool']);
     model.enqueue(
-      { kind: 'tool_calls', toolCalls: [{ name: 'changing_add_tool', arguments: { name: 'late_tool' } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'changing__add_tool', arguments: { name: 'late_tool' } }] },
       { text: 'added' },
-      { kind: 'tool_calls', toolCalls: [{ name: 'changing_late_tool', arguments: {} }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'changing__late_tool', arguments: {} }] },
       { text: 'ran it' },
     );
     expect((await h.runTask('changer', 'Add a tool')).status).toBe('succeeded');
@@ -279,11 +294,11 @@ describe.each(storeTargets())('MCP servers as tools on $kind', (target) => {
       }
     }, 'the server process to exit');
     model.enqueue(
-      { kind: 'tool_calls', toolCalls: [{ name: 'changing_add_tool', arguments: { name: 'x' } }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'changing__add_tool', arguments: { name: 'x' } }] },
       { text: 'gone' },
     );
     expect((await h.runTask('changer', 'Try again')).status).toBe('succeeded');
-    expect(toolMessages(1)[0]).toMatch(/There is no tool "changing.add_tool"/);
+    expect(toolMessages(1)[0]).toMatch(/There is no tool "changing__add_tool"/);
     expect((await h.api('DELETE', '/api/mcp/servers/changing')).status).toBe(404);
   });
 });

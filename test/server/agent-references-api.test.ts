@@ -95,12 +95,12 @@ describe.each(storeTargets())('model and tool checks at save on $kind', (target)
     );
     expect(error.message).toMatch(/^Tool "no_such_tool" is not registered; known: .*http_fetch/);
     expect(error.details?.unknown).toEqual(['no_such_tool']);
-    // An MCP-style name whose server is not registered is just as unknown.
+    // An MCP-style name whose server is not registered is just as unknown, in the old spelling too.
     const dotted = await refused(
       await create('a6', 'openai:gpt-4o-mini', ['web.fetch']),
       'tool.not_registered',
     );
-    expect(dotted.message).toContain('"web.fetch"');
+    expect(dotted.message).toContain('"web__fetch"');
     expect(await agentCount()).toBe(before);
   });
 
@@ -152,7 +152,7 @@ describe.each(storeTargets())('model and tool checks at save on $kind', (target)
         message: expect.stringContaining('MCP server "gone" did not answer'),
       },
     ]);
-    expect((await create('a8', 'openai:gpt-4o-mini', ['gone.send_mail'])).status).toBe(201);
+    expect((await create('a8', 'openai:gpt-4o-mini', ['gone__send_mail'])).status).toBe(201);
     await refused(await create('a9', 'openai:gpt-4o-mini', ['other.send_mail']), 'tool.not_registered');
   });
 });

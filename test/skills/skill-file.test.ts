@@ -48,7 +48,7 @@ describe('SKILL.md files', () => {
       name: 'quoting',
       description: 'Colons: "quotes", # hashes and\na second line',
       instructions: '---\nA body that starts with a dashes line\n\n  and indented text',
-      tools: ['crm.search'],
+      tools: ['crm__search'],
       knowledge: [],
     };
     const text = renderSkillFile(content);

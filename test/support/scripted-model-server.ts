@@ -78,6 +78,8 @@ export interface ScriptedModelServer {
   close(): Promise<void>;
 }
 
+/** What OpenAI accepts as a function name. */
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const MODEL_ID = 'scripted-1';
 /** What GET /v1/models lists by default: the id replies carry and the one tests' agents name. */
 const LISTED_MODELS = [MODEL_ID, 'test-model'];
@@ -149,6 +151,14 @@ function parseRequestBody(raw: string): ChatCompletionRequestBody | string {
   }
   if (!messages.every((m) => isRecord(m) && typeof m.role === 'string')) {
     return "Invalid 'messages': every message must be an object with a string 'role'.";
+  }
+  // As OpenAI answers a function name it does not accept (a dotted MCP name, say).
+  const tools = Array.isArray(parsed.tools) ? parsed.tools : [];
+  for (const [index, tool] of tools.entries()) {
+    const name = isRecord(tool) && isRecord(tool.function) ? tool.function.name : undefined;
+    if (typeof name !== 'string' || !FUNCTION_NAME.test(name)) {
+      return `Invalid 'tools[${index}].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`;
+    }
   }
   return parsed as ChatCompletionRequestBody;
 }

@@ -16,7 +16,7 @@ const SECRET_ANSWER = 'It is sunny in Zanzibar-7731';
 
 const tools = new ToolRegistry([
   defineTool({
-    name: 'weather.lookup',
+    name: 'weather_lookup',
     description: 'Looks up the weather of a city',
     inputSchema: z.object({ city: z.string() }),
     idempotent: true,
@@ -36,8 +36,8 @@ async function runOnce(h: KernelHarness, model: ScriptedModelServer): Promise<Ru
     {
       kind: 'tool_calls',
       toolCalls: [
-        { id: 'call_ok', name: 'weather.lookup', arguments: { city: 'Zanzibar' } },
-        { id: 'call_bad', name: 'weather.lookup', arguments: { city: 'Atlantis' } },
+        { id: 'call_ok', name: 'weather_lookup', arguments: { city: 'Zanzibar' } },
+        { id: 'call_bad', name: 'weather_lookup', arguments: { city: 'Atlantis' } },
       ],
       usage: { promptTokens: 120, completionTokens: 30 },
     },
@@ -84,7 +84,7 @@ describe.each(storeTargets())('run tracing over OTLP on $kind', (target) => {
     await h.createAgent({
       name: 'forecaster',
       instructions: 'Report the weather.',
-      tools: ['weather.lookup'],
+      tools: ['weather_lookup'],
     });
   });
   afterAll(async () => {
@@ -149,13 +149,13 @@ describe.each(storeTargets())('run tracing over OTLP on $kind', (target) => {
       'gen_ai.response.finish_reasons': ['stop'],
     });
 
-    const toolSpans = spans.filter((s) => s.name === 'execute_tool weather.lookup');
+    const toolSpans = spans.filter((s) => s.name === 'execute_tool weather_lookup');
     expect(toolSpans).toHaveLength(2);
     for (const span of toolSpans) {
       expect(span.parentSpanId).toBe(stepOf(0).spanId);
       expect(span.attributes).toMatchObject({
         'gen_ai.operation.name': 'execute_tool',
-        'gen_ai.tool.name': 'weather.lookup',
+        'gen_ai.tool.name': 'weather_lookup',
         'gen_ai.tool.type': 'function',
         'agent_os.tool.effect': 'read',
         'agent_os.tool.idempotent': true,
@@ -204,7 +204,7 @@ describe.each(storeTargets())('tracing off by default on $kind', (target) => {
       await h.createAgent({
         name: 'forecaster',
         instructions: 'Report the weather.',
-        tools: ['weather.lookup'],
+        tools: ['weather_lookup'],
       });
       expect(h.agentOs.tracing.enabled).toBe(false);
       expect(h.agentOs.tracing.config.reason).toBe('no OTLP endpoint is configured');

@@ -110,6 +110,8 @@ export function AddMcpServerForm(props: { onAdded: () => void }) {
     let found: string | undefined;
     if (!MCP_NAME_PATTERN.test(name))
       found = 'Name: lowercase letters, digits, "_" and "-", starting with a letter, at most 32.';
+    else if (name.includes('__') || name.endsWith('_'))
+      found = 'Name: no "__" and no "_" at the end (its tools are named <server>__<tool>).';
     else if (transport === 'stdio' && command.trim() === '')
       found = 'Give the command that starts the server.';
     else if (transport === 'http' && !/^https?:\/\//.test(url.trim()))

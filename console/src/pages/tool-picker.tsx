@@ -121,14 +121,14 @@ export function ToolPicker(props: {
             {catalogue.data.unlisted.map((entry) => (
               <li key={entry.prefix}>
                 <span className="badge badge-unreachable">did not answer</span> {entry.message}: its tools can
-                be added by name (<code>{entry.prefix}.&lt;tool&gt;</code>).
+                be added by name (<code>{entry.prefix}__&lt;tool&gt;</code>).
               </li>
             ))}
           </ul>
           <div className="filters">
             <input
               aria-label="Tool name to add"
-              placeholder={`${catalogue.data.unlisted[0]?.prefix ?? 'server'}.tool`}
+              placeholder={`${catalogue.data.unlisted[0]?.prefix ?? 'server'}__tool`}
               value={typed}
               onChange={(event) => setTyped(event.target.value)}
             />

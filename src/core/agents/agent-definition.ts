@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { modelNameSchema } from '../config/model-name.ts';
+import { toolNameReferenceSchema } from '../tools/tool-name.ts';
 import { runChecksSchema } from './criteria.ts';
 import { skillRefSchema } from './skill-definition.ts';
 
@@ -46,7 +47,8 @@ export const agentDefinitionSchema = z.strictObject({
   description: z.string().trim().min(1).max(2_000),
   instructions: z.string().max(100_000).default(''),
   model: modelNameSchema,
-  tools: z.array(z.string().min(1).max(200)).max(128).default([]),
+  /** Tool names (`http_fetch`, `<server>__<tool>`); `<server>.<tool>` from before the rule is read as `<server>__<tool>`. */
+  tools: z.array(toolNameReferenceSchema).max(128).default([]),
   /** The space the agent belongs to (id or name; stored as the id): who may run it, whose memory it shares. */
   space: z.string().min(1).max(200).optional(),
   /** Knowledge source names `search_knowledge` may search (least privilege: none when absent); the run's user must read them too. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidToolName } from '../tools/tool-registry.ts';
+import { canonicalToolName, isValidToolName, TOOL_NAME_RULE } from '../tools/tool-name.ts';
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const NAME_RULE = 'lowercase letters, digits and dashes, starting with a letter, at most 63 characters';
@@ -17,7 +17,7 @@ export const skillContentSchema = z.strictObject({
   instructions: z.string().trim().max(100_000).default(''),
   /** Tools the skill needs; each call is still decided by the policy gate for the run's user. */
   tools: z
-    .array(z.string().refine(isValidToolName, 'a tool name: letters, digits, "_", "-", ".", at most 64'))
+    .array(z.string().overwrite(canonicalToolName).refine(isValidToolName, `a tool name: ${TOOL_NAME_RULE}`))
     .max(64)
     .refine(noDuplicates, 'lists a tool twice')
     .default([]),

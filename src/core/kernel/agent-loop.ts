@@ -6,6 +6,7 @@ import { costUsd, modelInfo } from '../models/model-catalogue.ts';
 import type { Store } from '../store/sql-client.ts';
 import { toStorable } from '../store/storable-text.ts';
 import { taintSources } from '../tools/information-flow.ts';
+import { canonicalToolName } from '../tools/tool-name.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import {
   type ContextSnapshot,
@@ -248,7 +249,8 @@ export async function driveRun(
     ...(run.input.untrusted === true ? ['the task (content from outside)'] : []),
     ...(snapshotTainted(plugins.contributors, snapshot) ? ["the run's starting context"] : []),
   ]);
-  const toolTaint = (messages: readonly ChatMessage[]) => taintSources(messages, (name) => tools.get(name));
+  const toolTaint = (messages: readonly ChatMessage[]) =>
+    taintSources(messages, (name) => tools.get(canonicalToolName(name)));
   const principals = principalSources(def, run, snapshotSources(plugins.contributors, snapshot, run));
   /** What the run's principals wrote: the instructions, the task unless it is outside content, their messages. */
   const trustedInput = principals.filter((p) => p.kind === 'user').map((p) => p.text);
@@ -372,7 +374,7 @@ export async function driveRun(
             tainted,
             taintedBy,
             trustedInput,
-            sources: runSources(principals, conversation, (name) => tools.get(name)),
+            sources: runSources(principals, conversation, (name) => tools.get(canonicalToolName(name))),
             snapshot,
           },
           turn,
@@ -401,7 +403,7 @@ export async function driveRun(
       (outcome, index) =>
         outcome.kind === 'result' &&
         !outcome.result.isError &&
-        tools.get(result.toolCalls[index]!.name)?.endsRun === true,
+        tools.get(canonicalToolName(result.toolCalls[index]!.name))?.endsRun === true,
     );
     if (handedOver !== -1) {
       // Control passed elsewhere (hand_off): the tool's answer is the run's.

@@ -3,6 +3,7 @@ import type { SqlClient } from '../store/sql-client.ts';
 import { toStorable } from '../store/storable-text.ts';
 import { outputLabel } from '../tools/information-flow.ts';
 import type { ToolCallContext, ToolDefinition } from '../tools/tool.ts';
+import { canonicalToolName } from '../tools/tool-name.ts';
 import { finishToolOutput } from '../tools/tool-output.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import type { ContentSource } from '../tools/value-provenance.ts';
@@ -197,7 +198,14 @@ export function runToolStep(
 ): Promise<ToolStepOutcome> {
   const replayed = previous?.status === 'completed';
   return ctx.plugins.toolStep(
-    { runId: ctx.journal.lease.runId, turn, callIndex, call, tool: ctx.tools.get(call.name), replayed },
+    {
+      runId: ctx.journal.lease.runId,
+      turn,
+      callIndex,
+      call,
+      tool: ctx.tools.get(canonicalToolName(call.name)),
+      replayed,
+    },
     () => runToolStepOnce(ctx, turn, callIndex, call, previous),
   );
 }
@@ -215,7 +223,9 @@ async function runToolStepOnce(
   journal.noteStepStart(turn, callIndex);
 
   const inputsHash = hashInputs({ name: call.name, arguments: call.argumentsText });
-  const tool = ctx.granted.has(call.name) ? ctx.tools.get(call.name) : undefined;
+  // A journal written before the naming rule may say `<server>.<tool>`; the call is the same tool.
+  const name = canonicalToolName(call.name);
+  const tool = ctx.granted.has(name) ? ctx.tools.get(name) : undefined;
   if (tool === undefined) {
     const available = [...ctx.granted].filter((name) => ctx.tools.has(name));
     const result = rejected(

@@ -1,5 +1,7 @@
 // The tools an agent of one workspace could be granted: the process's own plus what its sources offer.
+
 import { type ToolDefinition, type ToolEffect, type ToolStakes, toolEffect, toolStakes } from './tool.ts';
+import { mcpServerOfToolName } from './tool-name.ts';
 
 export interface CatalogueTool {
   /** What an agent's `tools` grants. */
@@ -11,7 +13,7 @@ export interface CatalogueTool {
   origin: string;
 }
 
-/** A source that answers for names beginning `<prefix>.` but could not say which it offers now. */
+/** A source that answers for names beginning `<prefix>__` but could not say which it offers now. */
 export interface UnlistedPrefix {
   prefix: string;
   origin: string;
@@ -58,5 +60,5 @@ export function joinCatalogue(
 /** Whether `name` is granted something real: a listed tool, or a name under a source that did not answer. */
 export function catalogueKnows(catalogue: ToolCatalogue, name: string): boolean {
   if (catalogue.tools.some((tool) => tool.name === name)) return true;
-  return catalogue.unlisted.some((entry) => name.startsWith(`${entry.prefix}.`));
+  return catalogue.unlisted.some((entry) => mcpServerOfToolName(name) === entry.prefix);
 }

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { AgentOsError } from '../errors/agent-os-error.ts';
 import type { ToolDefinition } from './tool.ts';
 import { joinCatalogue, type OfferedTools, type ToolCatalogue } from './tool-catalogue.ts';
-
-const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+import { isValidToolName, mcpServerOfToolName, TOOL_NAME_RULE } from './tool-name.ts';
 
 /**
  * Tools that exist only for some workspaces and only while something answers for them (MCP servers).
@@ -13,12 +12,10 @@ export interface ToolSource {
   resolve(workspaceId: string, names: readonly string[]): Promise<ToolDefinition[]>;
   /**
    * What it offers `workspaceId` now, for builders' pickers and the check at save; only under these name
-   * prefixes (`<prefix>.<tool>`) when given. Never throws.
+   * prefixes (`<prefix>__<tool>`) when given. Never throws.
    */
   offered(workspaceId: string, prefixes?: readonly string[]): Promise<OfferedTools>;
 }
-
-export const isValidToolName = (name: string): boolean => TOOL_NAME.test(name);
 
 /** The tools a process can run, by name. Agents name the subset they are granted. */
 export class ToolRegistry {
@@ -31,8 +28,8 @@ export class ToolRegistry {
   }
 
   register(tool: ToolDefinition): this {
-    if (!TOOL_NAME.test(tool.name)) {
-      throw new AgentOsError('request.invalid', `Tool name "${tool.name}" must match ${TOOL_NAME.source}`);
+    if (!isValidToolName(tool.name)) {
+      throw new AgentOsError('request.invalid', `Tool name "${tool.name}": ${TOOL_NAME_RULE}`);
     }
     if (this.#tools.has(tool.name))
       throw new AgentOsError('resource.conflict', `Tool "${tool.name}" is already registered`);
@@ -77,8 +74,8 @@ export class ToolRegistry {
   async catalogue(workspaceId: string, names?: readonly string[]): Promise<ToolCatalogue> {
     let prefixes: string[] | undefined;
     if (names !== undefined) {
-      const others = names.filter((name) => !this.#tools.has(name) && name.includes('.'));
-      prefixes = [...new Set(others.map((name) => name.slice(0, name.indexOf('.'))))];
+      const others = names.filter((name) => !this.#tools.has(name));
+      prefixes = [...new Set(others.flatMap((name) => mcpServerOfToolName(name) ?? []))];
       if (prefixes.length === 0) return joinCatalogue(this.list(), []);
     }
     const offers = await Promise.all(

@@ -9,7 +9,7 @@ export interface McpClients {
   close(): Promise<void>;
 }
 
-/** Makes the MCP servers registered in the store available to this process's runs as `<server>.<tool>`. */
+/** Makes the MCP servers registered in the store available to this process's runs as `<server>__<tool>`. */
 export function startMcpClients(
   store: SqlClient,
   tools: ToolRegistry,

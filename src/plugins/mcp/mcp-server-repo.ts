@@ -5,15 +5,20 @@ import { newId } from '../../core/store/ids.ts';
 import { isUniqueViolation } from '../../core/store/pg-errors.ts';
 import { jsonParam, type SqlClient } from '../../core/store/sql-client.ts';
 import { TOOL_EFFECTS, TOOL_STAKES, type ToolEffect, type ToolStakes } from '../../core/tools/tool.ts';
+import { mcpServerNameProblem } from '../../core/tools/tool-name.ts';
 import { isFieldPath, MAX_TRUSTED_FIELDS } from '../../core/tools/trusted-fields.ts';
 
-/** Tool names are `<server>.<tool>`, so a server name has no dot. */
+/** Tool names are `<server>__<tool>` (`core/tools/tool-name.ts`), so a server name has no `__` nor a final `_`. */
 export const mcpServerNameSchema = z
   .string()
   .regex(
     /^[a-z][a-z0-9_-]{0,31}$/,
     'lowercase letters, digits, "_" and "-", starting with a letter, at most 32',
-  );
+  )
+  .superRefine((name, ctx) => {
+    const problem = mcpServerNameProblem(name);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name');
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, 'an HTTP header name');

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { AgentOsError } from '../../core/errors/agent-os-error.ts';
 import { type ToolDefinition, toolEffect, toolStakes } from '../../core/tools/tool.ts';
 import type { OfferedTools } from '../../core/tools/tool-catalogue.ts';
-import { isValidToolName, type ToolSource } from '../../core/tools/tool-registry.ts';
+import { isValidToolName, mcpServerOfToolName, mcpToolName } from '../../core/tools/tool-name.ts';
+import type { ToolSource } from '../../core/tools/tool-registry.ts';
 import { destinationPaths, pathName, schemaPropertyNames } from '../policy/egress-destinations.ts';
 import type { McpConnectionManager } from './mcp-connection-manager.ts';
 import {
@@ -18,9 +19,6 @@ const MAX_ERROR_CHARS = 4_000;
 const OFFER_TIMEOUT_MS = 3_000;
 
 type ContentPart = CallToolResult['content'][number];
-
-/** `<server>.<tool>`: the name agents are granted and the model calls. */
-export const qualifiedToolName = (server: string, tool: string): string => `${server}.${tool}`;
 
 /** A validator for the server's JSON Schema; a schema zod cannot read is checked only for being an object. */
 function validatorFor(schema: Tool['inputSchema']): z.ZodType {
@@ -70,7 +68,7 @@ export function assertToolArguments(serverName: string, tool: Tool, names: reado
   if (unknown.length === 0) return;
   throw new AgentOsError(
     'request.invalid',
-    `"${qualifiedToolName(serverName, tool.name)}" has no argument ${unknown.map((n) => `"${n}"`).join(', ')} ` +
+    `"${mcpToolName(serverName, tool.name)}" has no argument ${unknown.map((n) => `"${n}"`).join(', ')} ` +
       `(its arguments: ${known.length === 0 ? 'none' : known.join(', ')})`,
     { unknown, known },
   );
@@ -89,7 +87,7 @@ export function mcpToolDefinition(
     .filter(([, role]) => role === 'secret')
     .map(([name]) => name);
   return {
-    name: qualifiedToolName(spec.name, tool.name),
+    name: mcpToolName(spec.name, tool.name),
     description: tool.description ?? tool.title ?? `Tool "${tool.name}" of the MCP server "${spec.name}"`,
     inputSchema: validatorFor(tool.inputSchema),
     inputJsonSchema: tool.inputSchema,
@@ -116,7 +114,7 @@ export function mcpToolDefinition(
   };
 }
 
-/** Offers each run the granted `<server>.<tool>` names of its workspace's MCP servers. */
+/** Offers each run the granted `<server>__<tool>` names of its workspace's MCP servers. */
 export class McpToolSource implements ToolSource {
   readonly #manager: McpConnectionManager;
   readonly #log: (message: string) => void;
@@ -127,8 +125,8 @@ export class McpToolSource implements ToolSource {
   }
 
   async resolve(workspaceId: string, names: readonly string[]): Promise<ToolDefinition[]> {
-    const wanted = new Set(names.filter((name) => name.includes('.')));
-    const servers = [...new Set([...wanted].map((name) => name.slice(0, name.indexOf('.'))))];
+    const wanted = new Set(names.filter((name) => mcpServerOfToolName(name) !== undefined));
+    const servers = [...new Set([...wanted].flatMap((name) => mcpServerOfToolName(name) ?? []))];
     if (servers.length === 0) return [];
     let specs: McpServerSpec[];
     try {
@@ -142,8 +140,8 @@ export class McpToolSource implements ToolSource {
         try {
           const tools = await this.#manager.connection(spec).tools();
           return tools
-            .filter((tool) => wanted.has(qualifiedToolName(spec.name, tool.name)))
-            .filter((tool) => isValidToolName(qualifiedToolName(spec.name, tool.name)))
+            .filter((tool) => wanted.has(mcpToolName(spec.name, tool.name)))
+            .filter((tool) => isValidToolName(mcpToolName(spec.name, tool.name)))
             .map((tool) => mcpToolDefinition(this.#manager, spec, tool));
         } catch {
           // Already logged, credentials redacted; the run goes on without this server's tools.
@@ -183,7 +181,7 @@ export class McpToolSource implements ToolSource {
       const tools = await Promise.race([this.#manager.connection(spec).tools(), late]);
       return {
         tools: tools
-          .filter((tool) => isValidToolName(qualifiedToolName(spec.name, tool.name)))
+          .filter((tool) => isValidToolName(mcpToolName(spec.name, tool.name)))
           .map((tool) => ({ tool: mcpToolDefinition(this.#manager, spec, tool), origin })),
         unlisted: [],
       };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentOsError } from '../../core/errors/agent-os-error.ts';
+import { canonicalToolName } from '../../core/tools/tool-name.ts';
 
 const NODE_ID = /^[a-z][a-z0-9_-]{0,62}$/;
 const nodeId = z
@@ -20,7 +21,13 @@ export const planNodeSchema = z.strictObject({
     .max(200_000)
     .optional()
     .describe('agent nodes: the task; {{nodes.<id>.output}} is replaced by that dependency’s output'),
-  tool: z.string().min(1).max(64).optional().describe('tool nodes: the tool name'),
+  tool: z
+    .string()
+    .min(1)
+    .max(64)
+    .overwrite(canonicalToolName)
+    .optional()
+    .describe('tool nodes: the tool name'),
   arguments: z
     .record(z.string(), z.unknown())
     .optional()

@@ -5,6 +5,7 @@ import { requestCancel } from '../../core/kernel/run-repo.ts';
 import { newId } from '../../core/store/ids.ts';
 import { isUniqueViolation } from '../../core/store/pg-errors.ts';
 import { jsonParam, type SqlClient, type Store } from '../../core/store/sql-client.ts';
+import { canonicalToolName } from '../../core/tools/tool-name.ts';
 import type { ToolRegistry } from '../../core/tools/tool-registry.ts';
 import { invalidPlan, type PlanDefinition, type PlanIssue } from './plan-definition.ts';
 
@@ -81,7 +82,12 @@ export function toPlanRecord(row: PlanRow): PlanRecord {
     userId: row.user_id,
     parentRunId: row.parent_run_id,
     status: row.status,
-    definition: row.definition,
+    definition: {
+      ...row.definition,
+      nodes: row.definition.nodes.map((node) =>
+        node.tool === undefined ? node : { ...node, tool: canonicalToolName(node.tool) },
+      ),
+    },
     error: row.error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

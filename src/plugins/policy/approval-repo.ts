@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { appendAudit } from '../../core/audit-log/audit-log.ts';
 import { AgentOsError } from '../../core/errors/agent-os-error.ts';
 import { jsonParam, type SqlClient, type Store } from '../../core/store/sql-client.ts';
+import { canonicalToolName, legacyToolName } from '../../core/tools/tool-name.ts';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
 
@@ -70,7 +71,8 @@ function toApproval(row: ApprovalRow): Approval {
     userId: row.user_id,
     turn: row.turn,
     callIndex: row.call_index,
-    tool: row.tool,
+    // Rows written before the naming rule say `<server>.<tool>`.
+    tool: canonicalToolName(row.tool),
     argumentsHash: row.arguments_hash,
     arguments: row.arguments ?? null,
     policyVersion: row.policy_version,
@@ -87,14 +89,16 @@ function toApproval(row: ApprovalRow): Approval {
 }
 
 export async function findApproval(db: SqlClient, binding: ApprovalBinding): Promise<Approval | undefined> {
+  const legacy = legacyToolName(binding.tool);
   const { rows } = await db.query<ApprovalRow>(
-    `${SELECT} WHERE a.run_id = $1 AND a.turn = $2 AND a.call_index = $3 AND a.tool = $4
-       AND a.arguments_hash = $5 AND a.policy_version = $6`,
+    `${SELECT} WHERE a.run_id = $1 AND a.turn = $2 AND a.call_index = $3 AND a.tool = ANY($4::text[])
+       AND a.arguments_hash = $5 AND a.policy_version = $6 ORDER BY a.requested_at LIMIT 1`,
     [
       binding.runId,
       binding.turn,
       binding.callIndex,
-      binding.tool,
+      // An approval asked for before the naming rule covers the same call.
+      legacy === undefined ? [binding.tool] : [binding.tool, legacy],
       binding.argumentsHash,
       binding.policyVersion,
     ],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentOsError } from '../../core/errors/agent-os-error.ts';
+import { canonicalToolPattern, mcpServerOfToolName } from '../../core/tools/tool-name.ts';
 
 /**
  * The organisation's boundary, set by admins per workspace: which tools, MCP servers, knowledge sources
@@ -11,13 +12,14 @@ const toolPattern = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9_.-]+(\*)?$/, 'must be a tool name, optionally ending in * (e.g. "github.*")');
+  .overwrite(canonicalToolPattern)
+  .regex(/^[A-Za-z0-9_-]+(\*)?$/, 'must be a tool name, optionally ending in * (e.g. "github__*")');
 const objectName = z.string().min(1).max(200);
 
 export const orgBoundarySchema = z.strictObject({
-  /** Tool names agents may be granted; a trailing `*` matches a prefix (`github.*`). */
+  /** Tool names agents may be granted; a trailing `*` matches a prefix (`github__*`; `github.*` is read so). */
   tools: z.array(toolPattern).max(1_000).optional(),
-  /** MCP servers whose tools (`<server>.<tool>`) agents may use. */
+  /** MCP servers whose tools (`<server>__<tool>`) agents may use. */
   mcpServers: z.array(objectName).max(1_000).optional(),
   /** Knowledge sources (by name) agents may search. */
   sources: z.array(objectName).max(1_000).optional(),
@@ -54,17 +56,13 @@ export const sourceInBoundary = (boundary: OrgBoundary, source: string): boolean
 export const spaceInBoundary = (boundary: OrgBoundary, space: string): boolean =>
   boundary.spaces === undefined || boundary.spaces.includes(space);
 
-/** Tools named `<server>.<tool>` come from that MCP server (`mcp/mcp-tools.ts`); built-in names have no dot. */
-export const mcpServerOfTool = (tool: string): string | undefined =>
-  tool.includes('.') ? tool.slice(0, tool.indexOf('.')) : undefined;
-
 /**
  * Refuses a definition (agent or skill) that names anything outside the boundary, listing every offender.
  */
 export function assertWithinBoundary(
   boundary: OrgBoundary,
   what: { tools?: readonly string[]; sources?: readonly string[]; space?: string | undefined },
-  mcpServerOf: (tool: string) => string | undefined = mcpServerOfTool,
+  mcpServerOf: (tool: string) => string | undefined = mcpServerOfToolName,
 ): void {
   const problems = [
     ...(what.tools ?? []).flatMap((tool) => toolOutsideBoundary(boundary, tool, mcpServerOf(tool)) ?? []),

@@ -3,6 +3,7 @@ import type { ContextSnapshot } from '../../core/kernel/context-builder.ts';
 import type { ChatMessage } from '../../core/kernel/messages.ts';
 import type { StepKind } from '../../core/kernel/step-kinds.ts';
 import { type ToolDefinition, toolEffect, toolStakes } from '../../core/tools/tool.ts';
+import { canonicalToolName } from '../../core/tools/tool-name.ts';
 import { occursIn } from '../../core/tools/value-provenance.ts';
 import { jsonSchemaOf, schemaPropertyNames } from './egress-destinations.ts';
 
@@ -56,7 +57,8 @@ export const runIntentSchema = z.object({
   v: z.literal(1),
   actions: z.array(
     z.object({
-      tool: z.string(),
+      /** Journaled intents from before the naming rule say `<server>.<tool>`. */
+      tool: z.string().overwrite(canonicalToolName),
       arguments: z.record(
         z.string(),
         z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))]),

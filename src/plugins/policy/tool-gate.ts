@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import type { GateDecision, GateQuestion } from '../../core/kernel/tool-gate.ts';
 import type { SqlClient } from '../../core/store/sql-client.ts';
 import { type ToolStakes, toolEffect, toolStakes } from '../../core/tools/tool.ts';
+import { mcpServerOfToolName } from '../../core/tools/tool-name.ts';
 import { findApproval, requestApproval } from './approval-repo.ts';
 import { provenanceVerdict } from './argument-provenance.ts';
 import { destinationsOutside } from './argument-rules.ts';
 import { authorizeToolCall } from './cedar/tool-call-authorization.ts';
 import { egressReason } from './egress-destinations.ts';
 import { intentVerdict } from './intent-verdict.ts';
-import { mcpServerOfTool, toolOutsideBoundary } from './org-boundary.ts';
+import { toolOutsideBoundary } from './org-boundary.ts';
 import type { PolicySnapshot } from './policy-settings.ts';
 import { intentOf } from './run-intent.ts';
 import { shownArguments } from './shown-arguments.ts';
@@ -136,7 +137,7 @@ export async function gateToolCall(request: GateRequest): Promise<GateDecision> 
   const outside = toolOutsideBoundary(
     request.policy.settings.boundary,
     request.tool.name,
-    mcpServerOfTool(request.tool.name),
+    mcpServerOfToolName(request.tool.name),
   );
   if (outside !== undefined) {
     return {

@@ -7,7 +7,7 @@ import { AgentOsError } from '../../core/errors/agent-os-error.ts';
 import type { ModelResult, ToolCallRecord } from '../../core/kernel/journal-format.ts';
 import { toModelPrompt } from '../../core/kernel/messages.ts';
 import type { ModelCallRequest } from '../../core/kernel/model-gateway.ts';
-import { type ToolNameCodec, toolNameCodec } from '../../core/kernel/tool-name-codec.ts';
+import { canonicalToolName } from '../../core/tools/tool-name.ts';
 
 /*
  * One attempt of a model call against the provider, in the AI SDK's v3 language-model interface: what the
@@ -29,10 +29,10 @@ export function asV3(model: unknown, name: string): LanguageModelV3 {
 /** One streamed call: collects text, tool calls and usage from the provider's stream parts. */
 export async function streamModelOnce(
   model: LanguageModelV3,
-  call: { options: LanguageModelV3CallOptions; names: ToolNameCodec },
+  options: LanguageModelV3CallOptions,
   onTextDelta: ((delta: string) => void) | undefined,
 ): Promise<ModelResult> {
-  const { stream } = await model.doStream(call.options);
+  const { stream } = await model.doStream(options);
   let text = '';
   const toolCalls: ToolCallRecord[] = [];
   let finishReason = 'unknown';
@@ -47,7 +47,7 @@ export async function streamModelOnce(
       case 'tool-call':
         toolCalls.push({
           id: part.toolCallId,
-          name: call.names.decode(part.toolName),
+          name: part.toolName,
           argumentsText: part.input,
         });
         break;
@@ -65,25 +65,22 @@ export async function streamModelOnce(
   return { v: 1, text, toolCalls, finishReason, inputTokens, outputTokens };
 }
 
-/** The provider call for a request, with tool names mapped to names every provider accepts. */
-export function toCallOptions(
-  request: ModelCallRequest,
-  signal: AbortSignal,
-): { options: LanguageModelV3CallOptions; names: ToolNameCodec } {
-  const names = toolNameCodec(request.tools.map((tool) => tool.name));
+/**
+ * The provider call for a request. Tool names go out as they are: every tool name is a valid function name
+ * (`core/tools/tool-name.ts`), so the model calls a tool by the name the journal, approvals and policy use.
+ */
+export function toCallOptions(request: ModelCallRequest, signal: AbortSignal): LanguageModelV3CallOptions {
   const tools: LanguageModelV3FunctionTool[] = request.tools.map((tool) => ({
     type: 'function',
-    name: names.encode(tool.name),
+    name: tool.name,
     description: tool.description,
     inputSchema: tool.inputSchema,
   }));
   return {
-    names,
-    options: {
-      prompt: toModelPrompt(request.messages, names.encode),
-      abortSignal: signal,
-      ...(tools.length > 0 ? { tools, toolChoice: { type: 'auto' as const } } : {}),
-      ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
-    },
+    // A conversation journaled before the rule may hold `<server>.<tool>` calls, which providers refuse.
+    prompt: toModelPrompt(request.messages, canonicalToolName),
+    abortSignal: signal,
+    ...(tools.length > 0 ? { tools, toolChoice: { type: 'auto' as const } } : {}),
+    ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
   };
 }

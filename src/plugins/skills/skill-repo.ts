@@ -3,6 +3,7 @@ import { AgentOsError } from '../../core/errors/agent-os-error.ts';
 import { newId } from '../../core/store/ids.ts';
 import { isUniqueViolation } from '../../core/store/pg-errors.ts';
 import type { SqlClient, Store } from '../../core/store/sql-client.ts';
+import { canonicalToolName } from '../../core/tools/tool-name.ts';
 
 /** One version of a skill, with where the skill lives. `updatedAt` is when this version was written. */
 export interface SkillRecord {
@@ -59,7 +60,7 @@ const toRecord = (row: SkillRow): SkillRecord => ({
   latestVersion: row.latest_version,
   description: row.description,
   instructions: row.instructions,
-  tools: [...row.tools],
+  tools: row.tools.map(canonicalToolName),
   knowledge: [...row.knowledge],
   createdBy: row.created_by,
   updatedBy: row.updated_by,

@@ -2742,7 +2742,7 @@ export interface components {
                 /** @description `built-in`, or `mcp:<server>` for an MCP server's tool */
                 origin: string;
             }[];
-            /** @description Sources that did not answer (an MCP server down): names `<prefix>.<tool>` are accepted unchecked */
+            /** @description Sources that did not answer (an MCP server down): names `<prefix>__<tool>` are accepted unchecked */
             unlisted: {
                 prefix: string;
                 origin: string;

@@ -36,7 +36,7 @@ export const mcpServerBodySchema = z.object({ server: mcpServerSchema });
 export const mcpToolSchema = z
   .object({
     name: z.string(),
-    /** What an agent's definition grants: `<server>.<tool>`. */
+    /** What an agent's definition grants and the model calls: `<server>__<tool>`. */
     qualifiedName: z.string(),
     description: z.string().nullable(),
     /** The server's JSON Schema for the arguments, as it lists it. */

@@ -6,6 +6,7 @@ import {
 } from '@cedar-policy/cedar-wasm/nodejs';
 import { AgentOsError } from '../../../core/errors/agent-os-error.ts';
 import type { SqlClient } from '../../../core/store/sql-client.ts';
+import { canonicalToolNamesInCedar } from '../../../core/tools/tool-name.ts';
 import { CEDAR_SCHEMA } from './cedar-schema.ts';
 
 export interface WorkspaceCedarPolicies {
@@ -39,11 +40,11 @@ function splitPolicies(text: string): { policies: Record<string, string> } | { e
 
 const compiled = new Map<string, Record<string, string>>();
 
-/** The policies of a stored text (validated when it was saved), cached by text. */
+/** The policies of a stored text (validated when it was saved), tool names in the current spelling, cached by text. */
 export function compileWorkspacePolicies(text: string): Record<string, string> {
   const hit = compiled.get(text);
   if (hit !== undefined) return hit;
-  const split = splitPolicies(text);
+  const split = splitPolicies(canonicalToolNamesInCedar(text));
   const policies = 'policies' in split ? split.policies : {};
   if (compiled.size >= 200) compiled.clear();
   compiled.set(text, policies);
@@ -56,7 +57,7 @@ export function validateCedarPolicies(
 ): { ok: true; policies: Record<string, string> } | { ok: false; errors: string[] } {
   const parsed = checkParsePolicySet({ staticPolicies: text });
   if (parsed.type === 'failure') return { ok: false, errors: parsed.errors.map(describe) };
-  const split = splitPolicies(text);
+  const split = splitPolicies(canonicalToolNamesInCedar(text));
   if ('errors' in split) return { ok: false, errors: split.errors };
   const answer = validate({ schema: CEDAR_SCHEMA, policies: { staticPolicies: split.policies } });
   if (answer.type === 'failure') return { ok: false, errors: answer.errors.map(describe) };

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { AgentOsError } from '../../../core/errors/agent-os-error.ts';
+import { canonicalToolName } from '../../../core/tools/tool-name.ts';
 import {
   type ArgumentRole,
   argumentRoleSchema,
@@ -114,7 +115,7 @@ function labelsFor(flags: ReturnType<typeof labelFlags>, tool: McpTool): ToolLab
 }
 
 function findTool(tools: readonly McpTool[], server: string, name: string): McpTool {
-  const tool = tools.find((t) => t.name === name || t.qualifiedName === name);
+  const tool = tools.find((t) => t.name === name || t.qualifiedName === canonicalToolName(name));
   if (tool !== undefined) return tool;
   throw new AgentOsError(
     'resource.not_found',

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { AgentOsError } from '../../../core/errors/agent-os-error.ts';
 import { toolEffect, toolStakes } from '../../../core/tools/tool.ts';
+import { mcpToolName } from '../../../core/tools/tool-name.ts';
 import {
   createMcpServer,
   deleteMcpServer,
@@ -14,7 +15,6 @@ import {
   assertToolArguments,
   mcpSecurityArguments,
   mcpToolDestinations,
-  qualifiedToolName,
 } from '../../../plugins/mcp/mcp-tools.ts';
 import { defineRoute } from '../../openapi/define-route.ts';
 import { mcpServerBodySchema, mcpServerListSchema, mcpToolListSchema } from '../../openapi/mcp-schemas.ts';
@@ -107,7 +107,7 @@ export function mcpServerRoutes({ mcpServers: manager }: Pick<RouteDeps, 'mcpSer
         tools: tools.map((tool) => ({
           name: tool.name,
           /** What an agent's definition grants. */
-          qualifiedName: qualifiedToolName(spec.name, tool.name),
+          qualifiedName: mcpToolName(spec.name, tool.name),
           description: tool.description ?? null,
           inputSchema: tool.inputSchema,
           stakes: toolStakes(spec.toolOverrides[tool.name] ?? {}),

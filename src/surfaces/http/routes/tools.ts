@@ -18,7 +18,7 @@ const toolsAnswer = z
     ),
     unlisted: z.array(z.object({ prefix: z.string(), origin: z.string(), message: z.string() })).meta({
       description:
-        'Sources that did not answer (an MCP server down): names `<prefix>.<tool>` are accepted unchecked',
+        'Sources that did not answer (an MCP server down): names `<prefix>__<tool>` are accepted unchecked',
     }),
   })
   .meta({ id: 'ToolCatalogue' });
