@@ -6252,6 +6252,9 @@ export interface operations {
                 "text/x-markdown": string;
                 "text/plain": string;
                 "text/csv": string;
+                "text/tab-separated-values": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "application/vnd.apache.parquet": string;
                 "text/html": string;
             };
         };
