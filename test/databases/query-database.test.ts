@@ -344,4 +344,32 @@ describe.each(storeTargets())('query_database on $kind', (target) => {
     expect(JSON.stringify(rows[0]?.result)).toContain('Grace');
     expect(done.output).toMatchObject({ tainted: true });
   });
+
+  it('does not taint a run with the rows of a database an admin labelled trusted', async () => {
+    const labelled = await h.api<{ database: { trustedOutput: boolean } }>('PATCH', '/api/databases/shop', {
+      trustedOutput: true,
+    });
+    expect(labelled.body.database.trustedOutput).toBe(true);
+    const ask = async () => {
+      model.enqueue(
+        {
+          kind: 'tool_calls',
+          toolCalls: [
+            { name: 'query_database', arguments: { database: 'shop', sql: 'SELECT name FROM customers' } },
+          ],
+        },
+        { text: 'Ada, Grace, Linus.' },
+      );
+      return run('Name the customers');
+    };
+    const trusted = await ask();
+    expect(trusted.status).toBe('succeeded');
+    expect(trusted.output).not.toHaveProperty('tainted');
+    // Not wrapped as outside content for the model either.
+    expect(lastToolResult()).not.toContain('untrusted_tool_output');
+    const bad = await h.api<{ error: { code: string } }>('PATCH', '/api/databases/shop', {});
+    expect(bad.status).toBe(400);
+    await h.api('PATCH', '/api/databases/shop', { trustedOutput: false });
+    expect((await ask()).output).toMatchObject({ tainted: true });
+  });
 });

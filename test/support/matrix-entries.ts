@@ -271,5 +271,6 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /api/databases/{id}': { need: 'builder' },
   'POST /api/databases/{id}/refresh': { need: 'admin' },
   'POST /api/databases/{id}/query': { need: 'admin', body: () => ({ sql: 'SELECT 1 AS one' }) },
+  'PATCH /api/databases/{id}': { need: 'admin', body: () => ({ description: 'Orders' }) },
   'DELETE /api/databases/{id}': { need: 'admin', destructive: true },
 };

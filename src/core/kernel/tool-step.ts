@@ -313,7 +313,7 @@ async function runToolStepOnce(
     ctx.signal,
     tool.timeoutMs ?? ctx.defaultTimeoutMs,
   );
-  result = { ...result, label: outputLabel(tool) };
+  result = { ...result, label: outputLabel(tool, result) };
   if (!result.isError) {
     const place = {
       store: ctx.store,

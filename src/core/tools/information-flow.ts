@@ -12,9 +12,16 @@ export interface LabelledResult {
   label?: FlowLabel | undefined;
 }
 
-/** The label a freshly obtained tool output gets. */
-export function outputLabel(tool: { trustedOutput?: boolean | undefined }): FlowLabel {
-  return tool.trustedOutput === true ? 'trusted' : 'untrusted';
+/** The label a freshly obtained tool output gets: the tool's word on this call's output, else its declaration. */
+export function outputLabel(
+  tool: {
+    trustedOutput?: boolean | undefined;
+    labelOutput?: ((output: unknown) => FlowLabel | undefined) | undefined;
+  },
+  result?: { output: unknown; isError: boolean },
+): FlowLabel {
+  const called = result === undefined || result.isError ? undefined : tool.labelOutput?.(result.output);
+  return called ?? (tool.trustedOutput === true ? 'trusted' : 'untrusted');
 }
 
 /**

@@ -63,6 +63,12 @@ export interface ToolDefinition<Schema extends z.ZodType = z.ZodType> {
   /** The output is the system's own data, not content from outside: it does not taint the run. */
   trustedOutput?: boolean;
   /**
+   * The label of one successful call's output when it depends on the call (a database an admin marked
+   * trusted): `trusted` or `untrusted`, or undefined to leave it to `trustedOutput`. Our code's decision over
+   * an output our code built — never a value read from the content.
+   */
+  labelOutput?(output: unknown): 'trusted' | 'untrusted' | undefined;
+  /**
    * Paths into an untrusted output whose values are the system's own data (a search result's `[].name` and
    * `[].price`, beside reviews strangers wrote): argument values found there count as coming from a trusted
    * tool (`tools/trusted-fields.ts`). The output as a whole still taints the run.

@@ -68,6 +68,11 @@ export const databaseSourceInputSchema = z.strictObject({
   description: z.string().trim().max(2_000).default(''),
   /** The owning space (id or name, stored as the id); absent: every member's runs may query it. */
   space: z.string().min(1).max(200).optional(),
+  /**
+   * Its rows are the organisation's own records, written by no one outside (a ledger the finance system
+   * keeps): query results do not taint a run and vouch for a consequential call's values. Off by default.
+   */
+  trustedOutput: z.boolean().default(false),
   limits: databaseLimitsSchema.default(() => databaseLimitsSchema.parse({})),
 });
 export type DatabaseSourceInput = z.output<typeof databaseSourceInputSchema>;
@@ -82,6 +87,7 @@ export interface DatabaseSource {
   shownUrl: string;
   description: string;
   spaceId: string | null;
+  trustedOutput: boolean;
   limits: DatabaseLimits;
   schema: DatabaseSchema | null;
   schemaReadAt: Date | null;
@@ -102,6 +108,7 @@ interface Row {
   shown_url: string;
   description: string;
   space_id: string | null;
+  trusted_output: boolean;
   limits: DatabaseLimits;
   db_schema: DatabaseSchema | null;
   schema_read_at: Date | null;
@@ -109,7 +116,7 @@ interface Row {
 }
 
 export const DATABASE_COLUMNS = `d.id, d.workspace_id, d.name, d.kind, d.url_sealed, d.shown_url, d.description,
-  d.space_id, d.limits, d.db_schema, d.schema_read_at, d.created_at`;
+  d.space_id, d.trusted_output, d.limits, d.db_schema, d.schema_read_at, d.created_at`;
 
 export const toDatabaseSource = (row: Row): DatabaseSource => ({
   id: row.id,
@@ -119,6 +126,7 @@ export const toDatabaseSource = (row: Row): DatabaseSource => ({
   shownUrl: row.shown_url,
   description: row.description,
   spaceId: row.space_id,
+  trustedOutput: row.trusted_output,
   limits: databaseLimitsSchema.parse(row.limits),
   schema: row.db_schema,
   schemaReadAt: row.schema_read_at,
@@ -150,8 +158,8 @@ export async function createDatabaseSource(
   try {
     const { rows } = await db.query<Row>(
       `INSERT INTO database_sources AS d (id, workspace_id, name, kind, url_sealed, shown_url, description,
-         space_id, limits, db_schema, schema_read_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+         space_id, trusted_output, limits, db_schema, schema_read_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
        RETURNING ${DATABASE_COLUMNS}`,
       [
         id,
@@ -162,6 +170,7 @@ export async function createDatabaseSource(
         shownUrl(input.url),
         input.description,
         input.spaceId,
+        input.trustedOutput,
         jsonParam(input.limits),
         jsonParam(input.schema),
       ],
@@ -214,6 +223,39 @@ export async function saveDatabaseSchema(db: SqlClient, id: string, schema: Data
     `UPDATE database_sources AS d SET db_schema = $2, schema_read_at = now() WHERE d.id = $1
      RETURNING ${DATABASE_COLUMNS}`,
     [id, jsonParam(schema)],
+  );
+  return toDatabaseSource(rows[0]!);
+}
+
+/** What an admin may change without reconnecting: the description, the trust label, the limits. */
+export const databaseSourcePatchSchema = z
+  .strictObject({
+    description: z.string().trim().max(2_000).optional(),
+    trustedOutput: z.boolean().optional(),
+    limits: databaseLimitsSchema.partial().optional(),
+  })
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    message: 'send description, trustedOutput, limits or several of them',
+  });
+export type DatabaseSourcePatch = z.output<typeof databaseSourcePatchSchema>;
+
+export async function updateDatabaseSource(
+  db: SqlClient,
+  workspaceId: string,
+  idOrName: string,
+  patch: DatabaseSourcePatch,
+): Promise<DatabaseSource> {
+  const current = toDatabaseSource(await rowOf(db, workspaceId, idOrName));
+  const limits = databaseLimitsSchema.parse({ ...current.limits, ...patch.limits });
+  const { rows } = await db.query<Row>(
+    `UPDATE database_sources AS d SET description = $2, trusted_output = $3, limits = $4 WHERE d.id = $1
+     RETURNING ${DATABASE_COLUMNS}`,
+    [
+      current.id,
+      patch.description ?? current.description,
+      patch.trustedOutput ?? current.trustedOutput,
+      jsonParam(limits),
+    ],
   );
   return toDatabaseSource(rows[0]!);
 }

@@ -30,8 +30,9 @@ const describeInput = z.strictObject({
 /**
  * `describe_databases` and `query_database`: read-only SQL over the databases the agent is granted and its
  * user sees. Rows come from outside the kernel (anyone who can write to those tables wrote them), so the
- * query's output is untrusted like any fetched content: it taints the run and its values do not vouch for a
- * consequential call's arguments. The schema is the database's own structure and is trusted.
+ * query's output is untrusted like any fetched content — it taints the run and its values do not vouch for a
+ * consequential call's arguments — unless an admin labelled the database `trustedOutput`. The schema is the
+ * database's own structure and is trusted.
  */
 export function databaseTools(store: Store, box: () => SecretBox): ToolDefinition[] {
   const describe = defineTool({
@@ -84,8 +85,17 @@ export function databaseTools(store: Store, box: () => SecretBox): ToolDefinitio
           queryable: rows.map((candidate) => candidate.name),
         });
       const source = openSpec(box(), row);
-      return { database: source.name, ...(await queryDatabase(source, input.sql, context.signal)) };
+      return {
+        database: source.name,
+        // Set by the admin's label, never by the rows: labelOutput reads it to label this call's output.
+        trusted: source.trustedOutput,
+        ...(await queryDatabase(source, input.sql, context.signal)),
+      };
     },
+    labelOutput: (output) =>
+      typeof output === 'object' && output !== null && (output as { trusted?: unknown }).trusted === true
+        ? 'trusted'
+        : undefined,
   });
   return [describe, query];
 }

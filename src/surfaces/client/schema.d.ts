@@ -627,7 +627,8 @@ export interface paths {
         delete: operations["deleteDatabasesById"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a database's description, trust label (trustedOutput) or limits */
+        patch: operations["patchDatabasesById"];
         trace?: never;
     };
     "/api/audit": {
@@ -1882,6 +1883,7 @@ export interface components {
             shownUrl: string;
             description: string;
             spaceId: string | null;
+            trustedOutput: boolean;
             limits: {
                 /** @default 5000 */
                 statementTimeoutMs: number;
@@ -4763,6 +4765,8 @@ export interface operations {
                     /** @default  */
                     description?: string;
                     space?: string;
+                    /** @default false */
+                    trustedOutput?: boolean;
                     /**
                      * @default {
                      *       "statementTimeoutMs": 5000,
@@ -4918,6 +4922,50 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patchDatabasesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string;
+                    trustedOutput?: boolean;
+                    limits?: {
+                        /** @default 5000 */
+                        statementTimeoutMs?: number;
+                        /** @default 1000 */
+                        maxRows?: number;
+                        /** @default 1048576 */
+                        maxResultBytes?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The database */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        database: components["schemas"]["DatabaseSource"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];

@@ -15,6 +15,7 @@ export const databaseSourceSchema = z
     shownUrl: z.string(),
     description: z.string(),
     spaceId: z.string().nullable(),
+    trustedOutput: z.boolean(),
     limits: databaseLimitsSchema,
     schema: z.object({ tables: z.array(tableSchema), truncated: z.boolean() }).nullable(),
     schemaReadAt: timestamp.nullable(),

@@ -17,6 +17,7 @@ CREATE TABLE database_sources (
   shown_url text NOT NULL,
   description text NOT NULL DEFAULT '',
   space_id text REFERENCES spaces(id),
+  trusted_output boolean NOT NULL DEFAULT false,
   limits jsonb NOT NULL,
   db_schema jsonb,
   schema_read_at timestamptz,

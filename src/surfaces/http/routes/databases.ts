@@ -4,12 +4,14 @@ import { queryDatabase, readDatabaseSchema } from '../../../plugins/databases/da
 import {
   createDatabaseSource,
   databaseSourceInputSchema,
+  databaseSourcePatchSchema,
   deleteDatabaseSource,
   getDatabaseSource,
   kindOfUrl,
   listDatabaseSources,
   loadDatabaseSpec,
   saveDatabaseSchema,
+  updateDatabaseSource,
 } from '../../../plugins/databases/database-source-repo.ts';
 import {
   databaseBodySchema,
@@ -123,6 +125,24 @@ export function databaseRoutes({ kernel }: Pick<RouteDeps, 'kernel'>): Hono<AppE
     },
     async (c, { params }) =>
       c.json({ database: await getDatabaseSource(store, c.get('principal').workspaceId, params.id) }),
+  );
+
+  defineRoute(
+    api,
+    {
+      method: 'patch',
+      path: '/databases/:id',
+      resource: 'database',
+      summary: "Change a database's description, trust label (trustedOutput) or limits",
+      tags: ['databases'],
+      action: 'databases.manage',
+      body: databaseSourcePatchSchema,
+      responses: { 200: { description: 'The database', schema: databaseBodySchema } },
+    },
+    async (c, { params, body }) =>
+      c.json({
+        database: await updateDatabaseSource(store, c.get('principal').workspaceId, params.id, body),
+      }),
   );
 
   defineRoute(
