@@ -81,6 +81,13 @@ export const SANDBOX_PRELUDE = `
       }));
     },
   });
+  // What code written for a browser or Node reaches for to open a connection or load a module: each says
+  // plainly why it cannot, instead of "not defined".
+  const refuse = (what, why) => function () { throw new Error('run_code has ' + why + ': ' + what + ' is not available'); };
+  for (const name of ['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource'])
+    globalThis[name] = refuse(name, 'no network');
+  for (const name of ['require', 'importScripts'])
+    globalThis[name] = refuse(name, 'no modules');
   globalThis.__collect = () => ({ logs, charts });
 })();
 `;

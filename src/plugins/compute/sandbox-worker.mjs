@@ -58,6 +58,16 @@ try {
   json.dispose();
   if (!evaluate(prelude, 'prelude.js').failed) {
     const ran = evaluate(code, 'code.js');
+    // Promise callbacks the code queued (async functions, .then) run before the result is collected.
+    let pending = ran.failed ? undefined : runtime.executePendingJobs();
+    while (pending !== undefined && !pending.error && pending.value > 0) pending = runtime.executePendingJobs();
+    if (pending?.error) {
+      pending.error.dispose();
+      if (interrupted) {
+        fail('timeout', `The code ran past its ${limits.cpuMs} ms CPU limit and was stopped`);
+        ran.failed = true;
+      }
+    }
     if (!ran.failed) {
       const out = evaluate('JSON.stringify(__collect())', 'collect.js');
       if (!out.failed) {
