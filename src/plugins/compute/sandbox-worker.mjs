@@ -60,7 +60,8 @@ try {
     const ran = evaluate(code, 'code.js');
     // Promise callbacks the code queued (async functions, .then) run before the result is collected.
     let pending = ran.failed ? undefined : runtime.executePendingJobs();
-    while (pending !== undefined && !pending.error && pending.value > 0) pending = runtime.executePendingJobs();
+    while (pending !== undefined && !pending.error && pending.value > 0)
+      pending = runtime.executePendingJobs();
     if (pending?.error) {
       pending.error.dispose();
       if (interrupted) {
