@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -217,7 +217,54 @@ describe.each(storeTargets())('query_files on $kind', (target) => {
       .body.messages.filter((m) => m.role === 'tool')
       .at(-1);
     expect(String(tool?.content)).toContain(
-      'No CSV, TSV, XLSX or Parquet file is attached to this conversation.',
+      'No CSV, TSV, XLSX or Parquet file is attached to this conversation or in a knowledge source you may search.',
     );
+  });
+
+  it('queries the table files of the knowledge sources the agent may search, as re-synced', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'agentos-table-source-'));
+    try {
+      await writeFile(join(folder, 'budget.csv'), 'region,revenue\nnorth,1200\nsouth,900\n');
+      expect(
+        (await h.api('POST', '/api/sources', { name: 'finance', kind: 'folder', config: { path: folder } }))
+          .status,
+      ).toBe(201);
+      expect((await h.api('POST', '/api/sources/finance/sync', {})).status).toBe(200);
+      await h.createAgent({ name: 'planner', tools: ['query_files'], knowledge: ['finance'] });
+      const viaRun = async (sql: string) => {
+        nextSql = sql;
+        const { body } = await h.api<{ run: RunRecord }>('POST', '/api/runs', {
+          agent: 'planner',
+          task: 'Read the budget',
+          wait: true,
+          waitTimeoutMs: 20_000,
+        });
+        expect(body.run.status).toBe('succeeded');
+        const text = String(
+          model.requests
+            .at(-1)!
+            .body.messages.filter((m) => m.role === 'tool')
+            .at(-1)?.content,
+        );
+        return JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as Record<
+          string,
+          unknown
+        >;
+      };
+      expect(await viaRun('SELECT region, revenue FROM budget ORDER BY revenue DESC')).toMatchObject({
+        tables: ['budget'],
+        rows: [
+          ['north', 1200],
+          ['south', 900],
+        ],
+      });
+      await writeFile(join(folder, 'budget.csv'), 'region,revenue\nnorth,1300\nsouth,900\neast,50\n');
+      expect((await h.api('POST', '/api/sources/finance/sync', {})).status).toBe(200);
+      expect(await viaRun('SELECT sum(revenue) AS total, count(*) AS regions FROM budget')).toMatchObject({
+        rows: [[2250, 3]],
+      });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -33,14 +33,6 @@ export interface UploadedFile {
   content: Uint8Array;
 }
 
-/** Attachments that are tables: their bytes are kept too, for `query_files` (databases/file-tables.ts). */
-export const TABLE_MEDIA_TYPES: readonly string[] = [
-  'text/csv',
-  'text/tab-separated-values',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/vnd.apache.parquet',
-];
-
 /** The name of every conversation's hidden source, as citations and `searched` show it. */
 export const FILE_SOURCE_NAME = 'attachments';
 const FILE_SOURCE_KIND = 'conversation-files';
@@ -135,18 +127,13 @@ export async function storeConversationFiles(
         bytes: file.content.byteLength,
       };
       const documentId = outcome.ok
-        ? await writeDocument(tx, sourceId, fields, chunkDocument(outcome.document))
+        ? await writeDocument(tx, sourceId, fields, chunkDocument(outcome.document), file.content)
         : await writeParseFailure(tx, sourceId, fields, { code: outcome.code, message: outcome.message });
       await tx.query(
         `INSERT INTO conversation_files (id, conversation_id, document_id, name, media_type, size, uploaded_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [id, conversation.id, documentId, file.name, file.mediaType, file.content.byteLength, uploadedBy],
       );
-      if (TABLE_MEDIA_TYPES.includes(file.mediaType))
-        await tx.query('INSERT INTO conversation_file_content (file_id, content) VALUES ($1, $2)', [
-          id,
-          file.content,
-        ]);
       made.push(id);
     }
     return made;

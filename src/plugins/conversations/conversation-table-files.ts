@@ -1,9 +1,8 @@
 import type { SqlClient } from '../../core/store/sql-client.ts';
 import { userSeesConversation } from './conversation-access.ts';
-import { TABLE_MEDIA_TYPES } from './conversation-files.ts';
 
 /**
- * The tables attached to a run's conversation (CSV, TSV, XLSX), with their bytes — while the run's user may
+ * The tables attached to a run's conversation (CSV, TSV, XLSX, Parquet), with their bytes — while the run's user may
  * still read the conversation (checked at every call, as conversation-file-search.ts does). A run outside a
  * conversation, or a system run, has none.
  */
@@ -21,10 +20,10 @@ export async function conversationTableFiles(
   if (!(await userSeesConversation(db, context.workspaceId, context.userId, conversationId))) return [];
   const { rows } = await db.query<{ id: string; name: string; media_type: string; content: Uint8Array }>(
     `SELECT f.id, f.name, f.media_type, c.content FROM conversation_files f
-       JOIN conversation_file_content c ON c.file_id = f.id
-     WHERE f.conversation_id = $1 AND f.media_type = ANY($2::text[])
+       JOIN knowledge_document_content c ON c.document_id = f.document_id
+     WHERE f.conversation_id = $1
      ORDER BY f.created_at, f.id`,
-    [conversationId, TABLE_MEDIA_TYPES],
+    [conversationId],
   );
   return rows.map((row) => ({ id: row.id, name: row.name, mediaType: row.media_type, content: row.content }));
 }

@@ -16,6 +16,8 @@ import { readOnlyStatement } from './read-only-sql.ts';
  */
 export interface TableFile {
   name: string;
+  /** Where it came from, as the listing says it (default: its name). */
+  from?: string;
   mediaType: string;
   content: Uint8Array;
 }
@@ -109,19 +111,19 @@ async function load(
           await writeFile(path, sheet.rows.map((row) => row.map(csvField).join(',')).join('\n'));
           const base =
             sheets.length === 1 ? file.name : `${file.name.replace(/\.[a-z0-9]+$/i, '')}_${sheet.name}`;
-          await loadCsv(path, tableName(base, taken), `${file.name} (sheet ${sheet.name})`, ',');
+          await loadCsv(path, tableName(base, taken), `${file.from ?? file.name} (sheet ${sheet.name})`, ',');
         }
       } else if (file.mediaType === PARQUET) {
         const path = join(dir, `${n++}.parquet`);
         await writeFile(path, file.content);
-        await loadFrom(`read_parquet('${path}')`, tableName(file.name, taken), file.name);
+        await loadFrom(`read_parquet('${path}')`, tableName(file.name, taken), file.from ?? file.name);
       } else {
         const path = join(dir, `${n++}.csv`);
         await writeFile(path, file.content);
         await loadCsv(
           path,
           tableName(file.name, taken),
-          file.name,
+          file.from ?? file.name,
           file.mediaType === 'text/csv' ? ',' : '\\t',
         );
       }

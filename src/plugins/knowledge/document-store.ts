@@ -10,6 +10,14 @@ export interface KnownDocument {
   errorCode: string | null;
 }
 
+/** Documents that are tables: their bytes are kept beside their text, for `query_files` (databases/file-tables.ts). */
+export const TABLE_MEDIA_TYPES: readonly string[] = [
+  'text/csv',
+  'text/tab-separated-values',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.apache.parquet',
+];
+
 export interface DocumentFields {
   ref: string;
   title: string;
@@ -77,9 +85,17 @@ export async function writeDocument(
   sourceId: string,
   fields: DocumentFields,
   chunks: readonly Chunk[],
+  content?: Uint8Array,
 ): Promise<string> {
   const id = await upsertDocument(tx, sourceId, fields, null);
   await tx.query('DELETE FROM knowledge_chunks WHERE document_id = $1', [id]);
+  // A table's bytes too (TABLE_MEDIA_TYPES), for query_files; anything else keeps only its text.
+  await tx.query('DELETE FROM knowledge_document_content WHERE document_id = $1', [id]);
+  if (content !== undefined && TABLE_MEDIA_TYPES.includes(fields.mediaType))
+    await tx.query('INSERT INTO knowledge_document_content (document_id, content) VALUES ($1, $2)', [
+      id,
+      content,
+    ]);
   for (let start = 0; start < chunks.length; start += CHUNK_BATCH) {
     const batch = chunks.slice(start, start + CHUNK_BATCH);
     const params: SqlParam[] = [id, sourceId];
@@ -102,8 +118,9 @@ export async function storeDocument(
   sourceId: string,
   fields: DocumentFields,
   chunks: readonly Chunk[],
+  content?: Uint8Array,
 ): Promise<void> {
-  await store.transaction((tx) => writeDocument(tx, sourceId, fields, chunks));
+  await store.transaction((tx) => writeDocument(tx, sourceId, fields, chunks, content));
 }
 
 /** Records, inside the caller's transaction, a document that could not be parsed; returns its id. */
@@ -115,6 +132,7 @@ export async function writeParseFailure(
 ): Promise<string> {
   const id = await upsertDocument(tx, sourceId, fields, failure);
   await tx.query('DELETE FROM knowledge_chunks WHERE document_id = $1', [id]);
+  await tx.query('DELETE FROM knowledge_document_content WHERE document_id = $1', [id]);
   return id;
 }
 

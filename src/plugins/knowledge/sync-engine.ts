@@ -223,6 +223,6 @@ async function syncDocument(
     await storeParseFailure(store, sourceId, fields, { code: outcome.code, message: outcome.message });
     return { outcome: 'failed', wasParsed: true };
   }
-  await storeDocument(store, sourceId, fields, chunkDocument(outcome.document));
+  await storeDocument(store, sourceId, fields, chunkDocument(outcome.document), item.content);
   return { outcome: previous === undefined ? 'added' : 'updated', wasParsed: true };
 }

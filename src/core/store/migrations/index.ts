@@ -32,7 +32,7 @@ import { openStepKinds } from './0030-open-step-kinds.ts';
 import { approvalArguments } from './0031-approval-arguments.ts';
 import { conversationTrust } from './0032-conversation-trust.ts';
 import { databaseSources } from './0033-database-sources.ts';
-import { conversationFileContent } from './0034-conversation-file-content.ts';
+import { documentContent } from './0034-document-content.ts';
 
 /** The one migration history, in version order (a test checks it). Append only: never edit a migration that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -69,5 +69,5 @@ export const migrations: readonly Migration[] = [
   approvalArguments,
   conversationTrust,
   databaseSources,
-  conversationFileContent,
+  documentContent,
 ];
