@@ -160,12 +160,12 @@ export function scenarios(quick: boolean): Scenario[] {
     },
     {
       id: 'soak',
-      title: `10. Soak: ${quick ? '1,000' : '10,000'} runs × 1 tool step, zero model latency, heap after GC every ${quick ? 100 : 1_000} runs (ours only)`,
+      title: `10. Soak: ${quick ? '500' : '10,000'} runs × 1 tool step, zero model latency, heap after GC every ${quick ? 100 : 1_000} runs (ours only)`,
       sim: ZERO_LATENCY,
       phases: [
         {
           name: 'main',
-          spec: { n: quick ? 1_000 : 10_000, steps: 1, toolMs: 0, sampleEvery: quick ? 100 : 1_000 },
+          spec: { n: quick ? 500 : 10_000, steps: 1, toolMs: 0, sampleEvery: quick ? 100 : 1_000 },
         },
       ],
       oursOnly: true,
