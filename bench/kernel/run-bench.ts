@@ -185,9 +185,13 @@ if (partial && !values.fresh && existsSync(`${base}.json`)) {
     ),
   );
 }
+mkdirSync(RESULTS, { recursive: true });
+const saveRecords = () => writeFileSync(`${base}.json`, `${JSON.stringify({ records }, null, 2)}\n`);
 for (const { scenario, runners } of plan) {
   progress(scenario.title);
   for (const [framework, store] of runners) records.push(await runScenario(scenario, framework, store));
+  // Saved as it goes: a long run stopped part-way keeps what it measured (`--render` reports it).
+  saveRecords();
 }
 
 const all = scenarios(quick);
@@ -228,8 +232,7 @@ const summary = {
   packages: packageVersions(),
 };
 
-mkdirSync(RESULTS, { recursive: true });
-writeFileSync(`${base}.json`, `${JSON.stringify({ records }, null, 2)}\n`);
+saveRecords();
 const markdown = renderReport({ headlines, ours, peers: theirs, scenarios: all, dates, gateway, quick });
 writeFileSync(`${base}.md`, markdown);
 progress(`wrote ${base}.md`);
