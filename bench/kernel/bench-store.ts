@@ -10,6 +10,8 @@ export type BenchStoreKind = 'pglite' | 'postgres';
 
 export interface BenchStore {
   store: Store;
+  /** The database other processes can open (PostgreSQL only). */
+  databaseUrl: string | null;
   /** Closes the store and discards its data. */
   close(): Promise<void>;
 }
@@ -20,6 +22,7 @@ export async function openBenchStore(kind: BenchStoreKind): Promise<BenchStore> 
     const store = await openStore({ home });
     return {
       store,
+      databaseUrl: null,
       close: async () => {
         await store.close();
         rmSync(home, { recursive: true, force: true });
@@ -32,6 +35,7 @@ export async function openBenchStore(kind: BenchStoreKind): Promise<BenchStore> 
   const store = await openStore({ databaseUrl: database.url });
   return {
     store,
+    databaseUrl: database.url,
     close: async () => {
       await store.close();
       await database.drop();

@@ -3,8 +3,11 @@
 import type { BenchStoreKind } from './bench-store.ts';
 import { callWeights, percentile } from './metrics.ts';
 import type { PausedHeapResult } from './paused-heap.ts';
+import type { ProviderLimits } from './peers/agent-os.ts';
 import type { FrameworkId, PhaseSpec, ScenarioId } from './scenarios.ts';
 import type { SimFlags } from './sim-server.ts';
+import type { SoakResult } from './soak.ts';
+import type { WorkersResult } from './two-workers.ts';
 import type { RunAgents, RunAgentsOptions } from './workload.ts';
 
 export interface ChildRequest {
@@ -22,6 +25,13 @@ export interface Fairness {
   windowMs: number;
 }
 
+/** Time from one tool execution to the next within a run (a model call and the bookkeeping around it). */
+export interface StepTimes {
+  p50Ms: number | null;
+  p95Ms: number | null;
+  samples: number;
+}
+
 export type ChildResult =
   | {
       ok: true;
@@ -35,11 +45,34 @@ export type ChildResult =
       interactiveP95Ms: number | null;
       fairness: Fairness | null;
       pausedHeap: PausedHeapResult | null;
+      stepTimes: StepTimes | null;
+      workers: WorkersResult | null;
+      soak: SoakResult | null;
       gateway: string | null;
     }
   | { ok: false; unavailable: boolean; error: string };
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
+
+/** What an operator would configure for the simulator: its slots and its rate limit. */
+const providerLimitsOf = (sim: SimFlags): ProviderLimits => ({
+  concurrency: sim.slots ?? 8,
+  ...(sim.rpm === undefined || sim.rpm === 0 ? {} : { rpm: sim.rpm }),
+});
+
+/** The figures a scenario does not produce. */
+const NONE = {
+  errors: {},
+  p50Ms: null,
+  p95Ms: null,
+  interactiveP95Ms: null,
+  fairness: null,
+  pausedHeap: null,
+  stepTimes: null,
+  workers: null,
+  soak: null,
+  gateway: null,
+} as const;
 
 async function loadFramework(
   framework: FrameworkId,
@@ -49,10 +82,7 @@ async function loadFramework(
   switch (framework) {
     case 'agentOs': {
       const { runAgents } = await import('./peers/agent-os.ts');
-      const providerLimits = {
-        concurrency: sim.slots ?? 8,
-        ...(sim.rpm === undefined || sim.rpm === 0 ? {} : { rpm: sim.rpm }),
-      };
+      const providerLimits = providerLimitsOf(sim);
       return (options) => runAgents({ ...options, store, providerLimits });
     }
     case 'naive':
@@ -102,6 +132,7 @@ async function runPhase(request: ChildRequest): Promise<ChildResult> {
     peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
   }, 20);
   const calls: Array<{ at: number; i: number; answer: boolean }> = [];
+  const toolTimes = Array.from({ length: spec.n }, (): number[] => []);
   const lastDone = new Map<string, number>();
   let t0 = performance.now();
   let lastDoneAt = t0;
@@ -110,7 +141,10 @@ async function runPhase(request: ChildRequest): Promise<ChildResult> {
     n: spec.n,
     steps: spec.steps,
     toolMs: spec.toolMs,
-    onToolCall: (i) => calls.push({ at: performance.now() - t0, i, answer: false }),
+    onToolCall: (i) => {
+      calls.push({ at: performance.now() - t0, i, answer: false });
+      toolTimes[i]?.push(performance.now());
+    },
     onStart: () => {
       t0 = performance.now();
     },
@@ -128,6 +162,7 @@ async function runPhase(request: ChildRequest): Promise<ChildResult> {
       i >= interactive.from ? interactive.startMs + (i - interactive.from) * interactive.everyMs : 0;
   }
   if (workspaceA !== undefined) options.workspaceOf = (i) => workspaceOf(spec, i);
+  if (spec.sequential === true) options.sequential = true;
   const result = await runAgents(options);
   const makespanMs = lastDoneAt - t0;
   clearInterval(sampler);
@@ -145,37 +180,98 @@ async function runPhase(request: ChildRequest): Promise<ChildResult> {
     interactiveP95Ms: interactive === undefined ? null : percentile(interactiveLatencies, 95),
     fairness: workspaceA === undefined ? null : fairness(spec, request.sim, calls, lastDone),
     pausedHeap: null,
+    stepTimes: spec.sequential === true ? stepTimes(toolTimes) : null,
+    workers: null,
+    soak: null,
     gateway: result.gateway ?? null,
   };
+}
+
+/** Intervals between consecutive tool executions of each run but the first (a warm-up). */
+function stepTimes(toolTimes: number[][]): StepTimes {
+  const intervals = toolTimes
+    .slice(1)
+    .flatMap((times) => times.slice(1).map((at, k) => at - (times[k] ?? at)));
+  return { p50Ms: percentile(intervals, 50), p95Ms: percentile(intervals, 95), samples: intervals.length };
+}
+
+/** The scenarios that are not N agents through `runAgents`: ours only, each with its own driver. */
+async function runSpecial(request: ChildRequest): Promise<ChildResult | null> {
+  const { spec } = request;
+  switch (request.scenario) {
+    case 'paused': {
+      const { measurePausedHeap } = await import('./paused-heap.ts');
+      const pausedHeap = await measurePausedHeap({
+        baseURL: request.baseURL,
+        store: request.store,
+        n: spec.n,
+        log,
+      });
+      return {
+        ok: true,
+        ...NONE,
+        makespanMs: pausedHeap.phaseMs.submitAndStart + pausedHeap.phaseMs.pause,
+        n: spec.n,
+        failed: spec.n - pausedHeap.paused,
+        errors: pausedHeap.ended,
+        peakRssBytes: process.memoryUsage.rss(),
+        pausedHeap,
+      };
+    }
+    case 'two-worker': {
+      const { measureWorkers } = await import('./two-workers.ts');
+      const workers = await measureWorkers({
+        baseURL: request.baseURL,
+        n: spec.n,
+        steps: spec.steps,
+        workers: spec.workers ?? 1,
+        limits: providerLimitsOf(request.sim),
+        log,
+      });
+      return {
+        ok: true,
+        ...NONE,
+        makespanMs: workers.makespanMs,
+        n: spec.n,
+        failed: spec.n - workers.succeeded,
+        errors: Object.fromEntries(
+          Object.entries(workers.ended).filter(([status]) => status !== 'succeeded'),
+        ),
+        peakRssBytes: process.memoryUsage.rss(),
+        workers,
+      };
+    }
+    case 'soak': {
+      const { measureSoak } = await import('./soak.ts');
+      const soak = await measureSoak({
+        baseURL: request.baseURL,
+        store: request.store,
+        n: spec.n,
+        steps: spec.steps,
+        sampleEvery: spec.sampleEvery ?? 1_000,
+        limits: providerLimitsOf(request.sim),
+        log,
+      });
+      return {
+        ok: true,
+        ...NONE,
+        makespanMs: soak.makespanMs,
+        n: spec.n,
+        failed: spec.n - soak.succeeded,
+        peakRssBytes: soak.rssBytes,
+        soak,
+      };
+    }
+    default:
+      return null;
+  }
 }
 
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '{}') as ChildRequest;
   let result: ChildResult;
   try {
-    if (request.scenario === 'paused') {
-      const { measurePausedHeap } = await import('./paused-heap.ts');
-      const pausedHeap = await measurePausedHeap({
-        baseURL: request.baseURL,
-        store: request.store,
-        n: request.spec.n,
-        log,
-      });
-      result = {
-        ok: true,
-        makespanMs: pausedHeap.phaseMs.submitAndStart + pausedHeap.phaseMs.pause,
-        n: request.spec.n,
-        failed: request.spec.n - pausedHeap.paused,
-        errors: pausedHeap.ended,
-        peakRssBytes: process.memoryUsage.rss(),
-        p50Ms: null,
-        p95Ms: null,
-        interactiveP95Ms: null,
-        fairness: null,
-        pausedHeap,
-        gateway: null,
-      };
-    } else result = await runPhase(request);
+    result = (await runSpecial(request)) ?? (await runPhase(request));
   } catch (error) {
     result = {
       ok: false,

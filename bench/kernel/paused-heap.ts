@@ -25,7 +25,7 @@ function collect(): void {
   for (let i = 0; i < 4; i++) gc();
 }
 
-async function settledHeap(): Promise<number> {
+export async function settledHeap(): Promise<number> {
   for (let i = 0; i < 3; i++) {
     await sleep(50);
     collect();

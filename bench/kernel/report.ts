@@ -1,9 +1,16 @@
 // bench/results/kernel.md: the figures as tables, with the machine they were measured on.
 import { readFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
-import type { FrameworkId, Scenario } from './scenarios.ts';
+import type { BenchStoreKind } from './bench-store.ts';
+import { GOALS } from './goals.ts';
+import { type FrameworkId, PEER_IDS, type Scenario } from './scenarios.ts';
 import type { SimFlags } from './sim-server.ts';
 import type { Figures, FiguresByScenario, Headline } from './summary.ts';
+
+export const STORE_LABELS: Record<BenchStoreKind, string> = {
+  pglite: 'Agent OS on PGlite (ours)',
+  postgres: 'Agent OS on PostgreSQL (ours)',
+};
 
 export const FRAMEWORK_LABELS: Record<FrameworkId, string> = {
   agentOs: 'Agent OS (ours)',
@@ -68,41 +75,66 @@ function scenarioTable(rows: Array<[string, Figures]>): string {
 }
 
 export interface ReportInput {
-  headline: Headline;
-  figures: Partial<Record<FrameworkId, FiguresByScenario>>;
+  headlines: Partial<Record<BenchStoreKind, Headline>>;
+  ours: Partial<Record<BenchStoreKind, FiguresByScenario>>;
+  peers: Partial<Record<FrameworkId, FiguresByScenario>>;
   scenarios: Scenario[];
   dates: Partial<Record<string, string>>;
-  store: string;
   gateway: string | null;
   quick: boolean;
 }
 
+/** Figure | goal | one column per store, a goal's figure marked met (✓) or missed (✗). */
+function headlineTable(headlines: Partial<Record<BenchStoreKind, Headline>>): string[] {
+  const stores = (Object.keys(STORE_LABELS) as BenchStoreKind[]).filter((s) => headlines[s] !== undefined);
+  const keys = [...new Set(stores.flatMap((s) => Object.keys(headlines[s] ?? {})))] as Array<keyof Headline>;
+  const mark = (key: keyof Headline, store: BenchStoreKind): string => {
+    const value = headlines[store]?.[key] ?? null;
+    const bound = GOALS.find((g) => g.figure === key)?.bound(store);
+    if (value === null || bound === undefined || bound === null) return cell(value);
+    const met =
+      (bound.max === undefined || value <= bound.max) && (bound.min === undefined || value >= bound.min);
+    return `${value} ${met ? '✓' : '✗'}`;
+  };
+  return [
+    `| figure | goal | ${stores.map((s) => (s === 'pglite' ? 'PGlite' : 'PostgreSQL')).join(' | ')} |`,
+    `| --- | --- | ${stores.map(() => '---').join(' | ')} |`,
+    ...keys.map(
+      (key) =>
+        `| ${key} | ${GOALS.find((g) => g.figure === key)?.text ?? ''} | ${stores.map((s) => mark(key, s)).join(' | ')} |`,
+    ),
+  ];
+}
+
 export function renderReport(input: ReportInput): string {
   const m = machine();
+  const stores = (Object.keys(STORE_LABELS) as BenchStoreKind[]).filter((s) => input.ours[s] !== undefined);
   const out: string[] = [
     '# Kernel benchmark',
     '',
-    `\`npm run bench:kernel -- --json${input.quick ? ' --quick' : ''}\` — Agent OS against its peers, every framework in its own`,
+    `\`npm run bench:kernel -- --json${input.quick ? ' --quick' : ''}\` — Agent OS on each store against its peers, every framework in its own`,
     'process against a fresh `llm-sim` process per framework × scenario (`../shared/bench/llm-sim`).',
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; written ${m.date}.`,
-    `Agent OS: store ${input.store}, model gateway \`${input.gateway ?? 'unknown'}\` (createKernel's default), worker concurrency = agents, leaseMs 30000, pollMs 20.`,
+    `Agent OS: stores ${stores.join(', ')}, model gateway \`${input.gateway ?? 'unknown'}\` (createKernel's default), worker concurrency = agents, leaseMs 30000, pollMs 20.`,
     `Packages: ${Object.entries(packageVersions())
       .map(([name, version]) => `${name} ${version}`)
       .join(', ')}.`,
     '',
-    '## Headline (ours)',
+    '## Headline (ours, per store; goals of issue 18)',
     '',
-    '| figure | value |',
-    '| --- | --- |',
-    ...Object.entries(input.headline).map(([key, value]) => `| ${key} | ${cell(value)} |`),
+    ...headlineTable(input.headlines),
     '',
   ];
   for (const scenario of input.scenarios) {
     const rows: Array<[string, Figures]> = [];
-    for (const [framework, label] of Object.entries(FRAMEWORK_LABELS) as Array<[FrameworkId, string]>) {
-      const figures = input.figures[framework]?.[scenario.id];
-      if (figures !== undefined) rows.push([label, figures]);
+    for (const store of stores) {
+      const figures = input.ours[store]?.[scenario.id];
+      if (figures !== undefined) rows.push([STORE_LABELS[store], figures]);
+    }
+    for (const peer of PEER_IDS) {
+      const figures = input.peers[peer]?.[scenario.id];
+      if (figures !== undefined) rows.push([FRAMEWORK_LABELS[peer], figures]);
     }
     if (rows.length === 0) continue;
     out.push(
@@ -131,6 +163,14 @@ export function renderReport(input: ReportInput): string {
     '- **Heap per paused run**: heapUsed after GC with the runs paused (tool outcome unknown after a worker',
     '  stop) minus heapUsed after GC before they were submitted, ÷ paused runs.',
     '- Every framework keeps its default retries: AI SDK 2, openai client 2 (Agents SDK), LangChain 6.',
+    '- **Single chain**: the time from one tool execution to the next within a run (one model call and all the',
+    '  bookkeeping around it), chains one after another, the first left out as a warm-up. **addedStepP50Ms** is',
+    "  ours minus the naive loop's, the same calls against the same zero-latency simulator.",
+    '- **Two workers**: `agentos worker` processes (startAgentOs, worker role) sharing one PostgreSQL database;',
+    '  every run is in flight at once (each process drives an equal share), steps = model calls the simulator',
+    '  served ÷ makespan. The processes share the 2 cores with the simulator and PostgreSQL.',
+    '- **Soak**: heapUsed after GC every batch of runs; **bytesPerRun** is the least-squares slope from the first',
+    '  batch on (the first batch warms caches); first/last heap are the samples after the first and last batch.',
     '- **load1m** is the highest 1-minute load average seen around the scenario. The machine has 2 cores and',
     '  the simulator shares them with the framework; above ~2, other work was competing and timings are inflated.',
     '',

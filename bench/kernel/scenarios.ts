@@ -1,4 +1,5 @@
 // The scenarios of the kernel benchmark, at full size and scaled down for CI (--quick).
+import type { BenchStoreKind } from './bench-store.ts';
 import type { SimFlags } from './sim-server.ts';
 
 export type ScenarioId =
@@ -9,7 +10,10 @@ export type ScenarioId =
   | 'priority'
   | 'fairness'
   | 'overhead'
-  | 'paused';
+  | 'paused'
+  | 'single-chain'
+  | 'two-worker'
+  | 'soak';
 
 export const SCENARIO_IDS: readonly ScenarioId[] = [
   'capacity',
@@ -20,6 +24,9 @@ export const SCENARIO_IDS: readonly ScenarioId[] = [
   'fairness',
   'overhead',
   'paused',
+  'single-chain',
+  'two-worker',
+  'soak',
 ];
 
 export type FrameworkId = 'agentOs' | 'naive' | 'langgraph' | 'openaiAgents';
@@ -34,6 +41,12 @@ export interface PhaseSpec {
   interactive?: { from: number; startMs: number; everyMs: number };
   /** Every `everyNth` run (i % everyNth === 0) is in workspace A, the others in B. */
   workspaceA?: { everyNth: number };
+  /** Run i arrives when run i - 1 has ended (one chain at a time). */
+  sequential?: boolean;
+  /** Worker processes sharing the store (two-worker): the runs are submitted once they are all up. */
+  workers?: number;
+  /** Heap is sampled after GC every this many runs (soak). */
+  sampleEvery?: number;
 }
 
 export interface Phase {
@@ -48,6 +61,10 @@ export interface Scenario {
   phases: Phase[];
   /** Only this project runs it (it measures something peers do not have). */
   oursOnly?: boolean;
+  /** Peers that run even when peers are off: the scenario's figure is a difference from theirs. */
+  baseline?: FrameworkId[];
+  /** The stores it runs on (all when absent). */
+  stores?: BenchStoreKind[];
 }
 
 const SERVING: SimFlags = { slots: 16, ttftMs: 100, msPerToken: 5 };
@@ -121,6 +138,36 @@ export function scenarios(quick: boolean): Scenario[] {
       // All runs are put in flight at once here: a deep queue keeps the set-up free of 429s.
       sim: { ...ZERO_LATENCY, queueLimit: 100_000 },
       phases: [{ name: 'main', spec: { n: quick ? 200 : 10_000, steps: 1, toolMs: 0 } }],
+      oursOnly: true,
+    },
+    {
+      id: 'single-chain',
+      title: `8. Single chain: one agent at a time, 20 tool steps, zero model latency (${quick ? 4 : 11} chains, the first a warm-up)`,
+      sim: ZERO_LATENCY,
+      phases: [{ name: 'main', spec: { n: quick ? 4 : 11, steps: 20, toolMs: 0, sequential: true } }],
+      baseline: ['naive'],
+    },
+    {
+      id: 'two-worker',
+      title: `9. Two worker processes on one PostgreSQL database vs one: ${quick ? 60 : 300} × 5, zero model latency`,
+      sim: ZERO_LATENCY,
+      phases: [1, 2].map((workers) => ({
+        name: workers === 1 ? 'one' : 'two',
+        spec: { n: quick ? 60 : 300, steps: 5, toolMs: 0, workers },
+      })),
+      oursOnly: true,
+      stores: ['postgres'],
+    },
+    {
+      id: 'soak',
+      title: `10. Soak: ${quick ? '500' : '10,000'} runs × 1 tool step, zero model latency, heap after GC every ${quick ? 100 : 1_000} runs (ours only)`,
+      sim: ZERO_LATENCY,
+      phases: [
+        {
+          name: 'main',
+          spec: { n: quick ? 500 : 10_000, steps: 1, toolMs: 0, sampleEvery: quick ? 100 : 1_000 },
+        },
+      ],
       oursOnly: true,
     },
   ];

@@ -1,5 +1,6 @@
 // Turns raw phase results (a child's figures + the simulator's /stats) into per-scenario figures and the
 // headline numbers of the benchmark.
+import type { BenchStoreKind } from './bench-store.ts';
 import type { ChildResult } from './child.ts';
 import { jainIndex, makespanBound, round } from './metrics.ts';
 import type { FrameworkId, Scenario, ScenarioId } from './scenarios.ts';
@@ -17,7 +18,8 @@ export interface ScenarioRecord {
   scenario: ScenarioId;
   framework: FrameworkId;
   date: string;
-  store: string;
+  /** The store Agent OS ran on; null for a peer (peers keep nothing durable). */
+  store: BenchStoreKind | null;
   quick: boolean;
   phases: PhaseRecord[];
 }
@@ -140,7 +142,60 @@ function scenarioFigures(scenario: Scenario, record: ScenarioRecord): Figures {
         ...common,
       };
     }
+    case 'single-chain': {
+      const steps = child.stepTimes;
+      if (steps === null) return { ...common, error: 'no step times' };
+      return {
+        stepP50Ms: round(steps.p50Ms, 2),
+        stepP95Ms: round(steps.p95Ms, 2),
+        stepSamples: steps.samples,
+        modelCalls: stats?.completed ?? null,
+        ...common,
+      };
+    }
+    case 'two-worker':
+      return workersFigures(record);
+    case 'soak': {
+      const soak = child.soak;
+      if (soak === null) return { ...common, error: 'no soak data' };
+      const heapMb = (at: number) => round((soak.samples[at]?.[1] ?? Number.NaN) / MB, 1);
+      return {
+        bytesPerRun: round(soak.bytesPerRun, 0),
+        baselineHeapMb: heapMb(0),
+        firstHeapMb: heapMb(1),
+        lastHeapMb: heapMb(soak.samples.length - 1),
+        heapSamples: soak.samples.length,
+        rssMb: round(soak.rssBytes / MB, 0),
+        msPerRun: round(soak.makespanMs / soak.runs, 2),
+        ...common,
+      };
+    }
   }
+}
+
+/** Model calls served per second with one worker process and with two, and their ratio. */
+function workersFigures(record: ScenarioRecord): Figures {
+  const rate = (name: string) => {
+    const phase = record.phases.find((p) => p.phase === name);
+    if (phase?.child.ok !== true || phase.stats === null) return null;
+    return phase.stats.completed / (phase.child.makespanMs / 1000);
+  };
+  const one = rate('one');
+  const two = rate('two');
+  const split = (name: string) => {
+    const child = record.phases.find((p) => p.phase === name)?.child;
+    return child?.ok === true ? (child.workers?.toolCallsPerWorker.join('/') ?? null) : null;
+  };
+  const ok = record.phases.flatMap((p) => (p.child.ok ? [p.child] : []));
+  return {
+    stepsPerSecOne: round(one, 1),
+    stepsPerSecTwo: round(two, 1),
+    twoWorkerRatio: one === null || two === null ? null : round(two / one, 3),
+    toolCallsPerWorkerTwo: split('two'),
+    runs: ok.reduce((a, c) => a + c.n, 0),
+    failed: ok.reduce((a, c) => a + c.failed, 0),
+    errors: topErrors(Object.assign({}, ...ok.map((c) => c.errors))),
+  };
 }
 
 export type FiguresByScenario = Partial<Record<ScenarioId, Figures>>;
@@ -154,26 +209,44 @@ const sumOf = (values: Array<number | null>): number | null =>
 const ratio = (a: number | null, b: number | null): number | null =>
   a === null || b === null || b === 0 ? null : round(a / b, 3);
 
-/** The headline numbers of the issue, from our figures and the peers'. */
+/** The headline numbers of the issue for one store, from our figures on it and the peers'. */
 export function headline(ours: FiguresByScenario, peers: Partial<Record<FrameworkId, FiguresByScenario>>) {
   const makespans = [num(ours.capacity?.makespanRatio), num(ours.queue0?.makespanRatio)].filter(
     (v): v is number => v !== null,
   );
   const limited = ['queue0', 'rpm300', 'rpm100'] as const;
   const failedIn = ['capacity', 'queue0', 'rpm300', 'rpm100'] as const;
+  const naive = peers.naive ?? {};
+  const chain = ours['single-chain'];
+  const naiveChain = naive['single-chain'];
   return {
     makespanRatio: makespans.length > 0 ? Math.max(...makespans) : null,
+    capacityMakespanRatio: num(ours.capacity?.makespanRatio),
+    queue0MakespanRatio: num(ours.queue0?.makespanRatio),
     rateLimit429: sumOf(limited.map((id) => num(ours[id]?.rejected429))),
     failedRuns: sumOf(failedIn.map((id) => num(ours[id]?.failed))),
+    rpm100Failed: num(ours.rpm100?.failed),
     interactiveP95Ratio: num(ours.priority?.interactiveP95Ratio),
     fairnessJain: num(ours.fairness?.jain),
+    msPerModelCall: num(ours.overhead?.msPerModelCall),
+    msPerCallRatioVsNaive: ratio(num(ours.overhead?.msPerModelCall), num(naive.overhead?.msPerModelCall)),
     stepOverheadRatioVsLangGraph: ratio(
       num(ours.overhead?.msPerModelCall),
       num(peers.langgraph?.overhead?.msPerModelCall),
     ),
-    peakRssRatioVsNaive: ratio(num(ours.capacity?.peakRssMb), num(peers.naive?.capacity?.peakRssMb)),
+    peakRssMb: num(ours.capacity?.peakRssMb),
+    peakRssRatioVsNaive: ratio(num(ours.capacity?.peakRssMb), num(naive.capacity?.peakRssMb)),
+    addedStepP50Ms: difference(num(chain?.stepP50Ms), num(naiveChain?.stepP50Ms)),
+    addedStepP95Ms: difference(num(chain?.stepP95Ms), num(naiveChain?.stepP95Ms)),
+    twoWorkerRatio: num(ours['two-worker']?.twoWorkerRatio),
+    soakBytesPerRun: num(ours.soak?.bytesPerRun),
+    soakFirstHeapMb: num(ours.soak?.firstHeapMb),
+    soakLastHeapMb: num(ours.soak?.lastHeapMb),
     heapBytesPerPausedRun: num(ours.paused?.heapBytesPerPausedRun),
   };
 }
+
+const difference = (a: number | null, b: number | null): number | null =>
+  a === null || b === null ? null : round(a - b, 2);
 
 export type Headline = ReturnType<typeof headline>;

@@ -25,6 +25,8 @@ export interface RunAgentsOptions {
   onRunDone?(i: number, ms: number, ok: boolean): void;
   /** Called once set-up is over, just before the first run arrives: the makespan clock starts here. */
   onStart?(): void;
+  /** Run i arrives only once run i - 1 has ended. */
+  sequential?: boolean;
 }
 
 export interface RunAgentsResult {
@@ -67,6 +69,23 @@ export async function arrive(options: RunAgentsOptions, i: number, t0: number): 
   if (wait > 0) await sleep(wait);
 }
 
+/** The order runs take turns in: with `sequential`, run i waits until run i - 1 has ended. */
+export function turns(options: RunAgentsOptions): { wait(i: number): Promise<void>; ended(i: number): void } {
+  const resolvers: Array<() => void> = [];
+  const endings = Array.from(
+    { length: options.n },
+    (_, i) =>
+      new Promise<void>((resolve) => {
+        resolvers[i] = resolve;
+      }),
+  );
+  return {
+    wait: (i) =>
+      options.sequential === true && i > 0 ? (endings[i - 1] ?? Promise.resolve()) : Promise.resolve(),
+    ended: (i) => resolvers[i]?.(),
+  };
+}
+
 export function countError(errors: Record<string, number>, error: unknown): void {
   const raw = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const key = raw.replace(/\d+(\.\d+)?/g, '#').slice(0, 160);
@@ -83,8 +102,10 @@ export async function runEach(
   const latencies: number[] = new Array<number>(options.n).fill(Number.NaN);
   const errors: Record<string, number> = {};
   let failed = 0;
+  const order = turns(options);
   await Promise.all(
     Array.from({ length: options.n }, async (_, i) => {
+      await order.wait(i);
       await arrive(options, i, t0);
       const start = performance.now();
       let ok = false;
@@ -98,6 +119,7 @@ export async function runEach(
       latencies[i] = ms;
       if (!ok) failed++;
       options.onRunDone?.(i, ms, ok);
+      order.ended(i);
     }),
   );
   return { failed, latencies, errors };

@@ -23,6 +23,7 @@ import {
   sleep,
   TOOL_DESCRIPTION,
   TOOL_NAME,
+  turns,
   userTask,
 } from '../workload.ts';
 
@@ -37,15 +38,22 @@ export interface AgentOsRunOptions extends RunAgentsOptions {
 export interface BenchKernel {
   kernel: Kernel;
   store: Store;
+  /** The database other processes can open (PostgreSQL only). */
+  databaseUrl: string | null;
   /** The workspace for a tenant label, created with its agent on first use. */
   workspace(label: string, steps: number): Promise<string>;
   close(): Promise<void>;
 }
 
 /** A default configuration (parsed, so every default applies) with the simulator as provider `sim`. */
-export function benchConfig(baseURL: string, concurrency: number, limits?: ProviderLimits): AgentOsConfig {
+export function benchConfig(
+  baseURL: string,
+  concurrency: number,
+  limits?: ProviderLimits,
+  where: { home: string; databaseUrl?: string } = { home: '.' },
+): AgentOsConfig {
   return configSchema.parse({
-    home: '.',
+    ...where,
     host: '127.0.0.1',
     port: 0,
     logLevel: 'error',
@@ -88,6 +96,8 @@ export async function openBenchKernel(
         instructions: simInstructions(steps, tools[0]?.name),
         model: 'sim:sim-1',
         tools: tools.map((tool) => tool.name),
+        // Every tool step and the answer are model turns: a chain longer than the default 20 needs room.
+        limits: { maxSteps: Math.max(20, steps + 1) },
       }),
     });
     return workspace.id;
@@ -95,6 +105,7 @@ export async function openBenchKernel(
   return {
     kernel,
     store: bench.store,
+    databaseUrl: bench.databaseUrl,
     workspace: (label, steps) => {
       let id = workspaces.get(label);
       if (id === undefined) {
@@ -174,6 +185,7 @@ export async function runAgents(options: AgentOsRunOptions): Promise<RunAgentsRe
   const pending = new Map<string, Pending>();
   let failed = 0;
   let remaining = options.n;
+  const order = turns(options);
   const settle = (index: number, ms: number, ok: boolean, why?: string) => {
     latencies[index] = ms;
     remaining--;
@@ -182,11 +194,13 @@ export async function runAgents(options: AgentOsRunOptions): Promise<RunAgentsRe
       countError(errors, new Error(why ?? 'unknown'));
     }
     options.onRunDone?.(index, ms, ok);
+    order.ended(index);
   };
   options.onStart?.();
   const t0 = performance.now();
   const submitAll = Promise.all(
     Array.from({ length: options.n }, async (_, i) => {
+      await order.wait(i);
       await arrive(options, i, t0);
       const arrivedAt = performance.now();
       try {
