@@ -369,6 +369,20 @@ describe.each(storeTargets())('query_database on $kind', (target) => {
     expect(lastToolResult()).not.toContain('untrusted_tool_output');
     const bad = await h.api<{ error: { code: string } }>('PATCH', '/api/databases/shop', {});
     expect(bad.status).toBe(400);
+    // A limit left out keeps its value: only maxRows changes here.
+    const fewer = await h.api<{ database: { limits: Record<string, number> } }>(
+      'PATCH',
+      '/api/databases/shop',
+      {
+        limits: { maxRows: 500 },
+      },
+    );
+    expect(fewer.body.database.limits).toEqual({
+      statementTimeoutMs: 1_000,
+      maxRows: 500,
+      maxResultBytes: 1_048_576,
+    });
+    await h.api('PATCH', '/api/databases/shop', { limits: { maxRows: 1_000 } });
     await h.api('PATCH', '/api/databases/shop', { trustedOutput: false });
     expect((await ask()).output).toMatchObject({ tainted: true });
   });

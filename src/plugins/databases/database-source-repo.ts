@@ -27,18 +27,30 @@ export const databaseNameSchema = z
     'lowercase letters, digits, "_" and "-", starting with a letter, at most 63',
   );
 
-export const databaseLimitsSchema = z.strictObject({
+const limitFields = {
   /** A query running longer is stopped by the database (statement timeout). */
-  statementTimeoutMs: z.number().int().min(100).max(120_000).default(5_000),
+  statementTimeoutMs: z.number().int().min(100).max(120_000),
   /** Rows returned at most; the result says when more were there. */
-  maxRows: z.number().int().min(1).max(10_000).default(1_000),
+  maxRows: z.number().int().min(1).max(10_000),
   /** The JSON of the rows returned at most; rows past it are cut like rows past `maxRows`. */
   maxResultBytes: z
     .number()
     .int()
     .min(1_024)
-    .max(8 * 1024 * 1024)
-    .default(1024 * 1024),
+    .max(8 * 1024 * 1024),
+};
+
+export const databaseLimitsSchema = z.strictObject({
+  statementTimeoutMs: limitFields.statementTimeoutMs.default(5_000),
+  maxRows: limitFields.maxRows.default(1_000),
+  maxResultBytes: limitFields.maxResultBytes.default(1024 * 1024),
+});
+
+/** Limits to change, without defaults: a field left out keeps its value. */
+const databaseLimitsPatchSchema = z.strictObject({
+  statementTimeoutMs: limitFields.statementTimeoutMs.optional(),
+  maxRows: limitFields.maxRows.optional(),
+  maxResultBytes: limitFields.maxResultBytes.optional(),
 });
 export type DatabaseLimits = z.output<typeof databaseLimitsSchema>;
 
@@ -232,7 +244,7 @@ export const databaseSourcePatchSchema = z
   .strictObject({
     description: z.string().trim().max(2_000).optional(),
     trustedOutput: z.boolean().optional(),
-    limits: databaseLimitsSchema.partial().optional(),
+    limits: databaseLimitsPatchSchema.optional(),
   })
   .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
     message: 'send description, trustedOutput, limits or several of them',
@@ -246,7 +258,10 @@ export async function updateDatabaseSource(
   patch: DatabaseSourcePatch,
 ): Promise<DatabaseSource> {
   const current = toDatabaseSource(await rowOf(db, workspaceId, idOrName));
-  const limits = databaseLimitsSchema.parse({ ...current.limits, ...patch.limits });
+  const changed = Object.fromEntries(
+    Object.entries(patch.limits ?? {}).filter(([, value]) => value !== undefined),
+  );
+  const limits = databaseLimitsSchema.parse({ ...current.limits, ...changed });
   const { rows } = await db.query<Row>(
     `UPDATE database_sources AS d SET description = $2, trusted_output = $3, limits = $4 WHERE d.id = $1
      RETURNING ${DATABASE_COLUMNS}`,

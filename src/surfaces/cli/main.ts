@@ -3,6 +3,7 @@ import { AGENT_OS_VERSION } from '../../runtime/version.ts';
 import { registerAgents } from './commands/agents.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerConversations } from './commands/conversations.ts';
+import { registerDatabases } from './commands/databases.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerKeys } from './commands/keys.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerWorker(program);
   registerMcp(program);
+  registerDatabases(program);
   registerRun(program);
   registerRuns(program);
   registerConversations(program);
