@@ -4943,11 +4943,8 @@ export interface operations {
                     description?: string;
                     trustedOutput?: boolean;
                     limits?: {
-                        /** @default 5000 */
                         statementTimeoutMs?: number;
-                        /** @default 1000 */
                         maxRows?: number;
-                        /** @default 1048576 */
                         maxResultBytes?: number;
                     };
                 };
