@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { AgentOsError } from '../../core/errors/agent-os-error.ts';
 import { readWorkbook } from '../knowledge/parsers/xlsx.ts';
+import { withScratchDuckDb } from '../knowledge/scratch-duckdb.ts';
 import type { DatabaseLimits } from './database-source-repo.ts';
 import { type QueryTable, TableBuilder } from './query-table.ts';
 import { readOnlyStatement } from './read-only-sql.ts';
@@ -145,43 +145,34 @@ export async function queryFileTables(
   signal?: AbortSignal,
 ): Promise<{ tables: FileTable[]; result?: QueryTable }> {
   const statement = sql === undefined ? undefined : readOnlyStatement(sql);
-  const dir = await mkdtemp(join(tmpdir(), 'agentos-tables-'));
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: '2',
-    memory_limit: '512MB',
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-  });
-  const connection = await instance.connect();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    connection.interrupt();
-  }, limits.statementTimeoutMs);
-  const onAbort = () => connection.interrupt();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const tables = await load(connection, dir, files);
-    // From here on the engine reads nothing but the tables above: no files, no URLs, no settings changed.
-    await connection.run('SET enable_external_access = false');
-    await connection.run('SET lock_configuration = true');
-    if (statement === undefined) return { tables };
-    const builder = new TableBuilder(limits);
-    const result = await connection.stream(statement.sql);
-    const columns = result.columnNames();
-    outer: for (;;) {
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
-      for (const row of chunk.getRows()) if (!builder.add(row.map(jsonValue))) break outer;
+  return withScratchDuckDb({ threads: '2', memory_limit: '512MB' }, async (connection, dir) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      connection.interrupt();
+    }, limits.statementTimeoutMs);
+    const onAbort = () => connection.interrupt();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const tables = await load(connection, dir, files);
+      // From here on the engine reads nothing but the tables above: no files, no URLs, no settings changed.
+      await connection.run('SET enable_external_access = false');
+      await connection.run('SET lock_configuration = true');
+      if (statement === undefined) return { tables };
+      const builder = new TableBuilder(limits);
+      const result = await connection.stream(statement.sql);
+      const columns = result.columnNames();
+      outer: for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        for (const row of chunk.getRows()) if (!builder.add(row.map(jsonValue))) break outer;
+      }
+      return { tables, result: builder.table(columns) };
+    } catch (error) {
+      throw duckError(error, limits.statementTimeoutMs, timedOut);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
-    return { tables, result: builder.table(columns) };
-  } catch (error) {
-    throw duckError(error, limits.statementTimeoutMs, timedOut);
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-    connection.closeSync();
-    instance.closeSync();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

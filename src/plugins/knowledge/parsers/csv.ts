@@ -34,9 +34,12 @@ export function csvRecords(source: string, delimiter = ','): string[][] {
   return records.filter((r) => r.some((value) => value.trim() !== ''));
 }
 
-/** One paragraph per row, rendered as `header: value` lines (empty values left out), so rows chunk whole. */
-export function parseCsv(source: string, delimiter = ','): ParsedDocument {
-  const [header, ...rows] = csvRecords(source, delimiter);
+/**
+ * A table as a document: the first record names the columns, each later one is a paragraph of
+ * `header: value` lines (empty values left out), so rows chunk whole. CSV, XLSX sheets and Parquet read alike.
+ */
+export function recordsDocument(records: readonly (readonly string[])[]): ParsedDocument {
+  const [header, ...rows] = records;
   if (header === undefined) return { blocks: [] };
   const names = header.map((name, index) => name.trim() || `column ${index + 1}`);
   const blocks: Block[] = rows.map((row) => ({
@@ -48,4 +51,9 @@ export function parseCsv(source: string, delimiter = ','): ParsedDocument {
       .join('\n'),
   }));
   return { blocks: blocks.filter((block) => block.text !== '') };
+}
+
+/** One paragraph per row, rendered as `header: value` lines (empty values left out), so rows chunk whole. */
+export function parseCsv(source: string, delimiter = ','): ParsedDocument {
+  return recordsDocument(csvRecords(source, delimiter));
 }

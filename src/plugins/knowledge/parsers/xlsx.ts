@@ -1,6 +1,7 @@
 import { Parser } from 'htmlparser2';
 import JSZip from 'jszip';
 import type { Block, ParsedDocument } from '../parsed-document.ts';
+import { recordsDocument } from './csv.ts';
 
 /**
  * The sheets of an Office Open XML workbook (.xlsx) as rows of cell texts: shared and inline strings, numbers
@@ -142,18 +143,9 @@ export async function readWorkbook(content: Uint8Array): Promise<Sheet[]> {
 export async function parseXlsx(content: Uint8Array): Promise<ParsedDocument> {
   const blocks: Block[] = [];
   for (const sheet of await readWorkbook(content)) {
-    const [header, ...rows] = sheet.rows.filter((row) => row.some((value) => value.trim() !== ''));
-    if (header === undefined) continue;
-    blocks.push({ kind: 'heading', level: 2, text: sheet.name });
-    const names = header.map((name, index) => name.trim() || `column ${index + 1}`);
-    for (const row of rows) {
-      const text = row
-        .map((value, index) => [names[index] ?? `column ${index + 1}`, value.trim()] as const)
-        .filter(([, value]) => value !== '')
-        .map(([name, value]) => `${name}: ${value}`)
-        .join('\n');
-      if (text !== '') blocks.push({ kind: 'paragraph', text });
-    }
+    const records = sheet.rows.filter((row) => row.some((value) => value.trim() !== ''));
+    if (records.length === 0) continue;
+    blocks.push({ kind: 'heading', level: 2, text: sheet.name }, ...recordsDocument(records).blocks);
   }
   return { blocks };
 }
