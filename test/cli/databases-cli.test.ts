@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type FixtureShop, mariadbShop } from '../databases/database-fixtures.ts';
-import { runCli, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
+import { cliAgainst, type ServedForTest, startServeForTest } from '../support/run-cli.ts';
 import { tempHome } from '../support/test-config.ts';
 
 interface DatabaseJson {
@@ -22,13 +22,10 @@ afterAll(async () => {
 describe('agentos databases add, list, show, query, label and remove', () => {
   let server: ServedForTest;
   let cwd: string;
-  const agentos = (args: readonly string[]) => runCli([...args, '--url', server.url], { cwd });
-  const json = async <T>(args: readonly string[]): Promise<T> => {
-    const result = await agentos([...args, '--json']);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    return JSON.parse(result.stdout) as T;
-  };
+  const { agentos, json } = cliAgainst(
+    () => server,
+    () => cwd,
+  );
 
   it('connects a real MariaDB, queries it as agents would, labels and removes it', async () => {
     shop = await mariadbShop();
